@@ -1,0 +1,32 @@
+"""Acknowledges what someone went through and names the kind of behaviour it can be."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import AssistantAction
+from bot import runtime
+
+
+class ActionAcknowledgeExperience(AssistantAction):
+    def name(self) -> Text:
+        return "action_acknowledge_experience"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        if text.startswith("/"):  # a button: nothing told yet, so invite the story
+            self.utter(dispatcher, "utter_invite_story")
+            return []
+        language = self.language(tracker)
+        category = runtime.behaviour_lexicon().classify(text, language)
+        behaviour = category and runtime.renderer().phrase(f"behaviour_{category}", language)
+        if behaviour:
+            self.utter(dispatcher, "utter_acknowledge_experience", behaviour=behaviour)
+        else:
+            self.utter(dispatcher, "utter_acknowledge_experience_general")
+        return []

@@ -1,0 +1,30 @@
+"""Answers what was not understood: a language we do not speak, or a request to rephrase."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import AssistantAction
+from bot.language import detection_from_parse, is_unsupported
+
+# Someone we cannot answer in their language is told so in the two most widely read ones.
+UNSUPPORTED_ANSWER_LANGUAGES = ("en", "fr")
+
+
+class ActionHandleFallback(AssistantAction):
+    def name(self) -> Text:
+        return "action_handle_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        message = tracker.latest_message or {}
+        if is_unsupported(detection_from_parse(message.get("language"), message.get("text"))):
+            for language in UNSUPPORTED_ANSWER_LANGUAGES:
+                self.utter(dispatcher, "utter_unsupported_language", language=language)
+        else:
+            self.utter(dispatcher, "utter_fallback")
+        return []

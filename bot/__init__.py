@@ -1,0 +1,1 @@
+"""The Veilig Melden application core: language, content, rendering and the CLI."""
