@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -12,12 +12,12 @@ from bot import runtime
 
 
 class ActionAcknowledgeExperience(AssistantAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_acknowledge_experience"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         text = (tracker.latest_message or {}).get("text") or ""
         if text.startswith("/"):  # a button: nothing told yet, so invite the story
             self.utter(dispatcher, "utter_invite_story")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -15,12 +15,12 @@ UNSUPPORTED_ANSWER_LANGUAGES = ("en", "fr")
 
 
 class ActionHandleFallback(AssistantAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_handle_fallback"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         message = tracker.latest_message or {}
         if is_unsupported(detection_from_parse(message.get("language"), message.get("text"))):
             for language in UNSUPPORTED_ANSWER_LANGUAGES:

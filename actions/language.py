@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -29,12 +29,12 @@ class ActionTrackLanguage(Action):
     action_extract_slots) and sets `language` when the message establishes or clearly
     switches it."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_validate_slot_mappings"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         current = tracker.get_slot("language")
         message = tracker.latest_message or {}
         if (message.get("intent") or {}).get("name") == "change_language":
@@ -48,12 +48,12 @@ class ActionTrackLanguage(Action):
 class ActionChangeLanguage(AssistantAction):
     """Confirms the switch in the new language, or shows the menu when none was named."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_change_language"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         wanted = requested_language(tracker)
         if wanted:
             self.utter(dispatcher, "utter_language_changed", language=wanted)

@@ -1,6 +1,6 @@
 """The content store: every text the assistant says, by name and language.
 
-Seed content lives in data/content/<language>/*.yml. Each file holds `responses` (what an
+Seed content lives in data/content/<language>/*.yml. Each file holds `utterances` (what an
 utter_* action says, with optional buttons and a short `sms` variant) and `phrases` (named
 snippets used inside responses). Files are re-read when they change, so edited text is
 used by the next message without retraining.
@@ -48,7 +48,9 @@ def _parse_response(name: str, raw: object, where: Path) -> Response:
     buttons = []
     for i, button in enumerate(raw.get("buttons") or []):
         if not isinstance(button, dict) or not button.get("title") or not button.get("payload"):
-            raise ContentError(f"{where}: response '{name}', button {i + 1} needs title and payload")
+            raise ContentError(
+                f"{where}: response '{name}', button {i + 1} needs title and payload"
+            )
         buttons.append(Button(title=str(button["title"]), payload=str(button["payload"])))
     sms = raw.get("sms")
     return Response(
@@ -64,7 +66,7 @@ def load_content(root: Path) -> Content:
         language = data.get("language")
         if language != path.parent.name:
             raise ContentError(f"{path}: `language: {language}` does not match its folder")
-        for name, raw in (data.get("responses") or {}).items():
+        for name, raw in (data.get("utterances") or {}).items():
             if name in responses.setdefault(language, {}):
                 raise ContentError(f"{path}: response '{name}' is defined twice for {language}")
             responses[language][name] = _parse_response(name, raw, path)

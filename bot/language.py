@@ -93,16 +93,17 @@ def lid176_path() -> Path:
 
 
 @lru_cache(maxsize=4)
-def load_fasttext(path: str) -> "fasttext.FastText._FastText":
+def load_fasttext(path: str) -> fasttext.FastText._FastText:
     import fasttext
 
     fasttext.FastText.eprint = lambda *args, **kwargs: None  # silence a load-time warning
     return fasttext.load_model(path)
 
 
-def _distribution(model: "fasttext.FastText._FastText", text: str) -> dict[str, float]:
+def _distribution(model: fasttext.FastText._FastText, text: str) -> dict[str, float]:
     labels, probs = model.predict(text, k=-1, threshold=0.0)
-    return {label.replace("__label__", ""): float(p) for label, p in zip(labels, probs)}
+    pairs = zip(labels, probs, strict=True)
+    return {label.replace("__label__", ""): float(p) for label, p in pairs}
 
 
 class LanguageIdentifier:

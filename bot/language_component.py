@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -51,9 +51,7 @@ def example_language(message: Message) -> Optional[str]:
     return intent_metadata.get(LANGUAGE_KEY) if isinstance(intent_metadata, dict) else None
 
 
-def training_lines(
-    training_data: TrainingData, other_languages_dir: Optional[Path]
-) -> List[str]:
+def training_lines(training_data: TrainingData, other_languages_dir: Optional[Path]) -> List[str]:
     """fastText's supervised format: '__label__fr bonjour ...', one example a line."""
     lines = []
     for message in training_data.intent_examples:
@@ -75,7 +73,7 @@ class LanguageDetector(GraphComponent):
     """Adds the message's language to the parse data (see the module docstring)."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             "other_languages_dir": "data/language_id",
             "epochs": 30,
@@ -86,7 +84,7 @@ class LanguageDetector(GraphComponent):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         domain_model_path: Optional[Path] = None,
@@ -99,7 +97,7 @@ class LanguageDetector(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -109,7 +107,7 @@ class LanguageDetector(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,

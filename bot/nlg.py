@@ -7,7 +7,7 @@ of the message being answered, unless the caller names one (`language=`)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Optional, Text
+from typing import Any, Optional
 
 from rasa.core.nlg.generator import NaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -19,8 +19,20 @@ from bot.language import SUPPORTED_LANGUAGES, reply_language
 
 # Keys Rasa passes along with a response request that are not template values.
 _NOT_VARIABLES = frozenset(
-    {"text", "buttons", "image", "elements", "attachment", "custom", "json_message",
-     "quick_replies", "template", "response", "domain_responses", "language"}
+    {
+        "text",
+        "buttons",
+        "image",
+        "elements",
+        "attachment",
+        "custom",
+        "json_message",
+        "quick_replies",
+        "template",
+        "response",
+        "domain_responses",
+        "language",
+    }
 )
 
 
@@ -32,9 +44,9 @@ class ContentNLG(NaturalLanguageGenerator):
 
     async def generate(
         self,
-        utter_action: Text,
+        utter_action: str,
         tracker: DialogueStateTracker,
-        output_channel: Text,
+        output_channel: str,
         **kwargs: Any,
     ) -> Optional[dict]:
         language = kwargs.get("language")

@@ -1,0 +1,105 @@
+"""Command line: `python -m bot.cli {chat,evaluate,benchmark}`."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT
+
+DEFAULT_MODEL = PROJECT_ROOT / "models" / "veilig-melden.tar.gz"
+HELDOUT_DIR = PROJECT_ROOT / "tests" / "heldout"
+
+
+def chat(url: str) -> int:
+    """A terminal conversation over the REST channel; a number picks a shown button."""
+    import requests
+
+    sender = f"terminal-{uuid.uuid4().hex[:12]}"
+    buttons: list[dict] = []
+    print("Type a message (Ctrl-D or /quit to stop). A number picks a button.\n")
+    while True:
+        try:
+            text = input("you> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if text == "/quit":
+            return 0
+        if text.isdigit() and 1 <= int(text) <= len(buttons):
+            text = buttons[int(text) - 1]["payload"]
+        try:
+            reply = requests.post(
+                f"{url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": text},
+                timeout=30,
+            )
+            reply.raise_for_status()
+        except requests.RequestException as error:
+            print(f"(cannot reach the assistant at {url}: {error}; is bin/run running?)")
+            continue
+        buttons = []
+        for message in reply.json():
+            if message.get("text"):
+                print(f"bot> {message['text']}")
+            for button in message.get("buttons") or []:
+                buttons.append(button)
+                print(f"     {len(buttons)}. {button['title']}")
+
+
+def evaluate_command(model: Path, output: Path) -> int:
+    from bot.evaluation import evaluate
+
+    report = evaluate(model, HELDOUT_DIR)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(report, encoding="utf-8")
+    print(report)
+    print(f"(written to {output})")
+    return 0
+
+
+def benchmark_command(model: Path, train: bool) -> int:
+    from bot.evaluation import benchmark_parse
+
+    if train:
+        with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "rasa", "train", "--force", "--out", out, "--quiet"],
+                cwd=PROJECT_ROOT,
+                check=True,
+            )
+            minutes = (time.perf_counter() - start) / 60
+        print(f"full training: {minutes:.1f} min (target <= 5 min on 2 cores)")
+    print(benchmark_parse(model, HELDOUT_DIR))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bot.cli", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    chat_parser = commands.add_parser("chat", help="talk to the running assistant")
+    chat_parser.add_argument("--url", default="http://127.0.0.1:5005")
+    evaluate_parser = commands.add_parser("evaluate", help="accuracy on the held-out set")
+    evaluate_parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    evaluate_parser.add_argument(
+        "--output", type=Path, default=PROJECT_ROOT / "docs" / "evaluation.md"
+    )
+    benchmark_parser = commands.add_parser("benchmark", help="parse latency percentiles")
+    benchmark_parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    benchmark_parser.add_argument("--train", action="store_true", help="also time a training")
+    args = parser.parse_args(argv)
+    if args.command == "chat":
+        return chat(args.url)
+    if args.command == "evaluate":
+        return evaluate_command(args.model, args.output)
+    return benchmark_command(args.model, args.train)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
