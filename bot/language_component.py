@@ -76,7 +76,8 @@ class LanguageDetector(GraphComponent):
     def get_default_config() -> Dict[str, Any]:
         return {
             "other_languages_dir": "data/language_id",
-            "epochs": 30,
+            "epochs": 25,
+            "learning_rate": 0.3,
             "dim": 16,
             "buckets": 200_000,
             "route_unsupported_to_fallback": True,
@@ -135,13 +136,13 @@ class LanguageDetector(GraphComponent):
             model = fasttext.train_supervised(
                 input=str(corpus),
                 epoch=self._config["epochs"],
-                lr=0.5,
+                lr=self._config["learning_rate"],
                 dim=self._config["dim"],
                 minn=2,
                 maxn=4,
                 wordNgrams=1,
                 bucket=self._config["buckets"],
-                thread=2,
+                thread=1,  # deterministic, and with several threads it can diverge
                 verbose=0,
                 seed=7,
             )
