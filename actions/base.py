@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from abc import ABC
+from abc import ABC, abstractmethod
 from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
@@ -13,6 +13,9 @@ from bot.language import reply_language
 
 class AssistantAction(Action, ABC):
     """An action that answers with named responses from the content store."""
+
+    @abstractmethod  # keeps rasa-sdk from registering this base as an action
+    def name(self) -> str: ...
 
     @staticmethod
     def language(tracker: Tracker) -> str:

@@ -76,10 +76,10 @@ class LanguageDetector(GraphComponent):
     def get_default_config() -> Dict[str, Any]:
         return {
             "other_languages_dir": "data/language_id",
-            "epochs": 25,
+            "epochs": 40,
             "learning_rate": 0.3,
-            "dim": 16,
-            "buckets": 200_000,
+            "dim": 32,
+            "buckets": 100_000,
             "route_unsupported_to_fallback": True,
         }
 
@@ -139,7 +139,7 @@ class LanguageDetector(GraphComponent):
                 lr=self._config["learning_rate"],
                 dim=self._config["dim"],
                 minn=2,
-                maxn=4,
+                maxn=5,
                 wordNgrams=1,
                 bucket=self._config["buckets"],
                 thread=1,  # deterministic, and with several threads it can diverge

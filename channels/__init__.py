@@ -1,0 +1,1 @@
+"""Input channels: each turns one channel's protocol into Rasa messages and back."""

@@ -1,0 +1,36 @@
+"""Shared fixtures: the project's real content, language data and trained models."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "veilig-melden.tar.gz"
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run bin/train (bin/test does it first)")
+    return MODEL
+
+
+@pytest.fixture(autouse=True)
+def isolated_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Keys and files a test creates go to a temporary folder, never into the checkout."""
+    monkeypatch.setenv("VM_STATE_DIR", str(tmp_path_factory.getbasetemp() / "state"))
+    from bot import runtime
+
+    runtime._pseudonym_key.cache_clear()
+    yield
+    runtime._pseudonym_key.cache_clear()

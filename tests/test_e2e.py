@@ -1,0 +1,250 @@
+"""End to end: the real Rasa server and action server on loopback, talked to over the REST
+channel as a user's client would, in several languages."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+
+from bot import runtime
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = str(Path(sys.executable).parent / "rasa")
+MARKER = "zebra-marker-7731"  # a word that must never reach a log
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Servers:
+    url: str
+    logs: list[Path]
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        reply = requests.post(
+            f"{self.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=60,
+        )
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+    def slot(self, sender: str, name: str) -> object:
+        tracker = requests.get(f"{self.url}/conversations/{sender}/tracker", timeout=30).json()
+        return tracker["slots"].get(name)
+
+
+def _wait_until_up(url: str, processes: list[subprocess.Popen], logs: list[Path]) -> None:
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        for process, log in zip(processes, logs, strict=True):
+            if process.poll() is not None:
+                pytest.fail(f"server exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    pytest.fail(f"{url} did not come up:\n" + "\n".join(p.read_text()[-2000:] for p in logs))
+
+
+@pytest.fixture(scope="module")
+def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    work = tmp_path_factory.mktemp("e2e")
+    rasa_port, actions_port = _free_port(), _free_port()
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        "nlg:\n  type: bot.nlg.ContentNLG\n"
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'conversations.db'}\n"
+    )
+    env = {**os.environ, "VM_STATE_DIR": str(work / "state"), "RASA_TELEMETRY_ENABLED": "false"}
+    logs = [work / "actions.log", work / "rasa.log"]
+    commands = [
+        [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+        [RASA, "run", "--interface", "127.0.0.1", "--port", str(rasa_port), "--enable-api",
+         "--model", str(trained_model), "--endpoints", str(endpoints),
+         "--credentials", str(ROOT / "credentials.yml")],
+    ]  # fmt: skip
+    processes = [
+        subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        for cmd, log in zip(commands, logs, strict=True)
+    ]
+    try:
+        _wait_until_up(f"http://127.0.0.1:{actions_port}/health", processes, logs)
+        _wait_until_up(f"http://127.0.0.1:{rasa_port}/status", processes, logs)
+        yield Servers(url=f"http://127.0.0.1:{rasa_port}", logs=logs)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def expected(name: str, language: str, **variables: str) -> str:
+    return runtime.renderer().render(name, language, "rest", variables)["text"]
+
+
+def behaviour(category: str, language: str) -> str:
+    return runtime.renderer().phrase(f"behaviour_{category}", language)
+
+
+def texts(replies: list[dict]) -> list[str]:
+    return [r["text"] for r in replies if r.get("text")]
+
+
+def new_sender(prefix: str = "e2e") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def test_french_driver_is_acknowledged_and_shown_the_options(servers: Servers):
+    me = new_sender("whatsapp:+2217")
+    assert texts(servers.say(me, "bonjour")) == [expected("utter_greet", "fr")]
+    replies = servers.say(me, "mon chef me crie dessus devant tout le monde")
+    assert texts(replies) == [
+        expected("utter_acknowledge_experience", "fr", behaviour=behaviour("intimidation", "fr"))
+    ]
+    assert "/find_advisor" in [b["payload"] for b in replies[0]["buttons"]]
+    assert texts(servers.say(me, "oui")) == [expected("utter_options", "fr")]
+    assert texts(servers.say(me, "ok")) != []  # a short "ok" ...
+    assert servers.slot(me, "language") == "fr"  # ... never switches the language
+    assert texts(servers.say(me, "est-ce que mon nom restera confidentiel ?")) == [
+        expected("utter_anonymity", "fr")
+    ]
+
+
+def test_dutch_civil_servant_asks_how_to_report_and_what_follows(servers: Servers):
+    me = new_sender()
+    assert texts(servers.say(me, "goedemorgen")) == [expected("utter_greet", "nl")]
+    assert texts(servers.say(me, "ik wil een melding maken van fraude")) == [
+        expected("utter_report", "nl")
+    ]
+    assert texts(servers.say(me, "wat gebeurt er na mijn melding?")) == [
+        expected("utter_process", "nl")
+    ]
+    assert servers.slot(me, "language") == "nl"
+
+
+def test_english_partner_organisation_learns_about_external_support(servers: Servers):
+    me = new_sender()
+    replies = servers.say(
+        me, "I work for an NGO funded by the ministry, where can I go outside the ministry?"
+    )
+    assert texts(replies) == [expected("utter_external", "en")]
+    assert "subsidy" in replies[0]["text"]
+    assert texts(servers.say(me, "will reporting affect our subsidy or my job?")) == [
+        expected("utter_protection", "en")
+    ]
+
+
+def test_arabic_conversation_is_in_arabic_and_right_to_left(servers: Servers):
+    me = new_sender()
+    greeting = texts(servers.say(me, "السلام عليكم"))
+    assert greeting == [expected("utter_greet", "ar")]
+    assert greeting[0].startswith("\u200f")
+    assert texts(servers.say(me, "مديري يصرخ علي أمام الجميع كل يوم")) == [
+        expected("utter_acknowledge_experience", "ar", behaviour=behaviour("intimidation", "ar"))
+    ]
+    assert texts(servers.say(me, "هل سيبقى اسمي سريا إذا أبلغت؟")) == [
+        expected("utter_anonymity", "ar")
+    ]
+
+
+def test_unsupported_language_opener_gets_english_and_french(servers: Servers):
+    me = new_sender()
+    replies = texts(servers.say(me, "habari yako, bosi wangu ananipigia kelele kila siku"))
+    assert replies == [
+        expected("utter_unsupported_language", "en"),
+        expected("utter_unsupported_language", "fr"),
+    ]
+    assert "Nederlands, English, Français" in replies[0]
+
+
+def test_emergency_in_the_middle_of_another_topic_is_answered_first(servers: Servers):
+    me = new_sender()
+    servers.say(me, "mi jefe me grita todos los dias delante de todos")
+    assert texts(servers.say(me, "esta aqui ahora y me amenaza con pegarme")) == [
+        expected("utter_emergency", "es")
+    ]
+
+
+def test_explicit_language_switch_sticks(servers: Servers):
+    me = new_sender()
+    assert texts(servers.say(me, "can we continue in German please")) == [
+        expected("utter_language_changed", "de")
+    ]
+    assert texts(servers.say(me, "thanks")) == [expected("utter_thank", "de")]
+    menu = servers.say(me, '/change_language{"language": "pt"}')
+    assert texts(menu) == [expected("utter_language_changed", "pt")]
+    assert servers.slot(me, "language") == "pt"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"sender": "SENDER", "message": ""},
+        {"sender": "SENDER", "message": "😀😀😀🙏"},
+        {"sender": "SENDER", "message": "help me " * 1250},  # 10,000 characters
+        {"sender": "SENDER", "message": "\u200f\u200d\u202e ok"},
+    ],
+)
+def test_odd_messages_get_an_answer_and_the_conversation_goes_on(servers: Servers, body):
+    me = new_sender()
+    body = {**body, "sender": me}
+    reply = requests.post(f"{servers.url}/webhooks/rest/webhook", json=body, timeout=60)
+    assert reply.status_code == 200
+    assert all(isinstance(m, dict) for m in reply.json())
+    assert texts(servers.say(me, "hello")) == [expected("utter_greet", "en")]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"sender": "x", "message": ',
+        b"\xff\xfe\x00 not json",
+        b"[1, 2, 3]",
+        b'{"sender": "x", "message": ["not", "a", "text"]}',
+        b'{"sender": 42, "message": "hi"}',
+        b'{"sender": "x", "message": "' + b"a" * 60_000 + b'"}',
+    ],
+)
+def test_broken_requests_get_a_4xx_and_the_server_stays_up(servers: Servers, raw: bytes):
+    reply = requests.post(
+        f"{servers.url}/webhooks/rest/webhook",
+        data=raw,
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert 400 <= reply.status_code < 500
+    assert texts(servers.say(new_sender(), "hello")) == [expected("utter_greet", "en")]
+
+
+def test_user_text_never_reaches_the_logs(servers: Servers):
+    me = new_sender()
+    servers.say(me, f"my colleague {MARKER} steals money from the visa fees")
+    servers.say(me, f"{MARKER} please delete everything I wrote")
+    time.sleep(1)
+    for log in servers.logs:
+        assert MARKER not in log.read_text(), f"user text found in {log.name}"
+    assert json.dumps(me) not in servers.logs[0].read_text()

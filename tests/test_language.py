@@ -1,0 +1,134 @@
+"""Language identification: the Rasa component trained on the project's data, and the rules
+that keep the conversation language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.importers.importer import TrainingDataImporter
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.language import (
+    Detection,
+    LanguageNames,
+    clean_text,
+    is_unsupported,
+    load_languages,
+    next_conversation_language,
+)
+from bot.language_component import LanguageDetector
+
+
+@pytest.fixture(scope="module")
+def detector(root: Path, tmp_path_factory: pytest.TempPathFactory) -> LanguageDetector:
+    """Trains the component as `rasa train` does, persists it, and loads it back."""
+    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+    resource = Resource("language_detector")
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = {
+        **LanguageDetector.get_default_config(),
+        "other_languages_dir": str(root / "data" / "language_id"),
+    }
+    importer = TrainingDataImporter.load_from_dict(training_data_paths=[str(root / "data/nlu")])
+    LanguageDetector.create(config, storage, resource, context).train(importer.get_nlu_data())
+    return LanguageDetector.load(config, storage, resource, context)
+
+
+def _parse(detector: LanguageDetector, text: str, intent: str = "share_experience") -> Message:
+    message = Message.build(text=text)
+    message.set("intent", {"name": intent, "confidence": 0.9})
+    message.set("intent_ranking", [{"name": intent, "confidence": 0.9}])
+    return detector.process([message])[0]
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("bonjour, mon chef me crie dessus devant tout le monde", "fr"),
+        ("mijn leidinggevende schreeuwt elke dag tegen me", "nl"),
+        ("my supervisor keeps shouting at me in front of everyone", "en"),
+        ("mi jefe me grita todos los dias", "es"),
+        ("hola buenos dias", "es"),  # without accents lid.176 says Portuguese
+        ("hola", "es"),  # a bare greeting carries no signal for lid.176
+        ("mein Chef schreit mich jeden Tag an", "de"),
+        ("o motorista usa o carro oficial para levar amigos", "pt"),
+        ("مديري يصرخ علي أمام الجميع", "ar"),
+        ("Здравствуйте, мой начальник кричит на меня", "ru"),
+        ("habari yako, bosi wangu ananipigia kelele kila siku", "sw"),
+        ("saya mau lapor atasan saya di kantor", "id"),
+        ("saya nak buat aduan tentang pegawai di pejabat", "ms"),
+    ],
+)
+def test_detects_the_language_of_chat_messages(detector, text: str, code: str):
+    language = _parse(detector, text).get("language")
+    assert language["code"] == code
+    assert 0.0 < language["confidence"] <= 1.0
+    assert set(language) == {"code", "confidence"}
+
+
+def test_the_language_is_part_of_the_parse_output(detector):
+    message = _parse(detector, "je voudrais parler à quelqu'un")
+    assert "language" in message.as_dict(only_output_properties=True)
+
+
+def test_a_clear_message_in_another_language_goes_to_the_fallback(detector):
+    message = _parse(detector, "habari yako, bosi wangu ananipigia kelele kila siku")
+    assert message.get("intent")["name"] == "nlu_fallback"
+    kept = _parse(detector, "bonjour, mon chef me crie dessus devant tout le monde")
+    assert kept.get("intent")["name"] == "share_experience"
+
+
+@pytest.mark.parametrize("text", ["", "😀😀😀", "12345 !!!", "https://example.org/x"])
+def test_messages_without_words_have_no_language(detector, text: str):
+    message = _parse(detector, text)
+    assert message.get("language") == {"code": None, "confidence": 0.0}
+    assert message.get("intent")["name"] == "share_experience"
+
+
+def test_clean_text_keeps_only_language_evidence():
+    assert clean_text("Call +31 70 1234 😀 see https://x.org NOW!") == "call see now"
+    assert clean_text("le Huis voor Klokkenluiders") == "le"
+
+
+def test_first_confident_message_sets_the_language():
+    assert next_conversation_language(None, Detection("fr", 0.9, 1)) == "fr"
+    assert next_conversation_language(None, Detection("fr", 0.3, 5)) is None
+    assert next_conversation_language(None, Detection("sw", 0.99, 8)) is None
+
+
+def test_a_short_or_unsure_message_never_switches():
+    assert next_conversation_language("fr", Detection("en", 0.99, 1)) is None  # "ok"
+    assert next_conversation_language("fr", Detection("en", 0.6, 6)) is None
+    assert next_conversation_language("fr", Detection("en", 0.95, 6)) == "en"
+    assert next_conversation_language("fr", Detection("fr", 0.95, 6)) is None
+
+
+def test_unsupported_needs_a_clear_and_long_enough_message():
+    assert is_unsupported(Detection("sw", 0.8, 5))
+    assert not is_unsupported(Detection("sw", 0.8, 1))  # "jambo": too little to go on
+    assert not is_unsupported(Detection("fr", 0.99, 9))
+    assert not is_unsupported(Detection(None, 0.0, 0))
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("can we speak French please", "fr"),
+        ("¿podemos hablar en inglés?", "en"),
+        ("kunnen we in het Nederlands verder", "nl"),
+        ("Können wir auf Deutsch weitermachen?", "de"),
+        ("je préfère en portugais", "pt"),
+        ("ممكن نتكلم بالعربي", "ar"),
+        ("hablame en espanol", "es"),
+        ("not in English, in French", "fr"),
+        ("another language please", None),
+    ],
+)
+def test_finds_the_language_someone_asks_for(root: Path, text: str, code: str | None):
+    _, lexicon = load_languages(root / "data" / "languages.yml")
+    assert isinstance(lexicon, LanguageNames)
+    assert lexicon.find(text) == code

@@ -1,0 +1,129 @@
+"""Rendering by language and channel, through the NLG Rasa really calls."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot import runtime
+from bot.contacts import Contacts
+from bot.content import ContentStore, load_content
+from bot.language import SUPPORTED_LANGUAGES
+from bot.nlg import ContentNLG
+from bot.rendering import LRI, PDI, RLM, Renderer
+
+CHANNELS = ("rest", "socketio", "telegram", "twilio", "whatsapp", "cmdline")
+
+
+def _tracker(slot: str | None = None, detected: str | None = None) -> DialogueStateTracker:
+    events = []
+    if slot:
+        events.append(SlotSet("language", slot))
+    parse = {"intent": {"name": "greet", "confidence": 1.0}, "entities": []}
+    if detected:
+        parse["language"] = {"code": detected, "confidence": 0.9}
+    events.append(UserUttered("...", parse_data=parse))
+    return DialogueStateTracker.from_events("someone", events)
+
+
+def _generate(name: str, tracker: DialogueStateTracker, channel: str = "rest", **kw) -> dict:
+    return asyncio.run(ContentNLG().generate(name, tracker, channel, **kw))
+
+
+def _english(name: str) -> str:
+    return runtime.content_store().response(name, "en").text
+
+
+def test_answers_in_the_conversation_language():
+    reply = _generate("utter_greet", _tracker(slot="fr", detected="en"))
+    assert reply["text"].startswith("Bonjour")
+    assert [b["payload"] for b in reply["buttons"]][0] == "/share_experience"
+
+
+def test_without_a_conversation_language_answers_in_the_detected_one():
+    assert _generate("utter_greet", _tracker(detected="es"))["text"].startswith("Hola")
+
+
+def test_unsupported_or_unknown_language_answers_in_english():
+    assert _generate("utter_thank", _tracker(detected="sw"))["text"] == _english("utter_thank")
+    assert _generate("utter_thank", _tracker())["text"] == _english("utter_thank")
+
+
+def test_a_caller_can_name_the_language():
+    reply = _generate("utter_thank", _tracker(slot="en"), language="de")
+    assert reply["text"] == runtime.content_store().response("utter_thank", "de").text
+
+
+def test_contact_details_come_from_configuration_and_demo_values_say_so():
+    reply = _generate("utter_human_handoff", _tracker(slot="en"))
+    assert "confidential-advisors.demo@example.org" in reply["text"]
+    assert "{" not in reply["text"]
+    assert reply["text"].endswith("(These are demo contact details, not real ones.)")
+
+
+def test_channels_without_buttons_get_numbered_choices_and_keep_the_payloads():
+    reply = _generate("utter_greet", _tracker(slot="en"), channel="whatsapp")
+    lines = reply["text"].splitlines()
+    assert "1. Something happened" in lines and "3. Talk to a person" in lines
+    assert lines[-1] == "Reply with the number of your choice."
+    assert [b["payload"] for b in reply["buttons"]] == [
+        "/share_experience", "/ask_options", "/human_handoff",
+    ]  # fmt: skip
+    web = _generate("utter_greet", _tracker(slot="en"), channel="socketio")
+    assert "1. Something happened" not in web["text"] and len(web["buttons"]) == 3
+
+
+def test_sms_uses_the_short_variant_where_there_is_one(tmp_path: Path):
+    folder = tmp_path / "en"
+    folder.mkdir()
+    (folder / "x.yml").write_text(
+        "language: en\nutterances:\n  utter_x:\n    text: A long text for wide screens.\n"
+        "    sms: Short.\n"
+    )
+    renderer = Renderer(ContentStore(tmp_path), Contacts({}, demo=False), {"en": "English"})
+    assert renderer.render("utter_x", "en", "twilio")["text"] == "Short."
+    assert renderer.render("utter_x", "en", "rest")["text"] == "A long text for wide screens."
+
+
+def test_arabic_is_right_to_left_with_isolated_latin_runs():
+    reply = _generate("utter_human_handoff", _tracker(slot="ar"))
+    for line in filter(None, reply["text"].splitlines()):
+        assert line.startswith(RLM)
+    assert f"{LRI}confidential-advisors.demo@example.org{PDI}" in reply["text"]
+    assert f"{LRI}+31 70 000 0100{PDI}" in reply["text"]
+
+
+def test_behaviour_is_filled_into_the_acknowledgement():
+    reply = _generate(
+        "utter_acknowledge_experience", _tracker(slot="fr"), behaviour="de l'intimidation"
+    )
+    assert "de l'intimidation" in reply["text"] and "{" not in reply["text"]
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_every_response_renders_on_every_channel_without_open_placeholders(language, root):
+    content = load_content(root / "data" / "content")
+    variables = {"behaviour": "x", "conversation_reference": "VM-0000-0000-0000"}
+    for name in content.responses[language]:
+        for channel in CHANNELS:
+            message = runtime.renderer().render(name, language, channel, variables)
+            assert message and message["text"].strip(), (name, channel)
+            assert "{" not in message["text"] and "}" not in message["text"], (name, channel)
+
+
+def test_edited_content_is_used_without_restart(tmp_path: Path):
+    folder = tmp_path / "es"
+    folder.mkdir()
+    path = folder / "a.yml"
+    path.write_text("language: es\nutterances:\n  utter_x: Primera versión.\n")
+    store = ContentStore(tmp_path, check_interval=0)
+    assert store.response("utter_x", "es").text == "Primera versión."
+    path.write_text("language: es\nutterances:\n  utter_x: Versión nueva.\n")
+    import os
+
+    os.utime(path, ns=(1, 2_000_000_000_000_000_000))
+    assert store.response("utter_x", "es").text == "Versión nueva."

@@ -1,0 +1,78 @@
+"""The NLU data honours the intent contract in every language, and the held-out set stays
+out of training."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.language import SUPPORTED_LANGUAGES
+
+CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "intents.md"
+INTENTS = {
+    "greet", "goodbye", "affirm", "deny", "thank", "bot_challenge", "share_experience",
+    "ask_what_counts", "ask_options", "ask_advisor_role", "find_advisor", "ask_anonymity",
+    "ask_protection", "ask_process", "ask_external", "report", "check_status",
+    "human_handoff", "emergency", "general_complaint", "delete_data", "change_language",
+    "out_of_scope",
+}  # fmt: skip
+
+
+def _examples(files: list[Path]) -> dict[tuple[str, str], list[str]]:
+    found: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for path in files:
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            language = block["metadata"]["language"]
+            for line in block["examples"].splitlines():
+                if line.strip().startswith("- "):
+                    found[(language, block["intent"])].append(line.strip()[2:].strip())
+    return found
+
+
+@pytest.fixture(scope="module")
+def training(root: Path) -> dict[tuple[str, str], list[str]]:
+    return _examples(sorted((root / "data" / "nlu").glob("*/*.yml")))
+
+
+@pytest.fixture(scope="module")
+def heldout(root: Path) -> dict[tuple[str, str], list[str]]:
+    return _examples([root / "tests" / "heldout" / f"{code}.yml" for code in SUPPORTED_LANGUAGES])
+
+
+def test_intent_names_are_the_published_contract(training, root: Path):
+    if CONTRACT.exists():  # the contract lives beside the repository
+        published = set(re.findall(r"^\| (\w+) \|", CONTRACT.read_text(), re.MULTILINE))
+        assert published - {"intent"} == INTENTS
+    domain = yaml.safe_load((root / "domain.yml").read_text())
+    assert set(domain["intents"]) == INTENTS
+    assert {intent for _, intent in training} == INTENTS
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_every_intent_has_at_least_20_examples_per_language(training, language: str):
+    counts = {intent: len(training.get((language, intent), [])) for intent in INTENTS}
+    too_few = {intent: n for intent, n in counts.items() if n < 20}
+    assert not too_few, f"{language}: {too_few}"
+
+
+def test_no_example_is_given_two_intents(training):
+    seen: dict[str, str] = {}
+    clashes = []
+    for (_language, intent), examples in training.items():
+        for example in examples:
+            key = example.lower()
+            if key in seen and seen[key] != intent:
+                clashes.append((example, seen[key], intent))
+            seen[key] = intent
+    assert not clashes
+
+
+def test_heldout_examples_are_not_in_training(training, heldout):
+    trained = {e.lower() for examples in training.values() for e in examples}
+    leaked = [e for examples in heldout.values() for e in examples if e.lower() in trained]
+    assert not leaked
+    assert {intent for _, intent in heldout} == INTENTS
