@@ -95,8 +95,14 @@ async def _parse_all(agent: object, texts: Iterable[str]) -> list[tuple[dict, fl
 
 
 def load_agent(model_path: Path) -> object:
-    from rasa.core.agent import Agent
+    import logging
 
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa's debug logging prints every parsed text; evaluation output is figures only.
+    configure_structlog(logging.WARNING)
+    logging.getLogger().setLevel(logging.WARNING)
     return Agent.load(str(model_path))
 
 

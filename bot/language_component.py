@@ -13,6 +13,7 @@ language model (see bot/language.py) on the training examples, whose intent bloc
 from __future__ import annotations
 
 import logging
+import random
 import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -77,7 +78,7 @@ class LanguageDetector(GraphComponent):
         return {
             "other_languages_dir": "data/language_id",
             "epochs": 40,
-            "learning_rate": 0.3,
+            "learning_rate": 0.2,
             "dim": 32,
             "buckets": 100_000,
             "route_unsupported_to_fallback": True,
@@ -130,26 +131,45 @@ class LanguageDetector(GraphComponent):
                 "No training example carries `metadata: {language: ..}`: "
                 "the language model has nothing to learn from."
             )
+        # Rasa's example order differs between runs; a fixed order makes training repeatable.
+        lines = sorted(lines)
+        random.Random(7).shuffle(lines)
         with self._model_storage.write_to(self._resource) as model_dir:
             corpus = Path(model_dir) / "corpus.txt"
             corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            model = fasttext.train_supervised(
-                input=str(corpus),
-                epoch=self._config["epochs"],
-                lr=self._config["learning_rate"],
-                dim=self._config["dim"],
-                minn=2,
-                maxn=5,
-                wordNgrams=1,
-                bucket=self._config["buckets"],
-                thread=1,  # deterministic, and with several threads it can diverge
-                verbose=0,
-                seed=7,
-            )
+            model = self._fit(fasttext, corpus)
             model.save_model(str(Path(model_dir) / DOMAIN_MODEL_FILE))
             corpus.unlink()
         logger.info("Trained the domain language model on %d examples.", len(lines))
         return self._resource
+
+    def _fit(self, fasttext: Any, corpus: Path) -> Any:
+        """fastText's SGD can diverge ("Encountered NaN"); then try again more gently."""
+        learning_rate = self._config["learning_rate"]
+        for _ in range(4):
+            try:
+                return self._fit_once(fasttext, corpus, learning_rate)
+            except RuntimeError as error:
+                if "NaN" not in str(error):
+                    raise
+                learning_rate /= 2
+                logger.warning("Language model diverged; retrying with lr=%s.", learning_rate)
+        return self._fit_once(fasttext, corpus, learning_rate)
+
+    def _fit_once(self, fasttext: Any, corpus: Path, learning_rate: float) -> Any:
+        return fasttext.train_supervised(
+            input=str(corpus),
+            epoch=self._config["epochs"],
+            lr=learning_rate,
+            dim=self._config["dim"],
+            minn=2,
+            maxn=5,
+            wordNgrams=1,
+            bucket=self._config["buckets"],
+            thread=1,  # deterministic, and with several threads it can diverge
+            verbose=0,
+            seed=7,
+        )
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
