@@ -16,7 +16,6 @@ import yaml
 
 from bot.language import (
     SUPPORTED_LANGUAGES,
-    LanguageIdentifier,
     clean_text,
     lid176_path,
     load_fasttext,
@@ -191,15 +190,3 @@ def benchmark_parse(model_path: Path, heldout_dir: Path, rounds: int = 2) -> str
         f" p99 {percentile(timings, 0.99):.1f} ms, mean {statistics.mean(timings):.1f} ms"
         " (target p95 <= 50 ms)"
     )
-
-
-def language_identifier_for(model_path: Path) -> LanguageIdentifier:
-    """The language identifier inside a trained model, for checks without Rasa's graph."""
-    import tarfile
-    import tempfile
-
-    target = Path(tempfile.mkdtemp(prefix="vm-eval-"))
-    with tarfile.open(model_path) as archive:
-        member = next(m for m in archive.getmembers() if m.name.endswith("language_domain.bin"))
-        archive.extract(member, target)
-    return LanguageIdentifier(target / member.name)
