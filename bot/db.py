@@ -1,0 +1,128 @@
+"""The assistant's own database: directory, handoffs and cases.
+
+SQLAlchemy 2.0-style code on 1.4 (`future=True`), schema owned by Alembic migrations in
+bot/migrations. SQLite under the state folder by default; PostgreSQL in production via
+DATABASE_URL. The engine is blocking: servers call it through `Database.run`, which moves
+the work off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, declarative_base, sessionmaker
+
+from bot.settings import settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Stable constraint names, so migrations can drop and alter them on every dialect.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+T = TypeVar("T")
+
+
+def database_url() -> str:
+    """DATABASE_URL if set, else an SQLite file in the state folder."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants "postgresql".
+        return url.replace("postgres://", "postgresql://", 1)
+    state_dir = settings().state_dir
+    return f"sqlite:///{state_dir / 'veilig-melden.db'}"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, future=True, connect_args={"check_same_thread": False, "timeout": 30}
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def alembic_config(url: str) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Brings the schema to `revision` (all the way by default)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str = "base") -> None:
+    from alembic import command
+
+    command.downgrade(alembic_config(url), revision)
+
+
+class Database:
+    """One engine and session factory per process; built on first use."""
+
+    def __init__(self, url: str | None = None, migrate: bool = True) -> None:
+        self.url = url or database_url()
+        self._migrate = migrate
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            if self._migrate:
+                upgrade(self.url)
+            self._engine = make_engine(self.url)
+            self._sessions = sessionmaker(self._engine, future=True, expire_on_commit=False)
+        return self._engine
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed when the block ends, rolled back on any error."""
+        self.engine  # noqa: B018 - builds the engine (and migrates) on first use
+        assert self._sessions is not None
+        with self._sessions() as session, session.begin():
+            yield session
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Runs `work` in a transaction on a worker thread, off the event loop."""
+
+        def _in_transaction() -> T:
+            with self.session() as session:
+                return work(session)
+
+        return await asyncio.to_thread(_in_transaction)
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+            self._sessions = None
