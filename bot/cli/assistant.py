@@ -1,4 +1,4 @@
-"""Command line: `python -m bot.cli {chat,evaluate,benchmark}`."""
+"""Talking to and measuring the assistant: chat, evaluate, benchmark."""
 
 from __future__ import annotations
 
@@ -80,26 +80,17 @@ def benchmark_command(model: Path, train: bool) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bot.cli", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+def add_commands(commands: argparse._SubParsersAction) -> None:
     chat_parser = commands.add_parser("chat", help="talk to the running assistant")
     chat_parser.add_argument("--url", default="http://127.0.0.1:5005")
+    chat_parser.set_defaults(handler=lambda args: chat(args.url))
     evaluate_parser = commands.add_parser("evaluate", help="accuracy on the held-out set")
     evaluate_parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     evaluate_parser.add_argument(
         "--output", type=Path, default=PROJECT_ROOT / "docs" / "evaluation.md"
     )
+    evaluate_parser.set_defaults(handler=lambda args: evaluate_command(args.model, args.output))
     benchmark_parser = commands.add_parser("benchmark", help="parse latency percentiles")
     benchmark_parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     benchmark_parser.add_argument("--train", action="store_true", help="also time a training")
-    args = parser.parse_args(argv)
-    if args.command == "chat":
-        return chat(args.url)
-    if args.command == "evaluate":
-        return evaluate_command(args.model, args.output)
-    return benchmark_command(args.model, args.train)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    benchmark_parser.set_defaults(handler=lambda args: benchmark_command(args.model, args.train))

@@ -1,0 +1,21 @@
+"""Command line: `python -m bot.cli <command>`; each concern adds its own commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.cli import assistant, database
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bot.cli", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for module in (assistant, database):
+        module.add_commands(commands)
+    args = parser.parse_args(argv)
+    return int(args.handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
