@@ -29,8 +29,10 @@ def trained_model() -> Path:
 def isolated_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Keys and files a test creates go to a temporary folder, never into the checkout."""
     monkeypatch.setenv("VM_STATE_DIR", str(tmp_path_factory.getbasetemp() / "state"))
-    from bot import runtime
+    from bot import encryption, runtime
 
     runtime._pseudonym_key.cache_clear()
+    encryption.text_cipher.cache_clear()
     yield
     runtime._pseudonym_key.cache_clear()
+    encryption.text_cipher.cache_clear()

@@ -1,0 +1,92 @@
+"""Encryption at rest for free text (reports, case messages, handoff transcripts).
+
+Fernet (AES-128-CBC + HMAC-SHA256) from the cryptography package. Keys come from
+VM_ENCRYPTION_KEYS (comma-separated, newest first) or, by default, from the file
+`encryption.key` in the state folder, created on first use with owner-only permissions.
+
+Rotation: put a new key first and keep the old ones after it (file: one key per line;
+environment: comma-separated). New text is encrypted with the first key, old text still
+decrypts; `python -m bot.cli db reencrypt` rewrites stored text with the
+newest key, after which old keys can be removed."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy.types import Text, TypeDecorator
+
+from bot.settings import settings
+
+KEY_FILE = "encryption.key"
+
+
+class EncryptionKeyError(RuntimeError):
+    """The configured keys are missing or malformed: nothing can be read or written."""
+
+
+def _create_key_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first: use theirs
+        return
+    with os.fdopen(fd, "w") as handle:
+        handle.write(Fernet.generate_key().decode() + "\n")
+
+
+def load_keys(state_dir: Path) -> list[bytes]:
+    configured = os.environ.get("VM_ENCRYPTION_KEYS")
+    if configured:
+        keys = [key.strip() for key in configured.split(",") if key.strip()]
+    else:
+        path = state_dir / KEY_FILE
+        if not path.exists():
+            _create_key_file(path)
+        keys = [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    if not keys:
+        raise EncryptionKeyError("no encryption key configured")
+    return [key.encode() for key in keys]
+
+
+class TextCipher:
+    def __init__(self, keys: list[bytes]) -> None:
+        try:
+            self._fernet = MultiFernet([Fernet(key) for key in keys])
+        except (ValueError, TypeError) as error:
+            raise EncryptionKeyError("an encryption key is malformed") from error
+
+    def encrypt(self, text: str) -> str:
+        return self._fernet.encrypt(text.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        try:
+            return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+        except InvalidToken as error:
+            raise EncryptionKeyError("stored text cannot be decrypted with these keys") from error
+
+    def rotate(self, token: str) -> str:
+        """The same text, encrypted with the newest key."""
+        return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+
+
+@lru_cache(maxsize=1)
+def text_cipher() -> TextCipher:
+    """The process's cipher, built from the configuration on first use."""
+    return TextCipher(load_keys(settings().state_dir))
+
+
+class EncryptedText(TypeDecorator):
+    """A column whose text is stored encrypted and read back in clear."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else text_cipher().encrypt(str(value))
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else text_cipher().decrypt(value)
