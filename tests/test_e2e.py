@@ -4,13 +4,8 @@ channel as a user's client would, in several languages."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -18,88 +13,17 @@ import pytest
 import requests
 
 from bot import runtime
+from tests.servers import Servers, running_servers
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parent.parent
-RASA = str(Path(sys.executable).parent / "rasa")
 MARKER = "zebra-marker-7731"  # a word that must never reach a log
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Servers:
-    url: str
-    logs: list[Path]
-
-    def say(self, sender: str, text: str) -> list[dict]:
-        reply = requests.post(
-            f"{self.url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text},
-            timeout=60,
-        )
-        assert reply.status_code == 200, reply.text
-        return reply.json()
-
-    def slot(self, sender: str, name: str) -> object:
-        tracker = requests.get(f"{self.url}/conversations/{sender}/tracker", timeout=30).json()
-        return tracker["slots"].get(name)
-
-
-def _wait_until_up(url: str, processes: list[subprocess.Popen], logs: list[Path]) -> None:
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        for process, log in zip(processes, logs, strict=True):
-            if process.poll() is not None:
-                pytest.fail(f"server exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    pytest.fail(f"{url} did not come up:\n" + "\n".join(p.read_text()[-2000:] for p in logs))
 
 
 @pytest.fixture(scope="module")
 def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    work = tmp_path_factory.mktemp("e2e")
-    rasa_port, actions_port = _free_port(), _free_port()
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        "nlg:\n  type: bot.nlg.ContentNLG\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'conversations.db'}\n"
-    )
-    env = {**os.environ, "VM_STATE_DIR": str(work / "state"), "RASA_TELEMETRY_ENABLED": "false"}
-    logs = [work / "actions.log", work / "rasa.log"]
-    commands = [
-        [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-        [RASA, "run", "--interface", "127.0.0.1", "--port", str(rasa_port), "--enable-api",
-         "--model", str(trained_model), "--endpoints", str(endpoints),
-         "--credentials", str(ROOT / "credentials.yml")],
-    ]  # fmt: skip
-    processes = [
-        subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-        for cmd, log in zip(commands, logs, strict=True)
-    ]
-    try:
-        _wait_until_up(f"http://127.0.0.1:{actions_port}/health", processes, logs)
-        _wait_until_up(f"http://127.0.0.1:{rasa_port}/status", processes, logs)
-        yield Servers(url=f"http://127.0.0.1:{rasa_port}", logs=logs)
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with running_servers(trained_model, tmp_path_factory.mktemp("e2e")) as running:
+        yield running
 
 
 def expected(name: str, language: str, **variables: str) -> str:
