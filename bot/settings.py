@@ -24,6 +24,7 @@ class Settings:
     languages_file: Path
     behaviour_dir: Path
     state_dir: Path
+    directory_dir: Path
 
 
 def settings() -> Settings:
@@ -33,4 +34,5 @@ def settings() -> Settings:
         languages_file=_path("VM_LANGUAGES_FILE", PROJECT_ROOT / "data" / "languages.yml"),
         behaviour_dir=_path("VM_BEHAVIOUR_DIR", PROJECT_ROOT / "data" / "behaviour"),
         state_dir=_path("VM_STATE_DIR", PROJECT_ROOT / "var"),
+        directory_dir=_path("VM_DIRECTORY_DIR", PROJECT_ROOT / "data" / "directory"),
     )
