@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import assistant, database
+from bot.cli import assistant, cases, database
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot.cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (assistant, database):
+    for module in (assistant, database, cases):
         module.add_commands(commands)
     args = parser.parse_args(argv)
     return int(args.handler(args) or 0)

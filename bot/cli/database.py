@@ -1,9 +1,17 @@
-"""Schema migrations: `db upgrade [revision]`, `db downgrade <revision>`, `db current`."""
+"""Schema migrations: `db upgrade [revision]`, `db downgrade <revision>`, `db current`;
+`db reencrypt` rewrites all encrypted text with the newest key (see bot/encryption.py)."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
 
+import sqlalchemy as sa
+
+import bot
 from bot import db
 
 
@@ -26,6 +34,104 @@ def _current(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_models() -> None:
+    """Imports every bot module that declares encrypted columns, so their tables are in
+    `db.Base.metadata`; looking at the source keeps heavy modules (Rasa) unimported."""
+    for module in pkgutil.iter_modules(bot.__path__):
+        path = Path(bot.__path__[0]) / f"{module.name}.py"
+        if module.name != "encryption" and path.exists() and "EncryptedText" in path.read_text():
+            importlib.import_module(f"bot.{module.name}")
+
+
+def encrypted_columns() -> dict[sa.Table, list[sa.Column]]:
+    """Every mapped column of type EncryptedText, by table."""
+    from bot.encryption import EncryptedText
+
+    _import_models()
+    found: dict[sa.Table, list[sa.Column]] = {}
+    for table in db.Base.metadata.sorted_tables:
+        columns = [column for column in table.columns if isinstance(column.type, EncryptedText)]
+        if columns:
+            found[table] = columns
+    return found
+
+
+def reencrypt(url: str, batch: int = 500) -> dict[str, int]:
+    """Rewrites every encrypted value with the newest key; returns the count per column.
+
+    Reads and writes the stored tokens as plain text (no decryption into Python objects), in
+    batches of `batch` rows, each batch its own transaction: an interruption leaves every
+    value readable, and running it again finishes the job."""
+    from bot.encryption import text_cipher
+
+    cipher = text_cipher()
+    engine = db.make_engine(url)
+    counts: dict[str, int] = {}
+    try:
+        inspector = sa.inspect(engine)
+        for table, columns in encrypted_columns().items():
+            if not inspector.has_table(table.name):
+                continue
+            keys = list(table.primary_key.columns)
+            raw = sa.table(
+                table.name,
+                *[sa.column(k.name, k.type) for k in keys],
+                *[sa.column(c.name, sa.Text()) for c in columns],
+            )
+            for column in columns:
+                counts[f"{table.name}.{column.name}"] = 0
+            last = None
+            while True:
+                with engine.begin() as connection:
+                    query = sa.select(raw).order_by(*[raw.c[k.name] for k in keys])
+                    if len(keys) == 1:  # keyset paging; composite keys are read in one go
+                        if last is not None:
+                            query = query.where(raw.c[keys[0].name] > last)
+                        query = query.limit(batch)
+                    rows = connection.execute(query).mappings().all()
+                    for row in rows:
+                        values = {
+                            c.name: cipher.rotate(row[c.name])
+                            for c in columns
+                            if row[c.name] is not None
+                        }
+                        if not values:
+                            continue
+                        match = sa.and_(*[raw.c[k.name] == row[k.name] for k in keys])
+                        connection.execute(sa.update(raw).where(match).values(**values))
+                        for name in values:
+                            counts[f"{table.name}.{name}"] += 1
+                if len(keys) != 1 or len(rows) < batch:
+                    break
+                last = rows[-1][keys[0].name]
+    finally:
+        engine.dispose()
+    return counts
+
+
+def _reencrypt(_args: argparse.Namespace) -> int:
+    from cryptography.fernet import InvalidToken
+
+    from bot.encryption import EncryptionKeyError
+
+    try:
+        counts = reencrypt(db.database_url())
+    except InvalidToken:
+        print(
+            "error: some stored text cannot be decrypted with the configured keys; put the "
+            "old key back after the new one and run this again",
+            file=sys.stderr,
+        )
+        return 1
+    except EncryptionKeyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for column, count in counts.items():
+        print(f"{column}: {count} rewritten")
+    print("all encrypted text now uses the newest key; older keys can be removed")
+    return 0
+
+
 def add_commands(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("db", help="database schema migrations (DATABASE_URL)")
     actions = parser.add_subparsers(dest="db_command", required=True)
@@ -37,3 +143,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     downgrade.set_defaults(handler=_downgrade)
     current = actions.add_parser("current", help="show the applied revision")
     current.set_defaults(handler=_current)
+    reencrypt_command = actions.add_parser(
+        "reencrypt", help="rewrite encrypted text with the newest key (after adding a key)"
+    )
+    reencrypt_command.set_defaults(handler=_reencrypt)
