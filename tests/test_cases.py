@@ -414,9 +414,9 @@ def test_without_acknowledgement_feedback_runs_from_the_end_of_the_seven_days(st
     assert case.feedback_due == datetime(2026, 6, 9, 9, 0, tzinfo=timezone.utc)
 
 
-def test_three_months_after_the_31st_is_the_end_of_a_short_month():
-    end_of_january = datetime(2026, 11, 30, tzinfo=timezone.utc)
-    assert cases.add_months(end_of_january, 3) == datetime(2027, 2, 28, tzinfo=timezone.utc)
+def test_three_months_later_is_the_end_of_a_shorter_month():
+    end_of_november = datetime(2026, 11, 30, tzinfo=timezone.utc)
+    assert cases.add_months(end_of_november, 3) == datetime(2027, 2, 28, tzinfo=timezone.utc)
 
 
 def test_a_closed_case_has_no_running_deadline(store, database):
