@@ -209,6 +209,9 @@ class Directory:
     _by_code: dict[str, PostRecord] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # One order whatever the source, so snapshots compare equal when their content does.
+        object.__setattr__(self, "posts", tuple(sorted(self.posts, key=lambda p: p.code)))
+        object.__setattr__(self, "advisors", tuple(sorted(self.advisors, key=lambda a: a.id)))
         object.__setattr__(self, "_by_code", {post.code: post for post in self.posts})
 
     def post(self, code: Optional[str]) -> Optional[PostRecord]:

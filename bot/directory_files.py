@@ -712,20 +712,21 @@ def validate_sources(
                 continue
             seen[advisor.id] = (raw.source, raw.line)
             advisors.append(advisor)
-    elif posts is not None and current is not None:
+    elif posts is not None and current is not None and not problems:
         # Posts alone: the stored advisors must still point at posts that exist.
         for advisor in current.advisors:
-            for code in (*advisor.posts, *([advisor.home_post] if advisor.home_post else [])):
-                if code not in known_posts:
-                    problems.append(
-                        Problem(
-                            "database",
-                            None,
-                            "posts",
-                            f"advisor '{advisor.id}' serves post '{code}', which this "
-                            "import removes; import the advisors too",
-                        )
+            codes = (*advisor.posts, *([advisor.home_post] if advisor.home_post else []))
+            missing = [code for code in dict.fromkeys(codes) if code not in known_posts]
+            if missing:
+                problems.append(
+                    Problem(
+                        "database",
+                        None,
+                        "posts",
+                        f"advisor '{advisor.id}' serves {', '.join(missing)}, which this "
+                        "import removes; import the advisors too",
                     )
+                )
     loaded = LoadedDirectory(
         posts=tuple(posts) if posts is not None else None,
         advisors=tuple(advisors) if advisors is not None else None,
@@ -737,6 +738,14 @@ def sources_name(sources: _Sources) -> str:
     for raw in (*sources.posts, *sources.advisors):
         return raw.source
     return "(files)"
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    """By file (in the order given), then by line."""
+    order = {
+        source: index for index, source in enumerate(dict.fromkeys(p.source for p in problems))
+    }
+    return sorted(problems, key=lambda p: (order[p.source], p.line or 0))
 
 
 def load_directory_files(
@@ -757,7 +766,7 @@ def load_directory_files(
     loaded, more = validate_sources(sources, current)
     problems.extend(more)
     if problems:
-        raise DirectoryInvalid(problems)
+        raise DirectoryInvalid(_in_file_order(problems))
     return loaded
 
 
@@ -781,7 +790,7 @@ def import_directory(
         loaded, more = validate_sources(sources, current)
         problems.extend(more)
         if problems:
-            raise DirectoryInvalid(problems)
+            raise DirectoryInvalid(_in_file_order(problems))
         replace_directory(session, loaded.posts, loaded.advisors)
     return loaded
 
