@@ -19,6 +19,7 @@ actions, running the same functions on a worker thread through `Database.run`.
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import hashlib
 import hmac
@@ -45,6 +46,7 @@ from sqlalchemy.orm import Session, load_only, relationship
 from bot import lockout, receipts
 from bot.db import Base, Database
 from bot.encryption import EncryptedText
+from bot.language import SUPPORTED_LANGUAGES
 from bot.report_input import (
     CONTACTS,
     KINDS,
@@ -455,7 +457,7 @@ def prepare_case(report: Report, now: datetime) -> Case:
         contact_details=contact_details(
             report.contact, report.contact_details, report.contact_region
         ),
-        language=clean_text(report.language, "language", 8),
+        language=choice(report.language, "language", SUPPORTED_LANGUAGES),
         channel=clean_text(report.channel, "channel", 40),
         # An anonymous reporter's case is not linked to their conversation: with the
         # pseudonym key and the tracker store, the reference would lead back to the sender.
@@ -516,49 +518,84 @@ def read_follow_up_token(
     return case_id
 
 
-def check_receipt(
+@dataclass(frozen=True)
+class ReceiptCheck:
+    """A check in progress: what was typed, read into what the store looks for."""
+
+    digest: Optional[str]
+    subjects: tuple[str, ...]
+    sender_reference: Optional[str]
+
+    @classmethod
+    def of(cls, code_text: object, sender_reference: Optional[str], key: bytes) -> ReceiptCheck:
+        code = receipts.parse_code(code_text) if isinstance(code_text, str) else None
+        digest = receipts.code_digest(code, key) if code else None
+        subjects = []
+        if digest:
+            subjects.append(lockout.code_subject(digest))
+        if sender_reference:
+            subjects.append(lockout.sender_subject(sender_reference))
+        return cls(digest, tuple(subjects), sender_reference)
+
+
+@dataclass(frozen=True)
+class StoredReceipt:
+    case_id: Optional[int]
+    passphrase_hash: Optional[str]
+    locked_until: Optional[datetime]
+
+
+def find_receipt(
+    session: Session, check: ReceiptCheck, now: datetime, policy: lockout.LockoutPolicy
+) -> StoredReceipt:
+    """Step 1 of a check (reads only): the case behind the code, and any lock."""
+    row = (
+        session.execute(
+            select(Case.id, Case.passphrase_hash).where(Case.code_digest == check.digest)
+        ).first()
+        if check.digest
+        else None
+    )
+    until = lockout.locked_until(session, check.subjects, now, policy)
+    return StoredReceipt(row[0] if row else None, row[1] if row else None, until)
+
+
+def verify(stored: StoredReceipt, passphrase: object) -> bool:
+    """Step 2 (no database): scrypt, the same work whether or not the code exists."""
+    typed = passphrase if isinstance(passphrase, str) else ""
+    if stored.passphrase_hash is None:
+        receipts.spend_verification_time(typed)
+        return False
+    return receipts.verify_passphrase(typed, stored.passphrase_hash)
+
+
+def conclude_check(
     session: Session,
-    code_text: object,
-    passphrase: object,
-    sender_reference: Optional[str],
+    check: ReceiptCheck,
+    stored: StoredReceipt,
+    verified: bool,
     now: datetime,
     lookup_key: bytes,
     policy: lockout.LockoutPolicy,
 ) -> Union[StatusView, Refused]:
-    """The reporter's view of the case for this code and passphrase, or why not."""
-    code = receipts.parse_code(code_text) if isinstance(code_text, str) else None
-    passphrase = passphrase if isinstance(passphrase, str) else ""
-    digest = receipts.code_digest(code, lookup_key) if code else None
-    subjects = []
-    if digest:
-        subjects.append(lockout.code_subject(digest))
-    if sender_reference:
-        subjects.append(lockout.sender_subject(sender_reference))
-    lockout.prune(session, now, policy)
-    case = (
-        session.execute(select(Case).where(Case.code_digest == digest)).scalar_one_or_none()
-        if digest
-        else None
-    )
-    until = lockout.locked_until(session, subjects, now, policy)
-    if until is not None:
-        if case is not None:
-            audit(session, REPORTER, "status.refused", now, case.id, "locked")
-        return Refused("locked", until)
-    if case is None:
-        receipts.spend_verification_time(passphrase)
-        verified = False
-    else:
-        verified = receipts.verify_passphrase(passphrase, case.passphrase_hash)
+    """Step 3 (writes): counts the try, and on success shows the case and marks the
+    coordinator's messages as read."""
+    lockout.prune(session, now, policy)  # a write first: SQLite takes its write lock here
+    if stored.locked_until is not None:
+        if stored.case_id is not None:
+            audit(session, REPORTER, "status.refused", now, stored.case_id, "locked")
+        return Refused("locked", stored.locked_until)
     if not verified:
-        until = lockout.record_failure(session, subjects, now, policy)
-        if case is not None:
-            audit(
-                session, REPORTER, "status.refused", now, case.id, "locked" if until else "invalid"
-            )
+        until = lockout.record_failure(session, check.subjects, now, policy)
+        if until is not None:
+            logger.warning("receipt checks locked until %s after wrong tries", f"{until:%H:%M}")
+        if stored.case_id is not None:
+            outcome = "locked" if until else "invalid"
+            audit(session, REPORTER, "status.refused", now, stored.case_id, outcome)
         return Refused("locked", until) if until else Refused("invalid")
-    assert digest is not None
-    lockout.record_success(session, lockout.code_subject(digest), now)
+    assert check.digest is not None
+    lockout.record_success(session, lockout.code_subject(check.digest), now)
+    case = _get_case(session, stored.case_id)
     views = []
     for message in case.messages:
         if message.author != COORDINATOR:
@@ -576,7 +613,7 @@ def check_receipt(
         next_deadline=case.next_deadline(now),
         messages=tuple(views),
         language=case.language,
-        follow_up=follow_up_token(lookup_key, case.id, now, sender_reference),
+        follow_up=follow_up_token(lookup_key, case.id, now, check.sender_reference),
     )
 
 
@@ -838,9 +875,10 @@ class CaseStore:
         case = prepare_case(report, now)
         passphrase = receipts.new_passphrase()
         key = self.lookup_key
+        passphrase_hash = await asyncio.to_thread(receipts.hash_passphrase, passphrase)
 
         def work(session: Session) -> tuple[str, int]:
-            code = store_case(session, case, receipts.hash_passphrase(passphrase), key, now)
+            code = store_case(session, case, passphrase_hash, key, now)
             return code, case.id
 
         code, case_id = await self._run(work)
@@ -854,16 +892,24 @@ class CaseStore:
         sender_reference: Optional[str],
         now: Optional[datetime] = None,
     ) -> Union[StatusView, Refused]:
-        """The case for this receipt, or Refused('invalid' | 'locked')."""
+        """The case for this receipt, or Refused('invalid' | 'locked'). scrypt runs between
+        two short transactions, so no connection is held while it works."""
+        now = utc(now)
+        key, policy = self.lookup_key, self.policy
+        check = ReceiptCheck.of(code, sender_reference, key)
+        stored = await self._run(partial(find_receipt, check=check, now=now, policy=policy))
+        verified = stored.locked_until is None and await asyncio.to_thread(
+            verify, stored, passphrase
+        )
         return await self._run(
             partial(
-                check_receipt,
-                code_text=code,
-                passphrase=passphrase,
-                sender_reference=sender_reference,
-                now=utc(now),
-                lookup_key=self.lookup_key,
-                policy=self.policy,
+                conclude_check,
+                check=check,
+                stored=stored,
+                verified=verified,
+                now=now,
+                lookup_key=key,
+                policy=policy,
             )
         )
 

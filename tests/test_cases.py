@@ -188,6 +188,7 @@ def test_stray_control_characters_are_cleaned_from_an_otherwise_good_text(store,
         ),
         ({"contact": "phone", "contact_details": "12"}, "contact_details", "invalid_phone"),
         ({"spoke_to": "my cat"}, "spoke_to", "unknown_choice"),
+        ({"language": "sw"}, "language", "unknown_choice"),
         ({"involved": b"\x00\x01"}, "involved", "not_text"),
     ],
 )
@@ -464,6 +465,27 @@ def test_the_right_code_and_passphrase_show_status_deadline_and_messages(store, 
     assert [(m.text, m.new) for m in again.messages] == [("Could you tell us which car?", False)]
     case = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", T0))
     assert case.messages[0].read_by_reporter_at == T0 + timedelta(days=2)
+
+
+def test_checking_a_receipt_leaves_the_event_loop_free(store):
+    receipt = submit(store)
+
+    async def ticks_during_check() -> int:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.005)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        await store.check_status(receipt.code, receipt.passphrase, "VM-A", T0)
+        task.cancel()
+        return ticks
+
+    # scrypt takes a tenth of a second or more: a blocked loop would not tick at all.
+    assert asyncio.run(ticks_during_check()) >= 5
 
 
 def test_a_code_in_arabic_indic_digits_works(store):
