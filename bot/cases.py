@@ -279,7 +279,7 @@ class Report:
     """A report as the form collected it. Optional answers are None when skipped.
 
     `when` is the reporter's words (parsed here when the case is stored); `where` their words
-    and `post_code` the post those words name, if known (bot.report_input.resolve_post);
+    and `post_code` the post those words name, once confirmed (bot.post_resolution);
     `spoke_to` one of SPOKE_TO; `contact` one of CONTACTS with `contact_details` for e-mail
     and phone; `conversation_reference` from bot.runtime.reference_for(sender_id)."""
 

@@ -235,43 +235,6 @@ def parse_when(text: object, today: date, language: Optional[str] = None) -> Whe
     return When(words)
 
 
-# --- where ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Where:
-    """The reporter's words, and the post code when they name a known post."""
-
-    words: str
-    post_code: Optional[str] = None
-
-
-def _fold(text: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", fold_accents(text).casefold()).split())
-
-
-def resolve_post(text: object, posts: Mapping[str, Iterable[str]]) -> Where:
-    """`posts` maps each post code to its names ('NAI': ['Nairobi', 'Kenya', ...]).
-
-    A known post is found when the whole answer is its code ('nai'), or when exactly one
-    post's name appears in the answer ('at the embassy in Nairobi'). Codes are not looked for
-    inside sentences: many are ordinary words ('MAN', 'CAN', 'WAS'). An unknown place keeps
-    its words and has no code."""
-    words = clean_text(text, "where", MAX_FIELD_CHARS)
-    folded = _fold(words)
-    codes = {code.casefold(): code for code in posts}
-    if folded in codes:
-        return Where(words, codes[folded])
-    padded = f" {folded} "
-    found = {
-        code
-        for code, names in posts.items()
-        for name in names
-        if len(_fold(name)) >= 3 and f" {_fold(name)} " in padded
-    }
-    return Where(words, found.pop() if len(found) == 1 else None)
-
-
 # --- contact --------------------------------------------------------------------------------
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")

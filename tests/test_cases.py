@@ -31,13 +31,11 @@ from bot.report_input import (
     append_description,
     contact_details,
     parse_when,
-    resolve_post,
 )
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
 SENTENCE = "The deputy head of mission takes the embassy Land Cruiser to his beach house in Kribi"
 NAME = "Evert Scholten-Brinkman"
-POSTS = {"NAI": ["Nairobi", "Kenya"], "YAO": ["Yaoundé", "Yaounde", "Cameroon", "Kameroen"]}
 
 
 @pytest.fixture
@@ -132,6 +130,12 @@ def test_an_anonymous_report_keeps_no_contact_and_no_link_to_the_conversation(st
     assert case.contact == "anonymous"
     assert case.contact_details is None
     assert case.conversation_reference is None
+
+
+def test_an_unknown_place_keeps_the_words_without_a_post(store, database):
+    receipt = submit(store, where="the consulate in Atlantis", post_code=None)
+    case = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", T0))
+    assert (case.where_words, case.post_code) == ("the consulate in Atlantis", None)
 
 
 def test_when_the_date_can_be_read_it_is_kept_next_to_the_words(store, database):
@@ -658,16 +662,6 @@ def test_when_keeps_the_words_and_reads_the_date_it_can(words, language, parsed,
     when = parse_when(words, TODAY, language)
     assert when.words == words
     assert (when.date, when.precision) == (parsed, precision)
-
-
-def test_a_known_post_is_recognised_and_an_unknown_place_keeps_its_words():
-    assert resolve_post("at the embassy in Nairobi", POSTS).post_code == "NAI"
-    assert resolve_post("nai", POSTS).post_code == "NAI"
-    assert resolve_post("Yaoundé", POSTS).post_code == "YAO"
-    unknown = resolve_post("the consulate in Atlantis", POSTS)
-    assert (unknown.words, unknown.post_code) == ("the consulate in Atlantis", None)
-    both = resolve_post("Nairobi or Yaounde, I travel a lot", POSTS)
-    assert both.post_code is None, "two posts named: the coordinator reads the words"
 
 
 def test_a_description_over_several_messages_is_joined():
