@@ -118,7 +118,8 @@ def differences_for(url: str, mine: set[str]) -> list:
     """What differs between the models and the migrated schema, for these tables."""
     engine = db.make_engine(url)
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), db.Base.metadata)
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.Base.metadata)
     engine.dispose()
 
     def table_of(difference: object) -> str:
