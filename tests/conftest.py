@@ -10,7 +10,8 @@ import pytest
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "veilig-melden.tar.gz"
+# VM_TEST_MODEL points the tests at another trained model (e.g. one trained with --out).
+MODEL = Path(os.environ.get("VM_TEST_MODEL") or ROOT / "models" / "veilig-melden.tar.gz")
 
 
 @pytest.fixture(scope="session")
