@@ -282,3 +282,35 @@ def test_availability_specs() -> None:
     for bad in ("weekdays 9-5", "mon-fri 17:00-09:00", "mon-fry 09:00-17:00", "mon 25:00-26:00"):
         with pytest.raises(ValueError):
             parse_window(bad)
+
+
+# --- the command line -------------------------------------------------------------------
+
+
+def test_the_directory_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    url = f"sqlite:///{tmp_path}/cli.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["directory", "seed"]) == 0
+    assert "imported 152 posts and 53 advisors" in capsys.readouterr().out
+    assert main(["directory", "seed"]) == 1  # never replaces a directory by accident
+    assert "--force" in capsys.readouterr().err
+
+    assert main(["directory", "export", str(tmp_path / "csv"), "--format", "csv"]) == 0
+    assert main(["directory", "check", str(tmp_path / "csv")]) == 0
+    assert "valid: 152 posts and 53 advisors" in capsys.readouterr().out
+
+    assert main(["directory", "import", str(FIXTURES / "bad_advisors.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "refused, nothing was imported: 10 problems" in err
+    assert "bad_advisors.csv, line 12, phone:" in err
+
+    assert main(["directory", "export", str(tmp_path / "all.yml")]) == 0
+    assert main(["directory", "seed", "--force"]) == 0
+    database = db.Database(url)
+    exported = load_directory_files([tmp_path / "all.yml"])
+    assert stored(database) == Directory(exported.posts, exported.advisors)
+    database.dispose()

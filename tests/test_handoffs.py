@@ -309,3 +309,39 @@ def test_directory_and_handoffs_on_postgresql() -> None:
                 database.dispose()
     except PostgresUnavailable as error:
         pytest.fail(str(error))
+
+
+def test_the_handoffs_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+    from bot.settings import settings
+
+    path = tmp_path / "cli.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("VM_STATE_DIR", str(tmp_path / "state"))  # a spool of its own
+    spool = settings().state_dir / "handoff-spool"
+    path.mkdir()  # the database is away
+
+    async def sleep(_seconds: float) -> None:
+        return None
+
+    down = db.Database(f"sqlite:///{path}")
+    with pytest.raises(HandoffStoreUnavailable):
+        asyncio.run(
+            HandoffStore(down, spool_dir=spool, attempts=1, sleep=sleep).create(**request())
+        )
+    down.dispose()
+    assert main(["handoffs", "flush"]) == 1
+    assert "1 waiting" in capsys.readouterr().err
+
+    path.rmdir()  # back
+    assert main(["handoffs", "flush"]) == 0
+    assert "stored 1 of 1 kept handoffs; 0 waiting" in capsys.readouterr().out
+    assert main(["handoffs", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "rab-nadia-benali" in listed and SECRET not in listed  # no transcripts in lists
+    handoff_id = listed.split()[0]
+    assert main(["handoffs", "show", handoff_id]) == 0
+    assert f"user: {SECRET}" in capsys.readouterr().out
+    assert main(["handoffs", "show", "no-such-handoff"]) == 1

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import assistant, cases, database
+from bot.cli import assistant, cases, database, directory, handoffs
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot.cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (assistant, database, cases):
+    for module in (assistant, database, cases, directory, handoffs):
         module.add_commands(commands)
     args = parser.parse_args(argv)
     return int(args.handler(args) or 0)

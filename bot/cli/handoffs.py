@@ -1,0 +1,77 @@
+"""Handoffs, until the advisor console exists (DATABASE_URL):
+
+handoffs list [--status new|in_progress|closed]   newest first, without transcripts
+handoffs show ID                                  one handoff with its transcript
+handoffs flush                                    store handoffs kept while the database
+                                                  was unavailable
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.db import Database
+from bot.handoffs import STATUSES, HandoffRecord, HandoffStore, get_handoff, list_handoffs
+
+
+def _target(handoff: HandoffRecord) -> str:
+    return handoff.advisor_id or f"pool {handoff.post_code or '-'}/{handoff.pool_language}"
+
+
+def _list(args: argparse.Namespace) -> int:
+    statuses = tuple(args.status) if args.status else ("new", "in_progress")
+    with Database().session() as session:
+        handoffs = list_handoffs(session, statuses=statuses)
+    for handoff in handoffs:
+        print(
+            f"{handoff.id}  {handoff.created_at:%Y-%m-%d %H:%M}Z  {handoff.status:<11}  "
+            f"{handoff.language}  {handoff.post_code or '-':<7}  {handoff.channel:<9}  "
+            f"{_target(handoff)}"
+        )
+    if not handoffs:
+        print("no handoffs")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    with Database().session() as session:
+        handoff = get_handoff(session, args.id)
+    if handoff is None:
+        print(f"no handoff {args.id}", file=sys.stderr)
+        return 1
+    print(f"handoff {handoff.id} ({handoff.status}), {handoff.created_at:%Y-%m-%d %H:%M}Z")
+    print(f"to {_target(handoff)}; language {handoff.language}; post {handoff.post_code or '-'}")
+    print(f"channel {handoff.channel}; conversation {handoff.conversation_ref}")
+    print(f"phone {handoff.phone or '(not shared)'}")
+    print()
+    for entry in handoff.transcript:
+        print(f"[{entry.timestamp or '?'}] {entry.sender}: {entry.text}")
+    return 0
+
+
+def _flush(_args: argparse.Namespace) -> int:
+    store = HandoffStore(Database())
+    waiting = len(store.pending())
+    try:
+        stored = asyncio.run(store.flush_spool())
+    except Exception as error:  # noqa: BLE001 - the database is still away: say so
+        left = len(store.pending())
+        print(f"database unavailable ({type(error).__name__}); {left} waiting", file=sys.stderr)
+        return 1
+    print(f"stored {stored} of {waiting} kept handoffs; {len(store.pending())} waiting")
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("handoffs", help="conversations handed to advisors")
+    actions = parser.add_subparsers(dest="handoffs_command", required=True)
+    listing = actions.add_parser("list", help="open handoffs, newest first")
+    listing.add_argument("--status", action="append", choices=STATUSES)
+    listing.set_defaults(handler=_list)
+    showing = actions.add_parser("show", help="one handoff with its transcript")
+    showing.add_argument("id")
+    showing.set_defaults(handler=_show)
+    flushing = actions.add_parser("flush", help="store handoffs kept while the database was away")
+    flushing.set_defaults(handler=_flush)
