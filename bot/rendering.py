@@ -2,6 +2,8 @@
 
 - Placeholders are filled from contact details (configuration), the language list and
   values the dialogue passes (the kind of behaviour, a conversation reference).
+- An action may add computed choices (`choices=[{"title", "payload"}]`): they become
+  buttons before the content's own, so every channel shows them the same way.
 - Channels without buttons (SMS, WhatsApp) get numbered choices in the text; the buttons
   stay in the message so the channel can map a reply "2" back to the second payload.
 - SMS gets the short variant of a text where one exists.
@@ -80,7 +82,9 @@ class Renderer:
         text = response.sms if channel in SHORT_TEXT_CHANNELS and response.sms else response.text
         values = _Placeholders(self._contacts.values)
         values["supported_languages"] = ", ".join(self._language_names.values())
-        values.update({k: v for k, v in (variables or {}).items() if v is not None})
+        variables = dict(variables or {})
+        choices = variables.pop("choices", None) or []
+        values.update({k: v for k, v in variables.items() if v is not None})
 
         used_contacts = placeholders_in(text) & set(self._contacts.values)
         text = text.format_map(values)
@@ -88,7 +92,13 @@ class Renderer:
             note = self._store.phrase("demo_contacts_note", language)
             if note:
                 text = f"{text}\n{note}"
+        # Choices an action computed (posts, advisors) come first, then the content's own.
         buttons = [
+            {"title": str(choice["title"]), "payload": str(choice["payload"])}
+            for choice in choices
+            if isinstance(choice, Mapping) and "title" in choice and "payload" in choice
+        ]
+        buttons += [
             {"title": button.title.format_map(values), "payload": button.payload}
             for button in response.buttons
         ]

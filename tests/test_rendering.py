@@ -127,3 +127,10 @@ def test_edited_content_is_used_without_restart(tmp_path: Path):
 
     os.utime(path, ns=(1, 2_000_000_000_000_000_000))
     assert store.response("utter_x", "es").text == "Versión nueva."
+
+
+def test_choices_an_action_computes_come_first_and_are_numbered_where_needed():
+    choices = [{"title": "Rabat (Morocco)", "payload": "RAB"}]
+    reply = _generate("utter_greet", _tracker(slot="en"), channel="sms", choices=choices)
+    assert [b["payload"] for b in reply["buttons"]][:2] == ["RAB", "/share_experience"]
+    assert "1. Rabat (Morocco)" in reply["text"].splitlines()
