@@ -7,7 +7,6 @@ directory in one transaction, so readers see either the old one or the new one."
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time as clock
 from collections.abc import Iterable, Sequence
@@ -384,18 +383,18 @@ class DirectoryService:
         self.ttl = ttl
         self._snapshot: Optional[Directory] = None
         self._read_at = 0.0
-        self._lock = asyncio.Lock()
 
     async def current(self) -> Directory:
-        async with self._lock:
-            if self._snapshot is None or clock.monotonic() - self._read_at > self.ttl:
-                try:
-                    self._snapshot = await self.database.run(self._load)
-                except IntegrityError:
-                    # Another process seeded the directory at the same moment: read theirs.
-                    self._snapshot = await self.database.run(read_directory)
-                self._read_at = clock.monotonic()
-            return self._snapshot
+        # No lock: two turns loading at once only read twice.
+        snapshot = self._snapshot
+        if snapshot is None or clock.monotonic() - self._read_at > self.ttl:
+            try:
+                snapshot = await self.database.run(self._load)
+            except IntegrityError:
+                # Another process seeded the directory at the same moment: read theirs.
+                snapshot = await self.database.run(read_directory)
+            self._snapshot, self._read_at = snapshot, clock.monotonic()
+        return snapshot
 
     def invalidate(self) -> None:
         self._snapshot = None

@@ -246,3 +246,16 @@ def earliest_available(advisors: Sequence[AdvisorRecord], now: datetime) -> Opti
         if (moment := next_available(advisor.windows, advisor.time_zone, now)) is not None
     ]
     return min(moments) if moments else None
+
+
+def languages_for_post(directory: Directory, post_code: Optional[str]) -> list[str]:
+    """The languages someone at this post can talk in with an advisor (active advisors at
+    the post, its region, HQ or outside), most widely spoken first: for the language step."""
+    post = directory.post(post_code)
+    counts: dict[str, int] = {}
+    for advisor in directory.active_advisors():
+        if tier_of(advisor, post) is None:
+            continue
+        for language in advisor.languages:
+            counts[language] = counts.get(language, 0) + 1
+    return sorted(counts, key=lambda language: (-counts[language], language))

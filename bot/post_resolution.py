@@ -242,13 +242,22 @@ class PostResolver:
         country = country_from_phone(sender)
         if country is None:
             return Resolution(problem=NOT_A_PHONE_NUMBER)
-        posts = self.directory.posts_in_country(country)
+        return self.from_country(country, phone_from_sender(sender) or "")
+
+    def from_country(self, country: object, matched: str = "") -> Resolution:
+        """The posts in a country given as an ISO 3166-1 code (e.g. the `country` the
+        SMS/WhatsApp channel puts in the message metadata)."""
+        if not isinstance(country, str) or not country.strip():
+            return Resolution(problem=NOT_A_PHONE_NUMBER)
+        code = country.strip().upper()
+        posts = self.directory.posts_in_country(code)
         if not posts:
-            return Resolution(problem=NO_POST_IN_COUNTRY, country=country)
-        number = phone_from_sender(sender) or ""
+            return Resolution(problem=NO_POST_IN_COUNTRY, country=code)
         return Resolution(
-            candidates=_ordered(PostCandidate(post, "phone", number, 100.0) for post in posts),
-            country=country,
+            candidates=_ordered(
+                PostCandidate(post, "phone", matched or code, 100.0) for post in posts
+            ),
+            country=code,
         )
 
     # -- choosing among candidates -------------------------------------------------------
@@ -367,6 +376,10 @@ def resolve_post(text: object, directory: Directory) -> Resolution:
 
 def resolve_sender(sender: object, directory: Directory) -> Resolution:
     return resolver_for(directory).from_phone(sender)
+
+
+def resolve_country(country: object, directory: Directory) -> Resolution:
+    return resolver_for(directory).from_country(country)
 
 
 def pick_post(

@@ -314,3 +314,29 @@ def test_the_directory_commands(
     exported = load_directory_files([tmp_path / "all.yml"])
     assert stored(database) == Directory(exported.posts, exported.advisors)
     database.dispose()
+
+
+def test_the_service_seeds_an_empty_database_and_keeps_a_snapshot(
+    database: db.Database, seed: Directory, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from bot.directory import DirectoryService
+
+    service = DirectoryService(database, seed_dir=SEED, ttl=3600)
+    first = asyncio.run(service.current())
+    assert first == seed == stored(database)
+    only = tmp_path / "advisors.csv"
+    only.write_text(
+        "id,name,gender,kind,languages,home_post,email,availability,active\n"
+        "solo,Sam Demo,man,hq,en,HQ,sam@example.org,mon-fri 09:00-17:00,true\n",
+        encoding="utf-8",
+    )
+    import_directory(database, [only])
+    assert asyncio.run(service.current()) is first  # the snapshot lasts `ttl` seconds
+    service.invalidate()
+    assert [a.id for a in asyncio.run(service.current()).advisors] == ["solo"]
+    # Not empty any more: the seed is not imported again.
+    assert [a.id for a in asyncio.run(DirectoryService(database, SEED).current()).advisors] == [
+        "solo"
+    ]

@@ -13,7 +13,13 @@ import pytest
 from bot.contacts import Contacts
 from bot.directory import AdvisorRecord, Directory, PostRecord
 from bot.directory_files import load_directory_files
-from bot.matching import Preferences, earliest_available, match_advisors, pool_for
+from bot.matching import (
+    Preferences,
+    earliest_available,
+    languages_for_post,
+    match_advisors,
+    pool_for,
+)
 
 UTC = timezone.utc
 # A Wednesday in June: no DST change, no Ramadan hours anywhere below.
@@ -250,6 +256,14 @@ def test_hours_start_inclusive_and_end_exclusive() -> None:
 def test_now_needs_a_time_zone() -> None:
     with pytest.raises(ValueError, match="time zone"):
         match("RAB", "fr", now=datetime(2026, 6, 3, 12, 0))
+
+
+def test_languages_someone_at_a_post_can_choose() -> None:
+    at_rabat = languages_for_post(DIRECTORY, "RAB")
+    assert set(at_rabat) == {"fr", "ar", "en", "nl"}
+    assert at_rabat[0] == "fr"  # spoken by the most advisors who serve Rabat
+    assert "ja" not in at_rabat  # the Tokyo advisor does not serve Rabat
+    assert "ja" in languages_for_post(DIRECTORY, "TOK")
 
 
 # --- the pool for a handoff --------------------------------------------------------------

@@ -17,6 +17,7 @@ from bot.post_resolution import (
     country_from_phone,
     phone_from_sender,
     pick_post,
+    resolve_country,
     resolve_post,
     resolve_sender,
 )
@@ -209,3 +210,9 @@ def test_a_typed_phone_number_counts_too(directory: Directory) -> None:
 
 def test_the_phone_number_for_a_handoff_is_e164() -> None:
     assert phone_from_sender("whatsapp:+33 6 12 34 56 78") == "+33612345678"
+
+
+def test_the_country_the_channel_found(directory: Directory) -> None:
+    assert codes(resolve_country("ke", directory)) == ["NAI"]
+    assert resolve_country("IS", directory).problem == NO_POST_IN_COUNTRY
+    assert resolve_country(None, directory).candidates == ()
