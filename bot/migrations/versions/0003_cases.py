@@ -4,7 +4,7 @@ attempts behind the receipt lockout (bot/cases.py, bot/lockout.py).
 Encrypted columns are plain TEXT here: they hold Fernet tokens, encrypted in Python.
 
 Revision ID: 0003_cases
-Revises: 0000_base
+Revises: 0002_handoffs
 Create Date: 2026-11-23
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_cases"
-down_revision = "0000_base"
+down_revision = "0002_handoffs"
 branch_labels = None
 depends_on = None
 
