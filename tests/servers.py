@@ -81,7 +81,8 @@ def running_servers(
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
         "nlg:\n  type: bot.nlg.ContentNLG\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {work / 'conversations.db'}\n"
+        "tracker_store:\n  type: bot.tracker_store.EncryptedSQLTrackerStore\n"
+        f"  dialect: sqlite\n  db: {work / 'conversations.db'}\n"
     )
     full_env = {
         **os.environ,
