@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from bot.behaviour import BehaviourLexicon, load_behaviour_lexicon
+from bot.cases import CaseStore
 from bot.contacts import load_contacts
 from bot.content import ContentStore
+from bot.directory import DirectoryService
 from bot.language import LanguageNames, load_languages
 from bot.pseudonym import conversation_reference, pseudonym_key
 from bot.rendering import Renderer
@@ -41,3 +43,15 @@ def _pseudonym_key() -> bytes:
 
 def reference_for(sender_id: str) -> str:
     return conversation_reference(sender_id, _pseudonym_key())
+
+
+@lru_cache(maxsize=1)
+def case_store() -> CaseStore:
+    """The case store (DATABASE_URL, keys and lockout settings from the environment)."""
+    return CaseStore()
+
+
+@lru_cache(maxsize=1)
+def directory_service() -> DirectoryService:
+    """Posts and advisors, from the case store's database, seeded from the directory files."""
+    return DirectoryService(case_store().database, settings().directory_dir)

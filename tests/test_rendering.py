@@ -108,6 +108,13 @@ def test_behaviour_is_filled_into_the_acknowledgement():
 def test_every_response_renders_on_every_channel_without_open_placeholders(language, root):
     content = load_content(root / "data" / "content")
     variables = {"behaviour": "x", "conversation_reference": "VM-0000-0000-0000"}
+    # Values the report form and the status check fill in (actions/report.py, status.py).
+    variables |= {
+        "kind": "x", "what_happened": "x", "when": "x", "where": "x", "involved": "x",
+        "witnesses": "x", "spoke_to": "x", "contact": "x", "code": "4821 0937 5512 6604",
+        "passphrase": "a b c d e", "time": "12:00", "date": "2026-01-01", "status": "x",
+        "message": "x",
+    }  # fmt: skip
     for name in content.responses[language]:
         for channel in CHANNELS:
             message = runtime.renderer().render(name, language, channel, variables)

@@ -1,0 +1,382 @@
+"""The report form: asks step by step, checks each answer, shows a summary, and stores the
+report in the case store only when the reporter sends it (bot/report_flow.py, bot/cases.py)."""
+
+from __future__ import annotations
+
+import logging
+from abc import abstractmethod
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.base import AssistantAction
+from bot import report_flow as flow
+from bot import runtime
+from bot.cases import StorageUnavailable
+from bot.post_resolution import UNKNOWN, resolve_post
+from bot.report_input import (
+    CONTACTS,
+    KINDS,
+    SPOKE_TO,
+    InvalidReport,
+    append_description,
+    contact_details,
+    optional_text,
+    parse_when,
+)
+
+logger = logging.getLogger(__name__)
+
+Slots = Dict[str, Any]
+
+
+def phrases(language: str) -> flow.Phrase:
+    return lambda name: runtime.renderer().phrase(name, language)
+
+
+def intent_of(tracker: Tracker) -> Optional[str]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def problem(dispatcher: CollectingDispatcher, error: InvalidReport) -> None:
+    """Tells what is wrong with an answer; the reason is a key, never the user's text."""
+    reason = error.reason if error.reason != "unknown_choice" else "pick_one"
+    AssistantAction.utter(dispatcher, f"utter_report_problem_{reason}")
+
+
+class AskForSlot(AssistantAction):
+    """Asks a form's question with the response `utter_ask_<slot>` from the content store.
+    (A custom ask action rather than a domain response, so the question is rendered like
+    every other text; subclasses only name the slot.)"""
+
+    @property
+    @abstractmethod  # keeps rasa-sdk from registering this base as an action
+    def slot(self) -> str: ...
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        self.utter(dispatcher, f"utter_ask_{self.slot}")
+        return []
+
+
+class AskReportKind(AskForSlot):
+    slot = flow.REPORT_KIND
+
+
+class AskReportWhen(AskForSlot):
+    slot = flow.REPORT_WHEN
+
+
+class AskReportWhere(AskForSlot):
+    slot = flow.REPORT_WHERE
+
+
+class AskReportInvolved(AskForSlot):
+    slot = flow.REPORT_INVOLVED
+
+
+class AskReportWitnesses(AskForSlot):
+    slot = flow.REPORT_WITNESSES
+
+
+class AskReportSpokeTo(AskForSlot):
+    slot = flow.REPORT_SPOKE_TO
+
+
+class AskReportContact(AskForSlot):
+    slot = flow.REPORT_CONTACT
+
+
+class ValidateReportForm(FormValidationAction, AssistantAction):
+    def name(self) -> str:
+        return "validate_report_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[str]:
+        return flow.required_slots(tracker.get_slot(flow.REPORT_CONTACT))
+
+    def _choice(
+        self,
+        value: Any,
+        allowed: tuple[str, ...],
+        options: Dict[str, List[str]],
+        dispatcher: CollectingDispatcher,
+    ) -> Optional[str]:
+        if value in allowed:
+            return value
+        chosen = flow.match_choice(value, options)
+        if chosen is None:
+            problem(dispatcher, InvalidReport("choice", "unknown_choice"))
+        return chosen
+
+    def validate_report_kind(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        options = flow.kind_options(phrases(self.language(tracker)))
+        return {flow.REPORT_KIND: self._choice(value, KINDS, options, dispatcher)}
+
+    def validate_report_what_happened(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        description = tracker.get_slot(flow.REPORT_DESCRIPTION)
+        finished = intent_of(tracker) == "skip" or flow.is_done(
+            value, phrases(self.language(tracker))
+        )
+        if description and finished:
+            return {flow.REPORT_WHAT_HAPPENED: flow.DONE}
+        if finished or (isinstance(value, str) and value.startswith("/")):
+            return {flow.REPORT_WHAT_HAPPENED: None}  # a button, not part of the story
+        try:
+            combined = append_description(description, value)
+        except InvalidReport as error:
+            problem(dispatcher, error)
+            return {flow.REPORT_WHAT_HAPPENED: None}
+        # Asked again ('anything to add?') until the reporter says they have finished.
+        return {flow.REPORT_WHAT_HAPPENED: None, flow.REPORT_DESCRIPTION: combined}
+
+    def validate_report_when(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        if value == flow.SKIPPED:
+            return {flow.REPORT_WHEN: value}
+        try:
+            today = datetime.now(timezone.utc).date()
+            when = parse_when(value, today, self.language(tracker))
+        except InvalidReport as error:
+            problem(dispatcher, error)
+            return {flow.REPORT_WHEN: None}
+        return {flow.REPORT_WHEN: when.words}
+
+    async def validate_report_where(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        resets = flow.slot_resets((flow.REPORT_POST_CODE, flow.REPORT_POST_COUNTRY))
+        if value == flow.SKIPPED:
+            return {flow.REPORT_WHERE: value, **resets}
+        try:
+            words = optional_text(value, "where")
+        except InvalidReport as error:
+            problem(dispatcher, error)
+            return {flow.REPORT_WHERE: None}
+        if words is None:
+            return {flow.REPORT_WHERE: None}
+        try:
+            directory = await runtime.directory_service().current()
+        except Exception as error:  # the words are kept either way; the post is a help
+            logger.warning("post lookup unavailable: %s", type(error).__name__)
+            return {flow.REPORT_WHERE: words, **resets}
+        resolution = resolve_post(words, directory)
+        if len(resolution.candidates) == 1:
+            post = resolution.candidates[0].post
+            return {
+                flow.REPORT_WHERE: words,
+                flow.REPORT_POST_CODE: post.code,
+                flow.REPORT_POST_COUNTRY: post.country,
+            }
+        if resolution.problem == UNKNOWN:
+            self.utter(dispatcher, "utter_report_unknown_post")
+        return {flow.REPORT_WHERE: words, **resets}
+
+    def _optional(
+        self, slot: str, field: str, value: Any, dispatcher: CollectingDispatcher
+    ) -> Slots:
+        if value == flow.SKIPPED:
+            return {slot: value}
+        try:
+            return {slot: optional_text(value, field)}
+        except InvalidReport as error:
+            problem(dispatcher, error)
+            return {slot: None}
+
+    def validate_report_involved(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self._optional(flow.REPORT_INVOLVED, "involved", value, dispatcher)
+
+    def validate_report_witnesses(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self._optional(flow.REPORT_WITNESSES, "witnesses", value, dispatcher)
+
+    def validate_report_spoke_to(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        options = flow.spoke_to_options(phrases(self.language(tracker)))
+        allowed = SPOKE_TO + (flow.SKIPPED,)
+        return {flow.REPORT_SPOKE_TO: self._choice(value, allowed, options, dispatcher)}
+
+    def validate_report_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        options = flow.contact_options(phrases(self.language(tracker)))
+        contact = self._choice(value, CONTACTS, options, dispatcher)
+        return {flow.REPORT_CONTACT: contact, flow.REPORT_CONTACT_DETAILS: None}
+
+    def validate_report_contact_details(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        kind = tracker.get_slot(flow.REPORT_CONTACT)
+        if kind not in flow.CONTACTS_WITH_DETAILS:
+            return {flow.REPORT_CONTACT_DETAILS: None}
+        region = tracker.get_slot(flow.REPORT_POST_COUNTRY)
+        try:
+            return {flow.REPORT_CONTACT_DETAILS: contact_details(kind, value, region)}
+        except InvalidReport as error:
+            problem(dispatcher, error)
+            return {flow.REPORT_CONTACT_DETAILS: None}
+
+    def validate_report_confirm(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        phrase = phrases(self.language(tracker))
+        if value not in (flow.SEND, flow.CHANGE) and not str(value).startswith("change_"):
+            options = (
+                flow.change_options(phrase)
+                if tracker.get_slot(flow.REPORT_CHANGING)
+                else flow.confirm_options(phrase)
+            )
+            value = flow.match_choice(value, options)
+        if value == flow.SEND:
+            return {flow.REPORT_CONFIRM: flow.SEND, flow.REPORT_CHANGING: None}
+        if value == flow.CHANGE:
+            return {flow.REPORT_CONFIRM: None, flow.REPORT_CHANGING: True}
+        part = str(value).removeprefix("change_")
+        if value and part in flow.CHANGEABLE:
+            # Only that part is asked again; then the summary comes back.
+            return {
+                **flow.slot_resets(flow.CHANGEABLE[part]),
+                flow.REPORT_CONFIRM: None,
+                flow.REPORT_CHANGING: None,
+            }
+        problem(dispatcher, InvalidReport("confirm", "unknown_choice"))
+        return {flow.REPORT_CONFIRM: None}
+
+
+class ActionStartReport(AssistantAction):
+    """A new report starts empty: nothing from an earlier one is carried over."""
+
+    def name(self) -> str:
+        return "action_start_report"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        resets = flow.slot_resets(flow.REPORT_SLOTS)
+        return [SlotSet(name, value) for name, value in resets.items()] + [
+            SlotSet(flow.REPORT_SUBMITTED, None)
+        ]
+
+
+class ActionAskReportWhatHappened(AssistantAction):
+    def name(self) -> str:
+        return "action_ask_report_what_happened"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        if tracker.get_slot(flow.REPORT_DESCRIPTION):
+            self.utter(dispatcher, "utter_report_what_happened_more")
+        else:
+            self.utter(dispatcher, "utter_report_what_happened_first")
+        return []
+
+
+class ActionAskReportContactDetails(AssistantAction):
+    def name(self) -> str:
+        return "action_ask_report_contact_details"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        if tracker.get_slot(flow.REPORT_CONTACT) == "phone":
+            self.utter(dispatcher, "utter_report_ask_phone")
+        else:
+            self.utter(dispatcher, "utter_report_ask_email")
+        return []
+
+
+class ActionAskReportConfirm(AssistantAction):
+    """The summary to confirm, or the question which part to change."""
+
+    def name(self) -> str:
+        return "action_ask_report_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        if tracker.get_slot(flow.REPORT_CHANGING):
+            self.utter(dispatcher, "utter_report_which_part")
+            return []
+        variables = flow.summary_variables(
+            tracker.current_slot_values(), phrases(self.language(tracker))
+        )
+        self.utter(dispatcher, "utter_report_summary", **variables)
+        return []
+
+
+class ActionSubmitReport(AssistantAction):
+    """Stores the report, then gives the receipt. Sending twice stores it once."""
+
+    def name(self) -> str:
+        return "action_submit_report"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        slots = tracker.current_slot_values()
+        if slots.get(flow.REPORT_SUBMITTED):
+            self.utter(dispatcher, "utter_report_already_sent")
+            return []
+        if not flow.has_report(slots):
+            self.utter(dispatcher, "utter_report")
+            return []
+        report = flow.build_report(
+            slots,
+            self.language(tracker),
+            tracker.get_latest_input_channel() or "unknown",
+            runtime.reference_for(tracker.sender_id),
+        )
+        try:
+            receipt = await runtime.case_store().submit_report(report)
+        except StorageUnavailable:
+            # Nothing was stored: the answers stay, so sending again needs no retyping.
+            self.utter(dispatcher, "utter_report_storage_unavailable")
+            return []
+        except InvalidReport as error:
+            problem(dispatcher, error)
+            return []
+        self.utter(
+            dispatcher,
+            "utter_report_received",
+            code=receipt.display_code,
+            passphrase=receipt.passphrase,
+        )
+        resets = flow.slot_resets(flow.REPORT_SLOTS)
+        return [SlotSet(name, value) for name, value in resets.items()] + [
+            SlotSet(flow.REPORT_SUBMITTED, True)
+        ]
+
+
+class ActionCancelReport(AssistantAction):
+    def name(self) -> str:
+        return "action_cancel_report"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        self.utter(dispatcher, "utter_report_cancelled")
+        resets = flow.slot_resets(flow.REPORT_SLOTS)
+        return [SlotSet(name, value) for name, value in resets.items()]

@@ -1,0 +1,140 @@
+"""Following a report with its receipt: the status, the coordinator's messages, and adding
+information. The code and passphrase are cleared right after the check; what lets the
+reporter add information for a while is a follow-up token (bot/cases.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, List
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.base import AssistantAction
+from actions.report import AskForSlot, intent_of, phrases, problem
+from bot import report_flow as flow
+from bot import runtime
+from bot.cases import InformationAdded, StatusView, StorageUnavailable
+from bot.receipts import parse_code
+from bot.report_input import MAX_DESCRIPTION_CHARS, InvalidReport, clean_text
+
+Slots = Dict[str, Any]
+
+
+def _forget_receipt() -> List[Dict[str, Any]]:
+    return [SlotSet(name, None) for name in flow.STATUS_SLOTS]
+
+
+class AskStatusCode(AskForSlot):
+    slot = flow.STATUS_CODE
+
+
+class AskStatusPassphrase(AskForSlot):
+    slot = flow.STATUS_PASSPHRASE
+
+
+class AskStatusInformation(AskForSlot):
+    slot = flow.STATUS_INFORMATION
+
+
+class ValidateStatusForm(FormValidationAction, AssistantAction):
+    def name(self) -> str:
+        return "validate_status_form"
+
+    def validate_status_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        code = parse_code(value) if isinstance(value, str) else None
+        if code is None:
+            if intent_of(tracker) == "emergency":  # safety first, whatever was asked
+                self.utter(dispatcher, "utter_emergency")
+            self.utter(dispatcher, "utter_status_code_unreadable")
+        return {flow.STATUS_CODE: code}
+
+    def validate_status_passphrase(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        if not isinstance(value, str) or not value.strip():
+            return {flow.STATUS_PASSPHRASE: None}
+        return {flow.STATUS_PASSPHRASE: value}
+
+
+class ValidateInformationForm(FormValidationAction, AssistantAction):
+    def name(self) -> str:
+        return "validate_information_form"
+
+    def validate_status_information(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        try:
+            return {
+                flow.STATUS_INFORMATION: clean_text(value, "information", MAX_DESCRIPTION_CHARS)
+            }
+        except InvalidReport as error:
+            problem(dispatcher, error)
+            return {flow.STATUS_INFORMATION: None}
+
+
+class ActionCheckStatus(AssistantAction):
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        code = tracker.get_slot(flow.STATUS_CODE)
+        passphrase = tracker.get_slot(flow.STATUS_PASSPHRASE)
+        reference = runtime.reference_for(tracker.sender_id)
+        now = datetime.now(timezone.utc)
+        try:
+            outcome = await runtime.case_store().check_status(code, passphrase, reference, now)
+        except StorageUnavailable:
+            self.utter(dispatcher, "utter_status_unavailable")
+            return _forget_receipt()
+        phrase = phrases(self.language(tracker))
+        for reply in flow.status_replies(outcome, phrase, now):
+            self.utter(dispatcher, reply.response, **reply.variables)
+        follow_up = outcome.follow_up if isinstance(outcome, StatusView) else None
+        return _forget_receipt() + [SlotSet(flow.STATUS_FOLLOW_UP, follow_up)]
+
+
+class ActionAddInformation(AssistantAction):
+    def name(self) -> str:
+        return "action_add_information"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        token = tracker.get_slot(flow.STATUS_FOLLOW_UP)
+        text = tracker.get_slot(flow.STATUS_INFORMATION)
+        events: List[Dict[str, Any]] = [SlotSet(flow.STATUS_INFORMATION, None)]
+        if not token or not text:
+            self.utter(dispatcher, "utter_status_expired")
+            return events
+        reference = runtime.reference_for(tracker.sender_id)
+        try:
+            outcome = await runtime.case_store().add_information(token, text, reference)
+        except StorageUnavailable:
+            self.utter(dispatcher, "utter_status_unavailable")
+            return events
+        except InvalidReport as error:
+            problem(dispatcher, error)
+            return events
+        if isinstance(outcome, InformationAdded):
+            self.utter(dispatcher, "utter_status_information_added")
+            return events
+        self.utter(dispatcher, "utter_status_expired")
+        return events + [SlotSet(flow.STATUS_FOLLOW_UP, None)]
+
+
+class ActionCancelStatus(AssistantAction):
+    def name(self) -> str:
+        return "action_cancel_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        self.utter(dispatcher, "utter_status_cancelled")
+        return _forget_receipt() + [SlotSet(flow.STATUS_INFORMATION, None)]

@@ -1,0 +1,427 @@
+"""The report form and the status check, run as the action server runs them: rasa_sdk
+trackers in, messages and slot events out, against a real case store on a temporary
+SQLite database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import func, select
+
+from actions.report import (
+    ActionAskReportConfirm,
+    ActionAskReportWhatHappened,
+    ActionCancelReport,
+    ActionStartReport,
+    ActionSubmitReport,
+    AskReportKind,
+    ValidateReportForm,
+)
+from actions.status import (
+    ActionAddInformation,
+    ActionCheckStatus,
+    ValidateInformationForm,
+    ValidateStatusForm,
+)
+from bot import report_flow as flow
+from bot import runtime
+from bot.cases import Case, CaseMessage, CaseStore, reply
+from bot.db import Database
+from bot.directory import DirectoryService
+from bot.receipts import parse_code
+from bot.settings import settings
+from tests.servers import free_port
+
+SENDER = "whatsapp:+212612345678"
+DISTINCT = "the attaché took the visa fees home in a brown envelope"
+
+
+@pytest.fixture(scope="module")
+def domain(root: Path) -> dict:
+    return yaml.safe_load((root / "domain.yml").read_text())
+
+
+@pytest.fixture()
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    database = Database(f"sqlite:///{tmp_path / 'cases.db'}")
+    store = CaseStore(database)
+    monkeypatch.setattr(runtime, "case_store", lambda: store)
+    service = DirectoryService(database, settings().directory_dir)
+    monkeypatch.setattr(runtime, "directory_service", lambda: service)
+    yield database
+    database.dispose()
+
+
+def cases_stored(database: Database) -> int:
+    with database.session() as session:
+        return session.execute(select(func.count(Case.id))).scalar_one()
+
+
+def tracker(
+    slots: Optional[dict] = None,
+    text: str = "",
+    intent: str = "inform",
+    language: str = "en",
+    new_slots: Optional[dict] = None,
+    form: Optional[str] = "report_form",
+    channel: str = "whatsapp",
+) -> Tracker:
+    """A tracker as the action server receives it; `new_slots` are the values the form just
+    extracted from the latest message (what a validation action validates)."""
+    new_slots = new_slots or {}
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [],
+        "language": {"code": language, "confidence": 0.9},
+    }
+    events: list[dict[str, Any]] = [
+        {"event": "user", "text": text, "parse_data": latest, "input_channel": channel}
+    ]
+    events += [{"event": "slot", "name": k, "value": v} for k, v in new_slots.items()]
+    all_slots = {"language": language, **(slots or {}), **new_slots}
+    loop = {"name": form} if form else {}
+    return Tracker(SENDER, all_slots, latest, events, False, None, loop, "action_listen")
+
+
+def run(action: Any, t: Tracker, domain: Optional[dict] = None) -> tuple[list[dict], dict]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, domain or {}))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return dispatcher.messages, slots
+
+
+def said(messages: list[dict]) -> list[str]:
+    return [m["response"] for m in messages]
+
+
+def validate(domain: dict, slot: str, value: Any, slots: Optional[dict] = None, **kw: Any):
+    text = kw.pop("text", value if isinstance(value, str) else "")
+    t = tracker(slots, text=text, new_slots={slot: value}, **kw)
+    return run(ValidateReportForm(), t, domain)
+
+
+def complete_report(**overrides: Any) -> dict:
+    slots = {
+        flow.REPORT_KIND: "fraud",
+        flow.REPORT_WHAT_HAPPENED: flow.DONE,
+        flow.REPORT_DESCRIPTION: DISTINCT,
+        flow.REPORT_WHEN: "last Ramadan",
+        flow.REPORT_WHERE: "Rabat",
+        flow.REPORT_POST_CODE: "RAB",
+        flow.REPORT_POST_COUNTRY: "MA",
+        flow.REPORT_INVOLVED: flow.SKIPPED,
+        flow.REPORT_WITNESSES: "my colleague saw it",
+        flow.REPORT_SPOKE_TO: "neither",
+        flow.REPORT_CONTACT: "anonymous",
+        flow.REPORT_CONFIRM: flow.SEND,
+    }
+    return {**slots, **overrides}
+
+
+# --- asking and checking answers ------------------------------------------------------------
+
+
+class TestKind:
+    def test_a_button_is_taken_as_it_is(self, domain):
+        _, slots = validate(domain, flow.REPORT_KIND, "fraud")
+        assert slots[flow.REPORT_KIND] == "fraud"
+
+    @pytest.mark.parametrize(
+        "typed, language, kind",
+        [
+            ("Bullying", "en", "bullying"),
+            ("acoso sexual", "es", "sexual_harassment"),
+            ("weet ik niet", "nl", "unsure"),
+            ("Fraude ou corruption", "fr", "fraud"),
+            ("التمييز", "ar", "discrimination"),
+        ],
+    )
+    def test_typed_labels_in_the_users_language_are_understood(self, domain, typed, language, kind):
+        _, slots = validate(domain, flow.REPORT_KIND, typed, language=language)
+        assert slots[flow.REPORT_KIND] == kind
+
+    def test_something_else_is_asked_again(self, domain):
+        messages, slots = validate(domain, flow.REPORT_KIND, "purple elephants")
+        assert slots[flow.REPORT_KIND] is None
+        assert said(messages) == ["utter_report_problem_pick_one"]
+
+    def test_the_question_offers_every_kind(self):
+        messages, _ = run(AskReportKind(), tracker())
+        assert said(messages) == ["utter_ask_report_kind"]
+        buttons = runtime.content_store().response("utter_ask_report_kind", "en").buttons
+        assert len(buttons) == 10 and buttons[-1].payload.endswith('"unsure"}')
+
+
+class TestWhatHappened:
+    def test_several_messages_make_one_description_until_done(self, domain):
+        kind = {flow.REPORT_KIND: "bullying"}
+        _, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, "He shouted at me.", slots=kind)
+        assert slots == {
+            flow.REPORT_WHAT_HAPPENED: None,
+            flow.REPORT_DESCRIPTION: "He shouted at me.",
+            "requested_slot": flow.REPORT_WHAT_HAPPENED,
+        }
+        so_far = {flow.REPORT_KIND: "bullying", flow.REPORT_DESCRIPTION: "He shouted at me."}
+        _, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, "Twice.", slots=so_far)
+        assert slots[flow.REPORT_DESCRIPTION] == "He shouted at me.\nTwice."
+        so_far[flow.REPORT_DESCRIPTION] = slots[flow.REPORT_DESCRIPTION]
+        _, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, "klaar", slots=so_far, language="nl")
+        assert slots[flow.REPORT_WHAT_HAPPENED] == flow.DONE
+        assert flow.REPORT_DESCRIPTION not in slots  # "done" is not part of the story
+        assert slots["requested_slot"] == flow.REPORT_WHEN
+
+    def test_the_done_button_finishes(self, domain):
+        so_far = {flow.REPORT_DESCRIPTION: "Something happened."}
+        _, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, "/skip", slots=so_far, intent="skip")
+        assert slots[flow.REPORT_WHAT_HAPPENED] == flow.DONE
+
+    def test_done_before_anything_was_written_asks_again(self, domain):
+        _, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, "done")
+        assert slots[flow.REPORT_WHAT_HAPPENED] is None
+        assert not slots.get(flow.REPORT_DESCRIPTION)
+
+    def test_a_long_description_is_kept_whole(self, domain):
+        long_text = ("x" * 99 + " ") * 200  # 20,000 characters
+        _, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, long_text)
+        assert slots[flow.REPORT_DESCRIPTION] == long_text.strip()
+        assert len(slots[flow.REPORT_DESCRIPTION]) == 19_999
+
+    def test_binary_junk_is_refused_and_nothing_is_added(self, domain):
+        junk = bytes(range(256)).decode("latin-1") * 4
+        so_far = {flow.REPORT_DESCRIPTION: "First part."}
+        messages, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, junk, slots=so_far)
+        assert said(messages) == ["utter_report_problem_not_text"]
+        assert flow.REPORT_DESCRIPTION not in slots
+
+    def test_the_question_changes_once_something_was_written(self):
+        first, _ = run(ActionAskReportWhatHappened(), tracker())
+        more, _ = run(ActionAskReportWhatHappened(), tracker({flow.REPORT_DESCRIPTION: "x"}))
+        assert said(first) == ["utter_report_what_happened_first"]
+        assert said(more) == ["utter_report_what_happened_more"]
+
+
+class TestWhenAndWhere:
+    @pytest.mark.parametrize("words", ["last Ramadan", "yesterday", "during the reception"])
+    def test_when_keeps_the_reporters_words(self, domain, words):
+        _, slots = validate(domain, flow.REPORT_WHEN, words)
+        assert slots[flow.REPORT_WHEN] == words
+
+    def test_when_can_be_skipped(self, domain):
+        _, slots = validate(domain, flow.REPORT_WHEN, flow.SKIPPED, text="/skip", intent="skip")
+        assert slots[flow.REPORT_WHEN] == flow.SKIPPED
+
+    def test_a_known_post_keeps_its_code_and_the_words(self, domain, database):
+        messages, slots = validate(domain, flow.REPORT_WHERE, "at the embassy in Rabat")
+        assert slots[flow.REPORT_WHERE] == "at the embassy in Rabat"
+        assert slots[flow.REPORT_POST_CODE] == "RAB" and slots[flow.REPORT_POST_COUNTRY] == "MA"
+        assert messages == []
+
+    def test_an_unknown_post_keeps_the_words_and_says_so(self, domain, database):
+        messages, slots = validate(domain, flow.REPORT_WHERE, "Qwxzyville")
+        assert slots[flow.REPORT_WHERE] == "Qwxzyville"
+        assert slots[flow.REPORT_POST_CODE] is None
+        assert said(messages) == ["utter_report_unknown_post"]
+
+
+class TestContact:
+    @pytest.mark.parametrize(
+        "contact, asked",
+        [("anonymous", False), ("this_channel", False), ("email", True), ("phone", True)],
+    )
+    def test_details_are_asked_only_for_email_and_phone(self, domain, contact, asked):
+        t = tracker({flow.REPORT_CONTACT: contact})
+        required = asyncio.run(
+            ValidateReportForm().required_slots([], CollectingDispatcher(), t, domain)
+        )
+        assert (flow.REPORT_CONTACT_DETAILS in required) is asked
+        assert required[-1] == flow.REPORT_CONFIRM  # the summary always comes last
+
+    def test_typed_choice_is_understood(self, domain):
+        _, slots = validate(domain, flow.REPORT_CONTACT, "per telefoon", language="nl")
+        assert slots[flow.REPORT_CONTACT] == "phone"
+
+    def test_a_bad_email_address_is_asked_again(self, domain):
+        before = {flow.REPORT_CONTACT: "email"}
+        messages, slots = validate(domain, flow.REPORT_CONTACT_DETAILS, "me at home", before)
+        assert slots[flow.REPORT_CONTACT_DETAILS] is None
+        assert said(messages) == ["utter_report_problem_invalid_email"]
+
+    def test_a_local_phone_number_is_read_with_the_posts_country(self, domain):
+        before = {flow.REPORT_CONTACT: "phone", flow.REPORT_POST_COUNTRY: "MA"}
+        _, slots = validate(domain, flow.REPORT_CONTACT_DETAILS, "0612345678", before)
+        assert slots[flow.REPORT_CONTACT_DETAILS] == "+212612345678"
+
+
+class TestSummary:
+    def test_shows_every_part_in_the_users_language(self):
+        slots = complete_report(report_confirm=None)
+        messages, _ = run(ActionAskReportConfirm(), tracker(slots, language="es"))
+        summary = messages[0]
+        assert summary["response"] == "utter_report_summary"
+        assert summary["kind"] == "Fraude o corrupción"
+        assert summary["what_happened"] == DISTINCT
+        assert summary["involved"] == "(sin indicar)"
+        assert summary["spoke_to"] == "Ninguno"
+        assert summary["contact"] == "Seguir anónimo"
+
+    def test_a_long_description_is_shortened_in_the_summary_only(self):
+        slots = complete_report(report_description="y" * 5000, report_confirm=None)
+        messages, _ = run(ActionAskReportConfirm(), tracker(slots))
+        assert len(messages[0]["what_happened"]) < 500
+
+    def test_change_asks_which_part_and_only_that_part_is_asked_again(self, domain):
+        slots = complete_report(report_confirm=None)
+        _, changed = validate(domain, flow.REPORT_CONFIRM, "change", slots)
+        assert changed[flow.REPORT_CHANGING] is True and changed[flow.REPORT_CONFIRM] is None
+        slots[flow.REPORT_CHANGING] = True
+        messages, _ = run(ActionAskReportConfirm(), tracker(slots))
+        assert said(messages) == ["utter_report_which_part"]
+        _, changed = validate(domain, flow.REPORT_CONFIRM, "When", slots)
+        assert changed[flow.REPORT_WHEN] is None
+        assert changed["requested_slot"] == flow.REPORT_WHEN
+        assert changed.get(flow.REPORT_DESCRIPTION, DISTINCT) == DISTINCT
+
+
+# --- sending, cancelling -------------------------------------------------------------------
+
+
+class TestSubmit:
+    def test_stores_once_and_gives_a_receipt_that_opens_the_report(self, database):
+        messages, slots = run(ActionSubmitReport(), tracker(complete_report(), form=None))
+        assert said(messages) == ["utter_report_received"]
+        receipt = messages[0]
+        assert parse_code(receipt["code"]) and len(receipt["passphrase"].split()) == 5
+        assert cases_stored(database) == 1
+        assert all(slots[name] is None for name in flow.REPORT_SLOTS)
+        assert slots[flow.REPORT_SUBMITTED] is True
+        with database.session() as session:
+            case = session.execute(select(Case)).scalar_one()
+            assert case.what_happened == DISTINCT and case.post_code == "RAB"
+            assert case.kind == "fraud" and case.involved is None
+            assert case.channel == "whatsapp" and case.language == "en"
+            assert case.conversation_reference is None  # anonymous
+
+        # Sending again (a double tap, a retried request) stores nothing more.
+        again = complete_report(report_submitted=True)
+        messages, slots = run(ActionSubmitReport(), tracker(again, form=None))
+        assert said(messages) == ["utter_report_already_sent"] and slots == {}
+        assert cases_stored(database) == 1
+
+    def test_storage_trouble_keeps_the_answers_for_another_try(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ):
+        # A PostgreSQL server that is not there: the connection is refused.
+        down = f"postgresql://nobody:secret@127.0.0.1:{free_port()}/cases"
+        broken = CaseStore(Database(down, migrate=False), lookup_key=b"k" * 32)
+        monkeypatch.setattr(runtime, "case_store", lambda: broken)
+        messages, slots = run(ActionSubmitReport(), tracker(complete_report(), form=None))
+        assert said(messages) == ["utter_report_storage_unavailable"]
+        assert slots == {}  # nothing cleared
+
+    def test_cancel_stores_nothing_and_forgets_the_answers(self, database):
+        messages, slots = run(ActionCancelReport(), tracker(complete_report(), form=None))
+        assert said(messages) == ["utter_report_cancelled"]
+        assert all(slots[name] is None for name in flow.REPORT_SLOTS)
+        assert cases_stored(database) == 0
+
+    def test_a_new_report_starts_empty(self):
+        _, slots = run(ActionStartReport(), tracker(complete_report(report_submitted=True)))
+        assert all(slots[name] is None for name in flow.REPORT_SLOTS)
+        assert slots[flow.REPORT_SUBMITTED] is None
+
+
+# --- following a report -------------------------------------------------------------------
+
+
+def submit(database: Database, **overrides: Any) -> tuple[str, str]:
+    messages, _ = run(ActionSubmitReport(), tracker(complete_report(**overrides), form=None))
+    return messages[0]["code"], messages[0]["passphrase"]
+
+
+def check(code: str, passphrase: str, language: str = "en") -> tuple[list[dict], dict]:
+    slots = {flow.STATUS_CODE: parse_code(code), flow.STATUS_PASSPHRASE: passphrase}
+    return run(ActionCheckStatus(), tracker(slots, language=language, form=None))
+
+
+class TestStatus:
+    def test_code_with_spaces_or_dashes_is_read(self, domain):
+        t = tracker(text="4821-0937 5512-6604", new_slots={flow.STATUS_CODE: "4821-0937 5512-6604"})
+        _, slots = run(ValidateStatusForm(), t, domain)
+        assert slots[flow.STATUS_CODE] == "4821093755126604"
+
+    def test_something_else_is_not_taken_for_a_code(self, domain):
+        t = tracker(text="hello", new_slots={flow.STATUS_CODE: "hello"})
+        messages, slots = run(ValidateStatusForm(), t, domain)
+        assert slots[flow.STATUS_CODE] is None
+        assert said(messages) == ["utter_status_code_unreadable"]
+
+    def test_the_right_passphrase_shows_status_and_the_coordinators_message(self, database):
+        code, passphrase = submit(database)
+        with database.session() as session:
+            reply(session, 1, "Thank you, we are looking into it.", "A. Jansen", _now())
+        messages, slots = check(code, passphrase.upper(), language="fr")
+        assert said(messages) == [
+            "utter_status_overview",
+            "utter_status_due_acknowledgement",
+            "utter_status_message",
+            "utter_status_offer_information",
+        ]
+        assert messages[0]["status"] == "reçu"
+        assert messages[2]["message"] == "Thank you, we are looking into it."
+        assert slots[flow.STATUS_CODE] is None and slots[flow.STATUS_PASSPHRASE] is None
+        assert slots[flow.STATUS_FOLLOW_UP]
+        # Read once: the next check says there is nothing new.
+        again, _ = check(code, passphrase)
+        assert "utter_status_no_messages" in said(again)
+
+    def test_wrong_code_or_passphrase_are_refused_alike(self, database):
+        code, passphrase = submit(database)
+        wrong_pass, slots = check(code, "apple apple apple apple apple")
+        wrong_code, _ = check("1111 2222 3333 4444", passphrase)
+        assert said(wrong_pass) == said(wrong_code) == ["utter_status_invalid"]
+        assert slots[flow.STATUS_FOLLOW_UP] is None
+        assert slots[flow.STATUS_PASSPHRASE] is None
+
+    def test_five_wrong_tries_lock_even_the_right_passphrase(self, database):
+        code, passphrase = submit(database)
+        for _ in range(5):
+            check(code, "wrong words are wrong here")
+        messages, _ = check(code, passphrase)
+        assert said(messages) == ["utter_status_locked"]
+        assert ":" in messages[0]["time"]
+
+    def test_information_is_added_to_the_report(self, database):
+        code, passphrase = submit(database)
+        _, slots = check(code, passphrase)
+        token = slots[flow.STATUS_FOLLOW_UP]
+        state = {flow.STATUS_FOLLOW_UP: token, flow.STATUS_INFORMATION: "He did it again today."}
+        messages, slots = run(ActionAddInformation(), tracker(state, form=None))
+        assert said(messages) == ["utter_status_information_added"]
+        assert slots[flow.STATUS_INFORMATION] is None
+        with database.session() as session:
+            bodies = session.execute(select(CaseMessage.body)).scalars().all()
+        assert bodies == ["He did it again today."]
+
+    def test_without_a_recent_check_nothing_is_added(self, database):
+        state = {flow.STATUS_FOLLOW_UP: None, flow.STATUS_INFORMATION: "More."}
+        messages, _ = run(ActionAddInformation(), tracker(state, form=None))
+        assert said(messages) == ["utter_status_expired"]
+
+    def test_empty_information_is_asked_again(self, domain):
+        t = tracker(text="   ", new_slots={flow.STATUS_INFORMATION: "   "}, form="information_form")
+        messages, slots = run(ValidateInformationForm(), t, domain)
+        assert slots[flow.STATUS_INFORMATION] is None
+        assert said(messages) == ["utter_report_problem_empty"]
+
+
+def _now():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
