@@ -9,6 +9,7 @@ from bot.cases import CaseStore
 from bot.contacts import load_contacts
 from bot.content import ContentStore
 from bot.directory import DirectoryService
+from bot.handoffs import HandoffStore
 from bot.language import LanguageNames, load_languages
 from bot.pseudonym import conversation_reference, pseudonym_key
 from bot.rendering import Renderer
@@ -55,3 +56,9 @@ def case_store() -> CaseStore:
 def directory_service() -> DirectoryService:
     """Posts and advisors, from the case store's database, seeded from the directory files."""
     return DirectoryService(case_store().database, settings().directory_dir)
+
+
+@lru_cache(maxsize=1)
+def handoff_store() -> HandoffStore:
+    """Handoffs, in the same database as cases and the directory."""
+    return HandoffStore(case_store().database)

@@ -108,6 +108,9 @@ def test_behaviour_is_filled_into_the_acknowledgement():
 def test_every_response_renders_on_every_channel_without_open_placeholders(language, root):
     content = load_content(root / "data" / "content")
     variables = {"behaviour": "x", "conversation_reference": "VM-0000-0000-0000"}
+    # The advisor search and the handoff (actions/advisor.py, actions/handoff.py).
+    variables |= {"country": "Maroc", "post": "Rabat (Maroc)", "advisors": "x", "target": "x"}
+    variables |= {"phone": "+212612345678", "reference": "VM-0000", "when": "x"}
     # Values the report form and the status check fill in (actions/report.py, status.py).
     variables |= {
         "kind": "x", "what_happened": "x", "when": "x", "where": "x", "involved": "x",

@@ -1,0 +1,222 @@
+"""Finding a confidential advisor: which post, which language, any preference, then up
+to three matches (bot.advisor_dialogue, bot.post_resolution, bot.matching)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions.base import AssistantAction
+from bot import advisor_dialogue as flow
+from bot import runtime
+from bot.matching import Preferences, languages_for_post, match_advisors
+
+ADVISOR_SLOTS = (
+    "advisor_post",
+    "advisor_post_state",
+    "advisor_post_candidates",
+    "advisor_country",
+    "advisor_phone_tried",
+    "advisor_language",
+    "advisor_language_retry",
+    "advisor_preference",
+    "advisor_matches",
+)
+
+
+def choice_of(tracker: Tracker) -> Optional[str]:
+    """The value a button carried (`/affirm{"advisor_choice": "RAB"}`), if any."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == "advisor_choice" and isinstance(entity.get("value"), str):
+            return entity["value"]
+    return None
+
+
+def intent_of(tracker: Tracker) -> Optional[str]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def text_of(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def phrases(language: str) -> flow.Phrases:
+    renderer = runtime.renderer()
+    return flow.Phrases(lambda name: renderer.phrase(name, language))
+
+
+def post_code(tracker: Tracker) -> Optional[str]:
+    value = tracker.get_slot("advisor_post")
+    return value if isinstance(value, str) and value != flow.SKIPPED else None
+
+
+class ActionStartAdvisorSearch(AssistantAction):
+    """Starts (or starts over) the search: nothing from an earlier search is kept."""
+
+    def name(self) -> str:
+        return "action_start_advisor_search"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        return [SlotSet(slot, None) for slot in ADVISOR_SLOTS]
+
+
+class ActionCancelAdvisorSearch(AssistantAction):
+    def name(self) -> str:
+        return "action_cancel_advisor_search"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        self.utter(dispatcher, "utter_advisor_search_stopped")
+        return [SlotSet(slot, None) for slot in ADVISOR_SLOTS]
+
+
+class ValidateAdvisorForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_advisor_form"
+
+    async def validate_advisor_post(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[str, Any]:
+        directory = await runtime.directory_service().current()
+        offered = tracker.get_slot("advisor_post_candidates") or []
+        step = flow.answer_post(
+            text_of(tracker), intent_of(tracker), choice_of(tracker), offered, directory
+        )
+        return step.slots()
+
+    async def validate_advisor_language(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[str, Any]:
+        directory = await runtime.directory_service().current()
+        conversation = AssistantAction.language(tracker)
+        offered = flow.language_options(
+            languages_for_post(directory, post_code(tracker)), conversation
+        )
+        _, lexicon = runtime.languages()
+        chosen = flow.answer_language(
+            text_of(tracker), intent_of(tracker), choice_of(tracker), offered, conversation, lexicon
+        )
+        return {"advisor_language": chosen, "advisor_language_retry": chosen is None}
+
+    async def validate_advisor_preference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[str, Any]:
+        chosen = flow.answer_preference(text_of(tracker), intent_of(tracker), choice_of(tracker))
+        return {"advisor_preference": chosen}
+
+
+class ActionAskAdvisorPost(AssistantAction):
+    """Asks for the post, or checks what the last answer pointed to."""
+
+    def name(self) -> str:
+        return "action_ask_advisor_post"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        directory = await runtime.directory_service().current()
+        language = self.language(tracker)
+        state = tracker.get_slot("advisor_post_state")
+        candidates = tracker.get_slot("advisor_post_candidates") or []
+        country = tracker.get_slot("advisor_country")
+        events: List[Dict[str, Any]] = []
+        if state is None and not tracker.get_slot("advisor_phone_tried"):
+            events.append(SlotSet("advisor_phone_tried", True))
+            proposal = flow.propose_post_from_channel(
+                tracker.sender_id,
+                tracker.get_latest_input_channel(),
+                (tracker.latest_message or {}).get("metadata"),
+                directory,
+            )
+            if proposal is not None:
+                state, candidates = proposal.state, list(proposal.candidates)
+                country = proposal.country
+                events += [SlotSet(k, v) for k, v in proposal.slots().items()]
+        country_name = flow.country_name(country, language)
+        hq_name = runtime.renderer().phrase("post_hq", language)
+        choices = flow.post_choices(candidates, directory, language, hq_name)
+        if state == flow.PHONE and len(choices) == 1:
+            self.utter(
+                dispatcher, "utter_advisor_post_from_phone", country=country_name,
+                post=choices[0]["title"],
+            )  # fmt: skip
+        elif state in (flow.PHONE, flow.CHOOSE) and choices:
+            response = (
+                "utter_advisor_post_choose_in_country"
+                if state == flow.PHONE
+                else ("utter_advisor_post_choose")
+            )
+            self.utter(dispatcher, response, country=country_name, choices=choices)
+        elif state == flow.CONFIRM and choices:
+            self.utter(dispatcher, "utter_advisor_post_confirm", post=choices[0]["title"])
+        elif state == flow.NO_POST_IN_COUNTRY:
+            self.utter(dispatcher, "utter_advisor_post_no_post_in_country", country=country_name)
+        elif state in (flow.EMPTY, flow.TOO_LONG, flow.UNKNOWN):
+            self.utter(dispatcher, f"utter_advisor_post_{state}")
+        else:
+            self.utter(dispatcher, "utter_advisor_post_question")
+        return events
+
+
+class ActionAskAdvisorLanguage(AssistantAction):
+    def name(self) -> str:
+        return "action_ask_advisor_language"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        directory = await runtime.directory_service().current()
+        language = self.language(tracker)
+        offered = flow.language_options(languages_for_post(directory, post_code(tracker)), language)
+        lookup = phrases(language).lookup
+        choices = [
+            {"title": flow.language_name(code, lookup), "payload": flow.choice_payload(code)}
+            for code in offered
+        ]
+        retry = tracker.get_slot("advisor_language_retry")
+        response = "utter_advisor_language_again" if retry else "utter_advisor_language_question"
+        self.utter(dispatcher, response, choices=choices)
+        return []
+
+
+class ActionAskAdvisorPreference(AssistantAction):
+    def name(self) -> str:
+        return "action_ask_advisor_preference"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        self.utter(dispatcher, "utter_advisor_preference_question")
+        return []
+
+
+class ActionShowAdvisors(AssistantAction):
+    """Up to three advisors, how to reach them and whether they are at work now; or, when
+    nobody fits, the external advisors and the integrity coordinator."""
+
+    def name(self) -> str:
+        return "action_show_advisors"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        directory = await runtime.directory_service().current()
+        language = self.language(tracker)
+        wanted = tracker.get_slot("advisor_language") or language
+        preferences = Preferences.from_values(
+            **flow.preference_values(tracker.get_slot("advisor_preference"))
+        )
+        result = match_advisors(directory, post_code(tracker), wanted, preferences).as_dict()
+        words = phrases(language)
+        advisors = flow.describe_matches(result, words)
+        choices = flow.handoff_choices(result, words)
+        response = "utter_advisor_no_match" if result["fallback"] else "utter_advisor_matches"
+        self.utter(dispatcher, response, advisors=advisors, choices=choices)
+        return [SlotSet("advisor_matches", result)]

@@ -1,0 +1,171 @@
+"""Handing this conversation to a confidential advisor, only with explicit consent; the
+user is told "done" only after the handoff is stored (bot.handoffs)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions.advisor import choice_of, phrases, post_code
+from actions.base import AssistantAction
+from bot import advisor_dialogue as flow
+from bot import runtime
+from bot.handoffs import HandoffStoreUnavailable, transcript_from_events
+from bot.matching import pool_for
+from bot.post_resolution import phone_from_sender
+
+CONSENT_SLOTS = ("handoff_consent", "handoff_phone_consent")
+
+
+def _pending_retry(tracker: Tracker) -> bool:
+    """A handoff the user agreed to that could not be stored: try it again, same id."""
+    return bool(tracker.get_slot("handoff_id")) and tracker.get_slot("handoff_consent") is True
+
+
+def _pool_language(tracker: Tracker) -> str:
+    return tracker.get_slot("advisor_language") or AssistantAction.language(tracker)
+
+
+async def _target(tracker: Tracker) -> flow.HandoffTarget:
+    directory = await runtime.directory_service().current()
+    return flow.handoff_target(
+        directory,
+        tracker.get_slot("handoff_target"),
+        post_code(tracker),
+        _pool_language(tracker),
+        pool_for,
+    )
+
+
+def _channel(tracker: Tracker) -> str:
+    channel = tracker.get_latest_input_channel() or "unknown"
+    return channel[:32]
+
+
+class ActionStartHandoff(AssistantAction):
+    """Who the handoff goes to: the advisor on the button, else the pool."""
+
+    def name(self) -> str:
+        return "action_start_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        if _pending_retry(tracker):
+            return []  # the consent already given stands; the form goes straight on
+        chosen = choice_of(tracker) or tracker.get_slot("handoff_target")
+        events = [SlotSet(slot, None) for slot in CONSENT_SLOTS]
+        return [*events, SlotSet("handoff_id", None), SlotSet("handoff_target", chosen)]
+
+
+class ValidateHandoffForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_handoff_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict,
+    ) -> List[str]:
+        # The phone number is asked about only when there is one and the handoff is agreed.
+        if tracker.get_slot("handoff_consent") is False or not phone_from_sender(tracker.sender_id):
+            return [slot for slot in domain_slots if slot != "handoff_phone_consent"]
+        return domain_slots
+
+
+class ActionAskHandoffConsent(AssistantAction):
+    def name(self) -> str:
+        return "action_ask_handoff_consent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        directory = await runtime.directory_service().current()
+        language = self.language(tracker)
+        target = await _target(tracker)
+        words = phrases(language)
+        if target.advisor is not None:
+            who = target.advisor.name
+        else:
+            post = directory.post(target.post_code)
+            who = words(
+                "handoff_pool_at_post" if post else "handoff_pool_at_hq",
+                post=flow.post_label(post, language, words("post_hq")) if post else "",
+                language=flow.language_name(target.language, words.lookup),
+            )
+        self.utter(dispatcher, "utter_handoff_consent_question", target=who)
+        return []
+
+
+class ActionAskHandoffPhoneConsent(AssistantAction):
+    def name(self) -> str:
+        return "action_ask_handoff_phone_consent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        phone = phone_from_sender(tracker.sender_id) or ""
+        self.utter(dispatcher, "utter_handoff_phone_question", phone=phone)
+        return []
+
+
+class ActionCancelHandoff(AssistantAction):
+    def name(self) -> str:
+        return "action_cancel_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        self.utter(dispatcher, "utter_handoff_declined")
+        return [SlotSet(slot, None) for slot in (*CONSENT_SLOTS, "handoff_id")]
+
+
+class ActionCreateHandoff(AssistantAction):
+    """Stores the handoff the user agreed to, then says so; nothing when they declined."""
+
+    def name(self) -> str:
+        return "action_create_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        reset = [SlotSet(slot, None) for slot in (*CONSENT_SLOTS, "handoff_id")]
+        if tracker.get_slot("handoff_consent") is not True:
+            self.utter(dispatcher, "utter_handoff_declined")
+            return reset
+        target = await _target(tracker)
+        phone: Optional[str] = None
+        if tracker.get_slot("handoff_phone_consent") is True:
+            phone = phone_from_sender(tracker.sender_id)
+        reference = runtime.reference_for(tracker.sender_id)
+        try:
+            await runtime.handoff_store().create(
+                transcript=transcript_from_events(tracker.events),
+                language=self.language(tracker),
+                channel=_channel(tracker),
+                conversation_ref=reference,
+                post_code=target.post_code,
+                advisor_id=target.advisor_id,
+                pool_language=None if target.advisor_id else target.language,
+                phone=phone,
+                handoff_id=tracker.get_slot("handoff_id"),
+            )
+        except HandoffStoreUnavailable as unavailable:
+            if unavailable.kept:
+                self.utter(dispatcher, "utter_handoff_kept", reference=reference)
+                return reset
+            self.utter(dispatcher, "utter_handoff_failed")
+            # Keep the consent and the id: "try again" stores this same handoff once.
+            return [SlotSet("handoff_id", unavailable.handoff_id)]
+        when = flow.handoff_when(
+            target.reachable, phrases(self.language(tracker)), datetime.now(timezone.utc)
+        )
+        self.utter(dispatcher, "utter_handoff_done", reference=reference, when=when)
+        return reset

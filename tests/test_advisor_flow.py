@@ -1,0 +1,408 @@
+"""The advisor search and the handoff, run as the action server runs them: real directory
+(data/directory), real content, an SQLite database per test."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.advisor import (
+    ActionAskAdvisorLanguage,
+    ActionAskAdvisorPost,
+    ActionCancelAdvisorSearch,
+    ActionShowAdvisors,
+    ValidateAdvisorForm,
+)
+from actions.handoff import (
+    ActionAskHandoffConsent,
+    ActionCreateHandoff,
+    ActionStartHandoff,
+    ValidateHandoffForm,
+)
+from bot import runtime
+from bot.db import Database
+from bot.handoffs import HandoffStore, list_handoffs
+
+WHATSAPP_MOROCCO = "whatsapp:+212612345678"
+SECRET = "mon chef me crie dessus devant tout le monde"
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/vm.db")
+    caches = (runtime.case_store, runtime.directory_service, runtime.handoff_store)
+    for cache in caches:
+        cache.cache_clear()
+    yield runtime.case_store().database
+    runtime.case_store().database.dispose()
+    for cache in caches:
+        cache.cache_clear()
+
+
+def tracker(
+    text: str = "",
+    intent: str = "affirm",
+    slots: dict | None = None,
+    sender: str = "web-1234",
+    channel: str = "rest",
+    entities: list | None = None,
+    metadata: dict | None = None,
+    events: list | None = None,
+) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "metadata": metadata or {},
+    }
+    history = events or [{"event": "user", "text": text, "input_channel": channel}]
+    return Tracker(
+        sender, {"language": "fr", **(slots or {})}, latest, history, False, None, {}, "x"
+    )
+
+
+def choice(value: str) -> list[dict]:
+    return [{"entity": "advisor_choice", "value": value}]
+
+
+def run(action: Any, t: Tracker) -> tuple[list[dict], dict]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, {}))
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def validate(slot: str, t: Tracker) -> dict:
+    method = getattr(ValidateAdvisorForm(), f"validate_{slot}")
+    return asyncio.run(method(t.latest_message["text"], CollectingDispatcher(), t, {}))
+
+
+def rendered(message: dict, language: str = "fr", channel: str = "rest") -> dict:
+    variables = {k: v for k, v in message.items() if k not in ("response", "template")}
+    return runtime.renderer().render(message["response"], language, channel, variables)
+
+
+# --- which post -----------------------------------------------------------------------------
+
+
+def test_a_whatsapp_number_proposes_the_post_in_its_country_to_confirm():
+    messages, slots = run(ActionAskAdvisorPost(), tracker(sender=WHATSAPP_MOROCCO))
+    assert messages[0]["response"] == "utter_advisor_post_from_phone"
+    assert "Rabat (Maroc)" in rendered(messages[0])["text"]
+    assert "(Maroc)" in rendered(messages[0])["text"]
+    assert slots["advisor_post_candidates"] == ["RAB"]
+    confirmed = validate("advisor_post", tracker("oui", "affirm", slots=slots))
+    assert confirmed["advisor_post"] == "RAB"
+
+
+def test_saying_no_to_the_proposed_post_asks_the_question():
+    _, slots = run(ActionAskAdvisorPost(), tracker(sender=WHATSAPP_MOROCCO))
+    answer = validate("advisor_post", tracker("non", "deny", slots=slots))
+    assert answer["advisor_post"] is None and answer["advisor_post_candidates"] == []
+    messages, _ = run(ActionAskAdvisorPost(), tracker(slots={**slots, **answer}))
+    assert messages[0]["response"] == "utter_advisor_post_question"
+
+
+def test_the_twilio_country_in_the_metadata_is_used_too():
+    t = tracker(sender="web-1", metadata={"country": "BR"}, channel="twilio")
+    messages, slots = run(ActionAskAdvisorPost(), t)
+    assert messages[0]["response"] == "utter_advisor_post_choose_in_country"
+    assert [c["title"] for c in messages[0]["choices"]][:1] == ["Brasília (Brésil)"]
+    assert set(slots["advisor_post_candidates"]) == {"BRA", "SAO", "RIO"}
+
+
+def test_a_web_user_is_simply_asked():
+    messages, slots = run(ActionAskAdvisorPost(), tracker(sender="b7f1c9e2"))
+    assert messages[0]["response"] == "utter_advisor_post_question"
+    assert slots == {"advisor_phone_tried": True}
+
+
+def test_a_number_from_a_country_without_a_post_is_said_and_asked():
+    messages, _ = run(ActionAskAdvisorPost(), tracker(sender="whatsapp:+37612345678"))
+    assert messages[0]["response"] == "utter_advisor_post_no_post_in_country"
+    assert "Andorre" in rendered(messages[0])["text"]
+
+
+def test_a_number_from_no_known_country_gets_the_plain_question():
+    messages, _ = run(ActionAskAdvisorPost(), tracker(sender="whatsapp:+999123456789"))
+    assert messages[0]["response"] == "utter_advisor_post_question"
+
+
+def test_a_typo_is_proposed_and_must_be_confirmed():
+    answer = validate("advisor_post", tracker("Rabbat", "out_of_scope"))
+    assert answer["advisor_post"] is None
+    assert answer["advisor_post_candidates"] == ["RAB"]
+    messages, _ = run(ActionAskAdvisorPost(), tracker(slots={**answer, "advisor_phone_tried": 1}))
+    assert messages[0]["response"] == "utter_advisor_post_confirm"
+    assert messages[0]["post"] == "Rabat (Maroc)"
+
+
+def test_a_city_in_another_language_is_found():
+    answer = validate("advisor_post", tracker("الرباط", "out_of_scope"))
+    assert answer["advisor_post_candidates"] == ["RAB"]
+
+
+def test_a_country_with_several_posts_offers_them_and_a_number_picks_one():
+    answer = validate("advisor_post", tracker("Brésil", "out_of_scope"))
+    assert answer["advisor_post_state"] == "choose"
+    messages, _ = run(ActionAskAdvisorPost(), tracker(slots={**answer, "advisor_phone_tried": 1}))
+    assert messages[0]["response"] == "utter_advisor_post_choose"
+    titles = [c["title"] for c in messages[0]["choices"]]
+    second = answer["advisor_post_candidates"][1]
+    picked = validate("advisor_post", tracker("2", "out_of_scope", slots=answer))
+    assert picked["advisor_post"] == second and len(titles) == 3
+    by_button = validate(
+        "advisor_post", tracker("/affirm", "affirm", slots=answer, entities=choice("RIO"))
+    )
+    assert by_button["advisor_post"] == "RIO"
+
+
+@pytest.mark.parametrize(
+    "text, state",
+    [
+        ("😀🙏", "empty"),
+        ("   ", "empty"),
+        ("ma collègue " * 420, "too_long"),  # 5,040 characters
+        ("Atlantide sous la mer", "unknown"),
+        ("+999 123 456 789", "unknown"),
+    ],
+)
+def test_unusable_answers_get_a_clear_question_back(text: str, state: str):
+    answer = validate("advisor_post", tracker(text, "out_of_scope"))
+    assert answer["advisor_post"] is None and answer["advisor_post_state"] == state
+    messages, _ = run(ActionAskAdvisorPost(), tracker(slots={**answer, "advisor_phone_tried": 1}))
+    assert messages[0]["response"] == f"utter_advisor_post_{state}"
+    assert "{" not in rendered(messages[0])["text"]
+
+
+def test_the_post_can_be_left_unsaid():
+    assert validate("advisor_post", tracker("/skip", "skip"))["advisor_post"] == "skipped"
+
+
+# --- language and preference ------------------------------------------------------------------
+
+
+def test_the_conversation_language_is_offered_first_with_the_posts_languages():
+    messages, _ = run(ActionAskAdvisorLanguage(), tracker(slots={"advisor_post": "RAB"}))
+    titles = [c["title"] for c in messages[0]["choices"]]
+    assert titles[0] == "français" and "arabe" in titles
+    assert messages[0]["choices"][0]["payload"] == '/affirm{"advisor_choice": "fr"}'
+
+
+@pytest.mark.parametrize(
+    "text, intent, entities, chosen",
+    [
+        ("/affirm", "affirm", choice("ar"), "ar"),
+        ("en arabe s'il vous plaît", "change_language", None, "ar"),
+        ("Português", "out_of_scope", None, "pt"),
+        ("swahili", "out_of_scope", None, "sw"),
+        ("/skip", "skip", None, "fr"),
+    ],
+)
+def test_a_language_can_be_chosen_in_words_or_by_button(text, intent, entities, chosen):
+    t = tracker(text, intent, slots={"advisor_post": "RAB"}, entities=entities)
+    assert validate("advisor_language", t)["advisor_language"] == chosen
+
+
+def test_an_answer_that_names_no_language_asks_again():
+    answer = validate("advisor_language", tracker("🙂", "out_of_scope"))
+    assert answer == {"advisor_language": None, "advisor_language_retry": True}
+    messages, _ = run(ActionAskAdvisorLanguage(), tracker(slots=answer))
+    assert messages[0]["response"] == "utter_advisor_language_again"
+
+
+@pytest.mark.parametrize(
+    "text, intent, entities, preference",
+    [
+        ("/affirm", "affirm", choice("woman"), "woman"),
+        ("une femme, hors de mon poste", "out_of_scope", None, "woman+outside_post"),
+        ("um homem externo", "out_of_scope", None, "man+external"),
+        ("/skip", "skip", None, "none"),
+        ("x" * 5000, "out_of_scope", None, "none"),
+    ],
+)
+def test_preferences(text, intent, entities, preference):
+    t = tracker(text, intent, entities=entities)
+    assert validate("advisor_preference", t)["advisor_preference"] == preference
+
+
+# --- the matches ------------------------------------------------------------------------------
+
+
+def test_matches_show_who_how_to_reach_them_and_the_reminder():
+    slots = {"advisor_post": "RAB", "advisor_language": "fr", "advisor_preference": "none"}
+    messages, events = run(ActionShowAdvisors(), tracker(slots=slots))
+    message = messages[0]
+    assert message["response"] == "utter_advisor_matches"
+    text = rendered(message)["text"]
+    result = events["advisor_matches"]
+    assert 1 <= len(result["matches"]) <= 3
+    first = result["matches"][0]
+    assert first["tier"] == "post" and first["name"] in text
+    assert "Parle" in text and ("disponible maintenant" in text or "de retour" in text)
+    assert "n'entreprend rien sans votre accord" in text
+    assert "démonstration" in text  # demo advisors say so
+    payloads = [c["payload"] for c in message["choices"]]
+    assert f'/human_handoff{{"advisor_choice": "{first["id"]}"}}' in payloads
+    assert '/human_handoff{"advisor_choice": "pool"}' in payloads
+
+
+def test_inactive_advisors_are_never_shown():
+    for language in ("nl", "en", "fr", "es", "de", "pt", "ar"):
+        for post in ("HQ", "RAB", "skipped"):
+            slots = {"advisor_post": post, "advisor_language": language}
+            messages, _ = run(ActionShowAdvisors(), tracker(slots=slots))
+            assert "Karel Bosman" not in rendered(messages[0])["text"]
+
+
+def test_nobody_fits_gives_external_advisors_and_the_coordinator():
+    slots = {"advisor_post": "SAO", "advisor_language": "pt", "advisor_preference": "man+external"}
+    messages, events = run(ActionShowAdvisors(), tracker(slots=slots))
+    assert messages[0]["response"] == "utter_advisor_no_match"
+    text = rendered(messages[0], "pt")["text"]
+    assert "integrity-coordinator.demo@example.org" in text
+    assert events["advisor_matches"]["fallback"] is True
+    assert all(
+        m["kind"] in ("external", "coordinating") for m in events["advisor_matches"]["matches"]
+    )
+
+
+def test_stopping_the_search_forgets_it():
+    messages, slots = run(ActionCancelAdvisorSearch(), tracker(slots={"advisor_post": "RAB"}))
+    assert messages[0]["response"] == "utter_advisor_search_stopped"
+    assert slots["advisor_post"] is None and slots["advisor_matches"] is None
+
+
+# --- the handoff ------------------------------------------------------------------------------
+
+
+def conversation(sender: str = WHATSAPP_MOROCCO) -> list[dict]:
+    return [
+        {"event": "session_started", "timestamp": 1780000000.0},
+        {"event": "user", "text": SECRET, "timestamp": 1780000001.0, "input_channel": "rest"},
+        {"event": "bot", "text": "Je suis désolé.", "timestamp": 1780000002.0},
+        {"event": "user", "text": "oui", "timestamp": 1780000003.0, "input_channel": "rest"},
+    ]
+
+
+def stored(database: Database) -> list:
+    with database.session() as session:
+        return list_handoffs(session)
+
+
+def test_consent_names_the_chosen_advisor_and_keeps_the_direct_contacts():
+    _, slots = run(
+        ActionStartHandoff(), tracker("/human_handoff", entities=choice("rab-nadia-benali"))
+    )
+    assert slots["handoff_target"] == "rab-nadia-benali" and slots["handoff_consent"] is None
+    messages, _ = run(ActionAskHandoffConsent(), tracker(slots={**slots, "advisor_post": "RAB"}))
+    text = rendered(messages[0])["text"]
+    assert "Nadia" in text and "confidential-advisors.demo@example.org" in text
+
+
+def test_consent_for_the_pool_names_post_and_language():
+    slots = {"handoff_target": "pool", "advisor_post": "RAB", "advisor_language": "ar"}
+    messages, _ = run(ActionAskHandoffConsent(), tracker(slots=slots))
+    assert (
+        messages[0]["target"] == "les personnes de confiance pour Rabat (Maroc) qui parlent arabe"
+    )
+
+
+def test_the_phone_question_is_asked_only_when_there_is_a_number_and_consent():
+    form = ValidateHandoffForm()
+    slots = ["handoff_consent", "handoff_phone_consent"]
+
+    def required(sender: str, consent: object) -> list[str]:
+        t = tracker(sender=sender, slots={"handoff_consent": consent})
+        return asyncio.run(form.required_slots(slots, CollectingDispatcher(), t, {}))
+
+    assert required(WHATSAPP_MOROCCO, True) == slots
+    assert required(WHATSAPP_MOROCCO, False) == ["handoff_consent"]
+    assert required("web-1234", True) == ["handoff_consent"]
+
+
+def test_declined_consent_stores_nothing(database: Database):
+    t = tracker("non", "deny", slots={"handoff_consent": False}, events=conversation())
+    messages, _ = run(ActionCreateHandoff(), t)
+    assert messages[0]["response"] == "utter_handoff_declined"
+    assert stored(database) == []
+
+
+def test_given_consent_stores_the_handoff_before_saying_done(database: Database):
+    slots = {
+        "handoff_consent": True,
+        "handoff_phone_consent": False,
+        "handoff_target": "rab-nadia-benali",
+        "advisor_post": "RAB",
+    }
+    t = tracker("non", "deny", slots=slots, sender=WHATSAPP_MOROCCO, events=conversation())
+    messages, events = run(ActionCreateHandoff(), t)
+    (record,) = stored(database)
+    assert messages[0]["response"] == "utter_handoff_done"
+    assert messages[0]["reference"] == record.conversation_ref
+    assert (record.advisor_id, record.post_code, record.language) == (
+        "rab-nadia-benali",
+        "RAB",
+        "fr",
+    )
+    assert record.channel == "rest" and record.status == "new"
+    assert [e.text for e in record.transcript] == [SECRET, "Je suis désolé.", "oui"]
+    assert record.phone is None  # not agreed
+    assert events["handoff_consent"] is None
+
+
+def test_the_phone_number_is_passed_on_only_when_agreed(database: Database):
+    slots = {"handoff_consent": True, "handoff_phone_consent": True, "handoff_target": "pool"}
+    t = tracker("oui", slots=slots, sender=WHATSAPP_MOROCCO, events=conversation())
+    run(ActionCreateHandoff(), t)
+    (record,) = stored(database)
+    assert record.phone == "+212612345678"
+    assert record.advisor_id is None and record.pool_language == "fr"
+
+
+def test_an_unavailable_store_is_said_and_a_retry_stores_the_handoff_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: Database
+):
+    down = tmp_path / "down" / "t.db"
+    down.mkdir(parents=True)  # a folder where the database file should be
+    not_a_folder = tmp_path / "spool"
+    not_a_folder.write_text("a file where the spool folder should be")
+
+    async def no_wait(_seconds: float) -> None:
+        return None
+
+    broken = HandoffStore(Database(f"sqlite:///{down}"), spool_dir=not_a_folder, sleep=no_wait)
+    monkeypatch.setattr(runtime, "handoff_store", lambda: broken)
+    slots = {"handoff_consent": True, "handoff_target": "pool", "advisor_post": "RAB"}
+    messages, events = run(ActionCreateHandoff(), tracker(slots=slots, events=conversation()))
+    assert messages[0]["response"] == "utter_handoff_failed"
+    assert events["handoff_id"]
+    # The user presses "try again": the consent stands, the same handoff is stored once.
+    retry = {**slots, **events}
+    assert run(ActionStartHandoff(), tracker("/human_handoff", slots=retry))[1] == {}
+    monkeypatch.setattr(runtime, "handoff_store", lambda: HandoffStore(database))
+    for _ in range(2):
+        messages, _ = run(ActionCreateHandoff(), tracker(slots=retry, events=conversation()))
+        assert messages[0]["response"] == "utter_handoff_done"
+    (record,) = stored(database)
+    assert record.id == events["handoff_id"]
+
+
+def test_a_kept_handoff_is_said_to_follow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    down = tmp_path / "down" / "t.db"
+    down.mkdir(parents=True)
+
+    async def no_wait(_seconds: float) -> None:
+        return None
+
+    spool = tmp_path / "spool"
+    kept = HandoffStore(Database(f"sqlite:///{down}"), spool_dir=spool, sleep=no_wait)
+    monkeypatch.setattr(runtime, "handoff_store", lambda: kept)
+    slots = {"handoff_consent": True, "handoff_target": "pool"}
+    messages, _ = run(ActionCreateHandoff(), tracker(slots=slots, events=conversation()))
+    assert messages[0]["response"] == "utter_handoff_kept"
+    assert len(list(spool.glob("*.json"))) == 1
