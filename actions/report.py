@@ -42,6 +42,11 @@ def intent_of(tracker: Tracker) -> Optional[str]:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
+def is_payload(value: Any) -> bool:
+    """A button from an earlier question ('/report{...}'): no answer to this one."""
+    return isinstance(value, str) and value.startswith("/")
+
+
 def problem(dispatcher: CollectingDispatcher, error: InvalidReport) -> None:
     """Tells what is wrong with an answer; the reason is a key, never the user's text."""
     reason = error.reason if error.reason != "unknown_choice" else "pick_one"
@@ -137,7 +142,7 @@ class ValidateReportForm(FormValidationAction, AssistantAction):
         )
         if description and finished:
             return {flow.REPORT_WHAT_HAPPENED: flow.DONE}
-        if finished or (isinstance(value, str) and value.startswith("/")):
+        if finished or is_payload(value):
             return {flow.REPORT_WHAT_HAPPENED: None}  # a button, not part of the story
         try:
             combined = append_description(description, value)
@@ -152,6 +157,8 @@ class ValidateReportForm(FormValidationAction, AssistantAction):
     ) -> Slots:
         if value == flow.SKIPPED:
             return {flow.REPORT_WHEN: value}
+        if is_payload(value):
+            return {flow.REPORT_WHEN: None}
         try:
             today = datetime.now(timezone.utc).date()
             when = parse_when(value, today, self.language(tracker))
@@ -166,6 +173,8 @@ class ValidateReportForm(FormValidationAction, AssistantAction):
         resets = flow.slot_resets((flow.REPORT_POST_CODE, flow.REPORT_POST_COUNTRY))
         if value == flow.SKIPPED:
             return {flow.REPORT_WHERE: value, **resets}
+        if is_payload(value):
+            return {flow.REPORT_WHERE: None}
         try:
             words = optional_text(value, "where")
         except InvalidReport as error:
@@ -195,6 +204,8 @@ class ValidateReportForm(FormValidationAction, AssistantAction):
     ) -> Slots:
         if value == flow.SKIPPED:
             return {slot: value}
+        if is_payload(value):
+            return {slot: None}
         try:
             return {slot: optional_text(value, field)}
         except InvalidReport as error:
@@ -229,7 +240,7 @@ class ValidateReportForm(FormValidationAction, AssistantAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         kind = tracker.get_slot(flow.REPORT_CONTACT)
-        if kind not in flow.CONTACTS_WITH_DETAILS:
+        if kind not in flow.CONTACTS_WITH_DETAILS or is_payload(value):
             return {flow.REPORT_CONTACT_DETAILS: None}
         region = tracker.get_slot(flow.REPORT_POST_COUNTRY)
         try:

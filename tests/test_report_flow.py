@@ -213,6 +213,12 @@ class TestWhenAndWhere:
         _, slots = validate(domain, flow.REPORT_WHEN, words)
         assert slots[flow.REPORT_WHEN] == words
 
+    def test_a_button_of_another_question_is_no_answer(self, domain):
+        stale = '/report{"report_choice": "change_when"}'
+        for slot in (flow.REPORT_WHEN, flow.REPORT_WHERE, flow.REPORT_INVOLVED):
+            _, slots = validate(domain, slot, stale)
+            assert slots[slot] is None
+
     def test_when_can_be_skipped(self, domain):
         _, slots = validate(domain, flow.REPORT_WHEN, flow.SKIPPED, text="/skip", intent="skip")
         assert slots[flow.REPORT_WHEN] == flow.SKIPPED
