@@ -84,6 +84,8 @@ class ValidateAdvisorForm(FormValidationAction):
     async def validate_advisor_post(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> Dict[str, Any]:
+        if value is None:
+            return {}  # cleared when the search (re)started: nothing was answered
         directory = await runtime.directory_service().current()
         offered = tracker.get_slot("advisor_post_candidates") or []
         step = flow.answer_post(
@@ -94,6 +96,8 @@ class ValidateAdvisorForm(FormValidationAction):
     async def validate_advisor_language(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> Dict[str, Any]:
+        if value is None:
+            return {}  # cleared when the search (re)started: nothing was answered
         directory = await runtime.directory_service().current()
         conversation = AssistantAction.language(tracker)
         offered = flow.language_options(
@@ -108,6 +112,8 @@ class ValidateAdvisorForm(FormValidationAction):
     async def validate_advisor_preference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> Dict[str, Any]:
+        if value is None:
+            return {}  # cleared when the search (re)started: nothing was answered
         chosen = flow.answer_preference(text_of(tracker), intent_of(tracker), choice_of(tracker))
         return {"advisor_preference": chosen}
 

@@ -406,3 +406,13 @@ def test_a_kept_handoff_is_said_to_follow(tmp_path: Path, monkeypatch: pytest.Mo
     messages, _ = run(ActionCreateHandoff(), tracker(slots=slots, events=conversation()))
     assert messages[0]["response"] == "utter_handoff_kept"
     assert len(list(spool.glob("*.json"))) == 1
+
+
+def test_slots_cleared_by_a_fresh_start_are_not_taken_for_an_answer():
+    # Starting the search clears the slots after the user's message; Rasa then asks the
+    # form to validate them, and the message that started the search is no post.
+    t = tracker("je voudrais parler à une personne de confiance", "find_advisor")
+    form = ValidateAdvisorForm()
+    for slot in ("advisor_post", "advisor_language", "advisor_preference"):
+        method = getattr(form, f"validate_{slot}")
+        assert asyncio.run(method(None, CollectingDispatcher(), t, {})) == {}
