@@ -1,0 +1,179 @@
+"""End to end: finding a confidential advisor and handing the conversation over, against the
+real Rasa server and action server over the REST channel, in French, Portuguese, Arabic
+and Dutch. Handoffs are read back from the servers' database."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from bot import encryption, runtime
+from bot.db import Database
+from bot.handoffs import HandoffRecord, list_handoffs
+from tests.servers import Servers, running_servers
+
+pytestmark = pytest.mark.e2e
+
+MARKER = "okapi-marker-4409"  # user text that must never reach a log
+
+
+@pytest.fixture(scope="module")
+def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    with running_servers(trained_model, tmp_path_factory.mktemp("e2e-advisor")) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def servers_state(servers: Servers, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Read with the servers' keys: references and encrypted transcripts depend on them."""
+    monkeypatch.setenv("VM_STATE_DIR", servers.env["VM_STATE_DIR"])
+    runtime._pseudonym_key.cache_clear()
+    encryption.text_cipher.cache_clear()
+    yield
+    runtime._pseudonym_key.cache_clear()
+    encryption.text_cipher.cache_clear()
+
+
+def expected(name: str, language: str, **variables: str) -> str:
+    return runtime.renderer().render(name, language, "rest", variables)["text"]
+
+
+def texts(replies: list[dict]) -> list[str]:
+    return [r["text"] for r in replies if r.get("text")]
+
+
+def payloads(replies: list[dict]) -> list[str]:
+    return [b["payload"] for r in replies for b in r.get("buttons") or []]
+
+
+def handoffs_of(servers: Servers, sender: str) -> list[HandoffRecord]:
+    database = Database(servers.env["DATABASE_URL"], migrate=False)
+    try:
+        with database.session() as session:
+            records = list_handoffs(session, statuses=("new",))
+    finally:
+        database.dispose()
+    reference = runtime.reference_for(sender)
+    return [record for record in records if record.conversation_ref == reference]
+
+
+def choose(value: str) -> str:
+    return f'/affirm{{"advisor_choice": "{value}"}}'
+
+
+def test_french_whatsapp_user_is_proposed_the_post_of_their_number_and_hands_over(
+    servers: Servers,
+):
+    me = f"whatsapp:+2126{uuid.uuid4().int % 10**8:08d}"
+    servers.say(me, "bonjour")
+    asked = servers.say(me, "je voudrais parler à une personne de confiance")
+    assert texts(asked) == [
+        expected("utter_advisor_post_from_phone", "fr", country="Maroc", post="Rabat (Maroc)")
+    ]
+    language = servers.say(me, "oui")
+    assert texts(language) == [expected("utter_advisor_language_question", "fr")]
+    assert payloads(language)[0] == choose("fr")
+    assert servers.slot(me, "advisor_post") == "RAB"
+    assert texts(servers.say(me, choose("fr"))) == [
+        expected("utter_advisor_preference_question", "fr")
+    ]
+    shown = servers.say(me, "/skip")
+    matches = servers.slot(me, "advisor_matches")["matches"]
+    assert 1 <= len(matches) <= 3 and matches[0]["tier"] == "post"
+    assert matches[0]["name"] in shown[0]["text"]
+    assert "n'entreprend rien sans votre accord" in shown[0]["text"]
+    chosen = f'/human_handoff{{"advisor_choice": "{matches[0]["id"]}"}}'
+    assert chosen in payloads(shown)
+
+    consent = texts(servers.say(me, chosen))
+    assert consent == [expected("utter_handoff_consent_question", "fr", target=matches[0]["name"])]
+    assert handoffs_of(servers, me) == []  # nothing before consent
+    phone = texts(servers.say(me, "oui"))
+    assert phone == [expected("utter_handoff_phone_question", "fr", phone=me.split(":")[1])]
+    done = texts(servers.say(me, "non"))
+    (record,) = handoffs_of(servers, me)
+    assert done[0].startswith("C'est fait : cette conversation a été transmise.")
+    assert record.conversation_ref in done[0]
+    assert (record.advisor_id, record.post_code, record.language) == (matches[0]["id"], "RAB", "fr")
+    assert record.phone is None  # declined separately
+    said = [entry.text for entry in record.transcript if entry.sender == "user"]
+    assert "je voudrais parler à une personne de confiance" in said
+
+
+def test_portuguese_typo_is_confirmed_and_no_match_gives_external_advisors(servers: Servers):
+    me = f"e2e-{uuid.uuid4().hex[:10]}"
+    assert texts(servers.say(me, "olá, quero falar com uma pessoa de confiança")) == [
+        expected("utter_advisor_post_question", "pt")
+    ]
+    assert texts(servers.say(me, "Sao Paolo")) == [
+        expected("utter_advisor_post_confirm", "pt", post="São Paulo (Brasil)")
+    ]
+    assert texts(servers.say(me, "sim")) == [expected("utter_advisor_language_question", "pt")]
+    assert servers.slot(me, "advisor_post") == "SAO"
+    servers.say(me, choose("pt"))
+    no_match = servers.say(me, choose("external"))  # nobody external speaks Portuguese
+    assert servers.slot(me, "advisor_preference") == "external"
+    assert servers.slot(me, "advisor_matches")["fallback"] is True
+    text = texts(no_match)[0]
+    assert text.startswith(expected("utter_advisor_no_match", "pt", advisors="").split("\n")[0])
+    assert "integrity-coordinator.demo@example.org" in text
+
+
+def test_arabic_user_declines_the_handoff_and_nothing_is_stored(servers: Servers):
+    me = f"whatsapp:+2126{uuid.uuid4().int % 10**8:08d}"
+    asked = texts(servers.say(me, "أريد التحدث مع شخص حقيقي الآن"))
+    assert asked == [
+        expected(
+            "utter_handoff_consent_question",
+            "ar",
+            target="المستشارين السريين في المقر الذين يتحدثون العربية",
+        )
+    ]
+    assert asked[0].startswith("\u200f")
+    assert texts(servers.say(me, "لا")) == [expected("utter_handoff_declined", "ar")]
+    assert handoffs_of(servers, me) == []
+
+
+def test_dutch_user_with_odd_answers_and_an_ambiguous_city_hands_over_to_the_pool(
+    servers: Servers,
+):
+    me = f"e2e-{uuid.uuid4().hex[:10]}"
+    servers.say(me, "goedemiddag")
+    assert texts(servers.say(me, "ik wil graag met een vertrouwenspersoon praten")) == [
+        expected("utter_advisor_post_question", "nl")
+    ]
+    assert texts(servers.say(me, "😀🙏")) == [expected("utter_advisor_post_empty", "nl")]
+    long_answer = f"mijn leidinggevende {MARKER} schreeuwt elke dag " * 100
+    assert len(long_answer) > 5000
+    assert texts(servers.say(me, long_answer)) == [expected("utter_advisor_post_too_long", "nl")]
+    assert texts(servers.say(me, "Atlantis onder de zee")) == [
+        expected("utter_advisor_post_unknown", "nl")
+    ]
+    ambiguous = servers.say(me, "Den Haag")
+    assert texts(ambiguous) == [expected("utter_advisor_post_choose", "nl")]
+    assert payloads(ambiguous)[:2] == [choose("HQ"), choose("OPCW")]
+    servers.say(me, "1")
+    assert servers.slot(me, "advisor_post") == "HQ"
+    servers.say(me, "Nederlands")
+    assert servers.slot(me, "advisor_language") == "nl"
+    shown = servers.say(me, "/skip")
+    assert '/human_handoff{"advisor_choice": "pool"}' in payloads(shown)
+    consent = texts(servers.say(me, '/human_handoff{"advisor_choice": "pool"}'))
+    target = "de vertrouwenspersonen voor Hoofdkantoor (Den Haag) die Nederlands spreken"
+    assert consent == [expected("utter_handoff_consent_question", "nl", target=target)]
+    done = texts(servers.say(me, "ja"))  # a web user: no phone number to ask about
+    (record,) = handoffs_of(servers, me)
+    assert done[0].startswith("Gedaan: dit gesprek is overgedragen.")
+    assert record.conversation_ref in done[0]
+    assert (record.advisor_id, record.pool_language, record.post_code) == (None, "nl", "HQ")
+    said = [entry.text for entry in record.transcript if entry.sender == "user"]
+    assert "Den Haag" in said and "ik wil graag met een vertrouwenspersoon praten" in said
+    time.sleep(1)
+    for log in servers.logs:
+        assert MARKER not in log.read_text(), f"user text found in {log.name}"
+    assert json.dumps(me) not in servers.logs[0].read_text()
