@@ -1,0 +1,425 @@
+"""Telegram, with python-telegram-bot: POST /webhooks/telegram/webhook.
+
+- Telegram sends each update as JSON with the secret token given to setWebhook in the
+  X-Telegram-Bot-Api-Secret-Token header; a wrong or missing token gets 403 and nothing
+  is processed.
+- Buttons become inline keyboards; a tap (callback query) is answered, so the app stops
+  its spinner, and its payload goes to the dialogue once checked: a payload the dialogue
+  does not know gets a clear reply instead.
+- /start greets, /language shows the language menu, /delete asks for the data to be
+  deleted, /help and any other command list the commands. Until the conversation has a
+  language, answers to these and to buttons are worded in the language of the user's
+  Telegram app when we speak it.
+- Only private chats are served; an update_id is processed once (channels.state), since
+  Telegram delivers again when unsure. Photos, voice, files and locations get a polite
+  text-only answer; a caption is passed on as text.
+
+Environment (secrets never go in credentials.yml):
+  TELEGRAM_BOT_TOKEN        the bot's token from @BotFather
+  TELEGRAM_WEBHOOK_SECRET   the secret_token given to setWebhook (1-256 of A-Z a-z 0-9 _ -)
+                            without both the channel is off (one log line), webhook 503
+  TELEGRAM_API_BASE_URL     the Bot API's address, default https://api.telegram.org/bot
+                            (python-telegram-bot's base_url; a local fake in tests)
+
+Register the webhook once:
+  curl -F url=https://<public host>/webhooks/telegram/webhook \\
+       -F secret_token=$TELEGRAM_WEBHOOK_SECRET \\
+       https://api.telegram.org/bot$TELEGRAM_BOT_TOKEN/setWebhook
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import Forbidden, TelegramError
+
+from bot import runtime
+from bot.language import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from channels.choices import (
+    callback_data,
+    choices_from,
+    payload_from_callback,
+    payload_parse_data,
+    without_command_prefix,
+)
+from channels.conversation import channel_message, known_intents, read_conversation
+from channels.inbound import (
+    BadRequest,
+    check_size,
+    clean_text,
+    log_channel_off,
+    missing_settings,
+    refusal,
+)
+from channels.splitting import split_for_telegram
+from channels.state import Deliveries
+
+logger = logging.getLogger(__name__)
+
+REQUIRED = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+# Updates carry at most 4,096 characters of text, plus entities and a quoted message.
+MAX_BODY_BYTES = 256 * 1024
+SENDER_PREFIX = "telegram:"
+
+# Telegram commands and the payloads the dialogue understands (domain.yml intents).
+COMMANDS = {"start": "/greet", "language": "/change_language", "delete": "/delete_data"}
+_COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,64})(?:@\w+)?(?:\s|$)")
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# A guess from the app's language is below the bar that sets the conversation language
+# (bot.language.FIRST_SET_CONFIDENCE): it words this answer, and the user's own words
+# decide the conversation language.
+APP_LANGUAGE_CONFIDENCE = 0.5
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    webhook_secret: str
+    api_base_url: str = DEFAULT_API_BASE_URL
+
+    @classmethod
+    def from_environment(cls, environment: Mapping[str, str]) -> TelegramSettings:
+        return cls(
+            token=environment["TELEGRAM_BOT_TOKEN"].strip(),
+            webhook_secret=environment["TELEGRAM_WEBHOOK_SECRET"].strip(),
+            api_base_url=(environment.get("TELEGRAM_API_BASE_URL") or "").strip()
+            or DEFAULT_API_BASE_URL,
+        )
+
+
+@dataclass(frozen=True)
+class TelegramInbound:
+    update_id: int
+    # "text", "command", "button", "unsupported" (media, location, ...) or "ignored"
+    kind: str
+    chat_id: int = 0
+    text: str = ""
+    language_hint: Optional[str] = None
+    callback_query_id: Optional[str] = None
+
+    @property
+    def sender_id(self) -> str:
+        return f"{SENDER_PREFIX}{self.chat_id}"
+
+
+def _int(value: Any) -> Optional[int]:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _language(user: Any) -> Optional[str]:
+    code = getattr(user, "language_code", None)
+    return code if isinstance(code, str) and len(code) <= 35 else None
+
+
+def parse_update(body: bytes, bot: Optional[Bot] = None) -> TelegramInbound:
+    """What an update asks of us; BadRequest when it is not an update at all."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise BadRequest("The body is not JSON.") from error
+    if not isinstance(data, dict) or _int(data.get("update_id")) is None:
+        raise BadRequest("An update is a JSON object with an integer `update_id`.")
+    try:
+        update = Update.de_json(data, bot)
+    except Exception as error:  # the library's own checks of the update's shape
+        raise BadRequest("The update does not have Telegram's shape.") from error
+    update_id = data["update_id"]
+    ignored = TelegramInbound(update_id=update_id, kind="ignored")
+
+    query = update.callback_query
+    if query is not None:
+        user = query.from_user
+        chat = getattr(query.message, "chat", None)
+        owner = chat if chat is not None else user  # a private chat's id is the user's
+        chat_id = _int(getattr(owner, "id", None))
+        if chat is not None and getattr(chat, "type", None) != "private":
+            return ignored
+        if chat_id is None or not isinstance(query.id, str) or not isinstance(query.data, str):
+            return ignored  # e.g. a game's callback: nothing of ours
+        return TelegramInbound(
+            update_id=update_id,
+            kind="button",
+            chat_id=chat_id,
+            text=query.data,
+            language_hint=_language(user),
+            callback_query_id=query.id,
+        )
+
+    message = update.message
+    chat = getattr(message, "chat", None)
+    if message is None or chat is None or getattr(chat, "type", None) != "private":
+        return ignored  # edits, channel posts, groups, membership changes, ...
+    chat_id = _int(chat.id)
+    if chat_id is None:
+        raise BadRequest("The message has no chat id.")
+    hint = _language(message.from_user)
+    text = message.text
+    if not isinstance(text, str):
+        caption = message.caption if isinstance(message.caption, str) else ""
+        return TelegramInbound(update_id, "unsupported", chat_id, caption, hint)
+    if _COMMAND.match(text):
+        return TelegramInbound(update_id, "command", chat_id, text, hint)
+    return TelegramInbound(update_id, "text", chat_id, text, hint)
+
+
+def command_name(text: str) -> str:
+    match = _COMMAND.match(text)
+    return match.group("name").lower() if match else ""
+
+
+def chat_id_of(recipient_id: str) -> Optional[int]:
+    value = recipient_id.removeprefix(SENDER_PREFIX)
+    return int(value) if re.fullmatch(r"-?\d{1,20}", value) else None
+
+
+class TelegramOutput(OutputChannel):
+    """Sends to a Telegram chat; buttons as an inline keyboard under the last part."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    async def _send(
+        self, recipient_id: str, text: str, markup: Optional[InlineKeyboardMarkup] = None
+    ) -> None:
+        chat_id = chat_id_of(recipient_id)
+        if chat_id is None:
+            logger.error("Not a Telegram conversation; reply left out.")
+            return
+        parts = split_for_telegram(text) or ["…"]  # Telegram refuses an empty text
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            try:
+                await self._bot.send_message(
+                    chat_id=chat_id, text=part, reply_markup=markup if last else None
+                )
+            except Forbidden:
+                logger.warning(
+                    "Conversation %s blocked the bot; reply not delivered.",
+                    runtime.reference_for(recipient_id),
+                )
+                return
+            except TelegramError as error:
+                logger.error(
+                    "Telegram refused a reply for conversation %s (%s).",
+                    runtime.reference_for(recipient_id),
+                    type(error).__name__,
+                )
+                return
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._send(recipient_id, text)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        keyboard = [
+            [InlineKeyboardButton(choice.title, callback_data=callback_data(choice.payload))]
+            for choice in choices_from(buttons)
+        ]
+        await self._send(recipient_id, text, InlineKeyboardMarkup(keyboard) if keyboard else None)
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+    ) -> None:
+        logger.warning("A custom message cannot be shown on Telegram; left out.")
+
+
+class TelegramChannel(InputChannel):
+    """The Rasa input channel; `credentials.yml` names it, its secrets come from the
+    environment."""
+
+    def __init__(
+        self, settings: Optional[TelegramSettings], deliveries: Optional[Deliveries] = None
+    ) -> None:
+        self.settings = settings
+        self.deliveries = deliveries or Deliveries("telegram")
+        self._bot: Optional[Bot] = None
+
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> TelegramChannel:
+        return cls.from_environment(os.environ)
+
+    @classmethod
+    def from_environment(cls, environment: Mapping[str, str]) -> TelegramChannel:
+        missing = missing_settings(environment, REQUIRED)
+        if missing:
+            log_channel_off("Telegram", missing)
+            return cls(None)
+        settings = TelegramSettings.from_environment(environment)
+        if not _SECRET.match(settings.webhook_secret):
+            logger.warning(
+                "Telegram channel off: TELEGRAM_WEBHOOK_SECRET must be 1 to 256 of "
+                "A-Z, a-z, 0-9, _ and -"
+            )
+            return cls(None)
+        # httpx logs each request's URL at INFO, and the URL holds the bot token;
+        # python-telegram-bot logs each call's parameters at DEBUG.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        logging.getLogger("telegram").setLevel(logging.INFO)
+        return cls(settings)
+
+    @property
+    def bot(self) -> Bot:
+        assert self.settings is not None
+        if self._bot is None:
+            self._bot = Bot(self.settings.token, base_url=self.settings.api_base_url)
+        return self._bot
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("telegram_channel", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            if self.settings is None:
+                return response.json({"status": "off"}, status=503)
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self.receive(request, on_new_message)
+
+        @webhook.listener("after_server_stop")
+        async def close(*_: Any) -> None:
+            if self._bot is not None:
+                await self._bot.shutdown()
+                self._bot = None
+
+        return webhook
+
+    def _secret_matches(self, request: Request) -> bool:
+        assert self.settings is not None
+        given = request.headers.get(SECRET_HEADER) or ""
+        return hmac.compare_digest(
+            given.encode("utf-8", "replace"), self.settings.webhook_secret.encode("utf-8")
+        )
+
+    async def receive(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        if self.settings is None:
+            return refusal(503, "The Telegram channel is not configured on this server.")
+        if not self._secret_matches(request):
+            return refusal(403, f"Missing or wrong {SECRET_HEADER}.")
+        try:
+            check_size(request.body, MAX_BODY_BYTES)
+            inbound = parse_update(request.body or b"", self.bot)
+        except BadRequest as error:
+            return refusal(error.status, str(error))
+        if inbound.kind == "ignored":
+            return response.json({"ok": True})
+        if not await self._first_delivery(inbound.update_id):
+            return response.json({"ok": True})  # a redelivery: already handled
+        try:
+            await self.handle(inbound, request.app, on_new_message)
+        except Exception as error:
+            await self._recover(inbound, request.app, error)
+        return response.json({"ok": True})
+
+    async def _first_delivery(self, update_id: int) -> bool:
+        try:
+            return await self.deliveries.claim(str(update_id))
+        except Exception as error:
+            # Without the database a duplicate is possible; losing the message is worse.
+            logger.warning("Duplicate check unavailable (%s).", type(error).__name__)
+            return True
+
+    async def _recover(self, inbound: TelegramInbound, app: Any, error: Exception) -> None:
+        """The message may not be in the conversation: the user is asked to send it again.
+        The error's text may quote the message, so only its type is logged."""
+        logger.error(
+            "A Telegram update for conversation %s was not processed (%s).",
+            runtime.reference_for(inbound.sender_id),
+            type(error).__name__,
+        )
+        try:
+            conversation = await read_conversation(app, inbound.sender_id)
+            language = conversation.language_or(inbound.language_hint)
+            await self._say(inbound.sender_id, "channel_try_again", language)
+        except Exception as second:
+            logger.error("Could not ask the user to try again (%s).", type(second).__name__)
+        try:
+            await self.deliveries.release(str(inbound.update_id))
+        except Exception as second:
+            logger.error("Could not forget the failed delivery (%s).", type(second).__name__)
+
+    async def _say(self, sender_id: str, name: str, language: Optional[str]) -> None:
+        message = await channel_message(name, language or DEFAULT_LANGUAGE, "telegram")
+        if message:
+            await TelegramOutput(self.bot).send_response(sender_id, message)
+
+    async def _answer_button(self, callback_query_id: str) -> None:
+        try:
+            await self.bot.answer_callback_query(callback_query_id)
+        except TelegramError as error:  # too late to answer: the tap still counts
+            logger.info("Button tap not acknowledged (%s).", type(error).__name__)
+
+    async def handle(
+        self,
+        inbound: TelegramInbound,
+        app: Any,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        sender_id = inbound.sender_id
+        conversation = await read_conversation(app, sender_id)
+        language = conversation.language_or(inbound.language_hint)
+        payload: Optional[str] = None
+
+        if inbound.kind == "button":
+            assert inbound.callback_query_id is not None
+            await self._answer_button(inbound.callback_query_id)
+            payload = payload_from_callback(
+                inbound.text, known_intents(app), conversation.session_choices
+            )
+            if payload is None:
+                await self._say(sender_id, "channel_unknown_button", language)
+                return
+        elif inbound.kind == "command":
+            payload = COMMANDS.get(command_name(inbound.text))
+            if payload is None:
+                await self._say(sender_id, "channel_commands", language)
+                return
+        elif inbound.kind == "unsupported":
+            await self._say(sender_id, "channel_media_not_supported", language)
+
+        if payload is not None:
+            text = payload
+        else:  # typed text never reaches the dialogue as an intent
+            text = without_command_prefix(clean_text(inbound.text))
+        if not text:
+            return
+        parse_data = None
+        if payload is not None and conversation.language not in SUPPORTED_LANGUAGES:
+            # "/greet" says nothing about the language; the app's language words the answer.
+            parse_data = payload_parse_data(payload, language, APP_LANGUAGE_CONFIDENCE)
+        await on_new_message(
+            UserMessage(
+                text,
+                TelegramOutput(self.bot),
+                sender_id,
+                parse_data=parse_data,
+                input_channel=self.name(),
+                message_id=str(inbound.update_id),
+                metadata={"channel": "telegram"},
+            )
+        )
