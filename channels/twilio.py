@@ -194,7 +194,7 @@ def bare_word(text: str) -> str:
 
 
 def keyword(text: str) -> Optional[str]:
-    """ "stop", "start" or "help" when the whole message is such a keyword."""
+    """Which keyword the whole message is ("stop", "start" or "help"), if any."""
     bare = bare_word(text)
     if bare in STOP_WORDS:
         return "stop"
@@ -209,9 +209,10 @@ def country_of(sender: str) -> Optional[str]:
     """The sender's country (ISO 3166 code) from their number, for finding their post."""
     number = sender.split(":", 1)[1] if sender.lower().startswith("whatsapp:") else sender
     try:
-        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
     except phonenumbers.NumberParseException:
         return None
+    return region if region and region != "ZZ" else None  # ZZ: no country
 
 
 class TwilioSender:

@@ -1,0 +1,307 @@
+"""End to end over the messaging channels: the real Rasa server and action server on
+loopback, with the Twilio and Telegram channels pointed at fake Twilio and Bot APIs.
+One conversation per channel, each in its own language: WhatsApp in Spanish, SMS in
+Dutch, Telegram in Portuguese."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+from twilio.request_validator import RequestValidator
+
+from bot import runtime
+from tests.fakes.telegram_api import FakeTelegramApi
+from tests.fakes.twilio_api import FakeTwilioApi
+from tests.servers import Servers, running_servers
+
+pytestmark = pytest.mark.e2e
+
+ACCOUNT_SID = "AC" + "fedcba9876543210" * 2
+AUTH_TOKEN = "e2e-twilio-auth-token"
+# Twilio calls the public address; the proxy in front of Rasa forwards to loopback.
+PUBLIC_URL = "https://veilig-melden.example.org"
+OUR_WHATSAPP = "whatsapp:+14155550100"
+OUR_SMS = "+14155550101"
+BOT_TOKEN = "987654321:AAE-e2e-token_abcdefghijklmnop"
+WEBHOOK_SECRET = "e2e-webhook-secret_42"
+MARKER = "capybara-marker-9140"  # a word that must never reach a log
+_ids = itertools.count(int(time.time()) % 100_000 * 1000)
+
+
+@pytest.fixture(scope="module")
+def twilio_api() -> Iterator[FakeTwilioApi]:
+    with FakeTwilioApi(ACCOUNT_SID, AUTH_TOKEN) as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def telegram_api() -> Iterator[FakeTelegramApi]:
+    with FakeTelegramApi(BOT_TOKEN) as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def servers(
+    trained_model: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    twilio_api: FakeTwilioApi,
+    telegram_api: FakeTelegramApi,
+) -> Iterator[Servers]:
+    env = {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_PUBLIC_URL": PUBLIC_URL,
+        "TWILIO_API_BASE_URL": twilio_api.url,
+        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "TELEGRAM_API_BASE_URL": telegram_api.base_url,
+    }
+    work = tmp_path_factory.mktemp("e2e-channels")
+    with running_servers(trained_model, work, env=env) as running:
+        yield running
+
+
+def expected(name: str, language: str, channel: str, **variables: str) -> dict:
+    return runtime.renderer().render(name, language, channel, variables)
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+# --- Twilio ---------------------------------------------------------------------------------
+
+
+def twilio_message(servers: Servers, sender: str, body: str, sid: str | None = None, **extra):
+    fields = {
+        "MessageSid": sid or "SM" + uuid.uuid4().hex,
+        "AccountSid": ACCOUNT_SID,
+        "From": sender,
+        "To": OUR_WHATSAPP if sender.startswith("whatsapp:") else OUR_SMS,
+        "Body": body,
+        "NumMedia": "0",
+        **extra,
+    }
+    path = "/webhooks/twilio/webhook"
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + path, fields)
+    return requests.post(
+        servers.url + path, data=fields, headers={"X-Twilio-Signature": signature}, timeout=60
+    )
+
+
+def new_number(prefix: str) -> str:
+    return prefix + str(uuid.uuid4().int)[:7]
+
+
+def replies_since(api: FakeTwilioApi, to: str, count: int) -> str:
+    """The text of the messages sent after the first `count`, joined (SMS splits)."""
+    return " ".join(api.bodies_to(to)[count:])
+
+
+def test_whatsapp_conversation_in_spanish(servers, twilio_api):
+    me = new_number("whatsapp:+3461")
+    reply = twilio_message(servers, me, "hola, buenos días")
+    assert reply.status_code == 200 and "<Response/>" in reply.text
+    greeting = expected("utter_greet", "es", "whatsapp")
+    assert twilio_api.bodies_to(me) == [greeting["text"]]
+    assert "2. ¿Qué opciones tengo?" in greeting["text"]
+    assert all(m.from_ == OUR_WHATSAPP for m in twilio_api.messages_to(me))
+
+    # "2" picks the second choice of the greeting.
+    twilio_message(servers, me, "2")
+    assert twilio_api.bodies_to(me)[1:] == [expected("utter_options", "es", "whatsapp")["text"]]
+    assert servers.tracker(me)["latest_message"]["text"] == "/ask_options"
+    assert servers.slot(me, "language") == "es"
+
+    count = len(twilio_api.bodies_to(me))
+    twilio_message(servers, me, "HELP")
+    twilio_message(servers, me, "", NumMedia="1", MediaUrl0="https://api.twilio.com/m/1")
+    assert twilio_api.bodies_to(me)[count:] == [
+        expected("channel_help", "es", "whatsapp")["text"],
+        expected("channel_media_not_supported", "es", "whatsapp")["text"],
+    ]
+
+    # Twilio delivering the same message again: processed once.
+    sid = "SM" + uuid.uuid4().hex
+    twilio_message(servers, me, "¿mi nombre quedará en secreto?", sid=sid)
+    count = len(twilio_api.bodies_to(me))
+    assert twilio_message(servers, me, "¿mi nombre quedará en secreto?", sid=sid).status_code == 200
+    assert len(twilio_api.bodies_to(me)) == count
+
+
+def test_sms_conversation_in_dutch_with_stop_and_start(servers, twilio_api):
+    me = new_number("+3161")
+    twilio_message(servers, me, "goedemorgen")
+    greeting = expected("utter_greet", "nl", "sms")["text"]
+    assert words(replies_since(twilio_api, me, 0)) == words(greeting)
+    assert len(twilio_api.bodies_to(me)) > 1  # too long for one SMS of three segments
+
+    count = len(twilio_api.bodies_to(me))
+    twilio_message(servers, me, "stop")
+    assert twilio_api.bodies_to(me)[count:] == [expected("channel_stopped", "nl", "sms")["text"]]
+    count = len(twilio_api.bodies_to(me))
+    twilio_message(servers, me, "ik wil een melding maken van fraude")
+    assert len(twilio_api.bodies_to(me)) == count  # no messages after STOP...
+    latest = servers.tracker(me)["latest_message"]
+    assert latest["text"] == "ik wil een melding maken van fraude"  # ...but nothing is lost
+
+    twilio_message(servers, me, "START")
+    assert twilio_api.bodies_to(me)[count:] == [expected("channel_resumed", "nl", "sms")["text"]]
+
+
+def test_forged_twilio_requests_are_refused(servers, twilio_api):
+    me = new_number("whatsapp:+3462")
+    fields = {"MessageSid": "SM" + uuid.uuid4().hex, "From": me, "To": OUR_WHATSAPP, "Body": "x"}
+    for headers in ({}, {"X-Twilio-Signature": "Zm9yZ2Vk"}):
+        reply = requests.post(
+            f"{servers.url}/webhooks/twilio/webhook", data=fields, headers=headers, timeout=30
+        )
+        assert reply.status_code == 403
+    events = servers.tracker(me).get("events") or []
+    assert [e for e in events if e["event"] == "user"] == []
+    assert twilio_api.bodies_to(me) == []
+
+
+# --- Telegram ---------------------------------------------------------------------------------
+
+
+def telegram_update(servers: Servers, update: dict, secret: str = WEBHOOK_SECRET):
+    return requests.post(
+        f"{servers.url}/webhooks/telegram/webhook",
+        data=json.dumps(update),
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+        timeout=60,
+    )
+
+
+def person(chat_id: int) -> dict:
+    return {"id": chat_id, "is_bot": False, "first_name": "Ana", "language_code": "pt-br"}
+
+
+def text_update(chat_id: int, text: str) -> dict:
+    message = {
+        "message_id": next(_ids),
+        "date": int(time.time()),
+        "chat": {"id": chat_id, "type": "private", "first_name": "Ana"},
+        "from": person(chat_id),
+        "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+    return {"update_id": next(_ids), "message": message}
+
+
+def tap(chat_id: int, data: str) -> dict:
+    return {
+        "update_id": next(_ids),
+        "callback_query": {
+            "id": f"cq-{next(_ids)}",
+            "from": person(chat_id),
+            "chat_instance": "7",
+            "data": data,
+            "message": {
+                "message_id": next(_ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private", "first_name": "Ana"},
+                "text": "…",
+            },
+        },
+    }
+
+
+def test_telegram_conversation_in_portuguese(servers, telegram_api):
+    chat = next(_ids)
+    me = f"telegram:{chat}"
+    assert telegram_update(servers, text_update(chat, "/start")).status_code == 200
+    [greeting] = telegram_api.texts_to(chat)
+    wanted = expected("utter_greet", "pt", "telegram")
+    assert greeting.text == wanted["text"]  # in the language of the user's app
+    assert [(b["text"], b["callback_data"]) for b in greeting.buttons] == [
+        (b["title"], b["payload"]) for b in wanted["buttons"]
+    ]
+
+    button = tap(chat, greeting.buttons[1]["callback_data"])
+    assert telegram_update(servers, button).status_code == 200
+    assert button["callback_query"]["id"] in telegram_api.answered_callbacks
+    assert (
+        telegram_api.texts_to(chat)[-1].text == expected("utter_options", "pt", "telegram")["text"]
+    )
+
+    telegram_update(servers, text_update(chat, "o meu chefe grita comigo todos os dias"))
+    assert servers.slot(me, "language") == "pt"
+
+    telegram_update(servers, text_update(chat, "/language"))
+    menu = telegram_api.texts_to(chat)[-1]
+    assert menu.text == expected("utter_language_menu", "pt", "telegram")["text"]
+    assert len(menu.buttons) == 7
+    telegram_update(servers, tap(chat, '/change_language{"language": "de"}'))
+    assert (
+        telegram_api.texts_to(chat)[-1].text
+        == expected("utter_language_changed", "de", "telegram")["text"]
+    )
+    assert servers.slot(me, "language") == "de"
+
+
+def test_telegram_duplicates_and_wrong_secrets(servers, telegram_api):
+    chat = next(_ids)
+    update = text_update(chat, "olá, bom dia")
+    assert telegram_update(servers, update).status_code == 200
+    assert telegram_update(servers, update).status_code == 200
+    assert len(telegram_api.texts_to(chat)) == 1
+    other = next(_ids)
+    assert telegram_update(servers, text_update(other, "olá"), secret="wrong").status_code == 403
+    assert telegram_api.texts_to(other) == []
+    unknown = telegram_update(servers, tap(chat, "/no_such_intent"))
+    assert unknown.status_code == 200
+    assert (
+        telegram_api.texts_to(chat)[-1].text
+        == expected("channel_unknown_button", "pt", "telegram")["text"]
+    )
+
+
+# --- Both -------------------------------------------------------------------------------------
+
+
+def test_user_text_numbers_and_secrets_never_reach_the_logs(servers, twilio_api):
+    me = new_number("whatsapp:+3463")
+    twilio_message(servers, me, f"mi compañero {MARKER} roba dinero de las tasas de visado")
+    chat = next(_ids)
+    telegram_update(servers, text_update(chat, f"{MARKER} quer apagar tudo o que escrevi"))
+    time.sleep(1)
+    logs = servers.log_text()
+    assert MARKER not in logs
+    assert me.split(":")[1] not in logs
+    assert BOT_TOKEN not in logs and AUTH_TOKEN not in logs and WEBHOOK_SECRET not in logs
+
+
+def test_without_secrets_the_server_runs_with_both_channels_off(trained_model, tmp_path_factory):
+    blank = {
+        name: ""
+        for name in (
+            "TWILIO_ACCOUNT_SID",
+            "TWILIO_AUTH_TOKEN",
+            "TELEGRAM_BOT_TOKEN",
+            "TELEGRAM_WEBHOOK_SECRET",
+        )
+    }
+    work = tmp_path_factory.mktemp("e2e-channels-off")
+    with running_servers(trained_model, work, env=blank) as running:
+        for channel in ("twilio", "telegram"):
+            reply = requests.post(
+                f"{running.url}/webhooks/{channel}/webhook", data=b"{}", timeout=30
+            )
+            assert reply.status_code == 503
+        assert running.say("e2e-off", "hello")  # the rest of the server works
+        logs = running.log_text()
+    for line in (
+        "Twilio channel off: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN not set",
+        "Telegram channel off: TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET not set",
+    ):
+        assert logs.count(line) == 1
