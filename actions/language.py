@@ -12,6 +12,10 @@ from actions.base import AssistantAction
 from bot import runtime
 from bot.language import SUPPORTED_LANGUAGES, detection_from_parse, next_conversation_language
 
+# Answers that say nothing about the reporter's language: a receipt passphrase is English
+# words whatever language the conversation is in.
+NOT_LANGUAGE_ANSWERS = frozenset({"status_code", "status_passphrase"})
+
 
 def requested_language(tracker: Tracker) -> Optional[str]:
     """The language a change_language message asks for: a menu button's entity, or a
@@ -40,6 +44,8 @@ class ActionTrackLanguage(Action):
         if (message.get("intent") or {}).get("name") == "change_language":
             wanted = requested_language(tracker)
             return [SlotSet("language", wanted)] if wanted and wanted != current else []
+        if tracker.get_slot("requested_slot") in NOT_LANGUAGE_ANSWERS:
+            return []
         detection = detection_from_parse(message.get("language"), message.get("text"))
         new = next_conversation_language(current, detection)
         return [SlotSet("language", new)] if new else []

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActionExecutionRejected, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -47,6 +47,16 @@ def is_payload(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("/")
 
 
+# "cancel" leaves a form only as a short message of its own: in a story or a passphrase the
+# word (or a misread intent) is part of the answer, and the answer is kept.
+MAX_CANCEL_WORDS = 4
+
+
+def cancels(tracker: Tracker) -> bool:
+    text = (tracker.latest_message or {}).get("text") or ""
+    return intent_of(tracker) == "cancel" and len(text.split()) <= MAX_CANCEL_WORDS
+
+
 def problem(dispatcher: CollectingDispatcher, error: InvalidReport) -> None:
     """Tells what is wrong with an answer; the reason is a key, never the user's text."""
     reason = error.reason if error.reason != "unknown_choice" else "pick_one"
@@ -55,8 +65,8 @@ def problem(dispatcher: CollectingDispatcher, error: InvalidReport) -> None:
 
 class AskForSlot(AssistantAction):
     """Asks a form's question with the response `utter_ask_<slot>` from the content store.
-    (A custom ask action rather than a domain response, so the question is rendered like
-    every other text; subclasses only name the slot.)"""
+    An action rather than a domain response: `rasa data validate` counts a response that only
+    a form asks as unused. Subclasses only name the slot."""
 
     @property
     @abstractmethod  # keeps rasa-sdk from registering this base as an action
@@ -104,6 +114,14 @@ class ValidateReportForm(FormValidationAction, AssistantAction):
     def name(self) -> str:
         return "validate_report_form"
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        if tracker.get_slot("requested_slot") == flow.REPORT_WHAT_HAPPENED and cancels(tracker):
+            # The form steps aside; the rule for cancel (data/rules/report.yml) answers.
+            return [ActionExecutionRejected(self.form_name())]
+        return await super().run(dispatcher, tracker, domain)
+
     async def required_slots(
         self,
         domain_slots: List[str],
@@ -144,6 +162,8 @@ class ValidateReportForm(FormValidationAction, AssistantAction):
             return {flow.REPORT_WHAT_HAPPENED: flow.DONE}
         if finished or is_payload(value):
             return {flow.REPORT_WHAT_HAPPENED: None}  # a button, not part of the story
+        if intent_of(tracker) == "emergency":  # safety first; the words stay in the story
+            self.utter(dispatcher, "utter_emergency")
         try:
             combined = append_description(description, value)
         except InvalidReport as error:

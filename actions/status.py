@@ -8,12 +8,12 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActionExecutionRejected, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import AssistantAction
-from actions.report import AskForSlot, intent_of, phrases, problem
+from actions.report import AskForSlot, cancels, intent_of, phrases, problem
 from bot import report_flow as flow
 from bot import runtime
 from bot.cases import InformationAdded, StatusView, StorageUnavailable
@@ -42,6 +42,15 @@ class AskStatusInformation(AskForSlot):
 class ValidateStatusForm(FormValidationAction, AssistantAction):
     def name(self) -> str:
         return "validate_status_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        # Any passphrase is tried (none is refused for the intent its words suggest); a short
+        # "cancel" steps aside for the rule that stops the check.
+        if tracker.get_slot("requested_slot") == flow.STATUS_PASSPHRASE and cancels(tracker):
+            return [ActionExecutionRejected(self.form_name())]
+        return await super().run(dispatcher, tracker, domain)
 
     def validate_status_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

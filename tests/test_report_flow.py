@@ -14,6 +14,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
+from actions.language import ActionTrackLanguage
 from actions.report import (
     ActionAskReportConfirm,
     ActionAskReportWhatHappened,
@@ -200,6 +201,35 @@ class TestWhatHappened:
         assert said(messages) == ["utter_report_problem_not_text"]
         assert flow.REPORT_DESCRIPTION not in slots
 
+    def test_a_short_cancel_leaves_the_form(self, domain):
+        t = tracker(
+            {"requested_slot": flow.REPORT_WHAT_HAPPENED},
+            text="stop",
+            intent="cancel",
+            new_slots={flow.REPORT_WHAT_HAPPENED: "stop"},
+        )
+        dispatcher = CollectingDispatcher()
+        events = asyncio.run(ValidateReportForm().run(dispatcher, t, domain))
+        assert [e["event"] for e in events] == ["action_execution_rejected"]
+
+    def test_a_story_that_reads_like_cancel_is_kept(self, domain):
+        story = "he cancelled my leave and told everyone I was lying"
+        before = {"requested_slot": flow.REPORT_WHAT_HAPPENED, flow.REPORT_KIND: "bullying"}
+        _, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, story, before, intent="cancel")
+        assert slots[flow.REPORT_DESCRIPTION] == story
+
+    def test_danger_in_the_story_gets_safety_information_and_the_words_are_kept(self, domain):
+        story = "he is outside my door now and threatens to hit me"
+        messages, slots = validate(
+            domain,
+            flow.REPORT_WHAT_HAPPENED,
+            story,
+            {flow.REPORT_KIND: "intimidation"},
+            intent="emergency",
+        )
+        assert said(messages) == ["utter_emergency"]
+        assert slots[flow.REPORT_DESCRIPTION] == story
+
     def test_the_question_changes_once_something_was_written(self):
         first, _ = run(ActionAskReportWhatHappened(), tracker())
         more, _ = run(ActionAskReportWhatHappened(), tracker({flow.REPORT_DESCRIPTION: "x"}))
@@ -362,11 +392,35 @@ class TestStatus:
         _, slots = run(ValidateStatusForm(), t, domain)
         assert slots[flow.STATUS_CODE] == "4821093755126604"
 
+    def test_the_english_words_of_a_passphrase_do_not_switch_the_language(self):
+        passphrase = "river candle orbit maple honest"
+        t = tracker({"requested_slot": flow.STATUS_PASSPHRASE}, text=passphrase, language="nl")
+        t.latest_message["language"] = {"code": "en", "confidence": 0.99}
+        _, slots = run(ActionTrackLanguage(), t)
+        assert slots == {}
+
     def test_something_else_is_not_taken_for_a_code(self, domain):
         t = tracker(text="hello", new_slots={flow.STATUS_CODE: "hello"})
         messages, slots = run(ValidateStatusForm(), t, domain)
         assert slots[flow.STATUS_CODE] is None
         assert said(messages) == ["utter_status_code_unreadable"]
+
+    @pytest.mark.parametrize(
+        "typed, leaves", [("cancel", True), ("stop cancel quit abort exit", False)]
+    )
+    def test_only_a_short_cancel_stops_at_the_passphrase(self, domain, typed, leaves):
+        t = tracker(
+            {"requested_slot": flow.STATUS_PASSPHRASE, flow.STATUS_CODE: "4821093755126604"},
+            text=typed,
+            intent="cancel",
+            new_slots={flow.STATUS_PASSPHRASE: typed},
+            form="status_form",
+        )
+        messages, slots = run(ValidateStatusForm(), t, domain)
+        if leaves:
+            assert slots == {} and messages == []
+        else:
+            assert slots[flow.STATUS_PASSPHRASE] == typed
 
     def test_the_right_passphrase_shows_status_and_the_coordinators_message(self, database):
         code, passphrase = submit(database)
