@@ -180,6 +180,13 @@ def command_name(text: str) -> str:
     return match.group("name").lower() if match else ""
 
 
+def delivery_channel(settings: Optional[TelegramSettings]) -> str:
+    """update_ids count per bot: remembered per bot (its id opens the token), so a new bot
+    whose ids happen to repeat an old one's is not taken for redeliveries."""
+    bot_id = settings.token.split(":", 1)[0] if settings else ""
+    return f"tg:{bot_id}"[:16]
+
+
 def chat_id_of(recipient_id: str) -> Optional[int]:
     value = recipient_id.removeprefix(SENDER_PREFIX)
     return int(value) if re.fullmatch(r"-?\d{1,20}", value) else None
@@ -249,7 +256,7 @@ class TelegramChannel(InputChannel):
         self, settings: Optional[TelegramSettings], deliveries: Optional[Deliveries] = None
     ) -> None:
         self.settings = settings
-        self.deliveries = deliveries or Deliveries("telegram")
+        self.deliveries = deliveries or Deliveries(delivery_channel(settings))
         self._bot: Optional[Bot] = None
 
     @classmethod
@@ -285,6 +292,10 @@ class TelegramChannel(InputChannel):
         if self._bot is None:
             self._bot = Bot(self.settings.token, base_url=self.settings.api_base_url)
         return self._bot
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """For messages that answer no incoming message (e.g. an advisor's answer)."""
+        return TelegramOutput(self.bot) if self.settings else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("telegram_channel", __name__)

@@ -27,6 +27,10 @@ Environment (secrets never go in credentials.yml):
   TWILIO_PUBLIC_URL                      public base URL, when behind a proxy
   TWILIO_API_BASE_URL                    the REST API's address, default
                                          https://api.twilio.com (a local fake in tests)
+  TWILIO_SMS_NUMBER, TWILIO_WHATSAPP_NUMBER  the numbers messages that answer no incoming
+                                         message come from (get_output_channel, e.g. an
+                                         advisor's answer); replies always come from the
+                                         number the user wrote to
 
 The REST API's address is the `base_url` of the client's `api` domain
 (twilio.rest.api.ApiBase sets https://api.twilio.com); replacing it on that domain keeps
@@ -102,6 +106,8 @@ class TwilioSettings:
     auth_token: str
     public_url: Optional[str] = None
     api_base_url: Optional[str] = None
+    sms_number: Optional[str] = None
+    whatsapp_number: Optional[str] = None
 
     @classmethod
     def from_environment(cls, environment: Mapping[str, str]) -> TwilioSettings:
@@ -110,7 +116,16 @@ class TwilioSettings:
             auth_token=environment["TWILIO_AUTH_TOKEN"].strip(),
             public_url=(environment.get("TWILIO_PUBLIC_URL") or "").strip() or None,
             api_base_url=(environment.get("TWILIO_API_BASE_URL") or "").strip() or None,
+            sms_number=(environment.get("TWILIO_SMS_NUMBER") or "").strip() or None,
+            whatsapp_number=_whatsapp_address(environment.get("TWILIO_WHATSAPP_NUMBER")),
         )
+
+
+def _whatsapp_address(number: Optional[str]) -> Optional[str]:
+    number = (number or "").strip()
+    if not number:
+        return None
+    return number if number.lower().startswith("whatsapp:") else f"whatsapp:{number}"
 
 
 @dataclass(frozen=True)
@@ -318,6 +333,34 @@ class WhatsAppOutput(TwilioOutput):
         return split_for_whatsapp(text)
 
 
+class UnpromptedOutput(TwilioOutput):
+    """Messages that answer no incoming message (Rasa's get_output_channel): from the
+    configured SMS or WhatsApp number, never to a number that sent STOP. Named "twilio":
+    the NLG renders numbered choices and short texts, fit for both."""
+
+    kind = "twilio"
+
+    def __init__(self, sender: TwilioSender, settings: TwilioSettings, opt_outs: OptOuts) -> None:
+        super().__init__(sender, "")
+        self._settings = settings
+        self._opt_outs = opt_outs
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        whatsapp = recipient_id.lower().startswith("whatsapp:")
+        from_ = self._settings.whatsapp_number if whatsapp else self._settings.sms_number
+        if not from_:
+            name = "TWILIO_WHATSAPP_NUMBER" if whatsapp else "TWILIO_SMS_NUMBER"
+            logger.error("Message to conversation %s not sent: %s not set.",
+                         runtime.reference_for(recipient_id), name)  # fmt: skip
+            return
+        if await self._opt_outs.contains(recipient_id):
+            return
+        parts = split_for_whatsapp(text) if whatsapp else split_for_sms(text)
+        for part in parts:
+            if not await self._sender.send(from_, recipient_id, part):
+                return
+
+
 class TwilioChannel(InputChannel):
     """The Rasa input channel; `credentials.yml` names it, its secrets come from the
     environment."""
@@ -356,6 +399,14 @@ class TwilioChannel(InputChannel):
             url = self.settings.public_url.rstrip("/") + request.path
             return f"{url}?{request.query_string}" if request.query_string else url
         return request.url
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        settings = self.settings
+        if self.sender is None or settings is None:
+            return None
+        if not (settings.sms_number or settings.whatsapp_number):
+            return None
+        return UnpromptedOutput(self.sender, settings, self.opt_outs)
 
     def output_for(self, message: InboundMessage, muted: bool = False) -> TwilioOutput:
         assert self.sender is not None

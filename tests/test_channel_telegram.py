@@ -517,3 +517,14 @@ def test_odd_text_and_buttons_are_answered_never_5xx(fuzz_server, text, as_butto
     chat = new_chat()
     update = button_update(chat, text) if as_button else text_update(chat, text)
     assert post(fuzz_server, update).status_code == 200
+
+
+def test_messages_that_answer_nothing_reach_the_chat(server, telegram_api):
+    chat = new_chat()
+    output = server.channel.get_output_channel()
+    answer = rendered("utter_human_handoff", "pt")
+    server.run(output.send_response(f"telegram:{chat}", dict(answer)))
+    [sent] = telegram_api.texts_to(chat)
+    assert sent.text == answer["text"]
+    assert [b["callback_data"] for b in sent.buttons] == [b["payload"] for b in answer["buttons"]]
+    assert TelegramChannel.from_environment({}).get_output_channel() is None

@@ -172,6 +172,21 @@ def test_a_number_without_choices_before_it_is_passed_on_as_text(server):
     assert server.dialogue.texts() == ["2"]
 
 
+def test_buttons_from_outside_the_content_store_become_numbered_choices(server, twilio_api):
+    server.dialogue.raw_reply = "¿Cómo prefiere seguir?"
+    server.dialogue.raw_buttons = [
+        {"title": "Por escrito", "payload": "/ask_options"},
+        {"title": "Con una persona", "payload": "/human_handoff"},
+    ]
+    me = new_number()
+    post(server.webhook, form(me, "hola"))
+    assert twilio_api.bodies_to(me) == [
+        "¿Cómo prefiere seguir?\n\n1. Por escrito\n2. Con una persona"
+    ]
+    post(server.webhook, form(me, "2"))
+    assert server.dialogue.texts() == ["hola", "/human_handoff"]
+
+
 def test_sms_gets_the_short_variant_and_whatsapp_the_full_text(server, twilio_api):
     sms, whatsapp = new_number("sms"), new_number()
     post(server.webhook, form(sms, "HELP"))
@@ -610,3 +625,35 @@ def test_the_webhook_never_answers_5xx_to_garbage(fuzz_server, body, signature):
         timeout=10,
     )
     assert 400 <= reply.status_code < 500
+
+
+def test_messages_that_answer_nothing_come_from_the_configured_numbers(db, twilio_api):
+    environment = {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_API_BASE_URL": twilio_api.url,
+        "TWILIO_WHATSAPP_NUMBER": OUR_WHATSAPP.removeprefix("whatsapp:"),
+        "TWILIO_SMS_NUMBER": OUR_SMS,
+    }
+    channel = TwilioChannel.from_environment(environment)
+    channel.opt_outs = OptOuts(db)
+    assert (
+        TwilioChannel.from_environment(
+            {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN}
+        ).get_output_channel()
+        is None
+    )
+    running = ChannelServer(channel).start()
+    try:
+        whatsapp, sms, stopped = new_number(), new_number("sms"), new_number("sms")
+        running.run(channel.opt_outs.add(stopped))
+        output = channel.get_output_channel()
+        answer = runtime.renderer().render("utter_greet", "es", output.name(), {})
+        for recipient in (whatsapp, sms, stopped):
+            running.run(output.send_response(recipient, dict(answer)))
+        assert [m.from_ for m in twilio_api.messages_to(whatsapp)] == [OUR_WHATSAPP]
+        assert {m.from_ for m in twilio_api.messages_to(sms)} == {OUR_SMS}
+        assert " ".join(twilio_api.bodies_to(sms)).split() == answer["text"].split()
+        assert twilio_api.bodies_to(stopped) == []
+    finally:
+        running.stop(channel.sender.close)
