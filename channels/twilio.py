@@ -13,11 +13,14 @@ Latitude, ...); a `From` starting with "whatsapp:" is WhatsApp, anything else SM
   answers an empty TwiML <Response/> once the message is handled.
 - Output channel names are "sms" and "whatsapp": the NLG renders numbered choices for
   buttons on both and the short variant of a text for SMS. A reply that is only a number
-  picks that choice; long texts are split (SMS by segments, WhatsApp at 1,600 characters).
+  picks that choice; long texts are split (SMS at 3 segments per message, WhatsApp at
+  1,600 characters).
 - STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT (the whole message, any case): no more
-  messages to that number until START, UNSTOP or YES. HELP or INFO: a short help text.
-  These are not passed on as the user's words. A message from a number that opted out is
-  still kept in the conversation (nothing a user writes is lost) but gets no reply.
+  messages to that number until START, UNSTOP or YES. HELP or INFO: a short help text,
+  even after STOP. These are not passed on as the user's words. A message from a number
+  that opted out is still kept in the conversation (nothing a user writes is lost) but
+  gets no reply. From someone who never stopped, START begins the conversation and YES
+  is an ordinary answer.
 - Media and locations get a polite text-only answer; a caption is passed on as text.
 - Twilio may deliver a message again: each MessageSid is processed once (channels.state).
 
@@ -531,7 +534,7 @@ class TwilioChannel(InputChannel):
             text = "/greet"  # "start" from someone who never stopped: begin the conversation
         else:
             number, payload = numbered_payload(text, conversation.last_choices)
-            if number is not None and payload is None:
+            if number is not None and payload is None and not opted_out:
                 count = len(conversation.last_choices)
                 await self._say(output, sender, "channel_unknown_choice", language, count=count)
                 return
