@@ -1,7 +1,7 @@
 """Messaging channels: deliveries already processed, and senders who opted out (STOP).
 
 Revision ID: 0004_channels
-Revises: 0000_base
+Revises: 0003_cases
 Create Date: 2026-11-22
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_channels"
-down_revision = "0000_base"
+down_revision = "0003_cases"
 branch_labels = None
 depends_on = None
 
