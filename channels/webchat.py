@@ -120,7 +120,9 @@ def _quick_exit_url(value: object) -> str:
 class _WebChatServer(AsyncServer):
     """A socket.io server that answers a packet it cannot decode (broken JSON, an unknown
     packet type, an event without a name) with `message_refused`, where python-socketio
-    would log a traceback and say nothing to the client."""
+    would log a traceback and say nothing to the client. It wraps two internal methods of
+    python-socketio 5 (pinned in requirements.lock); tests/test_webchat.py sends such
+    packets."""
 
     async def _refuse_unreadable(self, eio_sid: str) -> None:
         logger.info("Web chat packet refused: unreadable")
@@ -195,10 +197,12 @@ class WebChatInput(SocketIOInput):
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         credentials = credentials or {}
         minutes = credentials.get("session_lifetime_minutes")
+        if minutes is not None and (not isinstance(minutes, int) or minutes <= 0):
+            raise ValueError("session_lifetime_minutes must be a whole number of minutes")
         return cls(
             socketio_path=str(credentials.get("socketio_path") or "/socket.io"),
             quick_exit_url=_quick_exit_url(credentials.get("quick_exit_url")),
-            session_lifetime_seconds=int(minutes) * 60 if minutes else DEFAULT_LIFETIME_SECONDS,
+            session_lifetime_seconds=minutes * 60 if minutes else DEFAULT_LIFETIME_SECONDS,
         )
 
     def __init__(

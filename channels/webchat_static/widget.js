@@ -34,6 +34,7 @@
   var BASE = new URL(".", script.src);
   var STORAGE_PREFIX = "vm-webchat:";
   var ESC_TWICE_MS = 1500;
+  var LANGUAGE_SETTLE_MS = 700;
   var FALLBACK_EXIT_URL = "https://www.bbc.com/weather";
 
   // sessionStorage may be unavailable (privacy settings): then the token lives in memory.
@@ -175,14 +176,18 @@
       return "vm-webchat-" + name;
     };
 
-    this.title = this.label(element("h2", { id: id("title"), class: "vmw-title" }), "text", "title");
+    this.title = this.label(element("h2", { class: "vmw-title" }), "text", "title");
     this.subtitle = this.label(element("p", { class: "vmw-subtitle" }), "text", "subtitle");
     this.exitButton = this.label(
       element("button", { type: "button", class: "vmw-exit", "aria-describedby": id("exit-hint") }),
       "text",
       "quick_exit"
     );
-    this.exitHint = this.label(element("p", { id: id("exit-hint"), class: "vmw-hint" }), "text", "quick_exit_hint");
+    this.exitHint = this.label(
+      element("p", { id: id("exit-hint"), class: "vmw-hint" }),
+      "text",
+      "quick_exit_hint"
+    );
     this.toggle = element("button", {
       type: "button",
       class: "vmw-toggle",
@@ -206,7 +211,11 @@
       "aria-label",
       "log"
     );
-    this.inputLabel = this.label(element("label", { for: id("input"), class: "vmw-input-label" }), "text", "input_label");
+    this.inputLabel = this.label(
+      element("label", { for: id("input"), class: "vmw-input-label" }),
+      "text",
+      "input_label"
+    );
     this.input = this.label(
       element("textarea", {
         id: id("input"),
@@ -218,7 +227,11 @@
       "placeholder",
       "placeholder"
     );
-    this.sendButton = this.label(element("button", { type: "submit", class: "vmw-send" }), "text", "send");
+    this.sendButton = this.label(
+      element("button", { type: "submit", class: "vmw-send" }),
+      "text",
+      "send"
+    );
     this.form = element("form", { class: "vmw-form", novalidate: "" }, [
       this.inputLabel,
       element("div", { class: "vmw-compose" }, [this.input, this.sendButton]),
@@ -295,7 +308,8 @@
       if (entry[1] === "text") entry[0].textContent = self.t(entry[2]);
       else entry[0].setAttribute(entry[1], self.t(entry[2]));
     });
-    this.toggle.textContent = this.t(this.toggle.getAttribute("aria-expanded") === "true" ? "minimise" : "open");
+    var open = this.toggle.getAttribute("aria-expanded") === "true";
+    this.toggle.textContent = this.t(open ? "minimise" : "open");
     this.setState(this.root.getAttribute("data-state"));
   };
 
@@ -344,14 +358,21 @@
         return choice && typeof choice.title === "string" && typeof choice.payload === "string";
       })
       .map(function (choice) {
-        var button = element("button", { type: "button", class: "vmw-choice", dir: "auto", text: choice.title });
+        var button = element("button", {
+          type: "button",
+          class: "vmw-choice",
+          dir: "auto",
+          text: choice.title,
+        });
         button.addEventListener("click", function () {
           self.handlers.send(choice.payload, choice.title);
           self.input.focus(); // the buttons are about to go
         });
         return button;
       });
-    if (buttons.length) bubble.appendChild(element("div", { class: "vmw-choices", role: "group" }, buttons));
+    if (buttons.length) {
+      bubble.appendChild(element("div", { class: "vmw-choices", role: "group" }, buttons));
+    }
     this.log.appendChild(bubble);
     this.scroll();
   };
@@ -379,6 +400,7 @@
     var pending = []; // messages written while (re)connecting, sent once confirmed
     var exiting = false;
     var lastEscape = 0;
+    var languageTimer = null;
     var stylesheet = loadStylesheet();
     var socket;
     var view;
@@ -389,7 +411,11 @@
     }
 
     function emit(message) {
-      socket.emit("user_uttered", { message: message.text, session_id: token, message_id: message.id });
+      socket.emit("user_uttered", {
+        message: message.text,
+        session_id: token,
+        message_id: message.id,
+      });
     }
 
     function send(text, shown) {
@@ -406,12 +432,18 @@
       if (!choice) return;
       store.set("language", language);
       view.setLanguage(language);
-      send("/change_language" + JSON.stringify({ language: language }), choice.name);
+      // Some browsers report every arrow key on a closed <select> as a change: tell the
+      // assistant only the language the person settles on.
+      clearTimeout(languageTimer);
+      languageTimer = setTimeout(function () {
+        send("/change_language" + JSON.stringify({ language: language }), choice.name);
+      }, LANGUAGE_SETTLE_MS);
     }
 
     function quickExit() {
       if (exiting) return;
       exiting = true;
+      clearTimeout(languageTimer);
       document.removeEventListener("keydown", onKeydown, true);
       // The neutral page need not learn where the person came from.
       document.head.appendChild(element("meta", { name: "referrer", content: "no-referrer" }));
@@ -491,7 +523,9 @@
       })
       .catch(function (error) {
         // No half-working widget: without its labels it could not even name the quick exit.
-        if (window.console) window.console.warn("Veilig Melden chat is unavailable:", error.message);
+        if (window.console) {
+          window.console.warn("Veilig Melden chat is unavailable:", error.message);
+        }
       });
   }
 
