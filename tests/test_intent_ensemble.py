@@ -1,0 +1,72 @@
+"""The fastText second opinion on the intent, trained as `rasa train` does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.importers.importer import TrainingDataImporter
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.intent_ensemble import IntentEnsemble, combine, normalise
+
+
+@pytest.fixture(scope="module")
+def ensemble(root: Path, tmp_path_factory: pytest.TempPathFactory) -> IntentEnsemble:
+    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+    resource = Resource("intent_ensemble")
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = IntentEnsemble.get_default_config()
+    importer = TrainingDataImporter.load_from_dict(training_data_paths=[str(root / "data/nlu")])
+    IntentEnsemble.create(config, storage, resource, context).train(importer.get_nlu_data())
+    return IntentEnsemble.load(config, storage, resource, context)
+
+
+def _message(text: str, diet: list[tuple[str, float]]) -> Message:
+    message = Message.build(text=text)
+    ranking = [{"name": name, "confidence": confidence} for name, confidence in diet]
+    message.set("intent", ranking[0] if ranking else None)
+    message.set("intent_ranking", ranking)
+    return message
+
+
+def test_the_average_decides_when_the_two_disagree():
+    ranking = combine(
+        [
+            {"name": "share_experience", "confidence": 0.55},
+            {"name": "emergency", "confidence": 0.45},
+        ],
+        {"emergency": 0.9, "share_experience": 0.1},
+        weight=0.5,
+    )
+    assert ranking[0]["name"] == "emergency"
+    assert ranking[0]["confidence"] == pytest.approx(0.675)
+
+
+def test_text_is_compared_without_case_accents_or_digits():
+    assert normalise("Él me AMENAZÓ\n 3 veces") == "el me amenazo veces"
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("il est devant ma porte avec un couteau, aidez-moi", "emergency"),
+        ("wat doet een vertrouwenspersoon eigenlijk", "ask_advisor_role"),
+        ("ik wil mijn melding van vorige maand nakijken, ik heb een code", "check_status"),
+    ],
+)
+def test_a_wavering_diet_is_corrected_by_the_fasttext_model(ensemble, text, intent):
+    # DIET unsure between the right intent and a wrong one, slightly favouring the wrong one.
+    message = _message(text, [("share_experience", 0.5), (intent, 0.45)])
+    result = ensemble.process([message])[0]
+    assert result.get("intent")["name"] == intent
+
+
+def test_button_payloads_and_empty_text_are_left_alone(ensemble):
+    message = _message("", [("greet", 1.0)])
+    assert ensemble.process([message])[0].get("intent")["name"] == "greet"
+    untouched = _message("hello", [])
+    assert ensemble.process([untouched])[0].get("intent") is None
