@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
@@ -14,6 +14,7 @@ from actions.base import AssistantAction
 from bot import advisor_dialogue as flow
 from bot import runtime
 from bot.matching import Preferences, languages_for_post, match_advisors
+from bot.post_resolution import resolve_post
 
 ADVISOR_SLOTS = (
     "advisor_post",
@@ -73,8 +74,24 @@ class ActionCancelAdvisorSearch(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        text = text_of(tracker)
+        if last_question(tracker) == "advisor_post" and not text.startswith("/"):
+            # A place name can read as "stop" ("Den Haag"): a post we know by name is the
+            # answer, so the search goes on and the form checks it as it checks any answer.
+            resolution = resolve_post(text, await runtime.directory_service().current())
+            if resolution.found and resolution.exact:
+                return [SlotSet("advisor_post", text), FollowupAction("advisor_form")]
         self.utter(dispatcher, "utter_advisor_search_stopped")
         return [SlotSet(slot, None) for slot in ADVISOR_SLOTS]
+
+
+def last_question(tracker: Tracker) -> Optional[str]:
+    """The slot the form asked for last (the loop has already been stopped)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == "requested_slot":
+            if event.get("value"):
+                return event["value"]
+    return None
 
 
 class ValidateAdvisorForm(FormValidationAction):

@@ -416,3 +416,21 @@ def test_slots_cleared_by_a_fresh_start_are_not_taken_for_an_answer():
     for slot in ("advisor_post", "advisor_language", "advisor_preference"):
         method = getattr(form, f"validate_{slot}")
         assert asyncio.run(method(None, CollectingDispatcher(), t, {})) == {}
+
+
+def test_a_post_name_read_as_stop_at_the_post_question_is_taken_as_the_answer():
+    asked_post = [
+        {"event": "slot", "name": "requested_slot", "value": "advisor_post"},
+        {"event": "user", "text": "Den Haag", "input_channel": "rest"},
+        {"event": "slot", "name": "requested_slot", "value": None},
+    ]
+    t = tracker("Den Haag", intent="cancel", events=asked_post)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionCancelAdvisorSearch().run(dispatcher, t, {}))
+    assert dispatcher.messages == []  # not "stopped"
+    assert {"event": "followup", "name": "advisor_form"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]
+    stop = tracker("stop maar met zoeken", intent="cancel", events=asked_post)
+    messages, _ = run(ActionCancelAdvisorSearch(), stop)
+    assert messages[0]["response"] == "utter_advisor_search_stopped"
