@@ -183,11 +183,23 @@ def post_label(post: PostRecord, language: str, hq_name: Optional[str] = None) -
 def post_choices(
     codes: Sequence[str], directory: Directory, language: str, hq_name: Optional[str] = None
 ) -> list[dict]:
+    posts = [post for code in codes if (post := directory.post(code)) is not None]
+    labels = [post_label(post, language, hq_name) for post in posts]
+    for index, post in enumerate(posts):
+        if labels.count(labels[index]) > 1:
+            labels[index] += _distinction(post, [p for p in posts if p is not post])
     return [
-        {"title": post_label(post, language, hq_name), "payload": choice_payload(post.code)}
-        for code in codes
-        if (post := directory.post(code)) is not None
+        {"title": label, "payload": choice_payload(post.code)}
+        for post, label in zip(posts, labels, strict=True)
     ]
+
+
+def _distinction(post: PostRecord, others: Sequence[PostRecord]) -> str:
+    """' – UNESCO' for one of several posts in one city: the organisation names (acronyms)
+    only this post is known by; nothing for the one without (usually the embassy)."""
+    taken = {name for other in others for name in other.city_names}
+    own = [name for name in post.city_names if name not in taken and name.isupper()]
+    return f" – {' · '.join(own[:3])}" if own else ""
 
 
 # --- language --------------------------------------------------------------------------

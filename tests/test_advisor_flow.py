@@ -434,3 +434,12 @@ def test_a_post_name_read_as_stop_at_the_post_question_is_taken_as_the_answer():
     stop = tracker("stop maar met zoeken", intent="cancel", events=asked_post)
     messages, _ = run(ActionCancelAdvisorSearch(), stop)
     assert messages[0]["response"] == "utter_advisor_search_stopped"
+
+
+def test_several_posts_in_one_city_can_be_told_apart():
+    from bot.advisor_dialogue import post_choices
+
+    directory = asyncio.run(runtime.directory_service().current())
+    titles = [c["title"] for c in post_choices(["PAR", "PAO", "PAU"], directory, "fr")]
+    assert len(set(titles)) == 3
+    assert titles[0] == "Paris (France)" and "UNESCO" in titles[2]
