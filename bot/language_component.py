@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import random
-import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -36,6 +35,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.language import (
     LanguageIdentifier,
     clean_text,
+    fasttext_file_from_storage,
     fold_accents,
     is_unsupported,
 )
@@ -115,10 +115,7 @@ class LanguageDetector(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> LanguageDetector:
-        # The model file must outlive the storage context: fastText reads it from a path.
-        target = Path(tempfile.mkdtemp(prefix="vm-language-")) / DOMAIN_MODEL_FILE
-        with model_storage.read_from(resource) as model_dir:
-            target.write_bytes((model_dir / DOMAIN_MODEL_FILE).read_bytes())
+        target = fasttext_file_from_storage(model_storage, resource, DOMAIN_MODEL_FILE)
         return cls(config, model_storage, resource, domain_model_path=target)
 
     def train(self, training_data: TrainingData) -> Resource:
