@@ -17,6 +17,7 @@ from actions.report import AskForSlot, cancels, intent_of, phrases, problem
 from bot import report_flow as flow
 from bot import runtime
 from bot.cases import InformationAdded, StatusView, StorageUnavailable
+from bot.language import reply_language
 from bot.receipts import parse_code
 from bot.report_input import MAX_DESCRIPTION_CHARS, InvalidReport, clean_text
 
@@ -97,14 +98,16 @@ class ActionCheckStatus(AssistantAction):
         passphrase = tracker.get_slot(flow.STATUS_PASSPHRASE)
         reference = runtime.reference_for(tracker.sender_id)
         now = datetime.now(timezone.utc)
+        # The message being answered is the passphrase: its words say nothing about the
+        # reader's language, so only the conversation's language counts.
+        language = reply_language(tracker.get_slot("language"), None)
         try:
             outcome = await runtime.case_store().check_status(code, passphrase, reference, now)
         except StorageUnavailable:
-            self.utter(dispatcher, "utter_status_unavailable")
+            self.utter(dispatcher, "utter_status_unavailable", language)
             return _forget_receipt()
-        phrase = phrases(self.language(tracker))
-        for reply in flow.status_replies(outcome, phrase, now):
-            self.utter(dispatcher, reply.response, **reply.variables)
+        for reply in flow.status_replies(outcome, phrases(language), now):
+            self.utter(dispatcher, reply.response, language, **reply.variables)
         follow_up = outcome.follow_up if isinstance(outcome, StatusView) else None
         return _forget_receipt() + [SlotSet(flow.STATUS_FOLLOW_UP, follow_up)]
 
