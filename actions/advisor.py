@@ -1,5 +1,5 @@
 """Finding a confidential advisor: which post, which language, any preference, then up
-to three matches (bot.advisor_dialogue, bot.post_resolution, bot.matching)."""
+to three matches (bot.advisor, bot.directory.resolution, bot.directory.matching)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,26 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.base import AssistantAction
-from bot import advisor_dialogue as flow
 from bot import runtime
-from bot.matching import Preferences, languages_for_post, match_advisors
-from bot.post_resolution import resolve_post
+from bot.advisor.matches import Phrases, describe_matches, handoff_choices
+from bot.advisor.questions import (
+    CHOOSE,
+    CONFIRM,
+    PHONE,
+    SKIPPED,
+    answer_language,
+    answer_post,
+    answer_preference,
+    choice_payload,
+    country_name,
+    language_name,
+    language_options,
+    post_choices,
+    preference_values,
+    propose_post_from_channel,
+)
+from bot.directory.matching import Preferences, languages_for_post, match_advisors
+from bot.directory.resolution import EMPTY, NO_POST_IN_COUNTRY, TOO_LONG, UNKNOWN, resolve_post
 
 ADVISOR_SLOTS = (
     "advisor_post",
@@ -45,14 +61,14 @@ def text_of(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 
 
-def phrases(language: str) -> flow.Phrases:
+def phrases(language: str) -> Phrases:
     renderer = runtime.renderer()
-    return flow.Phrases(lambda name: renderer.phrase(name, language))
+    return Phrases(lambda name: renderer.phrase(name, language))
 
 
 def post_code(tracker: Tracker) -> Optional[str]:
     value = tracker.get_slot("advisor_post")
-    return value if isinstance(value, str) and value != flow.SKIPPED else None
+    return value if isinstance(value, str) and value != SKIPPED else None
 
 
 class ActionStartAdvisorSearch(AssistantAction):
@@ -105,7 +121,7 @@ class ValidateAdvisorForm(FormValidationAction):
             return {}  # cleared when the search (re)started: nothing was answered
         directory = await runtime.directory_service().current()
         offered = tracker.get_slot("advisor_post_candidates") or []
-        step = flow.answer_post(
+        step = answer_post(
             text_of(tracker), intent_of(tracker), choice_of(tracker), offered, directory
         )
         return step.slots()
@@ -117,11 +133,11 @@ class ValidateAdvisorForm(FormValidationAction):
             return {}  # cleared when the search (re)started: nothing was answered
         directory = await runtime.directory_service().current()
         conversation = AssistantAction.language(tracker)
-        offered = flow.language_options(
+        offered = language_options(
             languages_for_post(directory, post_code(tracker)), conversation
         )
         _, lexicon = runtime.languages()
-        chosen = flow.answer_language(
+        chosen = answer_language(
             text_of(tracker), intent_of(tracker), choice_of(tracker), offered, conversation, lexicon
         )
         return {"advisor_language": chosen, "advisor_language_retry": chosen is None}
@@ -131,7 +147,7 @@ class ValidateAdvisorForm(FormValidationAction):
     ) -> Dict[str, Any]:
         if value is None:
             return {}  # cleared when the search (re)started: nothing was answered
-        chosen = flow.answer_preference(text_of(tracker), intent_of(tracker), choice_of(tracker))
+        chosen = answer_preference(text_of(tracker), intent_of(tracker), choice_of(tracker))
         return {"advisor_preference": chosen}
 
 
@@ -152,7 +168,7 @@ class ActionAskAdvisorPost(AssistantAction):
         events: List[Dict[str, Any]] = []
         if state is None and not tracker.get_slot("advisor_phone_tried"):
             events.append(SlotSet("advisor_phone_tried", True))
-            proposal = flow.propose_post_from_channel(
+            proposal = propose_post_from_channel(
                 tracker.sender_id,
                 tracker.get_latest_input_channel(),
                 (tracker.latest_message or {}).get("metadata"),
@@ -162,26 +178,26 @@ class ActionAskAdvisorPost(AssistantAction):
                 state, candidates = proposal.state, list(proposal.candidates)
                 country = proposal.country
                 events += [SlotSet(k, v) for k, v in proposal.slots().items()]
-        country_name = flow.country_name(country, language)
+        country_label = country_name(country, language)
         hq_name = runtime.renderer().phrase("post_hq", language)
-        choices = flow.post_choices(candidates, directory, language, hq_name)
-        if state == flow.PHONE and len(choices) == 1:
+        choices = post_choices(candidates, directory, language, hq_name)
+        if state == PHONE and len(choices) == 1:
             self.utter(
-                dispatcher, "utter_advisor_post_from_phone", country=country_name,
+                dispatcher, "utter_advisor_post_from_phone", country=country_label,
                 post=choices[0]["title"],
             )  # fmt: skip
-        elif state in (flow.PHONE, flow.CHOOSE) and choices:
+        elif state in (PHONE, CHOOSE) and choices:
             response = (
                 "utter_advisor_post_choose_in_country"
-                if state == flow.PHONE
+                if state == PHONE
                 else ("utter_advisor_post_choose")
             )
-            self.utter(dispatcher, response, country=country_name, choices=choices)
-        elif state == flow.CONFIRM and choices:
+            self.utter(dispatcher, response, country=country_label, choices=choices)
+        elif state == CONFIRM and choices:
             self.utter(dispatcher, "utter_advisor_post_confirm", post=choices[0]["title"])
-        elif state == flow.NO_POST_IN_COUNTRY:
-            self.utter(dispatcher, "utter_advisor_post_no_post_in_country", country=country_name)
-        elif state in (flow.EMPTY, flow.TOO_LONG, flow.UNKNOWN):
+        elif state == NO_POST_IN_COUNTRY:
+            self.utter(dispatcher, "utter_advisor_post_no_post_in_country", country=country_label)
+        elif state in (EMPTY, TOO_LONG, UNKNOWN):
             self.utter(dispatcher, f"utter_advisor_post_{state}")
         else:
             self.utter(dispatcher, "utter_advisor_post_question")
@@ -197,10 +213,10 @@ class ActionAskAdvisorLanguage(AssistantAction):
     ) -> List[Dict[str, Any]]:
         directory = await runtime.directory_service().current()
         language = self.language(tracker)
-        offered = flow.language_options(languages_for_post(directory, post_code(tracker)), language)
+        offered = language_options(languages_for_post(directory, post_code(tracker)), language)
         lookup = phrases(language).lookup
         choices = [
-            {"title": flow.language_name(code, lookup), "payload": flow.choice_payload(code)}
+            {"title": language_name(code, lookup), "payload": choice_payload(code)}
             for code in offered
         ]
         retry = tracker.get_slot("advisor_language_retry")
@@ -234,12 +250,12 @@ class ActionShowAdvisors(AssistantAction):
         language = self.language(tracker)
         wanted = tracker.get_slot("advisor_language") or language
         preferences = Preferences.from_values(
-            **flow.preference_values(tracker.get_slot("advisor_preference"))
+            **preference_values(tracker.get_slot("advisor_preference"))
         )
         result = match_advisors(directory, post_code(tracker), wanted, preferences).as_dict()
         words = phrases(language)
-        advisors = flow.describe_matches(result, words)
-        choices = flow.handoff_choices(result, words)
+        advisors = describe_matches(result, words)
+        choices = handoff_choices(result, words)
         response = "utter_advisor_no_match" if result["fallback"] else "utter_advisor_matches"
         self.utter(dispatcher, response, advisors=advisors, choices=choices)
         return [SlotSet("advisor_matches", result)]

@@ -8,7 +8,7 @@ from typing import Any, Optional
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.language import reply_language
+from bot.language.detection import reply_language
 
 
 class AssistantAction(Action, ABC):
@@ -19,7 +19,7 @@ class AssistantAction(Action, ABC):
 
     @staticmethod
     def language(tracker: Tracker) -> str:
-        """The language the answer will be rendered in (see bot.nlg)."""
+        """The language the answer will be rendered in (see bot.content.nlg)."""
         return reply_language(
             tracker.get_slot("language"), (tracker.latest_message or {}).get("language")
         )

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import AssistantAction
-from bot.language import detection_from_parse, is_unsupported
+from bot.language.detection import detection_from_parse, is_unsupported
 
 # Someone we cannot answer in their language is told so in the two most widely read ones.
 UNSUPPORTED_ANSWER_LANGUAGES = ("en", "fr")

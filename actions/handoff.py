@@ -1,5 +1,5 @@
 """Handing this conversation to a confidential advisor, only with explicit consent; the
-user is told "done" only after the handoff is stored (bot.handoffs)."""
+user is told "done" only after the handoff is stored (bot.handoffs.store)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions.advisor import choice_of, phrases, post_code
 from actions.base import AssistantAction
-from bot import advisor_dialogue as flow
 from bot import runtime
-from bot.handoffs import HandoffStoreUnavailable, transcript_from_events
-from bot.matching import pool_for
-from bot.post_resolution import phone_from_sender
+from bot.advisor.matches import HandoffTarget, handoff_target, handoff_when
+from bot.advisor.questions import language_name, post_label
+from bot.directory.matching import pool_for
+from bot.directory.resolution import phone_from_sender
+from bot.handoffs.store import HandoffStoreUnavailable, transcript_from_events
 
 CONSENT_SLOTS = ("handoff_consent", "handoff_phone_consent")
 
@@ -31,9 +32,9 @@ def _pool_language(tracker: Tracker) -> str:
     return tracker.get_slot("advisor_language") or AssistantAction.language(tracker)
 
 
-async def _target(tracker: Tracker) -> flow.HandoffTarget:
+async def _target(tracker: Tracker) -> HandoffTarget:
     directory = await runtime.directory_service().current()
-    return flow.handoff_target(
+    return handoff_target(
         directory,
         tracker.get_slot("handoff_target"),
         post_code(tracker),
@@ -97,8 +98,8 @@ class ActionAskHandoffConsent(AssistantAction):
             post = directory.post(target.post_code)
             who = words(
                 "handoff_pool_at_post" if post else "handoff_pool_at_hq",
-                post=flow.post_label(post, language, words("post_hq")) if post else "",
-                language=flow.language_name(target.language, words.lookup),
+                post=post_label(post, language, words("post_hq")) if post else "",
+                language=language_name(target.language, words.lookup),
             )
         self.utter(dispatcher, "utter_handoff_consent_question", target=who)
         return []
@@ -164,7 +165,7 @@ class ActionCreateHandoff(AssistantAction):
             self.utter(dispatcher, "utter_handoff_failed")
             # Keep the consent and the id: "try again" stores this same handoff once.
             return [SlotSet("handoff_id", unavailable.handoff_id)]
-        when = flow.handoff_when(
+        when = handoff_when(
             target.reachable, phrases(self.language(tracker)), datetime.now(timezone.utc)
         )
         self.utter(dispatcher, "utter_handoff_done", reference=reference, when=when)

@@ -10,7 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import AssistantAction
 from bot import runtime
-from bot.language import SUPPORTED_LANGUAGES, detection_from_parse, next_conversation_language
+from bot.language.detection import (
+    SUPPORTED_LANGUAGES,
+    detection_from_parse,
+    next_conversation_language,
+)
 
 # Answers that say nothing about the reporter's language: a receipt passphrase is English
 # words whatever language the conversation is in.

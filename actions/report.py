@@ -1,5 +1,5 @@
 """The report form: asks step by step, checks each answer, shows a summary, and stores the
-report in the case store only when the reporter sends it (bot/report_flow.py, bot/cases.py)."""
+report in the case store only when the reporter sends it (bot/report/, bot/cases/)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import AssistantAction
-from bot import report_flow as flow
 from bot import runtime
-from bot.cases import StorageUnavailable
-from bot.post_resolution import UNKNOWN, resolve_post
-from bot.report_input import (
+from bot.cases.intake import (
     CONTACTS,
     KINDS,
     SPOKE_TO,
@@ -28,13 +25,52 @@ from bot.report_input import (
     optional_text,
     parse_when,
 )
+from bot.cases.model import StorageUnavailable
+from bot.directory.resolution import UNKNOWN, resolve_post
+from bot.report.form import (
+    CHANGE,
+    CHANGEABLE,
+    CONTACTS_WITH_DETAILS,
+    DONE,
+    REPORT_CHANGING,
+    REPORT_CONFIRM,
+    REPORT_CONTACT,
+    REPORT_CONTACT_DETAILS,
+    REPORT_DESCRIPTION,
+    REPORT_INVOLVED,
+    REPORT_KIND,
+    REPORT_POST_CODE,
+    REPORT_POST_COUNTRY,
+    REPORT_SLOTS,
+    REPORT_SPOKE_TO,
+    REPORT_SUBMITTED,
+    REPORT_WHAT_HAPPENED,
+    REPORT_WHEN,
+    REPORT_WHERE,
+    REPORT_WITNESSES,
+    SEND,
+    SKIPPED,
+    Phrase,
+    build_report,
+    change_options,
+    confirm_options,
+    contact_options,
+    has_report,
+    is_done,
+    kind_options,
+    match_choice,
+    required_slots,
+    spoke_to_options,
+    summary_variables,
+)
+from bot.report.status import slot_resets
 
 logger = logging.getLogger(__name__)
 
 Slots = Dict[str, Any]
 
 
-def phrases(language: str) -> flow.Phrase:
+def phrases(language: str) -> Phrase:
     return lambda name: runtime.renderer().phrase(name, language)
 
 
@@ -83,31 +119,31 @@ class AskForSlot(AssistantAction):
 
 
 class AskReportKind(AskForSlot):
-    slot = flow.REPORT_KIND
+    slot = REPORT_KIND
 
 
 class AskReportWhen(AskForSlot):
-    slot = flow.REPORT_WHEN
+    slot = REPORT_WHEN
 
 
 class AskReportWhere(AskForSlot):
-    slot = flow.REPORT_WHERE
+    slot = REPORT_WHERE
 
 
 class AskReportInvolved(AskForSlot):
-    slot = flow.REPORT_INVOLVED
+    slot = REPORT_INVOLVED
 
 
 class AskReportWitnesses(AskForSlot):
-    slot = flow.REPORT_WITNESSES
+    slot = REPORT_WITNESSES
 
 
 class AskReportSpokeTo(AskForSlot):
-    slot = flow.REPORT_SPOKE_TO
+    slot = REPORT_SPOKE_TO
 
 
 class AskReportContact(AskForSlot):
-    slot = flow.REPORT_CONTACT
+    slot = REPORT_CONTACT
 
 
 class ValidateReportForm(FormValidationAction, AssistantAction):
@@ -117,7 +153,7 @@ class ValidateReportForm(FormValidationAction, AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        if tracker.get_slot("requested_slot") == flow.REPORT_WHAT_HAPPENED and cancels(tracker):
+        if tracker.get_slot("requested_slot") == REPORT_WHAT_HAPPENED and cancels(tracker):
             # The form steps aside; the rule for cancel (data/rules/report.yml) answers.
             return [ActionExecutionRejected(self.form_name())]
         return await super().run(dispatcher, tracker, domain)
@@ -129,7 +165,7 @@ class ValidateReportForm(FormValidationAction, AssistantAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> List[str]:
-        return flow.required_slots(tracker.get_slot(flow.REPORT_CONTACT))
+        return required_slots(tracker.get_slot(REPORT_CONTACT))
 
     def _choice(
         self,
@@ -140,7 +176,7 @@ class ValidateReportForm(FormValidationAction, AssistantAction):
     ) -> Optional[str]:
         if value in allowed:
             return value
-        chosen = flow.match_choice(value, options)
+        chosen = match_choice(value, options)
         if chosen is None:
             problem(dispatcher, InvalidReport("choice", "unknown_choice"))
         return chosen
@@ -148,81 +184,81 @@ class ValidateReportForm(FormValidationAction, AssistantAction):
     def validate_report_kind(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        options = flow.kind_options(phrases(self.language(tracker)))
-        return {flow.REPORT_KIND: self._choice(value, KINDS, options, dispatcher)}
+        options = kind_options(phrases(self.language(tracker)))
+        return {REPORT_KIND: self._choice(value, KINDS, options, dispatcher)}
 
     def validate_report_what_happened(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        description = tracker.get_slot(flow.REPORT_DESCRIPTION)
-        finished = intent_of(tracker) == "skip" or flow.is_done(
+        description = tracker.get_slot(REPORT_DESCRIPTION)
+        finished = intent_of(tracker) == "skip" or is_done(
             value, phrases(self.language(tracker))
         )
         if description and finished:
-            return {flow.REPORT_WHAT_HAPPENED: flow.DONE}
+            return {REPORT_WHAT_HAPPENED: DONE}
         if finished or is_payload(value):
-            return {flow.REPORT_WHAT_HAPPENED: None}  # a button, not part of the story
+            return {REPORT_WHAT_HAPPENED: None}  # a button, not part of the story
         if intent_of(tracker) == "emergency":  # safety first; the words stay in the story
             self.utter(dispatcher, "utter_emergency")
         try:
             combined = append_description(description, value)
         except InvalidReport as error:
             problem(dispatcher, error)
-            return {flow.REPORT_WHAT_HAPPENED: None}
+            return {REPORT_WHAT_HAPPENED: None}
         # Asked again ('anything to add?') until the reporter says they have finished.
-        return {flow.REPORT_WHAT_HAPPENED: None, flow.REPORT_DESCRIPTION: combined}
+        return {REPORT_WHAT_HAPPENED: None, REPORT_DESCRIPTION: combined}
 
     def validate_report_when(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        if value == flow.SKIPPED:
-            return {flow.REPORT_WHEN: value}
+        if value == SKIPPED:
+            return {REPORT_WHEN: value}
         if is_payload(value):
-            return {flow.REPORT_WHEN: None}
+            return {REPORT_WHEN: None}
         try:
             today = datetime.now(timezone.utc).date()
             when = parse_when(value, today, self.language(tracker))
         except InvalidReport as error:
             problem(dispatcher, error)
-            return {flow.REPORT_WHEN: None}
-        return {flow.REPORT_WHEN: when.words}
+            return {REPORT_WHEN: None}
+        return {REPORT_WHEN: when.words}
 
     async def validate_report_where(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        resets = flow.slot_resets((flow.REPORT_POST_CODE, flow.REPORT_POST_COUNTRY))
-        if value == flow.SKIPPED:
-            return {flow.REPORT_WHERE: value, **resets}
+        resets = slot_resets((REPORT_POST_CODE, REPORT_POST_COUNTRY))
+        if value == SKIPPED:
+            return {REPORT_WHERE: value, **resets}
         if is_payload(value):
-            return {flow.REPORT_WHERE: None}
+            return {REPORT_WHERE: None}
         try:
             words = optional_text(value, "where")
         except InvalidReport as error:
             problem(dispatcher, error)
-            return {flow.REPORT_WHERE: None}
+            return {REPORT_WHERE: None}
         if words is None:
-            return {flow.REPORT_WHERE: None}
+            return {REPORT_WHERE: None}
         try:
             directory = await runtime.directory_service().current()
         except Exception as error:  # the words are kept either way; the post is a help
             logger.warning("post lookup unavailable: %s", type(error).__name__)
-            return {flow.REPORT_WHERE: words, **resets}
+            return {REPORT_WHERE: words, **resets}
         resolution = resolve_post(words, directory)
         if len(resolution.candidates) == 1:
             post = resolution.candidates[0].post
             return {
-                flow.REPORT_WHERE: words,
-                flow.REPORT_POST_CODE: post.code,
-                flow.REPORT_POST_COUNTRY: post.country,
+                REPORT_WHERE: words,
+                REPORT_POST_CODE: post.code,
+                REPORT_POST_COUNTRY: post.country,
             }
         if resolution.problem == UNKNOWN:
             self.utter(dispatcher, "utter_report_unknown_post")
-        return {flow.REPORT_WHERE: words, **resets}
+        return {REPORT_WHERE: words, **resets}
 
     def _optional(
         self, slot: str, field: str, value: Any, dispatcher: CollectingDispatcher
     ) -> Slots:
-        if value == flow.SKIPPED:
+        if value == SKIPPED:
             return {slot: value}
         if is_payload(value):
             return {slot: None}
@@ -235,65 +271,65 @@ class ValidateReportForm(FormValidationAction, AssistantAction):
     def validate_report_involved(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        return self._optional(flow.REPORT_INVOLVED, "involved", value, dispatcher)
+        return self._optional(REPORT_INVOLVED, "involved", value, dispatcher)
 
     def validate_report_witnesses(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        return self._optional(flow.REPORT_WITNESSES, "witnesses", value, dispatcher)
+        return self._optional(REPORT_WITNESSES, "witnesses", value, dispatcher)
 
     def validate_report_spoke_to(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        options = flow.spoke_to_options(phrases(self.language(tracker)))
-        allowed = SPOKE_TO + (flow.SKIPPED,)
-        return {flow.REPORT_SPOKE_TO: self._choice(value, allowed, options, dispatcher)}
+        options = spoke_to_options(phrases(self.language(tracker)))
+        allowed = SPOKE_TO + (SKIPPED,)
+        return {REPORT_SPOKE_TO: self._choice(value, allowed, options, dispatcher)}
 
     def validate_report_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        options = flow.contact_options(phrases(self.language(tracker)))
+        options = contact_options(phrases(self.language(tracker)))
         contact = self._choice(value, CONTACTS, options, dispatcher)
-        return {flow.REPORT_CONTACT: contact, flow.REPORT_CONTACT_DETAILS: None}
+        return {REPORT_CONTACT: contact, REPORT_CONTACT_DETAILS: None}
 
     def validate_report_contact_details(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        kind = tracker.get_slot(flow.REPORT_CONTACT)
-        if kind not in flow.CONTACTS_WITH_DETAILS or is_payload(value):
-            return {flow.REPORT_CONTACT_DETAILS: None}
-        region = tracker.get_slot(flow.REPORT_POST_COUNTRY)
+        kind = tracker.get_slot(REPORT_CONTACT)
+        if kind not in CONTACTS_WITH_DETAILS or is_payload(value):
+            return {REPORT_CONTACT_DETAILS: None}
+        region = tracker.get_slot(REPORT_POST_COUNTRY)
         try:
-            return {flow.REPORT_CONTACT_DETAILS: contact_details(kind, value, region)}
+            return {REPORT_CONTACT_DETAILS: contact_details(kind, value, region)}
         except InvalidReport as error:
             problem(dispatcher, error)
-            return {flow.REPORT_CONTACT_DETAILS: None}
+            return {REPORT_CONTACT_DETAILS: None}
 
     def validate_report_confirm(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         phrase = phrases(self.language(tracker))
-        if value not in (flow.SEND, flow.CHANGE) and not str(value).startswith("change_"):
+        if value not in (SEND, CHANGE) and not str(value).startswith("change_"):
             options = (
-                flow.change_options(phrase)
-                if tracker.get_slot(flow.REPORT_CHANGING)
-                else flow.confirm_options(phrase)
+                change_options(phrase)
+                if tracker.get_slot(REPORT_CHANGING)
+                else confirm_options(phrase)
             )
-            value = flow.match_choice(value, options)
-        if value == flow.SEND:
-            return {flow.REPORT_CONFIRM: flow.SEND, flow.REPORT_CHANGING: None}
-        if value == flow.CHANGE:
-            return {flow.REPORT_CONFIRM: None, flow.REPORT_CHANGING: True}
+            value = match_choice(value, options)
+        if value == SEND:
+            return {REPORT_CONFIRM: SEND, REPORT_CHANGING: None}
+        if value == CHANGE:
+            return {REPORT_CONFIRM: None, REPORT_CHANGING: True}
         part = str(value).removeprefix("change_")
-        if value and part in flow.CHANGEABLE:
+        if value and part in CHANGEABLE:
             # Only that part is asked again; then the summary comes back.
             return {
-                **flow.slot_resets(flow.CHANGEABLE[part]),
-                flow.REPORT_CONFIRM: None,
-                flow.REPORT_CHANGING: None,
+                **slot_resets(CHANGEABLE[part]),
+                REPORT_CONFIRM: None,
+                REPORT_CHANGING: None,
             }
         problem(dispatcher, InvalidReport("confirm", "unknown_choice"))
-        return {flow.REPORT_CONFIRM: None}
+        return {REPORT_CONFIRM: None}
 
 
 class ActionStartReport(AssistantAction):
@@ -305,9 +341,9 @@ class ActionStartReport(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        resets = flow.slot_resets(flow.REPORT_SLOTS)
+        resets = slot_resets(REPORT_SLOTS)
         return [SlotSet(name, value) for name, value in resets.items()] + [
-            SlotSet(flow.REPORT_SUBMITTED, None)
+            SlotSet(REPORT_SUBMITTED, None)
         ]
 
 
@@ -318,7 +354,7 @@ class ActionAskReportWhatHappened(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        if tracker.get_slot(flow.REPORT_DESCRIPTION):
+        if tracker.get_slot(REPORT_DESCRIPTION):
             self.utter(dispatcher, "utter_report_what_happened_more")
         else:
             self.utter(dispatcher, "utter_report_what_happened_first")
@@ -332,7 +368,7 @@ class ActionAskReportContactDetails(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        if tracker.get_slot(flow.REPORT_CONTACT) == "phone":
+        if tracker.get_slot(REPORT_CONTACT) == "phone":
             self.utter(dispatcher, "utter_report_ask_phone")
         else:
             self.utter(dispatcher, "utter_report_ask_email")
@@ -348,10 +384,10 @@ class ActionAskReportConfirm(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        if tracker.get_slot(flow.REPORT_CHANGING):
+        if tracker.get_slot(REPORT_CHANGING):
             self.utter(dispatcher, "utter_report_which_part")
             return []
-        variables = flow.summary_variables(
+        variables = summary_variables(
             tracker.current_slot_values(), phrases(self.language(tracker))
         )
         self.utter(dispatcher, "utter_report_summary", **variables)
@@ -368,13 +404,13 @@ class ActionSubmitReport(AssistantAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
         slots = tracker.current_slot_values()
-        if slots.get(flow.REPORT_SUBMITTED):
+        if slots.get(REPORT_SUBMITTED):
             self.utter(dispatcher, "utter_report_already_sent")
             return []
-        if not flow.has_report(slots):
+        if not has_report(slots):
             self.utter(dispatcher, "utter_report")
             return []
-        report = flow.build_report(
+        report = build_report(
             slots,
             self.language(tracker),
             tracker.get_latest_input_channel() or "unknown",
@@ -395,9 +431,9 @@ class ActionSubmitReport(AssistantAction):
             code=receipt.display_code,
             passphrase=receipt.passphrase,
         )
-        resets = flow.slot_resets(flow.REPORT_SLOTS)
+        resets = slot_resets(REPORT_SLOTS)
         return [SlotSet(name, value) for name, value in resets.items()] + [
-            SlotSet(flow.REPORT_SUBMITTED, True)
+            SlotSet(REPORT_SUBMITTED, True)
         ]
 
 
@@ -409,5 +445,5 @@ class ActionCancelReport(AssistantAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
         self.utter(dispatcher, "utter_report_cancelled")
-        resets = flow.slot_resets(flow.REPORT_SLOTS)
+        resets = slot_resets(REPORT_SLOTS)
         return [SlotSet(name, value) for name, value in resets.items()]

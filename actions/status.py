@@ -1,6 +1,6 @@
 """Following a report with its receipt: the status, the coordinator's messages, and adding
 information. The code and passphrase are cleared right after the check; what lets the
-reporter add information for a while is a follow-up token (bot/cases.py)."""
+reporter add information for a while is a follow-up token (bot/cases/followup.py)."""
 
 from __future__ import annotations
 
@@ -14,30 +14,38 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import AssistantAction
 from actions.report import AskForSlot, cancels, intent_of, phrases, problem
-from bot import report_flow as flow
 from bot import runtime
-from bot.cases import InformationAdded, StatusView, StorageUnavailable
-from bot.language import reply_language
-from bot.receipts import parse_code
-from bot.report_input import MAX_DESCRIPTION_CHARS, InvalidReport, clean_text
+from bot.cases.intake import MAX_DESCRIPTION_CHARS, InvalidReport, clean_text
+from bot.cases.model import StorageUnavailable
+from bot.cases.receipts import parse_code
+from bot.cases.views import InformationAdded, StatusView
+from bot.language.detection import reply_language
+from bot.report.status import (
+    STATUS_CODE,
+    STATUS_FOLLOW_UP,
+    STATUS_INFORMATION,
+    STATUS_PASSPHRASE,
+    STATUS_SLOTS,
+    status_replies,
+)
 
 Slots = Dict[str, Any]
 
 
 def _forget_receipt() -> List[Dict[str, Any]]:
-    return [SlotSet(name, None) for name in flow.STATUS_SLOTS]
+    return [SlotSet(name, None) for name in STATUS_SLOTS]
 
 
 class AskStatusCode(AskForSlot):
-    slot = flow.STATUS_CODE
+    slot = STATUS_CODE
 
 
 class AskStatusPassphrase(AskForSlot):
-    slot = flow.STATUS_PASSPHRASE
+    slot = STATUS_PASSPHRASE
 
 
 class AskStatusInformation(AskForSlot):
-    slot = flow.STATUS_INFORMATION
+    slot = STATUS_INFORMATION
 
 
 class ValidateStatusForm(FormValidationAction, AssistantAction):
@@ -49,7 +57,7 @@ class ValidateStatusForm(FormValidationAction, AssistantAction):
     ) -> List[Dict[str, Any]]:
         # Any passphrase is tried (none is refused for the intent its words suggest); a short
         # "cancel" steps aside for the rule that stops the check.
-        if tracker.get_slot("requested_slot") == flow.STATUS_PASSPHRASE and cancels(tracker):
+        if tracker.get_slot("requested_slot") == STATUS_PASSPHRASE and cancels(tracker):
             return [ActionExecutionRejected(self.form_name())]
         return await super().run(dispatcher, tracker, domain)
 
@@ -61,14 +69,14 @@ class ValidateStatusForm(FormValidationAction, AssistantAction):
             if intent_of(tracker) == "emergency":  # safety first, whatever was asked
                 self.utter(dispatcher, "utter_emergency")
             self.utter(dispatcher, "utter_status_code_unreadable")
-        return {flow.STATUS_CODE: code}
+        return {STATUS_CODE: code}
 
     def validate_status_passphrase(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         if not isinstance(value, str) or not value.strip():
-            return {flow.STATUS_PASSPHRASE: None}
-        return {flow.STATUS_PASSPHRASE: value}
+            return {STATUS_PASSPHRASE: None}
+        return {STATUS_PASSPHRASE: value}
 
 
 class ValidateInformationForm(FormValidationAction, AssistantAction):
@@ -80,11 +88,11 @@ class ValidateInformationForm(FormValidationAction, AssistantAction):
     ) -> Slots:
         try:
             return {
-                flow.STATUS_INFORMATION: clean_text(value, "information", MAX_DESCRIPTION_CHARS)
+                STATUS_INFORMATION: clean_text(value, "information", MAX_DESCRIPTION_CHARS)
             }
         except InvalidReport as error:
             problem(dispatcher, error)
-            return {flow.STATUS_INFORMATION: None}
+            return {STATUS_INFORMATION: None}
 
 
 class ActionCheckStatus(AssistantAction):
@@ -94,8 +102,8 @@ class ActionCheckStatus(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        code = tracker.get_slot(flow.STATUS_CODE)
-        passphrase = tracker.get_slot(flow.STATUS_PASSPHRASE)
+        code = tracker.get_slot(STATUS_CODE)
+        passphrase = tracker.get_slot(STATUS_PASSPHRASE)
         reference = runtime.reference_for(tracker.sender_id)
         now = datetime.now(timezone.utc)
         # The message being answered is the passphrase: its words say nothing about the
@@ -106,10 +114,10 @@ class ActionCheckStatus(AssistantAction):
         except StorageUnavailable:
             self.utter(dispatcher, "utter_status_unavailable", language)
             return _forget_receipt()
-        for reply in flow.status_replies(outcome, phrases(language), now):
+        for reply in status_replies(outcome, phrases(language), now):
             self.utter(dispatcher, reply.response, language, **reply.variables)
         follow_up = outcome.follow_up if isinstance(outcome, StatusView) else None
-        return _forget_receipt() + [SlotSet(flow.STATUS_FOLLOW_UP, follow_up)]
+        return _forget_receipt() + [SlotSet(STATUS_FOLLOW_UP, follow_up)]
 
 
 class ActionAddInformation(AssistantAction):
@@ -119,9 +127,9 @@ class ActionAddInformation(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        token = tracker.get_slot(flow.STATUS_FOLLOW_UP)
-        text = tracker.get_slot(flow.STATUS_INFORMATION)
-        events: List[Dict[str, Any]] = [SlotSet(flow.STATUS_INFORMATION, None)]
+        token = tracker.get_slot(STATUS_FOLLOW_UP)
+        text = tracker.get_slot(STATUS_INFORMATION)
+        events: List[Dict[str, Any]] = [SlotSet(STATUS_INFORMATION, None)]
         if not token or not text:
             self.utter(dispatcher, "utter_status_expired")
             return events
@@ -138,7 +146,7 @@ class ActionAddInformation(AssistantAction):
             self.utter(dispatcher, "utter_status_information_added")
             return events
         self.utter(dispatcher, "utter_status_expired")
-        return events + [SlotSet(flow.STATUS_FOLLOW_UP, None)]
+        return events + [SlotSet(STATUS_FOLLOW_UP, None)]
 
 
 class ActionCancelStatus(AssistantAction):
@@ -149,4 +157,4 @@ class ActionCancelStatus(AssistantAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
         self.utter(dispatcher, "utter_status_cancelled")
-        return _forget_receipt() + [SlotSet(flow.STATUS_INFORMATION, None)]
+        return _forget_receipt() + [SlotSet(STATUS_INFORMATION, None)]

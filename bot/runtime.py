@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.behaviour import BehaviourLexicon, load_behaviour_lexicon
-from bot.cases import CaseStore
-from bot.contacts import load_contacts
-from bot.content import ContentStore
-from bot.directory import DirectoryService
-from bot.handoffs import HandoffStore
-from bot.language import LanguageNames, load_languages
+from bot.cases.store import CaseStore
+from bot.content.behaviour import BehaviourLexicon, load_behaviour_lexicon
+from bot.content.contacts import load_contacts
+from bot.content.rendering import Renderer
+from bot.content.store import ContentStore
+from bot.directory.service import DirectoryService
+from bot.handoffs.store import HandoffStore
+from bot.language.names import LanguageNames, load_languages
 from bot.pseudonym import conversation_reference, pseudonym_key
-from bot.rendering import Renderer
 from bot.settings import settings
 
 

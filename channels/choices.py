@@ -1,6 +1,6 @@
 """Buttons on channels that have none, and button payloads coming back.
 
-SMS and WhatsApp show buttons as numbered choices (bot.rendering adds them to the text);
+SMS and WhatsApp show buttons as numbered choices (bot.content.rendering adds them to the text);
 a reply that is just a number ("2", "2.", " 2 ", Arabic-Indic "٢") picks that button.
 Telegram shows inline keyboards whose callback data carries the payload; it is checked
 before it reaches the dialogue, because Rasa reads a text starting with "/" as an intent

@@ -14,7 +14,7 @@ from typing import Any, Collection, Optional
 from rasa.shared.core.events import BotUttered, UserUttered
 
 from bot import runtime
-from bot.language import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from bot.language.detection import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from channels.choices import Choice, choices_from
 
 logger = logging.getLogger(__name__)

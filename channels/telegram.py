@@ -45,7 +45,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, TelegramError
 
 from bot import runtime
-from bot.language import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from bot.language.detection import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from channels.choices import (
     callback_data,
     choices_from,

@@ -63,7 +63,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot import runtime
-from bot.language import DEFAULT_LANGUAGE
+from bot.language.detection import DEFAULT_LANGUAGE
 from channels.choices import (
     choices_from,
     numbered_payload,

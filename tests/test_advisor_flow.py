@@ -26,7 +26,8 @@ from actions.handoff import (
 )
 from bot import runtime
 from bot.db import Database
-from bot.handoffs import HandoffStore, list_handoffs
+from bot.handoffs.inbox import list_handoffs
+from bot.handoffs.store import HandoffStore
 
 WHATSAPP_MOROCCO = "whatsapp:+212612345678"
 SECRET = "mon chef me crie dessus devant tout le monde"
@@ -437,7 +438,7 @@ def test_a_post_name_read_as_stop_at_the_post_question_is_taken_as_the_answer():
 
 
 def test_several_posts_in_one_city_can_be_told_apart():
-    from bot.advisor_dialogue import post_choices
+    from bot.advisor.questions import post_choices
 
     directory = asyncio.run(runtime.directory_service().current())
     titles = [c["title"] for c in post_choices(["PAR", "PAO", "PAU"], directory, "fr")]

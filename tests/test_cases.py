@@ -14,24 +14,21 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot import cases, encryption
-from bot.cases import (
-    CaseStore,
+from bot import encryption
+from bot.cases.coordinator import acknowledge, case_detail, change_status, list_cases, reply
+from bot.cases.intake import InvalidReport, append_description, contact_details, parse_when
+from bot.cases.lockout import LockoutPolicy
+from bot.cases.model import (
+    CaseStoreError,
+    Deadline,
     InvalidTransition,
-    Refused,
-    Report,
-    StatusView,
     StorageUnavailable,
+    add_months,
 )
+from bot.cases.store import CaseStore
+from bot.cases.views import Receipt, Refused, Report, StatusView
 from bot.cli import main
 from bot.db import Database
-from bot.lockout import LockoutPolicy
-from bot.report_input import (
-    InvalidReport,
-    append_description,
-    contact_details,
-    parse_when,
-)
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
 SENTENCE = "The deputy head of mission takes the embassy Land Cruiser to his beach house in Kribi"
@@ -78,7 +75,7 @@ def report(**fields) -> Report:
     return Report(**values)
 
 
-def submit(store: CaseStore, now: datetime = T0, **fields) -> cases.Receipt:
+def submit(store: CaseStore, now: datetime = T0, **fields) -> Receipt:
     return asyncio.run(store.submit_report(report(**fields), now=now))
 
 
@@ -107,7 +104,7 @@ def test_a_report_is_stored_before_the_receipt_is_given_and_reads_back_whole(sto
     # A new connection sees the case: it was committed before the receipt came back.
     with sqlite3.connect(database.url.removeprefix("sqlite:///")) as raw:
         assert raw.execute("SELECT status FROM cases WHERE id = ?", (receipt.case_id,)).fetchone()
-    case = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", T0))
+    case = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", T0))
     assert case.what_happened == SENTENCE
     assert case.involved == NAME
     assert case.when_words == "last Ramadan" and case.occurred_on is None
@@ -126,7 +123,7 @@ def test_the_receipt_is_a_grouped_code_and_five_words(store):
 
 def test_an_anonymous_report_keeps_no_contact_and_no_link_to_the_conversation(store, database):
     receipt = submit(store, contact="anonymous", contact_details="someone@example.org")
-    case = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", T0))
+    case = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", T0))
     assert case.contact == "anonymous"
     assert case.contact_details is None
     assert case.conversation_reference is None
@@ -134,13 +131,13 @@ def test_an_anonymous_report_keeps_no_contact_and_no_link_to_the_conversation(st
 
 def test_an_unknown_place_keeps_the_words_without_a_post(store, database):
     receipt = submit(store, where="the consulate in Atlantis", post_code=None)
-    case = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", T0))
+    case = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", T0))
     assert (case.where_words, case.post_code) == ("the consulate in Atlantis", None)
 
 
 def test_when_the_date_can_be_read_it_is_kept_next_to_the_words(store, database):
     receipt = submit(store, when="yesterday around noon")
-    case = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", T0))
+    case = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", T0))
     assert case.when_words == "yesterday around noon"
     assert (case.occurred_on, case.occurred_precision) == (date(2026, 3, 1), "day")
 
@@ -149,7 +146,7 @@ def test_a_20000_character_description_is_stored_whole(store, database):
     long_text = ("Every week the same thing happens at the post. " * 450)[:20_000]
     assert len(long_text) == 20_000
     receipt = submit(store, what_happened=long_text + "END")
-    case = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", T0))
+    case = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", T0))
     assert case.what_happened == (long_text + "END").strip()
     assert len(case.what_happened) == 20_003
 
@@ -174,7 +171,7 @@ def test_binary_junk_is_refused_and_nothing_is_stored(store, database, junk):
 
 def test_stray_control_characters_are_cleaned_from_an_otherwise_good_text(store, database):
     receipt = submit(store, what_happened="He shouted\x00 at me\x07 in front of\r\neveryone")
-    case = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", T0))
+    case = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", T0))
     assert case.what_happened == "He shouted at me in front of\neveryone"
 
 
@@ -200,7 +197,7 @@ def test_bad_answers_are_refused_with_the_field_and_reason(store, database, fiel
     with pytest.raises(InvalidReport) as refused:
         submit(store, **fields)
     assert (refused.value.field, refused.value.reason) == (field, reason)
-    assert coordinator(database, lambda s: cases.list_cases(s, "Ann", T0)) == []
+    assert coordinator(database, lambda s: list_cases(s, "Ann", T0)) == []
 
 
 def test_the_database_being_unavailable_is_a_clear_error_not_a_half_stored_case(tmp_path):
@@ -232,7 +229,7 @@ def test_no_report_text_is_in_the_database_file(store, database, db_path):
     )
     coordinator(
         database,
-        lambda s: cases.reply(
+        lambda s: reply(
             s, receipt.case_id, "Thank you, we are looking into the car", "Ann", T0
         ),
     )
@@ -266,7 +263,7 @@ def test_no_report_text_reaches_the_logs(store, database, caplog):
     view = check(store, receipt.display_code, receipt.passphrase, "VM-0A1B-2C3D-4E5F", T0)
     check(store, receipt.display_code, "wrong words here", "VM-0A1B-2C3D-4E5F", T0)
     asyncio.run(store.add_information(view.follow_up, "He also used the fuel card", "VM-1", T0))
-    coordinator(database, lambda s: cases.reply(s, receipt.case_id, "We read it", "Ann", T0))
+    coordinator(database, lambda s: reply(s, receipt.case_id, "We read it", "Ann", T0))
     assert "case" in caplog.text, "the store does log what it does"
     for secret in (SENTENCE, NAME, "reporter.private", "fuel card", "We read it"):
         assert secret not in caplog.text
@@ -286,7 +283,7 @@ def test_key_rotation_old_text_stays_readable_and_reencrypt_frees_the_old_key(
 
     def what_happened(case_id: int) -> str:
         return coordinator(
-            database, lambda s: cases.case_detail(s, case_id, "Ann", T0)
+            database, lambda s: case_detail(s, case_id, "Ann", T0)
         ).what_happened
 
     use_keys(old)
@@ -333,11 +330,11 @@ def test_the_lifecycle_with_a_time_for_each_step(store, database):
     for status, at in steps:
         coordinator(
             database,
-            lambda s, status=status, at=at: cases.change_status(
+            lambda s, status=status, at=at: change_status(
                 s, receipt.case_id, status, "Ann", at
             ),
         )
-    case = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", T0))
+    case = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", T0))
     assert case.status == "closed"
     for status, at in steps:
         assert case.status_times[status] == at
@@ -360,23 +357,23 @@ def test_steps_out_of_order_are_refused_and_change_nothing(store, database, path
     for status in path:
         coordinator(
             database,
-            lambda s, status=status: cases.change_status(s, receipt.case_id, status, "Ann", T0),
+            lambda s, status=status: change_status(s, receipt.case_id, status, "Ann", T0),
         )
     with pytest.raises(InvalidTransition) as error:
-        coordinator(database, lambda s: cases.change_status(s, receipt.case_id, refused, "Ann", T0))
+        coordinator(database, lambda s: change_status(s, receipt.case_id, refused, "Ann", T0))
     assert f"cannot become '{refused}'" in str(error.value)
-    case = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", T0))
+    case = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", T0))
     assert case.status == (path[-1] if path else "received")
 
 
 def test_acknowledgement_is_due_seven_days_after_receipt_and_overdue_after(store, database):
     receipt = submit(store)
 
-    def deadline(now: datetime) -> cases.Deadline:
-        [summary] = coordinator(database, lambda s: cases.list_cases(s, "Ann", now))
+    def deadline(now: datetime) -> Deadline:
+        [summary] = coordinator(database, lambda s: list_cases(s, "Ann", now))
         return summary.deadline
 
-    assert deadline(T0 + timedelta(days=6)) == cases.Deadline(
+    assert deadline(T0 + timedelta(days=6)) == Deadline(
         "acknowledgement", T0 + timedelta(days=7), overdue=False
     )
     assert deadline(T0 + timedelta(days=7, minutes=1)).overdue
@@ -384,12 +381,12 @@ def test_acknowledgement_is_due_seven_days_after_receipt_and_overdue_after(store
     assert (
         coordinator(
             database,
-            lambda s: cases.list_cases(s, "Ann", T0 + timedelta(days=6), overdue_only=True),
+            lambda s: list_cases(s, "Ann", T0 + timedelta(days=6), overdue_only=True),
         )
         == []
     )
     [late] = coordinator(
-        database, lambda s: cases.list_cases(s, "Ann", T0 + timedelta(days=8), overdue_only=True)
+        database, lambda s: list_cases(s, "Ann", T0 + timedelta(days=8), overdue_only=True)
     )
     assert late.id == receipt.case_id
 
@@ -397,31 +394,31 @@ def test_acknowledgement_is_due_seven_days_after_receipt_and_overdue_after(store
 def test_feedback_is_due_three_months_after_acknowledgement(store, database):
     receipt = submit(store)
     acknowledged = T0 + timedelta(days=3)  # 5 March
-    coordinator(database, lambda s: cases.acknowledge(s, receipt.case_id, "Ann", acknowledged))
-    case = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", T0))
+    coordinator(database, lambda s: acknowledge(s, receipt.case_id, "Ann", acknowledged))
+    case = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", T0))
     assert case.feedback_due == datetime(2026, 6, 5, 9, 0, tzinfo=timezone.utc)
-    assert case.deadline == cases.Deadline("feedback", case.feedback_due, overdue=False)
+    assert case.deadline == Deadline("feedback", case.feedback_due, overdue=False)
     later = case.feedback_due + timedelta(hours=1)
-    detail = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", later))
+    detail = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", later))
     assert detail.deadline.overdue
     # The feedback itself stops the clock.
     coordinator(
         database,
-        lambda s: cases.reply(s, receipt.case_id, "We referred it", "Ann", later, feedback=True),
+        lambda s: reply(s, receipt.case_id, "We referred it", "Ann", later, feedback=True),
     )
-    detail = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", later))
+    detail = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", later))
     assert detail.deadline is None and detail.feedback_given_at == later
 
 
 def test_without_acknowledgement_feedback_runs_from_the_end_of_the_seven_days(store, database):
     receipt = submit(store)
-    case = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", T0))
+    case = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", T0))
     assert case.feedback_due == datetime(2026, 6, 9, 9, 0, tzinfo=timezone.utc)
 
 
 def test_three_months_later_is_the_end_of_a_shorter_month():
     end_of_november = datetime(2026, 11, 30, tzinfo=timezone.utc)
-    assert cases.add_months(end_of_november, 3) == datetime(2027, 2, 28, tzinfo=timezone.utc)
+    assert add_months(end_of_november, 3) == datetime(2027, 2, 28, tzinfo=timezone.utc)
 
 
 def test_a_closed_case_has_no_running_deadline(store, database):
@@ -429,18 +426,18 @@ def test_a_closed_case_has_no_running_deadline(store, database):
     for status in ("acknowledged", "in_assessment", "referred", "closed"):
         coordinator(
             database,
-            lambda s, status=status: cases.change_status(s, receipt.case_id, status, "Ann", T0),
+            lambda s, status=status: change_status(s, receipt.case_id, status, "Ann", T0),
         )
     far = T0 + timedelta(days=400)
-    [summary] = coordinator(database, lambda s: cases.list_cases(s, "Ann", far))
+    [summary] = coordinator(database, lambda s: list_cases(s, "Ann", far))
     assert summary.deadline is None
 
 
 def test_feedback_before_acknowledgement_is_refused(store, database):
     receipt = submit(store)
-    with pytest.raises(cases.CaseStoreError, match="acknowledge"):
+    with pytest.raises(CaseStoreError, match="acknowledge"):
         coordinator(
-            database, lambda s: cases.reply(s, receipt.case_id, "Hi", "Ann", T0, feedback=True)
+            database, lambda s: reply(s, receipt.case_id, "Hi", "Ann", T0, feedback=True)
         )
 
 
@@ -450,11 +447,11 @@ def test_feedback_before_acknowledgement_is_refused(store, database):
 def test_the_right_code_and_passphrase_show_status_deadline_and_messages(store, database):
     receipt = submit(store)
     coordinator(
-        database, lambda s: cases.acknowledge(s, receipt.case_id, "Ann", T0 + timedelta(days=1))
+        database, lambda s: acknowledge(s, receipt.case_id, "Ann", T0 + timedelta(days=1))
     )
     coordinator(
         database,
-        lambda s: cases.reply(
+        lambda s: reply(
             s, receipt.case_id, "Could you tell us which car?", "Ann", T0 + timedelta(days=1)
         ),
     )
@@ -467,7 +464,7 @@ def test_the_right_code_and_passphrase_show_status_deadline_and_messages(store, 
     assert [(m.text, m.new) for m in view.messages] == [("Could you tell us which car?", True)]
     again = check(store, receipt.code, receipt.passphrase, "VM-A", T0 + timedelta(days=3))
     assert [(m.text, m.new) for m in again.messages] == [("Could you tell us which car?", False)]
-    case = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", T0))
+    case = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", T0))
     assert case.messages[0].read_by_reporter_at == T0 + timedelta(days=2)
 
 
@@ -603,9 +600,9 @@ def test_the_reporter_adds_information_within_the_follow_up(store, database):
         store.add_information(view.follow_up, "It happened again today", "VM-A", T0)
     )
     assert added.sent_at == T0
-    case = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", T0))
+    case = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", T0))
     assert [(m.author, m.text) for m in case.messages] == [("reporter", "It happened again today")]
-    [summary] = coordinator(database, lambda s: cases.list_cases(s, "Ann", T0))
+    [summary] = coordinator(database, lambda s: list_cases(s, "Ann", T0))
     assert summary.reporter_messages == 1
 
 
@@ -618,7 +615,7 @@ def test_the_follow_up_is_for_that_sender_and_runs_out(store, database):
     )
     forged = asyncio.run(store.add_information("1.99999999999.abc", "Hello", "VM-A", T0))
     assert other_sender == too_late == forged == Refused("expired")
-    case = coordinator(database, lambda s: cases.case_detail(s, receipt.case_id, "Ann", T0))
+    case = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", T0))
     assert case.messages == ()
 
 

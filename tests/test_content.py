@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import load_content
-from bot.language import SUPPORTED_LANGUAGES
-from bot.rendering import placeholders_in
+from bot.content.rendering import placeholders_in
+from bot.content.store import load_content
+from bot.language.detection import SUPPORTED_LANGUAGES
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_language_changed_names_its_own_language(content, root: Path):
 
 
 def test_every_behaviour_category_has_a_phrase_in_every_language(content):
-    from bot.behaviour import CATEGORIES
+    from bot.content.behaviour import CATEGORIES
 
     for language in SUPPORTED_LANGUAGES:
         for category in CATEGORIES:

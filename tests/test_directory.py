@@ -11,21 +11,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from bot import db
-from bot.directory import (
-    ADVISOR_KINDS,
-    REGIONS,
-    Advisor,
-    Directory,
-    Post,
-    parse_window,
-    read_directory,
-)
-from bot.directory_files import (
-    DirectoryInvalid,
-    export_directory,
-    import_directory,
-    load_directory_files,
-)
+from bot.directory.files.formats import DirectoryInvalid
+from bot.directory.files.importing import import_directory, load_directory_files
+from bot.directory.files.writing import export_directory
+from bot.directory.records import ADVISOR_KINDS, REGIONS, Directory, parse_window
+from bot.directory.tables import Advisor, Post, read_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "directory"
@@ -321,7 +311,7 @@ def test_the_service_seeds_an_empty_database_and_keeps_a_snapshot(
 ) -> None:
     import asyncio
 
-    from bot.directory import DirectoryService
+    from bot.directory.service import DirectoryService
 
     service = DirectoryService(database, seed_dir=SEED, ttl=3600)
     first = asyncio.run(service.current())

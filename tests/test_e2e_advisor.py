@@ -14,7 +14,8 @@ import pytest
 
 from bot import encryption, runtime
 from bot.db import Database
-from bot.handoffs import HandoffRecord, list_handoffs
+from bot.handoffs.inbox import list_handoffs
+from bot.handoffs.store import HandoffRecord
 from tests.servers import Servers, running_servers
 
 pytestmark = pytest.mark.e2e

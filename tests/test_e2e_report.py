@@ -15,7 +15,7 @@ from typing import Iterator
 import pytest
 
 from bot import runtime
-from bot.receipts import parse_code
+from bot.cases.receipts import parse_code
 from tests.servers import ROOT, Servers, running_servers
 
 pytestmark = pytest.mark.e2e

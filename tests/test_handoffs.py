@@ -12,17 +12,15 @@ import pytest
 import sqlalchemy as sa
 
 from bot import db
-from bot.directory import Directory
-from bot.directory_files import import_directory, load_directory_files
-from bot.handoffs import (
+from bot.directory.files.importing import import_directory, load_directory_files
+from bot.directory.records import Directory
+from bot.handoffs.inbox import handoffs_for_advisor, list_handoffs, set_status
+from bot.handoffs.store import (
     Handoff,
     HandoffStore,
     HandoffStoreUnavailable,
     TranscriptEntry,
     get_handoff,
-    handoffs_for_advisor,
-    list_handoffs,
-    set_status,
     transcript_from_events,
 )
 from tests.postgres import PostgresUnavailable, postgres_server
@@ -241,7 +239,7 @@ def test_when_nothing_can_keep_it_the_user_is_told_to_try_again(tmp_path: Path) 
 def test_who_sees_which_handoff(database: db.Database) -> None:
     import_directory(database, [SEED])
     with database.session() as session:
-        from bot.directory import read_directory
+        from bot.directory.tables import read_directory
 
         directory: Directory = read_directory(session)
     store = HandoffStore(database)
@@ -297,7 +295,7 @@ def test_directory_and_handoffs_on_postgresql() -> None:
                 loaded = load_directory_files([SEED])
                 import_directory(database, [SEED])
                 with database.session() as session:
-                    from bot.directory import read_directory
+                    from bot.directory.tables import read_directory
 
                     assert read_directory(session) == Directory(loaded.posts, loaded.advisors)
                 created = asyncio.run(HandoffStore(database).create(**request(phone=PHONE)))

@@ -11,7 +11,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.intent_ensemble import IntentEnsemble, combine, normalise
+from bot.language.intent_ensemble import IntentEnsemble, combine, normalise
 
 
 @pytest.fixture(scope="module")

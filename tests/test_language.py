@@ -12,15 +12,9 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.language import (
-    Detection,
-    LanguageNames,
-    clean_text,
-    is_unsupported,
-    load_languages,
-    next_conversation_language,
-)
-from bot.language_component import LanguageDetector
+from bot.language.component import LanguageDetector
+from bot.language.detection import Detection, clean_text, is_unsupported, next_conversation_language
+from bot.language.names import LanguageNames, load_languages
 
 
 @pytest.fixture(scope="module")

@@ -10,16 +10,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.contacts import Contacts
-from bot.directory import AdvisorRecord, Directory, PostRecord
-from bot.directory_files import load_directory_files
-from bot.matching import (
+from bot.content.contacts import Contacts
+from bot.directory.files.importing import load_directory_files
+from bot.directory.matching import (
     Preferences,
     earliest_available,
     languages_for_post,
     match_advisors,
     pool_for,
 )
+from bot.directory.records import AdvisorRecord, Directory, PostRecord
 
 UTC = timezone.utc
 # A Wednesday in June: no DST change, no Ramadan hours anywhere below.

@@ -13,9 +13,11 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bot import cases, db
-from bot.cases import CaseStore, Report, StatusView
-from bot.lockout import LockoutPolicy
+from bot import db
+from bot.cases.coordinator import acknowledge, case_detail, reply
+from bot.cases.lockout import LockoutPolicy
+from bot.cases.store import CaseStore
+from bot.cases.views import Report, StatusView
 from tests.postgres import PostgresUnavailable, postgres_server
 
 CASE_TABLES = {"cases", "case_messages", "audit_entries", "receipt_attempts"}
@@ -74,8 +76,8 @@ def _store_and_read_a_case(url: str) -> None:
             )
         )
         with database.session() as session:
-            cases.acknowledge(session, receipt.case_id, "Ann", T0 + timedelta(days=1))
-            cases.reply(session, receipt.case_id, "Gracias", "Ann", T0 + timedelta(days=1))
+            acknowledge(session, receipt.case_id, "Ann", T0 + timedelta(days=1))
+            reply(session, receipt.case_id, "Gracias", "Ann", T0 + timedelta(days=1))
         view = asyncio.run(
             store.check_status(
                 receipt.display_code, receipt.passphrase, "VM-A", T0 + timedelta(days=2)
@@ -91,7 +93,7 @@ def _store_and_read_a_case(url: str) -> None:
         )
         assert locked.reason == "locked"
         with database.session() as session:
-            detail = cases.case_detail(session, receipt.case_id, "Ann", T0)
+            detail = case_detail(session, receipt.case_id, "Ann", T0)
         assert detail.what_happened == "Invoices for a reception that never happened"
         assert detail.contact_details == "+34612345678"
     finally:

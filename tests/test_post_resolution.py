@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.directory import Directory
-from bot.directory_files import load_directory_files
-from bot.post_resolution import (
+from bot.directory.files.importing import load_directory_files
+from bot.directory.records import Directory
+from bot.directory.resolution import (
     EMPTY,
     NO_POST_IN_COUNTRY,
     NOT_A_PHONE_NUMBER,

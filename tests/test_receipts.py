@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot import receipts
+from bot.cases import receipts
 
 
 def test_a_code_has_sixteen_digits_shown_in_groups_of_four():

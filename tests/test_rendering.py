@@ -10,11 +10,11 @@ from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import runtime
-from bot.contacts import Contacts
-from bot.content import ContentStore, load_content
-from bot.language import SUPPORTED_LANGUAGES
-from bot.nlg import ContentNLG
-from bot.rendering import LRI, PDI, RLM, Renderer
+from bot.content.contacts import Contacts
+from bot.content.nlg import ContentNLG
+from bot.content.rendering import LRI, PDI, RLM, Renderer
+from bot.content.store import ContentStore, load_content
+from bot.language.detection import SUPPORTED_LANGUAGES
 
 CHANNELS = ("rest", "socketio", "telegram", "twilio", "whatsapp", "cmdline")
 

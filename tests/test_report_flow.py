@@ -30,12 +30,35 @@ from actions.status import (
     ValidateInformationForm,
     ValidateStatusForm,
 )
-from bot import report_flow as flow
 from bot import runtime
-from bot.cases import Case, CaseMessage, CaseStore, reply
+from bot.cases.coordinator import reply
+from bot.cases.model import Case, CaseMessage
+from bot.cases.receipts import parse_code
+from bot.cases.store import CaseStore
 from bot.db import Database
-from bot.directory import DirectoryService
-from bot.receipts import parse_code
+from bot.directory.service import DirectoryService
+from bot.report.form import (
+    DONE,
+    REPORT_CHANGING,
+    REPORT_CONFIRM,
+    REPORT_CONTACT,
+    REPORT_CONTACT_DETAILS,
+    REPORT_DESCRIPTION,
+    REPORT_INVOLVED,
+    REPORT_KIND,
+    REPORT_POST_CODE,
+    REPORT_POST_COUNTRY,
+    REPORT_SLOTS,
+    REPORT_SPOKE_TO,
+    REPORT_SUBMITTED,
+    REPORT_WHAT_HAPPENED,
+    REPORT_WHEN,
+    REPORT_WHERE,
+    REPORT_WITNESSES,
+    SEND,
+    SKIPPED,
+)
+from bot.report.status import STATUS_CODE, STATUS_FOLLOW_UP, STATUS_INFORMATION, STATUS_PASSPHRASE
 from bot.settings import settings
 from tests.servers import free_port
 
@@ -110,18 +133,18 @@ def validate(domain: dict, slot: str, value: Any, slots: Optional[dict] = None, 
 
 def complete_report(**overrides: Any) -> dict:
     slots = {
-        flow.REPORT_KIND: "fraud",
-        flow.REPORT_WHAT_HAPPENED: flow.DONE,
-        flow.REPORT_DESCRIPTION: DISTINCT,
-        flow.REPORT_WHEN: "last Ramadan",
-        flow.REPORT_WHERE: "Rabat",
-        flow.REPORT_POST_CODE: "RAB",
-        flow.REPORT_POST_COUNTRY: "MA",
-        flow.REPORT_INVOLVED: flow.SKIPPED,
-        flow.REPORT_WITNESSES: "my colleague saw it",
-        flow.REPORT_SPOKE_TO: "neither",
-        flow.REPORT_CONTACT: "anonymous",
-        flow.REPORT_CONFIRM: flow.SEND,
+        REPORT_KIND: "fraud",
+        REPORT_WHAT_HAPPENED: DONE,
+        REPORT_DESCRIPTION: DISTINCT,
+        REPORT_WHEN: "last Ramadan",
+        REPORT_WHERE: "Rabat",
+        REPORT_POST_CODE: "RAB",
+        REPORT_POST_COUNTRY: "MA",
+        REPORT_INVOLVED: SKIPPED,
+        REPORT_WITNESSES: "my colleague saw it",
+        REPORT_SPOKE_TO: "neither",
+        REPORT_CONTACT: "anonymous",
+        REPORT_CONFIRM: SEND,
     }
     return {**slots, **overrides}
 
@@ -131,8 +154,8 @@ def complete_report(**overrides: Any) -> dict:
 
 class TestKind:
     def test_a_button_is_taken_as_it_is(self, domain):
-        _, slots = validate(domain, flow.REPORT_KIND, "fraud")
-        assert slots[flow.REPORT_KIND] == "fraud"
+        _, slots = validate(domain, REPORT_KIND, "fraud")
+        assert slots[REPORT_KIND] == "fraud"
 
     @pytest.mark.parametrize(
         "typed, language, kind",
@@ -145,12 +168,12 @@ class TestKind:
         ],
     )
     def test_typed_labels_in_the_users_language_are_understood(self, domain, typed, language, kind):
-        _, slots = validate(domain, flow.REPORT_KIND, typed, language=language)
-        assert slots[flow.REPORT_KIND] == kind
+        _, slots = validate(domain, REPORT_KIND, typed, language=language)
+        assert slots[REPORT_KIND] == kind
 
     def test_something_else_is_asked_again(self, domain):
-        messages, slots = validate(domain, flow.REPORT_KIND, "purple elephants")
-        assert slots[flow.REPORT_KIND] is None
+        messages, slots = validate(domain, REPORT_KIND, "purple elephants")
+        assert slots[REPORT_KIND] is None
         assert said(messages) == ["utter_report_problem_pick_one"]
 
     def test_the_question_offers_every_kind(self):
@@ -162,51 +185,51 @@ class TestKind:
 
 class TestWhatHappened:
     def test_several_messages_make_one_description_until_done(self, domain):
-        kind = {flow.REPORT_KIND: "bullying"}
-        _, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, "He shouted at me.", slots=kind)
+        kind = {REPORT_KIND: "bullying"}
+        _, slots = validate(domain, REPORT_WHAT_HAPPENED, "He shouted at me.", slots=kind)
         assert slots == {
-            flow.REPORT_WHAT_HAPPENED: None,
-            flow.REPORT_DESCRIPTION: "He shouted at me.",
-            "requested_slot": flow.REPORT_WHAT_HAPPENED,
+            REPORT_WHAT_HAPPENED: None,
+            REPORT_DESCRIPTION: "He shouted at me.",
+            "requested_slot": REPORT_WHAT_HAPPENED,
         }
-        so_far = {flow.REPORT_KIND: "bullying", flow.REPORT_DESCRIPTION: "He shouted at me."}
-        _, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, "Twice.", slots=so_far)
-        assert slots[flow.REPORT_DESCRIPTION] == "He shouted at me.\nTwice."
-        so_far[flow.REPORT_DESCRIPTION] = slots[flow.REPORT_DESCRIPTION]
-        _, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, "klaar", slots=so_far, language="nl")
-        assert slots[flow.REPORT_WHAT_HAPPENED] == flow.DONE
-        assert flow.REPORT_DESCRIPTION not in slots  # "done" is not part of the story
-        assert slots["requested_slot"] == flow.REPORT_WHEN
+        so_far = {REPORT_KIND: "bullying", REPORT_DESCRIPTION: "He shouted at me."}
+        _, slots = validate(domain, REPORT_WHAT_HAPPENED, "Twice.", slots=so_far)
+        assert slots[REPORT_DESCRIPTION] == "He shouted at me.\nTwice."
+        so_far[REPORT_DESCRIPTION] = slots[REPORT_DESCRIPTION]
+        _, slots = validate(domain, REPORT_WHAT_HAPPENED, "klaar", slots=so_far, language="nl")
+        assert slots[REPORT_WHAT_HAPPENED] == DONE
+        assert REPORT_DESCRIPTION not in slots  # "done" is not part of the story
+        assert slots["requested_slot"] == REPORT_WHEN
 
     def test_the_done_button_finishes(self, domain):
-        so_far = {flow.REPORT_DESCRIPTION: "Something happened."}
-        _, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, "/skip", slots=so_far, intent="skip")
-        assert slots[flow.REPORT_WHAT_HAPPENED] == flow.DONE
+        so_far = {REPORT_DESCRIPTION: "Something happened."}
+        _, slots = validate(domain, REPORT_WHAT_HAPPENED, "/skip", slots=so_far, intent="skip")
+        assert slots[REPORT_WHAT_HAPPENED] == DONE
 
     def test_done_before_anything_was_written_asks_again(self, domain):
-        _, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, "done")
-        assert slots[flow.REPORT_WHAT_HAPPENED] is None
-        assert not slots.get(flow.REPORT_DESCRIPTION)
+        _, slots = validate(domain, REPORT_WHAT_HAPPENED, "done")
+        assert slots[REPORT_WHAT_HAPPENED] is None
+        assert not slots.get(REPORT_DESCRIPTION)
 
     def test_a_long_description_is_kept_whole(self, domain):
         long_text = ("x" * 99 + " ") * 200  # 20,000 characters
-        _, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, long_text)
-        assert slots[flow.REPORT_DESCRIPTION] == long_text.strip()
-        assert len(slots[flow.REPORT_DESCRIPTION]) == 19_999
+        _, slots = validate(domain, REPORT_WHAT_HAPPENED, long_text)
+        assert slots[REPORT_DESCRIPTION] == long_text.strip()
+        assert len(slots[REPORT_DESCRIPTION]) == 19_999
 
     def test_binary_junk_is_refused_and_nothing_is_added(self, domain):
         junk = bytes(range(256)).decode("latin-1") * 4
-        so_far = {flow.REPORT_DESCRIPTION: "First part."}
-        messages, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, junk, slots=so_far)
+        so_far = {REPORT_DESCRIPTION: "First part."}
+        messages, slots = validate(domain, REPORT_WHAT_HAPPENED, junk, slots=so_far)
         assert said(messages) == ["utter_report_problem_not_text"]
-        assert flow.REPORT_DESCRIPTION not in slots
+        assert REPORT_DESCRIPTION not in slots
 
     def test_a_short_cancel_leaves_the_form(self, domain):
         t = tracker(
-            {"requested_slot": flow.REPORT_WHAT_HAPPENED},
+            {"requested_slot": REPORT_WHAT_HAPPENED},
             text="stop",
             intent="cancel",
-            new_slots={flow.REPORT_WHAT_HAPPENED: "stop"},
+            new_slots={REPORT_WHAT_HAPPENED: "stop"},
         )
         dispatcher = CollectingDispatcher()
         events = asyncio.run(ValidateReportForm().run(dispatcher, t, domain))
@@ -214,25 +237,25 @@ class TestWhatHappened:
 
     def test_a_story_that_reads_like_cancel_is_kept(self, domain):
         story = "he cancelled my leave and told everyone I was lying"
-        before = {"requested_slot": flow.REPORT_WHAT_HAPPENED, flow.REPORT_KIND: "bullying"}
-        _, slots = validate(domain, flow.REPORT_WHAT_HAPPENED, story, before, intent="cancel")
-        assert slots[flow.REPORT_DESCRIPTION] == story
+        before = {"requested_slot": REPORT_WHAT_HAPPENED, REPORT_KIND: "bullying"}
+        _, slots = validate(domain, REPORT_WHAT_HAPPENED, story, before, intent="cancel")
+        assert slots[REPORT_DESCRIPTION] == story
 
     def test_danger_in_the_story_gets_safety_information_and_the_words_are_kept(self, domain):
         story = "he is outside my door now and threatens to hit me"
         messages, slots = validate(
             domain,
-            flow.REPORT_WHAT_HAPPENED,
+            REPORT_WHAT_HAPPENED,
             story,
-            {flow.REPORT_KIND: "intimidation"},
+            {REPORT_KIND: "intimidation"},
             intent="emergency",
         )
         assert said(messages) == ["utter_emergency"]
-        assert slots[flow.REPORT_DESCRIPTION] == story
+        assert slots[REPORT_DESCRIPTION] == story
 
     def test_the_question_changes_once_something_was_written(self):
         first, _ = run(ActionAskReportWhatHappened(), tracker())
-        more, _ = run(ActionAskReportWhatHappened(), tracker({flow.REPORT_DESCRIPTION: "x"}))
+        more, _ = run(ActionAskReportWhatHappened(), tracker({REPORT_DESCRIPTION: "x"}))
         assert said(first) == ["utter_report_what_happened_first"]
         assert said(more) == ["utter_report_what_happened_more"]
 
@@ -240,29 +263,29 @@ class TestWhatHappened:
 class TestWhenAndWhere:
     @pytest.mark.parametrize("words", ["last Ramadan", "yesterday", "during the reception"])
     def test_when_keeps_the_reporters_words(self, domain, words):
-        _, slots = validate(domain, flow.REPORT_WHEN, words)
-        assert slots[flow.REPORT_WHEN] == words
+        _, slots = validate(domain, REPORT_WHEN, words)
+        assert slots[REPORT_WHEN] == words
 
     def test_a_button_of_another_question_is_no_answer(self, domain):
         stale = '/report{"report_choice": "change_when"}'
-        for slot in (flow.REPORT_WHEN, flow.REPORT_WHERE, flow.REPORT_INVOLVED):
+        for slot in (REPORT_WHEN, REPORT_WHERE, REPORT_INVOLVED):
             _, slots = validate(domain, slot, stale)
             assert slots[slot] is None
 
     def test_when_can_be_skipped(self, domain):
-        _, slots = validate(domain, flow.REPORT_WHEN, flow.SKIPPED, text="/skip", intent="skip")
-        assert slots[flow.REPORT_WHEN] == flow.SKIPPED
+        _, slots = validate(domain, REPORT_WHEN, SKIPPED, text="/skip", intent="skip")
+        assert slots[REPORT_WHEN] == SKIPPED
 
     def test_a_known_post_keeps_its_code_and_the_words(self, domain, database):
-        messages, slots = validate(domain, flow.REPORT_WHERE, "at the embassy in Rabat")
-        assert slots[flow.REPORT_WHERE] == "at the embassy in Rabat"
-        assert slots[flow.REPORT_POST_CODE] == "RAB" and slots[flow.REPORT_POST_COUNTRY] == "MA"
+        messages, slots = validate(domain, REPORT_WHERE, "at the embassy in Rabat")
+        assert slots[REPORT_WHERE] == "at the embassy in Rabat"
+        assert slots[REPORT_POST_CODE] == "RAB" and slots[REPORT_POST_COUNTRY] == "MA"
         assert messages == []
 
     def test_an_unknown_post_keeps_the_words_and_says_so(self, domain, database):
-        messages, slots = validate(domain, flow.REPORT_WHERE, "Qwxzyville")
-        assert slots[flow.REPORT_WHERE] == "Qwxzyville"
-        assert slots[flow.REPORT_POST_CODE] is None
+        messages, slots = validate(domain, REPORT_WHERE, "Qwxzyville")
+        assert slots[REPORT_WHERE] == "Qwxzyville"
+        assert slots[REPORT_POST_CODE] is None
         assert said(messages) == ["utter_report_unknown_post"]
 
 
@@ -272,27 +295,27 @@ class TestContact:
         [("anonymous", False), ("this_channel", False), ("email", True), ("phone", True)],
     )
     def test_details_are_asked_only_for_email_and_phone(self, domain, contact, asked):
-        t = tracker({flow.REPORT_CONTACT: contact})
+        t = tracker({REPORT_CONTACT: contact})
         required = asyncio.run(
             ValidateReportForm().required_slots([], CollectingDispatcher(), t, domain)
         )
-        assert (flow.REPORT_CONTACT_DETAILS in required) is asked
-        assert required[-1] == flow.REPORT_CONFIRM  # the summary always comes last
+        assert (REPORT_CONTACT_DETAILS in required) is asked
+        assert required[-1] == REPORT_CONFIRM  # the summary always comes last
 
     def test_typed_choice_is_understood(self, domain):
-        _, slots = validate(domain, flow.REPORT_CONTACT, "per telefoon", language="nl")
-        assert slots[flow.REPORT_CONTACT] == "phone"
+        _, slots = validate(domain, REPORT_CONTACT, "per telefoon", language="nl")
+        assert slots[REPORT_CONTACT] == "phone"
 
     def test_a_bad_email_address_is_asked_again(self, domain):
-        before = {flow.REPORT_CONTACT: "email"}
-        messages, slots = validate(domain, flow.REPORT_CONTACT_DETAILS, "me at home", before)
-        assert slots[flow.REPORT_CONTACT_DETAILS] is None
+        before = {REPORT_CONTACT: "email"}
+        messages, slots = validate(domain, REPORT_CONTACT_DETAILS, "me at home", before)
+        assert slots[REPORT_CONTACT_DETAILS] is None
         assert said(messages) == ["utter_report_problem_invalid_email"]
 
     def test_a_local_phone_number_is_read_with_the_posts_country(self, domain):
-        before = {flow.REPORT_CONTACT: "phone", flow.REPORT_POST_COUNTRY: "MA"}
-        _, slots = validate(domain, flow.REPORT_CONTACT_DETAILS, "0612345678", before)
-        assert slots[flow.REPORT_CONTACT_DETAILS] == "+212612345678"
+        before = {REPORT_CONTACT: "phone", REPORT_POST_COUNTRY: "MA"}
+        _, slots = validate(domain, REPORT_CONTACT_DETAILS, "0612345678", before)
+        assert slots[REPORT_CONTACT_DETAILS] == "+212612345678"
 
 
 class TestSummary:
@@ -314,15 +337,15 @@ class TestSummary:
 
     def test_change_asks_which_part_and_only_that_part_is_asked_again(self, domain):
         slots = complete_report(report_confirm=None)
-        _, changed = validate(domain, flow.REPORT_CONFIRM, "change", slots)
-        assert changed[flow.REPORT_CHANGING] is True and changed[flow.REPORT_CONFIRM] is None
-        slots[flow.REPORT_CHANGING] = True
+        _, changed = validate(domain, REPORT_CONFIRM, "change", slots)
+        assert changed[REPORT_CHANGING] is True and changed[REPORT_CONFIRM] is None
+        slots[REPORT_CHANGING] = True
         messages, _ = run(ActionAskReportConfirm(), tracker(slots))
         assert said(messages) == ["utter_report_which_part"]
-        _, changed = validate(domain, flow.REPORT_CONFIRM, "When", slots)
-        assert changed[flow.REPORT_WHEN] is None
-        assert changed["requested_slot"] == flow.REPORT_WHEN
-        assert changed.get(flow.REPORT_DESCRIPTION, DISTINCT) == DISTINCT
+        _, changed = validate(domain, REPORT_CONFIRM, "When", slots)
+        assert changed[REPORT_WHEN] is None
+        assert changed["requested_slot"] == REPORT_WHEN
+        assert changed.get(REPORT_DESCRIPTION, DISTINCT) == DISTINCT
 
 
 # --- sending, cancelling -------------------------------------------------------------------
@@ -335,8 +358,8 @@ class TestSubmit:
         receipt = messages[0]
         assert parse_code(receipt["code"]) and len(receipt["passphrase"].split()) == 5
         assert cases_stored(database) == 1
-        assert all(slots[name] is None for name in flow.REPORT_SLOTS)
-        assert slots[flow.REPORT_SUBMITTED] is True
+        assert all(slots[name] is None for name in REPORT_SLOTS)
+        assert slots[REPORT_SUBMITTED] is True
         with database.session() as session:
             case = session.execute(select(Case)).scalar_one()
             assert case.what_happened == DISTINCT and case.post_code == "RAB"
@@ -364,13 +387,13 @@ class TestSubmit:
     def test_cancel_stores_nothing_and_forgets_the_answers(self, database):
         messages, slots = run(ActionCancelReport(), tracker(complete_report(), form=None))
         assert said(messages) == ["utter_report_cancelled"]
-        assert all(slots[name] is None for name in flow.REPORT_SLOTS)
+        assert all(slots[name] is None for name in REPORT_SLOTS)
         assert cases_stored(database) == 0
 
     def test_a_new_report_starts_empty(self):
         _, slots = run(ActionStartReport(), tracker(complete_report(report_submitted=True)))
-        assert all(slots[name] is None for name in flow.REPORT_SLOTS)
-        assert slots[flow.REPORT_SUBMITTED] is None
+        assert all(slots[name] is None for name in REPORT_SLOTS)
+        assert slots[REPORT_SUBMITTED] is None
 
 
 # --- following a report -------------------------------------------------------------------
@@ -382,27 +405,27 @@ def submit(database: Database, **overrides: Any) -> tuple[str, str]:
 
 
 def check(code: str, passphrase: str, language: str = "en") -> tuple[list[dict], dict]:
-    slots = {flow.STATUS_CODE: parse_code(code), flow.STATUS_PASSPHRASE: passphrase}
+    slots = {STATUS_CODE: parse_code(code), STATUS_PASSPHRASE: passphrase}
     return run(ActionCheckStatus(), tracker(slots, language=language, form=None))
 
 
 class TestStatus:
     def test_code_with_spaces_or_dashes_is_read(self, domain):
-        t = tracker(text="4821-0937 5512-6604", new_slots={flow.STATUS_CODE: "4821-0937 5512-6604"})
+        t = tracker(text="4821-0937 5512-6604", new_slots={STATUS_CODE: "4821-0937 5512-6604"})
         _, slots = run(ValidateStatusForm(), t, domain)
-        assert slots[flow.STATUS_CODE] == "4821093755126604"
+        assert slots[STATUS_CODE] == "4821093755126604"
 
     def test_the_english_words_of_a_passphrase_do_not_switch_the_language(self):
         passphrase = "river candle orbit maple honest"
-        t = tracker({"requested_slot": flow.STATUS_PASSPHRASE}, text=passphrase, language="nl")
+        t = tracker({"requested_slot": STATUS_PASSPHRASE}, text=passphrase, language="nl")
         t.latest_message["language"] = {"code": "en", "confidence": 0.99}
         _, slots = run(ActionTrackLanguage(), t)
         assert slots == {}
 
     def test_something_else_is_not_taken_for_a_code(self, domain):
-        t = tracker(text="hello", new_slots={flow.STATUS_CODE: "hello"})
+        t = tracker(text="hello", new_slots={STATUS_CODE: "hello"})
         messages, slots = run(ValidateStatusForm(), t, domain)
-        assert slots[flow.STATUS_CODE] is None
+        assert slots[STATUS_CODE] is None
         assert said(messages) == ["utter_status_code_unreadable"]
 
     @pytest.mark.parametrize(
@@ -410,17 +433,17 @@ class TestStatus:
     )
     def test_only_a_short_cancel_stops_at_the_passphrase(self, domain, typed, leaves):
         t = tracker(
-            {"requested_slot": flow.STATUS_PASSPHRASE, flow.STATUS_CODE: "4821093755126604"},
+            {"requested_slot": STATUS_PASSPHRASE, STATUS_CODE: "4821093755126604"},
             text=typed,
             intent="cancel",
-            new_slots={flow.STATUS_PASSPHRASE: typed},
+            new_slots={STATUS_PASSPHRASE: typed},
             form="status_form",
         )
         messages, slots = run(ValidateStatusForm(), t, domain)
         if leaves:
             assert slots == {} and messages == []
         else:
-            assert slots[flow.STATUS_PASSPHRASE] == typed
+            assert slots[STATUS_PASSPHRASE] == typed
 
     def test_the_right_passphrase_shows_status_and_the_coordinators_message(self, database):
         code, passphrase = submit(database)
@@ -435,8 +458,8 @@ class TestStatus:
         ]
         assert messages[0]["status"] == "reçu"
         assert messages[2]["message"] == "Thank you, we are looking into it."
-        assert slots[flow.STATUS_CODE] is None and slots[flow.STATUS_PASSPHRASE] is None
-        assert slots[flow.STATUS_FOLLOW_UP]
+        assert slots[STATUS_CODE] is None and slots[STATUS_PASSPHRASE] is None
+        assert slots[STATUS_FOLLOW_UP]
         # Read once: the next check says there is nothing new.
         again, _ = check(code, passphrase)
         assert "utter_status_no_messages" in said(again)
@@ -446,8 +469,8 @@ class TestStatus:
         wrong_pass, slots = check(code, "apple apple apple apple apple")
         wrong_code, _ = check("1111 2222 3333 4444", passphrase)
         assert said(wrong_pass) == said(wrong_code) == ["utter_status_invalid"]
-        assert slots[flow.STATUS_FOLLOW_UP] is None
-        assert slots[flow.STATUS_PASSPHRASE] is None
+        assert slots[STATUS_FOLLOW_UP] is None
+        assert slots[STATUS_PASSPHRASE] is None
 
     def test_five_wrong_tries_lock_even_the_right_passphrase(self, database):
         code, passphrase = submit(database)
@@ -460,24 +483,24 @@ class TestStatus:
     def test_information_is_added_to_the_report(self, database):
         code, passphrase = submit(database)
         _, slots = check(code, passphrase)
-        token = slots[flow.STATUS_FOLLOW_UP]
-        state = {flow.STATUS_FOLLOW_UP: token, flow.STATUS_INFORMATION: "He did it again today."}
+        token = slots[STATUS_FOLLOW_UP]
+        state = {STATUS_FOLLOW_UP: token, STATUS_INFORMATION: "He did it again today."}
         messages, slots = run(ActionAddInformation(), tracker(state, form=None))
         assert said(messages) == ["utter_status_information_added"]
-        assert slots[flow.STATUS_INFORMATION] is None
+        assert slots[STATUS_INFORMATION] is None
         with database.session() as session:
             bodies = session.execute(select(CaseMessage.body)).scalars().all()
         assert bodies == ["He did it again today."]
 
     def test_without_a_recent_check_nothing_is_added(self, database):
-        state = {flow.STATUS_FOLLOW_UP: None, flow.STATUS_INFORMATION: "More."}
+        state = {STATUS_FOLLOW_UP: None, STATUS_INFORMATION: "More."}
         messages, _ = run(ActionAddInformation(), tracker(state, form=None))
         assert said(messages) == ["utter_status_expired"]
 
     def test_empty_information_is_asked_again(self, domain):
-        t = tracker(text="   ", new_slots={flow.STATUS_INFORMATION: "   "}, form="information_form")
+        t = tracker(text="   ", new_slots={STATUS_INFORMATION: "   "}, form="information_form")
         messages, slots = run(ValidateInformationForm(), t, domain)
-        assert slots[flow.STATUS_INFORMATION] is None
+        assert slots[STATUS_INFORMATION] is None
         assert said(messages) == ["utter_report_problem_empty"]
 
 

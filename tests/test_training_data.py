@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.language import SUPPORTED_LANGUAGES
+from bot.language.detection import SUPPORTED_LANGUAGES
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "intents.md"
 CONTRACT_INTENTS = {

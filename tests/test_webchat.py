@@ -20,18 +20,18 @@ import socketio
 import websockets
 
 from bot import runtime
-from bot.content import ContentStore
-from bot.language import SUPPORTED_LANGUAGES
-from bot.sessions import DEFAULT_LIFETIME_SECONDS, SessionTokens, webchat_key
-from bot.webchat import LABEL_PREFIX, LABELS, language_choices, widget_labels
-from channels.webchat import MAX_MESSAGE_CHARACTERS, WebChatInput, clean_message
+from bot.content.store import ContentStore
+from bot.language.detection import SUPPORTED_LANGUAGES
+from channels.webchat.channel import MAX_MESSAGE_CHARACTERS, WebChatInput, clean_message
+from channels.webchat.labels import LABEL_PREFIX, LABELS, language_choices, widget_labels
+from channels.webchat.sessions import DEFAULT_LIFETIME_SECONDS, SessionTokens, webchat_key
 from tests.servers import Servers, running_servers
 
 pytestmark = pytest.mark.e2e
 
 SECRET = "webchat-test-secret"
 MARKER = "quokka-marker-5521"  # a word that must never reach a log
-WIDGET_JS = Path(__file__).resolve().parent.parent / "channels" / "webchat_static" / "widget.js"
+WIDGET_JS = Path(__file__).resolve().parent.parent / "channels" / "webchat" / "static" / "widget.js"
 
 
 # Signed sessions ------------------------------------------------------------------------
@@ -190,7 +190,7 @@ def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     work = tmp_path_factory.mktemp("webchat")
     credentials = work / "credentials.yml"
     credentials.write_text(
-        "channels.webchat.WebChatInput:\n"
+        "channels.webchat.channel.WebChatInput:\n"
         "  socketio_path: /socket.io\n"
         "  quick_exit_url: http://127.0.0.1:9/neutral\n"
     )

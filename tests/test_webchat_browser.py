@@ -85,7 +85,7 @@ def servers(
     work = tmp_path_factory.mktemp("webchat-browser")
     credentials = work / "credentials.yml"
     credentials.write_text(
-        f"channels.webchat.WebChatInput:\n  quick_exit_url: {neutral_site.url}/weather\n"
+        f"channels.webchat.channel.WebChatInput:\n  quick_exit_url: {neutral_site.url}/weather\n"
     )
     env = {"VM_WEBCHAT_SECRET": "browser-test-secret"}
     with running_servers(trained_model, work, credentials=credentials, env=env) as running:

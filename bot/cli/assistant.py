@@ -53,7 +53,7 @@ def chat(url: str) -> int:
 
 
 def evaluate_command(model: Path, output: Path) -> int:
-    from bot.evaluation import evaluate
+    from bot.language.evaluation import evaluate
 
     report = evaluate(model, HELDOUT_DIR)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -64,7 +64,7 @@ def evaluate_command(model: Path, output: Path) -> int:
 
 
 def benchmark_command(model: Path, train: bool) -> int:
-    from bot.evaluation import benchmark_parse
+    from bot.language.evaluation import benchmark_parse
 
     if train:
         with tempfile.TemporaryDirectory() as out:

@@ -20,9 +20,17 @@ from typing import Callable, Optional, TypeVar
 
 from sqlalchemy.orm import Session
 
-from bot import cases
+from bot.cases.coordinator import (
+    acknowledge,
+    audit_trail,
+    case_detail,
+    change_status,
+    list_cases,
+    reply,
+)
+from bot.cases.intake import InvalidReport
+from bot.cases.model import COORDINATOR, STATUSES, CaseStoreError, Deadline
 from bot.db import Database
-from bot.report_input import InvalidReport
 from bot.timestamps import utc
 
 T = TypeVar("T")
@@ -53,7 +61,7 @@ def _run(args: argparse.Namespace, work: Callable[[Session, datetime], T]) -> Op
             return work(session, _moment(args.now))
     except InvalidReport as error:
         print(f"error: {_TEXT_PROBLEMS.get(error.reason, error.reason)}", file=sys.stderr)
-    except cases.CaseStoreError as error:
+    except CaseStoreError as error:
         print(f"error: {error}", file=sys.stderr)
     finally:
         database.dispose()
@@ -64,13 +72,13 @@ def _when(moment: Optional[datetime]) -> str:
     return f"{moment:%Y-%m-%d %H:%M}" if moment else "-"
 
 
-def _deadline(deadline: Optional[cases.Deadline], now: datetime) -> str:
+def _deadline(deadline: Optional[Deadline], now: datetime) -> str:
     return deadline.describe(now) if deadline else "no deadline running"
 
 
 def _list(args: argparse.Namespace) -> int:
     def work(session: Session, now: datetime) -> list[str]:
-        summaries = cases.list_cases(session, args.by, now, args.overdue, args.status)
+        summaries = list_cases(session, args.by, now, args.overdue, args.status)
         lines = [f"{'ID':>5}  {'STATUS':<20} {'KIND':<22} {'POST':<6} {'RECEIVED':<16}  DEADLINE"]
         for s in summaries:
             added = f"  [{s.reporter_messages} from reporter]" if s.reporter_messages else ""
@@ -91,7 +99,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     def work(session: Session, now: datetime) -> list[str]:
-        case = cases.case_detail(session, args.id, args.by, now)
+        case = case_detail(session, args.id, args.by, now)
         occurred = (
             f" (read as {case.occurred_on:%Y-%m-%d}, {case.occurred_precision})"
             if case.occurred_on
@@ -123,9 +131,9 @@ def _show(args: argparse.Namespace) -> int:
             case.what_happened,
         ]
         for m in case.messages:
-            who = f"coordinator {m.author_name}" if m.author == cases.COORDINATOR else "reporter"
+            who = f"coordinator {m.author_name}" if m.author == COORDINATOR else "reporter"
             marks = " [feedback]" if m.is_feedback else ""
-            if m.author == cases.COORDINATOR:
+            if m.author == COORDINATOR:
                 read = _when(m.read_by_reporter_at) if m.read_by_reporter_at else "not yet"
                 marks += f" [read by reporter: {read}]"
             lines += ["", f"--- {_when(m.sent_at)} {who}{marks}", m.text]
@@ -140,7 +148,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _acknowledge(args: argparse.Namespace) -> int:
     def work(session: Session, now: datetime) -> str:
-        summary = cases.acknowledge(session, args.id, args.by, now)
+        summary = acknowledge(session, args.id, args.by, now)
         return f"case {summary.id} acknowledged; {_deadline(summary.deadline, now)}"
 
     message = _run(args, work)
@@ -152,7 +160,7 @@ def _acknowledge(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     def work(session: Session, now: datetime) -> str:
-        summary = cases.change_status(session, args.id, args.status, args.by, now)
+        summary = change_status(session, args.id, args.status, args.by, now)
         return f"case {summary.id} is now {summary.status}; {_deadline(summary.deadline, now)}"
 
     message = _run(args, work)
@@ -166,7 +174,7 @@ def _reply(args: argparse.Namespace) -> int:
     text = args.text if args.text is not None else sys.stdin.read()
 
     def work(session: Session, now: datetime) -> str:
-        cases.reply(session, args.id, text, args.by, now, feedback=args.feedback)
+        reply(session, args.id, text, args.by, now, feedback=args.feedback)
         kind = "feedback" if args.feedback else "reply"
         return f"{kind} stored for case {args.id}; the reporter reads it with their receipt"
 
@@ -179,7 +187,7 @@ def _reply(args: argparse.Namespace) -> int:
 
 def _audit(args: argparse.Namespace) -> int:
     def work(session: Session, now: datetime) -> list[str]:
-        entries = cases.audit_trail(session, args.id, args.by, now)
+        entries = audit_trail(session, args.id, args.by, now)
         return [
             f"{e.at:%Y-%m-%d %H:%M:%S}  {e.actor:<20} {e.action:<20} {e.detail or ''}".rstrip()
             for e in entries
@@ -211,7 +219,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
     listing = command("list", "cases with their deadline state", _list, False)
     listing.add_argument("--overdue", action="store_true", help="only cases past a deadline")
-    listing.add_argument("--status", choices=cases.STATUSES)
+    listing.add_argument("--status", choices=STATUSES)
     command("show", "a whole case, decrypted", _show, False).add_argument("id", type=int)
     command("acknowledge", "acknowledge receipt", _acknowledge, True).add_argument("id", type=int)
     status = command("status", "move a case to its next status", _status, True)

@@ -37,10 +37,12 @@ def _current(_args: argparse.Namespace) -> int:
 def _import_models() -> None:
     """Imports every bot module that declares encrypted columns, so their tables are in
     `db.Base.metadata`; looking at the source keeps heavy modules (Rasa) unimported."""
-    for module in pkgutil.iter_modules(bot.__path__):
-        path = Path(bot.__path__[0]) / f"{module.name}.py"
-        if module.name != "encryption" and path.exists() and "EncryptedText" in path.read_text():
-            importlib.import_module(f"bot.{module.name}")
+    root = Path(bot.__path__[0])
+    for module in pkgutil.walk_packages(bot.__path__, "bot."):
+        path = root.parent / (module.name.replace(".", "/") + ".py")
+        declares = path.exists() and "EncryptedText" in path.read_text()
+        if module.name != "bot.encryption" and declares:
+            importlib.import_module(module.name)
 
 
 def encrypted_columns() -> dict[sa.Table, list[sa.Column]]:

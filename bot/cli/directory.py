@@ -6,7 +6,7 @@
     directory seed [--force]                                import data/directory (VM_DIRECTORY_DIR)
 
 A folder given as FILE stands for the posts.* and advisors.* files in it. File layouts:
-bot/directory_files.py.
+bot/directory/files/.
 """
 
 from __future__ import annotations
@@ -16,15 +16,11 @@ import sys
 from pathlib import Path
 
 from bot.db import Database
-from bot.directory import directory_is_empty, read_directory
-from bot.directory_files import (
-    DirectoryInvalid,
-    LoadedDirectory,
-    export_directory,
-    import_directory,
-    load_directory_files,
-    read_sources,
-)
+from bot.directory.files.formats import DirectoryInvalid, LoadedDirectory
+from bot.directory.files.importing import import_directory, load_directory_files
+from bot.directory.files.reading import read_sources
+from bot.directory.files.writing import export_directory
+from bot.directory.tables import directory_is_empty, read_directory
 from bot.settings import settings
 
 

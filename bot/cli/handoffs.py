@@ -13,7 +13,8 @@ import asyncio
 import sys
 
 from bot.db import Database
-from bot.handoffs import STATUSES, HandoffRecord, HandoffStore, get_handoff, list_handoffs
+from bot.handoffs.inbox import list_handoffs
+from bot.handoffs.store import STATUSES, HandoffRecord, HandoffStore, get_handoff
 
 
 def _target(handoff: HandoffRecord) -> str:

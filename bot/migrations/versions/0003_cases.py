@@ -1,5 +1,5 @@
 """Case store: cases, messages between reporter and coordinator, the audit log, and the
-attempts behind the receipt lockout (bot/cases.py, bot/lockout.py).
+attempts behind the receipt lockout (bot/cases/).
 
 Encrypted columns are plain TEXT here: they hold Fernet tokens, encrypted in Python.
 

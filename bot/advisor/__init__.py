@@ -1,0 +1,1 @@
+"""The advisor search in the dialogue, independent of Rasa."""

@@ -1,0 +1,1 @@
+"""The integrity coordinator's case store."""

@@ -1,0 +1,177 @@
+"""Follow-up with a receipt: the check in three steps, and adding information."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional, Union
+
+from sqlalchemy import (
+    select,
+)
+from sqlalchemy.orm import Session
+
+from bot.cases import lockout, receipts
+from bot.cases.intake import (
+    MAX_DESCRIPTION_CHARS,
+    clean_text,
+)
+from bot.cases.model import (
+    COORDINATOR,
+    FOLLOW_UP_VALIDITY,
+    REPORTER,
+    Case,
+    CaseMessage,
+    _get_case,
+    audit,
+)
+from bot.cases.views import InformationAdded, MessageView, Refused, StatusView
+from bot.language.component import logger
+
+
+def _follow_up_signature(key: bytes, case_id: int, expires: int, sender: Optional[str]) -> str:
+    message = f"follow-up:{case_id}:{expires}:{sender or ''}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def follow_up_token(key: bytes, case_id: int, now: datetime, sender: Optional[str]) -> str:
+    """Lets this sender add to this case for a while without typing the passphrase again,
+    so the passphrase need not be kept anywhere between two messages."""
+    expires = int((now + FOLLOW_UP_VALIDITY).timestamp())
+    return f"{case_id}.{expires}.{_follow_up_signature(key, case_id, expires, sender)}"
+
+
+def read_follow_up_token(
+    key: bytes, token: object, now: datetime, sender: Optional[str]
+) -> Optional[int]:
+    """The case id in a valid, unexpired token for this sender, else None."""
+    try:
+        case_text, expires_text, signature = str(token).split(".")
+        case_id, expires = int(case_text), int(expires_text)
+    except ValueError:
+        return None
+    expected = _follow_up_signature(key, case_id, expires, sender)
+    if not hmac.compare_digest(expected, signature) or now.timestamp() > expires:
+        return None
+    return case_id
+
+
+@dataclass(frozen=True)
+class ReceiptCheck:
+    """A check in progress: what was typed, read into what the store looks for."""
+
+    digest: Optional[str]
+    subjects: tuple[str, ...]
+    sender_reference: Optional[str]
+
+    @classmethod
+    def of(cls, code_text: object, sender_reference: Optional[str], key: bytes) -> ReceiptCheck:
+        code = receipts.parse_code(code_text) if isinstance(code_text, str) else None
+        digest = receipts.code_digest(code, key) if code else None
+        subjects = []
+        if digest:
+            subjects.append(lockout.code_subject(digest))
+        if sender_reference:
+            subjects.append(lockout.sender_subject(sender_reference))
+        return cls(digest, tuple(subjects), sender_reference)
+
+
+@dataclass(frozen=True)
+class StoredReceipt:
+    case_id: Optional[int]
+    passphrase_hash: Optional[str]
+    locked_until: Optional[datetime]
+
+
+def find_receipt(
+    session: Session, check: ReceiptCheck, now: datetime, policy: lockout.LockoutPolicy
+) -> StoredReceipt:
+    """Step 1 of a check (reads only): the case behind the code, and any lock."""
+    row = (
+        session.execute(
+            select(Case.id, Case.passphrase_hash).where(Case.code_digest == check.digest)
+        ).first()
+        if check.digest
+        else None
+    )
+    until = lockout.locked_until(session, check.subjects, now, policy)
+    return StoredReceipt(row[0] if row else None, row[1] if row else None, until)
+
+
+def verify(stored: StoredReceipt, passphrase: object) -> bool:
+    """Step 2 (no database): scrypt, the same work whether or not the code exists."""
+    typed = passphrase if isinstance(passphrase, str) else ""
+    if stored.passphrase_hash is None:
+        receipts.spend_verification_time(typed)
+        return False
+    return receipts.verify_passphrase(typed, stored.passphrase_hash)
+
+
+def conclude_check(
+    session: Session,
+    check: ReceiptCheck,
+    stored: StoredReceipt,
+    verified: bool,
+    now: datetime,
+    lookup_key: bytes,
+    policy: lockout.LockoutPolicy,
+) -> Union[StatusView, Refused]:
+    """Step 3 (writes): counts the try, and on success shows the case and marks the
+    coordinator's messages as read."""
+    lockout.prune(session, now, policy)  # a write first: SQLite takes its write lock here
+    if stored.locked_until is not None:
+        if stored.case_id is not None:
+            audit(session, REPORTER, "status.refused", now, stored.case_id, "locked")
+        return Refused("locked", stored.locked_until)
+    if not verified:
+        until = lockout.record_failure(session, check.subjects, now, policy)
+        if until is not None:
+            logger.warning("receipt checks locked until %s after wrong tries", f"{until:%H:%M}")
+        if stored.case_id is not None:
+            outcome = "locked" if until else "invalid"
+            audit(session, REPORTER, "status.refused", now, stored.case_id, outcome)
+        return Refused("locked", until) if until else Refused("invalid")
+    assert check.digest is not None
+    lockout.record_success(session, lockout.code_subject(check.digest), now)
+    case = _get_case(session, stored.case_id)
+    views = []
+    for message in case.messages:
+        if message.author != COORDINATOR:
+            continue
+        views.append(
+            MessageView(message.sent_at, message.body, message.read_by_reporter_at is None)
+        )
+        if message.read_by_reporter_at is None:
+            message.read_by_reporter_at = now
+    new = sum(view.new for view in views)
+    audit(session, REPORTER, "status.checked", now, case.id, f"new_messages={new}")
+    return StatusView(
+        status=case.status,
+        received_at=case.received_at,
+        next_deadline=case.next_deadline(now),
+        messages=tuple(views),
+        language=case.language,
+        follow_up=follow_up_token(lookup_key, case.id, now, check.sender_reference),
+    )
+
+
+def add_reporter_message(
+    session: Session,
+    token: object,
+    text: object,
+    sender_reference: Optional[str],
+    now: datetime,
+    lookup_key: bytes,
+) -> Union[InformationAdded, Refused]:
+    body = clean_text(text, "information", MAX_DESCRIPTION_CHARS)
+    case_id = read_follow_up_token(lookup_key, token, now, sender_reference)
+    case = session.get(Case, case_id) if case_id is not None else None
+    if case is None:
+        return Refused("expired")
+    session.add(CaseMessage(case_id=case.id, author=REPORTER, body=body, sent_at=now))
+    audit(session, REPORTER, "message.added", now, case.id)
+    return InformationAdded(now)
+
+

@@ -1,0 +1,141 @@
+"""The reporter's side, as coroutines for the Rasa actions."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from functools import partial
+from typing import Callable, Optional, TypeVar, Union
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from bot.cases import lockout, receipts
+from bot.cases.followup import (
+    ReceiptCheck,
+    add_reporter_message,
+    conclude_check,
+    find_receipt,
+    verify,
+)
+from bot.cases.intake import (
+    prepare_case,
+    store_case,
+)
+from bot.cases.model import StorageUnavailable
+from bot.cases.views import InformationAdded, Receipt, Refused, Report, StatusView
+from bot.db import Database
+from bot.language.component import logger
+from bot.timestamps import utc
+
+# --- the reporter's side, for the Rasa actions ----------------------------------------------
+
+T = TypeVar("T")
+
+
+class CaseStore:
+    """Coroutines for the actions; the work runs on a worker thread (`Database.run`), so the
+    action server's event loop never waits for the database or for scrypt."""
+
+    def __init__(
+        self,
+        database: Optional[Database] = None,
+        lookup_key: Optional[bytes] = None,
+        policy: Optional[lockout.LockoutPolicy] = None,
+    ) -> None:
+        self.database = database or Database()
+        self._lookup_key = lookup_key
+        self._policy = policy
+
+    @property
+    def lookup_key(self) -> bytes:
+        """The key for receipt-code hashes and follow-up tokens: the pseudonym key
+        (VM_PSEUDONYM_KEY or var/pseudonym.key), which must stay the same for as long as
+        receipts are to work."""
+        if self._lookup_key is None:
+            from bot.pseudonym import pseudonym_key
+            from bot.settings import settings
+
+            self._lookup_key = pseudonym_key(settings().state_dir)
+        return self._lookup_key
+
+    @property
+    def policy(self) -> lockout.LockoutPolicy:
+        if self._policy is None:
+            self._policy = lockout.LockoutPolicy.from_environment()
+        return self._policy
+
+    async def _run(self, work: Callable[[Session], T]) -> T:
+        try:
+            return await self.database.run(work)
+        except DBAPIError as error:
+            # The exception's text holds the statement's parameters: only its kind is logged.
+            logger.error("case store unavailable: %s", type(error).__name__)
+            raise StorageUnavailable(
+                "the case store cannot be reached; nothing was stored"
+            ) from None
+
+    async def submit_report(self, report: Report, now: Optional[datetime] = None) -> Receipt:
+        """Checks and stores the report in one transaction, and returns the receipt only once
+        it is committed. Raises InvalidReport (nothing stored) or StorageUnavailable."""
+        now = utc(now)
+        case = prepare_case(report, now)
+        passphrase = receipts.new_passphrase()
+        key = self.lookup_key
+        passphrase_hash = await asyncio.to_thread(receipts.hash_passphrase, passphrase)
+
+        def work(session: Session) -> tuple[str, int]:
+            code = store_case(session, case, passphrase_hash, key, now)
+            return code, case.id
+
+        code, case_id = await self._run(work)
+        logger.info("case %s received", case_id)
+        return Receipt(code=code, passphrase=passphrase, case_id=case_id)
+
+    async def check_status(
+        self,
+        code: str,
+        passphrase: str,
+        sender_reference: Optional[str],
+        now: Optional[datetime] = None,
+    ) -> Union[StatusView, Refused]:
+        """The case for this receipt, or Refused('invalid' | 'locked'). scrypt runs between
+        two short transactions, so no connection is held while it works."""
+        now = utc(now)
+        key, policy = self.lookup_key, self.policy
+        check = ReceiptCheck.of(code, sender_reference, key)
+        stored = await self._run(partial(find_receipt, check=check, now=now, policy=policy))
+        verified = stored.locked_until is None and await asyncio.to_thread(
+            verify, stored, passphrase
+        )
+        return await self._run(
+            partial(
+                conclude_check,
+                check=check,
+                stored=stored,
+                verified=verified,
+                now=now,
+                lookup_key=key,
+                policy=policy,
+            )
+        )
+
+    async def add_information(
+        self,
+        follow_up: str,
+        text: str,
+        sender_reference: Optional[str],
+        now: Optional[datetime] = None,
+    ) -> Union[InformationAdded, Refused]:
+        """Adds the reporter's message to the case of a `StatusView.follow_up` token; raises
+        InvalidReport for unusable text, returns Refused('expired') for a stale token."""
+        return await self._run(
+            partial(
+                add_reporter_message,
+                token=follow_up,
+                text=text,
+                sender_reference=sender_reference,
+                now=utc(now),
+                lookup_key=self.lookup_key,
+            )
+        )

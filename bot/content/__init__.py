@@ -1,0 +1,1 @@
+"""Content: every text by name and language, rendered per channel."""

@@ -1,0 +1,61 @@
+"""The Rasa NaturalLanguageGenerator: every response, from utter_* actions and from custom
+actions alike, is rendered here from the content store (endpoints.yml `nlg: type:`).
+
+The answer's language is the conversation's (slot `language`), else the detected language
+of the message being answered, unless the caller names one (`language=`)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Optional
+
+from rasa.core.nlg.generator import NaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import runtime
+from bot.language.detection import SUPPORTED_LANGUAGES, reply_language
+
+# Keys Rasa passes along with a response request that are not template values.
+_NOT_VARIABLES = frozenset(
+    {
+        "text",
+        "buttons",
+        "image",
+        "elements",
+        "attachment",
+        "custom",
+        "json_message",
+        "quick_replies",
+        "template",
+        "response",
+        "domain_responses",
+        "language",
+    }
+)
+
+
+class ContentNLG(NaturalLanguageGenerator):
+    def __init__(
+        self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None
+    ) -> None:
+        self.endpoint_config = endpoint_config
+
+    async def generate(
+        self,
+        utter_action: str,
+        tracker: DialogueStateTracker,
+        output_channel: str,
+        **kwargs: Any,
+    ) -> Optional[dict]:
+        language = kwargs.get("language")
+        if language not in SUPPORTED_LANGUAGES:
+            language = reply_language(
+                tracker.get_slot("language"), tracker.latest_message.parse_data.get("language")
+            )
+        variables = {k: v for k, v in kwargs.items() if k not in _NOT_VARIABLES}
+        # Content files may be re-read; keep file I/O off the event loop.
+        return await asyncio.to_thread(
+            runtime.renderer().render, utter_action, language, output_channel, variables
+        )

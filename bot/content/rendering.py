@@ -1,0 +1,116 @@
+"""Turns a named response into what a channel can show, in the user's language.
+
+- Placeholders are filled from contact details (configuration), the language list and
+  values the dialogue passes (the kind of behaviour, a conversation reference).
+- An action may add computed choices (`choices=[{"title", "payload"}]`): they become
+  buttons before the content's own, so every channel shows them the same way.
+- Channels without buttons (SMS, WhatsApp) get numbered choices in the text; the buttons
+  stay in the message so the channel can map a reply "2" back to the second payload.
+- SMS gets the short variant of a text where one exists.
+- Arabic is isolated right-to-left: Latin runs (e-mail addresses, phone numbers, names)
+  are wrapped in directional isolates so mixed text does not scramble.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import string
+from typing import Any, Mapping, Optional
+
+from bot.content.contacts import Contacts
+from bot.content.store import ContentStore
+from bot.language.detection import RTL_LANGUAGES
+
+logger = logging.getLogger(__name__)
+
+NUMBERED_CHOICE_CHANNELS = frozenset({"twilio", "whatsapp", "sms"})
+SHORT_TEXT_CHANNELS = frozenset({"twilio", "sms"})
+
+RLM = "\u200f"
+LRI = "\u2066"
+PDI = "\u2069"
+_LTR_RUN = re.compile(r"[A-Za-z0-9+@][A-Za-z0-9@._:/+\-()' ]*[A-Za-z0-9)]|[A-Za-z]")
+
+
+def isolate_rtl(text: str) -> str:
+    """Marks each line right-to-left and isolates the left-to-right runs inside it."""
+    lines = []
+    for line in text.split("\n"):
+        if not line.strip():
+            lines.append(line)
+            continue
+        line = _LTR_RUN.sub(lambda m: f"{LRI}{m.group(0)}{PDI}", line)
+        lines.append(RLM + line)
+    return "\n".join(lines)
+
+
+class _Placeholders(dict):
+    """Leaves an unknown placeholder visible rather than failing the whole answer."""
+
+    def __missing__(self, key: str) -> str:
+        logger.warning("Content placeholder '%s' has no value.", key)
+        return "{" + key + "}"
+
+
+def placeholders_in(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
+class Renderer:
+    def __init__(
+        self, store: ContentStore, contacts: Contacts, language_names: Mapping[str, str]
+    ) -> None:
+        self._store = store
+        self._contacts = contacts
+        self._language_names = language_names
+
+    def phrase(self, name: str, language: str) -> Optional[str]:
+        return self._store.phrase(name, language)
+
+    def render(
+        self,
+        name: str,
+        language: str,
+        channel: str,
+        variables: Optional[Mapping[str, Any]] = None,
+    ) -> Optional[dict]:
+        response = self._store.response(name, language)
+        if response is None:
+            logger.error("No content for response '%s' in language '%s'.", name, language)
+            return None
+        text = response.sms if channel in SHORT_TEXT_CHANNELS and response.sms else response.text
+        values = _Placeholders(self._contacts.values)
+        values["supported_languages"] = ", ".join(self._language_names.values())
+        variables = dict(variables or {})
+        choices = variables.pop("choices", None) or []
+        values.update({k: v for k, v in variables.items() if v is not None})
+
+        used_contacts = placeholders_in(text) & set(self._contacts.values)
+        text = text.format_map(values)
+        if used_contacts and self._contacts.demo:
+            note = self._store.phrase("demo_contacts_note", language)
+            if note:
+                text = f"{text}\n{note}"
+        # Choices an action computed (posts, advisors) come first, then the content's own.
+        buttons = [
+            {"title": str(choice["title"]), "payload": str(choice["payload"])}
+            for choice in choices
+            if isinstance(choice, Mapping) and "title" in choice and "payload" in choice
+        ]
+        buttons += [
+            {"title": button.title.format_map(values), "payload": button.payload}
+            for button in response.buttons
+        ]
+        if buttons and channel in NUMBERED_CHOICE_CHANNELS:
+            choices = "\n".join(f"{i}. {b['title']}" for i, b in enumerate(buttons, start=1))
+            hint = self._store.phrase("choices_hint", language) or ""
+            text = f"{text}\n\n{choices}\n{hint}".rstrip()
+        if language in RTL_LANGUAGES:
+            text = isolate_rtl(text)
+            for button in buttons:
+                button["title"] = isolate_rtl(button["title"])
+        message: dict = {"text": text}
+        if buttons:
+            message["buttons"] = buttons
+        return message

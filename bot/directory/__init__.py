@@ -1,0 +1,1 @@
+"""The advisor directory: posts and advisors, files, post resolution, matching."""

@@ -1,0 +1,1 @@
+"""Directory files: reading, validation, writing and importing."""

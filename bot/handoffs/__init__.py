@@ -1,0 +1,1 @@
+"""Handoffs of a conversation to advisors."""

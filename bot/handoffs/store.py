@@ -1,0 +1,374 @@
+"""Handoffs: a conversation handed to a confidential advisor, or to the pool of advisors for
+a post and language, with the user's explicit consent.
+
+A handoff is never lost. `HandoffStore.create` commits before it returns, so the user is
+told "done" only for what is stored; transient database errors are retried with backoff.
+When the database stays unavailable the handoff is written, encrypted, to a spool folder
+in the state folder (it survives restarts) and `HandoffStoreUnavailable` tells the action
+to say so; `flush_spool` (run by the next handoff, or `python -m bot.cli handoffs flush`)
+stores it later under the same id.
+
+The transcript and the phone number are encrypted at rest (bot.encryption). Nothing the
+user wrote is logged."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Optional
+
+from sqlalchemy import CheckConstraint, Column, DateTime, String
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.db import Base, Database
+from bot.directory.matching import normalize_language
+from bot.encryption import EncryptedText, EncryptionKeyError, text_cipher
+
+log = logging.getLogger(__name__)
+
+STATUSES = ("new", "in_progress", "closed")
+SENDERS = ("user", "bot")
+SPOOL_FOLDER = "handoff-spool"
+
+
+class HandoffStoreUnavailable(RuntimeError):
+    """The handoff could not be stored now. `kept`: it was saved on this machine and will
+    be stored automatically later; otherwise the user should try again."""
+
+    def __init__(self, handoff_id: str, kept: bool) -> None:
+        self.handoff_id = handoff_id
+        self.kept = kept
+        state = "kept for a later attempt" if kept else "not kept"
+        super().__init__(f"handoff {handoff_id} could not be stored ({state})")
+
+
+@dataclass(frozen=True)
+class TranscriptEntry:
+    sender: str  # user or bot
+    text: str
+    timestamp: Optional[str] = None  # ISO 8601, UTC
+
+
+@dataclass(frozen=True)
+class HandoffRecord:
+    id: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    transcript: tuple[TranscriptEntry, ...]
+    language: str
+    channel: str
+    conversation_ref: str
+    post_code: Optional[str]
+    advisor_id: Optional[str]  # the chosen advisor; None: the pool
+    pool_language: Optional[str]  # the pool's language when no advisor was chosen
+    phone: Optional[str]  # only when the user agreed to share it
+
+    @property
+    def to_pool(self) -> bool:
+        return self.advisor_id is None
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        CheckConstraint("status IN ('new', 'in_progress', 'closed')", name="status"),
+        CheckConstraint("advisor_id IS NOT NULL OR pool_language IS NOT NULL", name="target"),
+    )
+
+    id = Column(String(36), primary_key=True)
+    status = Column(String(16), nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+    transcript = Column(EncryptedText, nullable=False)
+    language = Column(String(8), nullable=False)
+    post_code = Column(String(32), nullable=True, index=True)
+    channel = Column(String(32), nullable=False)
+    conversation_ref = Column(String(32), nullable=False, index=True)
+    advisor_id = Column(String(64), nullable=True, index=True)
+    pool_language = Column(String(8), nullable=True)
+    phone = Column(EncryptedText, nullable=True)
+
+    def record(self) -> HandoffRecord:
+        entries = json.loads(self.transcript or "[]")
+        return HandoffRecord(
+            id=self.id,
+            status=self.status,
+            created_at=_utc(self.created_at),
+            updated_at=_utc(self.updated_at),
+            transcript=tuple(TranscriptEntry(**entry) for entry in entries),
+            language=self.language,
+            channel=self.channel,
+            conversation_ref=self.conversation_ref,
+            post_code=self.post_code,
+            advisor_id=self.advisor_id,
+            pool_language=self.pool_language,
+            phone=self.phone,
+        )
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+# --- the transcript ---------------------------------------------------------------------
+
+
+def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[TranscriptEntry]:
+    """This conversation's messages from Rasa tracker events (`tracker.events`): user and
+    bot texts since the last session start, in order."""
+    entries: list[TranscriptEntry] = []
+    for event in events:
+        if not isinstance(event, Mapping):
+            continue
+        kind = event.get("event")
+        if kind == "session_started":
+            entries = []
+            continue
+        if kind not in SENDERS:
+            continue
+        text = event.get("text")
+        if not isinstance(text, str) or not text.strip():
+            continue
+        entries.append(TranscriptEntry(kind, text, _timestamp(event.get("timestamp"))))
+    return entries
+
+
+def _timestamp(value: object) -> Optional[str]:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, timezone.utc).isoformat()
+        except (OverflowError, OSError, ValueError):
+            return None
+    return None
+
+
+# --- storing ----------------------------------------------------------------------------
+
+
+def _values(
+    handoff_id: str,
+    transcript: Sequence[TranscriptEntry],
+    language: str,
+    channel: str,
+    conversation_ref: str,
+    post_code: Optional[str],
+    advisor_id: Optional[str],
+    pool_language: Optional[str],
+    phone: Optional[str],
+    now: datetime,
+) -> dict[str, Any]:
+    """The row to store, checked: these come from the dialogue code, not from users."""
+    if now.tzinfo is None:
+        raise ValueError("`now` must carry a time zone")
+    for entry in transcript:
+        if entry.sender not in SENDERS or not isinstance(entry.text, str):
+            raise ValueError("transcript entries have sender user|bot and a text")
+    language = normalize_language(language)
+    pool_language = normalize_language(pool_language) or None
+    if not language:
+        raise ValueError("a handoff needs the conversation language")
+    if not channel or len(channel) > 32:
+        raise ValueError("a handoff needs the channel name (at most 32 characters)")
+    if not conversation_ref or len(conversation_ref) > 32:
+        raise ValueError("a handoff needs the pseudonymous conversation reference")
+    if advisor_id is None and pool_language is None:
+        raise ValueError("a handoff goes to an advisor (advisor_id) or a pool (pool_language)")
+    moment = now.astimezone(timezone.utc).isoformat()
+    return {
+        "id": handoff_id,
+        "status": "new",
+        "created_at": moment,
+        "updated_at": moment,
+        "transcript": [asdict(entry) for entry in transcript],
+        "language": language,
+        "channel": channel,
+        "conversation_ref": conversation_ref,
+        "post_code": post_code.upper() if post_code else None,
+        "advisor_id": advisor_id,
+        "pool_language": pool_language if advisor_id is None else None,
+        "phone": phone or None,
+    }
+
+
+def _insert(session: Session, values: Mapping[str, Any]) -> HandoffRecord:
+    row = Handoff(
+        **{
+            **values,
+            "created_at": datetime.fromisoformat(values["created_at"]),
+            "updated_at": datetime.fromisoformat(values["updated_at"]),
+            "transcript": json.dumps(values["transcript"], ensure_ascii=False),
+        }
+    )
+    session.add(row)
+    session.flush()
+    return row.record()
+
+
+class HandoffStore:
+    """Stores handoffs; see the module's description for what happens on failures."""
+
+    def __init__(
+        self,
+        database: Database,
+        spool_dir: Optional[Path] = None,
+        attempts: int = 4,
+        first_delay: float = 0.25,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if spool_dir is None:
+            from bot.settings import settings
+
+            spool_dir = settings().state_dir / SPOOL_FOLDER
+        self.database = database
+        self.spool_dir = spool_dir
+        self.attempts = max(1, attempts)
+        self.first_delay = first_delay
+        self.sleep = sleep
+
+    async def create(
+        self,
+        *,
+        transcript: Sequence[TranscriptEntry],
+        language: str,
+        channel: str,
+        conversation_ref: str,
+        post_code: Optional[str] = None,
+        advisor_id: Optional[str] = None,
+        pool_language: Optional[str] = None,
+        phone: Optional[str] = None,
+        handoff_id: Optional[str] = None,
+        now: Optional[datetime] = None,
+    ) -> HandoffRecord:
+        """Stores a new handoff and returns it once committed. Give `handoff_id` again to
+        retry the same handoff: it is never stored twice. Raises HandoffStoreUnavailable."""
+        handoff_id = handoff_id or str(uuid.uuid4())
+        values = _values(
+            handoff_id,
+            transcript,
+            language,
+            channel,
+            conversation_ref,
+            post_code,
+            advisor_id,
+            pool_language,
+            phone,
+            now or datetime.now(timezone.utc),
+        )
+        delay = self.first_delay
+        for attempt in range(1, self.attempts + 1):
+            try:
+                record = await self._store(values)
+            except EncryptionKeyError:
+                # Without keys the spool cannot be written either.
+                log.error("handoff %s not stored: the encryption keys are unusable", handoff_id)
+                raise HandoffStoreUnavailable(handoff_id, kept=False) from None
+            except Exception as error:  # noqa: BLE001 - any failure: retry, then keep it
+                # The error's text may quote the SQL parameters: log its type only.
+                log.warning(
+                    "handoff %s not stored (attempt %d of %d): %s",
+                    handoff_id,
+                    attempt,
+                    self.attempts,
+                    type(error).__name__,
+                )
+                if attempt < self.attempts:
+                    await self.sleep(delay)
+                    delay *= 2
+                continue
+            await self._flush_quietly()
+            return record
+        kept = self._spool(values)
+        raise HandoffStoreUnavailable(handoff_id, kept=kept)
+
+    async def _store(self, values: Mapping[str, Any]) -> HandoffRecord:
+        try:
+            return await self.database.run(lambda session: _insert(session, values))
+        except IntegrityError:
+            # Stored by an earlier attempt whose answer was lost: that is success.
+            existing = await self.database.run(lambda session: get_handoff(session, values["id"]))
+            if existing is None:
+                raise
+            return existing
+
+    # -- the spool -------------------------------------------------------------------------
+
+    def _spool(self, values: Mapping[str, Any]) -> bool:
+        try:
+            token = text_cipher().encrypt(json.dumps(values, ensure_ascii=False))
+            self.spool_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            final = self.spool_dir / f"{values['id']}.json"
+            temporary = self.spool_dir / f".{values['id']}.{uuid.uuid4().hex}.tmp"
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(token)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, final)
+            _sync_folder(self.spool_dir)
+        except Exception as error:  # noqa: BLE001 - the caller reports it to the user
+            log.error("handoff %s could not be kept: %s", values["id"], type(error).__name__)
+            return False
+        log.warning("handoff %s kept in the spool for a later attempt", values["id"])
+        return True
+
+    def pending(self) -> list[str]:
+        """Ids of handoffs waiting in the spool."""
+        if not self.spool_dir.is_dir():
+            return []
+        return sorted(path.stem for path in self.spool_dir.glob("*.json"))
+
+    async def flush_spool(self) -> int:
+        """Stores the spooled handoffs; returns how many. Stops at the first that still
+        cannot be stored (the database is still away) and leaves the rest."""
+        stored = 0
+        for handoff_id in self.pending():
+            path = self.spool_dir / f"{handoff_id}.json"
+            try:
+                values = json.loads(text_cipher().decrypt(path.read_text(encoding="ascii")))
+            except FileNotFoundError:
+                continue  # another process stored it
+            except (EncryptionKeyError, ValueError, OSError) as error:
+                log.error("spooled handoff %s unreadable: %s", handoff_id, type(error).__name__)
+                continue
+            await self._store(values)
+            path.unlink(missing_ok=True)
+            stored += 1
+            log.info("spooled handoff %s stored", handoff_id)
+        return stored
+
+    async def _flush_quietly(self) -> None:
+        if not self.pending():
+            return
+        try:
+            await self.flush_spool()
+        except Exception as error:  # noqa: BLE001 - the new handoff is stored; retry later
+            log.warning("spooled handoffs not stored yet: %s", type(error).__name__)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Makes a rename durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def get_handoff(session: Session, handoff_id: str) -> Optional[HandoffRecord]:
+    row = session.get(Handoff, handoff_id)
+    return row.record() if row is not None else None

@@ -1,0 +1,1 @@
+"""Language: identification, the conversation language, the NLU components."""

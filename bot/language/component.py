@@ -1,0 +1,193 @@
+"""The Rasa NLU component that identifies each message's language.
+
+It adds `language: {"code": "fr", "confidence": 0.97}` to the parse result, and turns a clear
+message in a language we do not support into `nlu_fallback`: an intent read from a language
+the model was never trained on cannot be trusted, and the fallback answers in English and
+French with the list of languages we speak.
+
+It sits after the intent classifiers for that reason. At `rasa train` it fits the domain
+language model (see bot/language/detection.py) on the training examples, whose intent blocks carry
+`metadata: {language: xx}`, plus the corpora of other languages in `other_languages_dir`.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.language.detection import (
+    LanguageIdentifier,
+    clean_text,
+    fasttext_file_from_storage,
+    fold_accents,
+    is_unsupported,
+)
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_KEY = "language"
+DOMAIN_MODEL_FILE = "language_domain.bin"
+
+
+def example_language(message: Message) -> Optional[str]:
+    metadata = message.get("metadata") or {}
+    intent_metadata = metadata.get("intent") or {}
+    return intent_metadata.get(LANGUAGE_KEY) if isinstance(intent_metadata, dict) else None
+
+
+def training_lines(training_data: TrainingData, other_languages_dir: Optional[Path]) -> List[str]:
+    """fastText's supervised format: '__label__fr bonjour ...', one example a line."""
+    lines = []
+    for message in training_data.intent_examples:
+        code = example_language(message)
+        text = fold_accents(clean_text(message.get(TEXT) or ""))
+        if code and text:
+            lines.append(f"__label__{code} {text}")
+    if other_languages_dir and other_languages_dir.is_dir():
+        for corpus in sorted(other_languages_dir.glob("*.txt")):
+            for raw in corpus.read_text(encoding="utf-8").splitlines():
+                text = fold_accents(clean_text(raw))
+                if text:
+                    lines.append(f"__label__{corpus.stem} {text}")
+    return lines
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LanguageDetector(GraphComponent):
+    """Adds the message's language to the parse data (see the module docstring)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            "other_languages_dir": "data/language_id",
+            "epochs": 40,
+            "learning_rate": 0.2,
+            "dim": 32,
+            "buckets": 100_000,
+            "route_unsupported_to_fallback": True,
+        }
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        domain_model_path: Optional[Path] = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._identifier = LanguageIdentifier(domain_model_path) if domain_model_path else None
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LanguageDetector:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LanguageDetector:
+        target = fasttext_file_from_storage(model_storage, resource, DOMAIN_MODEL_FILE)
+        return cls(config, model_storage, resource, domain_model_path=target)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        import fasttext
+
+        other_dir = self._config.get("other_languages_dir")
+        lines = training_lines(training_data, Path(other_dir) if other_dir else None)
+        if not lines:
+            raise ValueError(
+                "No training example carries `metadata: {language: ..}`: "
+                "the language model has nothing to learn from."
+            )
+        # Rasa's example order differs between runs; a fixed order makes training repeatable.
+        lines = sorted(lines)
+        random.Random(7).shuffle(lines)
+        with self._model_storage.write_to(self._resource) as model_dir:
+            corpus = Path(model_dir) / "corpus.txt"
+            corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            model = self._fit(fasttext, corpus)
+            model.save_model(str(Path(model_dir) / DOMAIN_MODEL_FILE))
+            corpus.unlink()
+        logger.info("Trained the domain language model on %d examples.", len(lines))
+        return self._resource
+
+    def _fit(self, fasttext: Any, corpus: Path) -> Any:
+        """fastText's SGD can diverge ("Encountered NaN"); then try again more gently."""
+        learning_rate = self._config["learning_rate"]
+        for _ in range(4):
+            try:
+                return self._fit_once(fasttext, corpus, learning_rate)
+            except RuntimeError as error:
+                if "NaN" not in str(error):
+                    raise
+                learning_rate /= 2
+                logger.warning("Language model diverged; retrying with lr=%s.", learning_rate)
+        return self._fit_once(fasttext, corpus, learning_rate)
+
+    def _fit_once(self, fasttext: Any, corpus: Path, learning_rate: float) -> Any:
+        return fasttext.train_supervised(
+            input=str(corpus),
+            epoch=self._config["epochs"],
+            lr=learning_rate,
+            dim=self._config["dim"],
+            minn=2,
+            maxn=5,
+            wordNgrams=1,
+            bucket=self._config["buckets"],
+            thread=1,  # deterministic, and with several threads it can diverge
+            verbose=0,
+            seed=7,
+        )
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._identifier is None:
+            return messages
+        for message in messages:
+            detection = self._identifier.detect(message.get(TEXT) or "")
+            message.set(LANGUAGE_KEY, detection.as_parse_data(), add_to_output=True)
+            if self._config["route_unsupported_to_fallback"] and is_unsupported(detection):
+                _route_to_fallback(message)
+        return messages
+
+
+def _route_to_fallback(message: Message) -> None:
+    intent = message.get(INTENT) or {}
+    fallback = {
+        INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
+        PREDICTED_CONFIDENCE_KEY: 1.0,
+    }
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r != intent]
+    message.set(INTENT, fallback, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)

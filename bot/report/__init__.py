@@ -1,0 +1,1 @@
+"""The report form and the status check in the dialogue."""

@@ -1,0 +1,228 @@
+"""The report form and the status check in the dialogue: what the form's answers mean, what
+the summary shows, and what a status check tells the reporter. Pure functions without I/O;
+actions/report.py and actions/status.py call them and the case store (bot/cases/).
+
+Texts come from the content store by name (`phrase(name)` returns one in the conversation
+language), so nothing here is worded in any language."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Optional, Sequence
+
+from rapidfuzz import fuzz
+
+from bot.cases.intake import CONTACTS, KINDS, SPOKE_TO
+from bot.cases.views import Report
+from bot.directory.resolution import normalize
+
+# What an optional question holds when the reporter chose to skip it.
+SKIPPED = "skipped"
+# What the description question holds once the reporter said they have finished; the text
+# itself grows in REPORT_DESCRIPTION over several messages.
+DONE = "done"
+SEND = "send"
+CHANGE = "change"
+
+REPORT_KIND = "report_kind"
+REPORT_WHAT_HAPPENED = "report_what_happened"
+REPORT_DESCRIPTION = "report_description"
+REPORT_WHEN = "report_when"
+REPORT_WHERE = "report_where"
+REPORT_POST_CODE = "report_post_code"
+REPORT_POST_COUNTRY = "report_post_country"
+REPORT_INVOLVED = "report_involved"
+REPORT_WITNESSES = "report_witnesses"
+REPORT_SPOKE_TO = "report_spoke_to"
+REPORT_CONTACT = "report_contact"
+REPORT_CONTACT_DETAILS = "report_contact_details"
+REPORT_CONFIRM = "report_confirm"
+REPORT_CHANGING = "report_changing"
+REPORT_SUBMITTED = "report_submitted"
+
+# The order the form asks in; the contact details only for e-mail and phone.
+FORM_SLOTS: tuple[str, ...] = (
+    REPORT_KIND,
+    REPORT_WHAT_HAPPENED,
+    REPORT_WHEN,
+    REPORT_WHERE,
+    REPORT_INVOLVED,
+    REPORT_WITNESSES,
+    REPORT_SPOKE_TO,
+    REPORT_CONTACT,
+    REPORT_CONTACT_DETAILS,
+    REPORT_CONFIRM,
+)
+# Everything the report flow keeps while it runs; all of it is cleared when it ends.
+REPORT_SLOTS: tuple[str, ...] = FORM_SLOTS + (
+    REPORT_DESCRIPTION,
+    REPORT_POST_CODE,
+    REPORT_POST_COUNTRY,
+    REPORT_CHANGING,
+)
+CONTACTS_WITH_DETAILS = ("email", "phone")
+
+# The parts of a report the reporter can change from the summary, and the slots each clears.
+CHANGEABLE: Mapping[str, tuple[str, ...]] = {
+    "kind": (REPORT_KIND,),
+    "what_happened": (REPORT_WHAT_HAPPENED, REPORT_DESCRIPTION),
+    "when": (REPORT_WHEN,),
+    "where": (REPORT_WHERE, REPORT_POST_CODE, REPORT_POST_COUNTRY),
+    "involved": (REPORT_INVOLVED,),
+    "witnesses": (REPORT_WITNESSES,),
+    "spoke_to": (REPORT_SPOKE_TO,),
+    "contact": (REPORT_CONTACT, REPORT_CONTACT_DETAILS),
+}
+
+
+# The summary shows the start of a long description; the whole text is stored.
+SUMMARY_EXCERPT_CHARS = 400
+# Typed answers to a choice are compared with its labels, tolerating small typos.
+MIN_MATCH_SCORE = 85
+
+Phrase = Callable[[str], Optional[str]]
+
+
+def required_slots(contact: Optional[str]) -> list[str]:
+    """The form's questions: contact details only when the coordinator is to write or call."""
+    return [
+        slot
+        for slot in FORM_SLOTS
+        if slot != REPORT_CONTACT_DETAILS or contact in CONTACTS_WITH_DETAILS
+    ]
+
+
+def _words(phrase: Phrase, name: str) -> list[str]:
+    """A phrase that lists words separated by commas ('done, finished, that's all')."""
+    return [word for word in (phrase(name) or "").split(",") if normalize(word)]
+
+
+def match_choice(text: object, options: Mapping[str, Sequence[str]]) -> Optional[str]:
+    """The option a typed answer names: its key or one of its labels, case, accents and small
+    typos aside. None when nothing, or more than one option, fits."""
+    if not isinstance(text, str):
+        return None
+    typed = normalize(text)
+    if not typed:
+        return None
+    exact = [key for key, labels in options.items() if typed in _labels(key, labels)]
+    if len(exact) == 1:
+        return exact[0]
+    scored = sorted(
+        (
+            (max(fuzz.ratio(typed, label) for label in _labels(key, labels)), key)
+            for key, labels in options.items()
+        ),
+        reverse=True,
+    )
+    if scored and scored[0][0] >= MIN_MATCH_SCORE:
+        if len(scored) == 1 or scored[1][0] < scored[0][0]:
+            return scored[0][1]
+    return None
+
+
+def _labels(key: str, labels: Sequence[str]) -> set[str]:
+    return {normalize(key.replace("_", " ")), *(normalize(label) for label in labels if label)}
+
+
+def kind_options(phrase: Phrase) -> dict[str, list[str]]:
+    return {kind: _words(phrase, f"report_kind_{kind}") for kind in KINDS}
+
+
+def spoke_to_options(phrase: Phrase) -> dict[str, list[str]]:
+    return {key: _words(phrase, f"report_spoke_to_{key}") for key in SPOKE_TO}
+
+
+def contact_options(phrase: Phrase) -> dict[str, list[str]]:
+    return {key: _words(phrase, f"report_contact_{key}") for key in CONTACTS}
+
+
+def change_options(phrase: Phrase) -> dict[str, list[str]]:
+    return {f"change_{part}": _words(phrase, f"report_field_{part}") for part in CHANGEABLE}
+
+
+def confirm_options(phrase: Phrase) -> dict[str, list[str]]:
+    return {
+        SEND: _words(phrase, "report_send_words"),
+        CHANGE: _words(phrase, "report_change_words"),
+    }
+
+
+def is_done(text: object, phrase: Phrase) -> bool:
+    """Whether a message to the description question says 'I have finished'."""
+    if not isinstance(text, str):
+        return False
+    typed = normalize(text)
+    return bool(typed) and typed in {
+        normalize(word) for word in _words(phrase, "report_done_words")
+    }
+
+
+def given(value: object) -> Optional[str]:
+    """An optional answer as the case stores it: None when skipped or not asked."""
+    if not isinstance(value, str) or value == SKIPPED or not value.strip():
+        return None
+    return value
+
+
+def excerpt(text: str, limit: int = SUMMARY_EXCERPT_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + " …"
+
+
+def summary_variables(slots: Mapping[str, Any], phrase: Phrase) -> dict[str, str]:
+    """The values the summary shows, in the conversation language."""
+    not_given = phrase("report_not_given") or "-"
+
+    def label(prefix: str, key: object) -> str:
+        return (phrase(f"{prefix}_{key}") or "").split(",")[0].strip() or not_given
+
+    contact = slots.get(REPORT_CONTACT)
+    contact_text = label("report_contact", contact)
+    details = given(slots.get(REPORT_CONTACT_DETAILS))
+    if contact in CONTACTS_WITH_DETAILS and details:
+        contact_text = f"{contact_text}: {details}"
+    spoke_to = given(slots.get(REPORT_SPOKE_TO))
+    return {
+        "kind": label("report_kind", slots.get(REPORT_KIND)),
+        "what_happened": excerpt(slots.get(REPORT_DESCRIPTION) or "") or not_given,
+        "when": given(slots.get(REPORT_WHEN)) or not_given,
+        "where": given(slots.get(REPORT_WHERE)) or not_given,
+        "involved": given(slots.get(REPORT_INVOLVED)) or not_given,
+        "witnesses": given(slots.get(REPORT_WITNESSES)) or not_given,
+        "spoke_to": label("report_spoke_to", spoke_to) if spoke_to else not_given,
+        "contact": contact_text,
+    }
+
+
+def build_report(
+    slots: Mapping[str, Any],
+    language: str,
+    channel: str,
+    conversation_reference: Optional[str],
+) -> Report:
+    """The report the form collected; the case store checks every field again."""
+    contact = slots.get(REPORT_CONTACT) or "anonymous"
+    return Report(
+        kind=slots.get(REPORT_KIND) or "unsure",
+        what_happened=slots.get(REPORT_DESCRIPTION) or "",
+        language=language,
+        channel=channel,
+        contact=contact,
+        contact_details=given(slots.get(REPORT_CONTACT_DETAILS))
+        if contact in CONTACTS_WITH_DETAILS
+        else None,
+        when=given(slots.get(REPORT_WHEN)),
+        where=given(slots.get(REPORT_WHERE)),
+        post_code=given(slots.get(REPORT_POST_CODE)),
+        involved=given(slots.get(REPORT_INVOLVED)),
+        witnesses=given(slots.get(REPORT_WITNESSES)),
+        spoke_to=given(slots.get(REPORT_SPOKE_TO)),
+        conversation_reference=conversation_reference,
+        contact_region=given(slots.get(REPORT_POST_COUNTRY)),
+    )
+
+
+def has_report(slots: Mapping[str, Any]) -> bool:
+    """Whether the form has collected a report that can be sent."""
+    return bool(slots.get(REPORT_DESCRIPTION)) and slots.get(REPORT_CONFIRM) == SEND
+
+

@@ -1,0 +1,1 @@
+"""The web chat widget over socket.io."""

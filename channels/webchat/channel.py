@@ -1,0 +1,420 @@
+"""The web chat channel: Rasa's socket.io protocol with signed sessions, and the widget.
+
+Over socket.io (path `socketio_path`, default /socket.io) the widget speaks Rasa's events:
+`session_request` {"session_id": <token or nothing>} -> `session_confirm`
+{"session_id": <token>, "new": bool, "expires_in": seconds}; `user_uttered`
+{"message", "session_id": <token>, "message_id"?, "metadata"?} -> `bot_uttered`.
+Unlike Rasa's own socket.io channel, the client never chooses its conversation: a missing,
+forged or expired token gets a fresh signed session (channels/webchat/sessions.py). A message that
+cannot be handled is answered with `message_refused` {"reason", "message", "limit"} (and
+the same in the event's acknowledgement), never with an error inside the server.
+
+Over HTTP, under /webchat: `widget.js`, `widget.css`, `socket.io.min.js` (the vendored
+socket.io client), `demo` (a page that embeds the widget), `config` (labels in every
+language, the languages, where the socket is) and POST `session` (a signed session token).
+
+credentials.yml:
+
+    channels.webchat.channel.WebChatInput:
+      socketio_path: /socket.io          # where the socket.io server listens
+      quick_exit_url: https://...        # the neutral page the quick exit leaves to
+      session_lifetime_minutes: 480      # how long an unused session token stays valid
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import traceback
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Optional
+from urllib.parse import urlsplit
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from bot import runtime
+from bot.settings import settings
+from channels.webchat.labels import language_choices, widget_labels
+from channels.webchat.sessions import DEFAULT_LIFETIME_SECONDS, Session, SessionTokens, webchat_key
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAX_MESSAGE_CHARACTERS = 5_000
+# Bigger than any allowed message (5,000 characters, JSON-escaped) plus metadata; a larger
+# socket.io packet closes that connection, a larger HTTP body gets a 413.
+MAX_PACKET_BYTES = 100_000
+MAX_SESSION_BODY_BYTES = 1_000
+DEFAULT_QUICK_EXIT_URL = "https://www.bbc.com/weather"
+# Message ids the client gives each message, so a message delivered twice is handled once.
+_MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_REMEMBERED_MESSAGE_IDS = 100
+_REMEMBERED_SESSIONS = 10_000
+# Control characters other than tab and newlines, and halves of UTF-16 surrogate pairs
+# (JSON can carry them; they cannot be stored as UTF-8).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+REFUSALS = {
+    "no_session": "Ask for a session (session_request) before sending messages.",
+    "session_mismatch": "This message names a different session than this connection's.",
+    "session_expired": "The session has expired; ask for a new one (session_request).",
+    "invalid": 'A message must be a JSON object: {"message": "...", "session_id": "..."}.',
+    "not_text": "`message` must be a text.",
+    "empty": "`message` is empty.",
+    "too_long": f"`message` is longer than {MAX_MESSAGE_CHARACTERS} characters; "
+    "please send it in parts.",
+    "unavailable": "The message could not be handled just now; please try again.",
+    "unreadable": "This socket.io packet could not be read.",
+    "unknown_event": "Unknown event: the events are session_request and user_uttered.",
+}
+
+_SESSION_BODY = 'The body must be empty or a JSON object: {"session_id": "<token>"}.'
+
+_CONTENT_TYPES = {
+    "widget.js": "application/javascript; charset=utf-8",
+    "socket.io.min.js": "application/javascript; charset=utf-8",
+    "widget.css": "text/css; charset=utf-8",
+    "demo.html": "text/html; charset=utf-8",
+}
+
+
+def _warnings_and_errors(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING
+
+
+def _transport_logger() -> logging.Logger:
+    """The socket.io server's own logger. At INFO, python-engineio logs every packet with
+    its content, i.e. what users write, and Rasa sets the level of the library's default
+    loggers from LOG_LEVEL_LIBRARIES: this one lets only warnings and errors through,
+    whatever level it is given."""
+    transport = logging.getLogger(f"{__name__}.transport")
+    if _warnings_and_errors not in transport.filters:
+        transport.addFilter(_warnings_and_errors)
+    return transport
+
+
+def clean_message(text: str) -> str:
+    text = _LONE_SURROGATE.sub("\ufffd", text)
+    return _CONTROL.sub("", text)
+
+
+def _quick_exit_url(value: object) -> str:
+    if value is None:
+        return DEFAULT_QUICK_EXIT_URL
+    parts = urlsplit(str(value))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"quick_exit_url must be an http(s) address, not {value!r}")
+    return str(value)
+
+
+class _WebChatServer(AsyncServer):
+    """A socket.io server that answers a packet it cannot decode (broken JSON, an unknown
+    packet type, an event without a name) with `message_refused`, where python-socketio
+    would log a traceback and say nothing to the client. It wraps two internal methods of
+    python-socketio 5 (pinned in requirements.lock); tests/test_webchat.py sends such
+    packets."""
+
+    async def _refuse_unreadable(self, eio_sid: str) -> None:
+        logger.info("Web chat packet refused: unreadable")
+        sid = self.manager.sid_from_eio_sid(eio_sid, "/")
+        if sid is not None:
+            refusal = {"reason": "unreadable", "message": REFUSALS["unreadable"]}
+            await self.emit("message_refused", refusal, room=sid)
+
+    async def _handle_eio_message(self, eio_sid: str, data: object) -> None:
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except (ValueError, KeyError, IndexError, TypeError):
+            await self._refuse_unreadable(eio_sid)
+
+    async def _handle_event(
+        self, eio_sid: str, namespace: Optional[str], id: Optional[int], data: Any
+    ) -> None:
+        if not isinstance(data, list) or not data or not isinstance(data[0], str):
+            await self._refuse_unreadable(eio_sid)
+            return
+        await super()._handle_event(eio_sid, namespace, id, data)
+
+
+class _WebChatBlueprint(SocketBlueprint):
+    def register(self, app: Sanic, options: Dict[str, Any]) -> None:
+        super().register(app, options)
+        path = "/" + self.ctx.socketio_path.strip("/")
+
+        @app.middleware("request")
+        async def refuse_oversized_packets(request: Request) -> Optional[HTTPResponse]:
+            # python-socketio would wait for the client's next poll before answering an
+            # oversized long-polling POST (a request that hangs); answer it at once.
+            if request.method != "POST" or request.path.rstrip("/") != path:
+                return None
+            if len(request.body or b"") > MAX_PACKET_BYTES:
+                return response.json(
+                    {"message": f"A packet must be under {MAX_PACKET_BYTES} bytes."}, status=413
+                )
+            return None
+
+
+@dataclass
+class _Connection:
+    """What the server knows about one socket.io connection."""
+
+    session: Optional[Session] = None
+
+
+@dataclass
+class _RecentMessages:
+    """The last message ids per session, for a bounded number of sessions."""
+
+    by_session: OrderedDict[str, deque[str]] = field(default_factory=OrderedDict)
+
+    def seen_before(self, session_id: str, message_id: str) -> bool:
+        ids = self.by_session.pop(session_id, None) or deque(maxlen=_REMEMBERED_MESSAGE_IDS)
+        self.by_session[session_id] = ids
+        while len(self.by_session) > _REMEMBERED_SESSIONS:
+            self.by_session.popitem(last=False)
+        if message_id in ids:
+            return True
+        ids.append(message_id)
+        return False
+
+
+class WebChatInput(SocketIOInput):
+    @classmethod
+    def name(cls) -> str:
+        return "webchat"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
+        credentials = credentials or {}
+        minutes = credentials.get("session_lifetime_minutes")
+        if minutes is not None and (not isinstance(minutes, int) or minutes <= 0):
+            raise ValueError("session_lifetime_minutes must be a whole number of minutes")
+        return cls(
+            socketio_path=str(credentials.get("socketio_path") or "/socket.io"),
+            quick_exit_url=_quick_exit_url(credentials.get("quick_exit_url")),
+            session_lifetime_seconds=minutes * 60 if minutes else DEFAULT_LIFETIME_SECONDS,
+        )
+
+    def __init__(
+        self,
+        socketio_path: str = "/socket.io",
+        quick_exit_url: str = DEFAULT_QUICK_EXIT_URL,
+        session_lifetime_seconds: int = DEFAULT_LIFETIME_SECONDS,
+    ) -> None:
+        # Sessions always persist across reconnections: the signed session is the room
+        # the answers go to, whichever connection the client has at that moment.
+        super().__init__(session_persistence=True, socketio_path=socketio_path)
+        self.quick_exit_url = quick_exit_url
+        self.session_lifetime_seconds = session_lifetime_seconds
+        self._tokens: Optional[SessionTokens] = None
+        self._connections: dict[str, _Connection] = {}
+        self._recent = _RecentMessages()
+
+    def url_prefix(self) -> str:
+        return "/webchat"  # not under /webhooks/: these are pages a browser opens
+
+    def tokens(self) -> SessionTokens:
+        if self._tokens is None:
+            key = webchat_key(settings().state_dir)
+            self._tokens = SessionTokens(key, self.session_lifetime_seconds)
+        return self._tokens
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        if self.sio is None:
+            return None
+        return SocketIOOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = _WebChatServer(
+            async_mode="sanic",
+            cors_allowed_origins=[],  # as Rasa's: cross-origin is `rasa run --cors`'s job
+            max_http_buffer_size=MAX_PACKET_BYTES,
+            logger=_transport_logger(),
+            engineio_logger=_transport_logger(),
+        )
+        self.sio = sio
+        webchat = _WebChatBlueprint(sio, self.socketio_path, "webchat", __name__)
+        files = {name: (STATIC_DIR / name).read_bytes() for name in _CONTENT_TYPES}
+        self._add_pages(webchat, files)
+        self._add_socket_events(sio, on_new_message)
+        return webchat
+
+    # HTTP --------------------------------------------------------------------------------
+
+    def _add_pages(self, webchat: Blueprint, files: dict[str, bytes]) -> None:
+        def static(name: str, cache: str = "no-cache") -> HTTPResponse:
+            headers = {"Cache-Control": cache, "X-Content-Type-Options": "nosniff"}
+            return response.raw(files[name], content_type=_CONTENT_TYPES[name], headers=headers)
+
+        @webchat.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webchat.route("/widget.js", methods=["GET"])
+        async def widget_js(_: Request) -> HTTPResponse:
+            return static("widget.js")
+
+        @webchat.route("/widget.css", methods=["GET"])
+        async def widget_css(_: Request) -> HTTPResponse:
+            return static("widget.css")
+
+        @webchat.route("/socket.io.min.js", methods=["GET"])
+        async def socketio_client(_: Request) -> HTTPResponse:
+            return static("socket.io.min.js")
+
+        @webchat.route("/demo", methods=["GET"])
+        async def demo(_: Request) -> HTTPResponse:
+            page = static("demo.html", cache="no-store")
+            page.headers["Content-Security-Policy"] = (
+                "default-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+                "base-uri 'none'; form-action 'none'"
+            )
+            page.headers["Referrer-Policy"] = "no-referrer"
+            return page
+
+        @webchat.route("/config", methods=["GET"])
+        async def config(_: Request) -> HTTPResponse:
+            # The content store may read files: off the event loop.
+            labels = await asyncio.to_thread(widget_labels, runtime.content_store())
+            own_names, _ = await asyncio.to_thread(runtime.languages)
+            return response.json(
+                {
+                    "languages": language_choices(own_names),
+                    "labels": labels,
+                    "socketio_path": self.socketio_path,
+                    "quick_exit_url": self.quick_exit_url,
+                    "max_message_characters": MAX_MESSAGE_CHARACTERS,
+                },
+                headers={"Cache-Control": "no-cache"},
+            )
+
+        @webchat.route("/session", methods=["POST"])
+        async def session(request: Request) -> HTTPResponse:
+            body = request.body or b""
+            if len(body) > MAX_SESSION_BODY_BYTES:
+                message = f"The body must be under {MAX_SESSION_BODY_BYTES} bytes."
+                return response.json({"message": message}, status=413)
+            token = None
+            if body.strip():
+                try:
+                    data = json.loads(body)
+                except ValueError:  # also bytes that are not UTF-8
+                    data = None
+                if not isinstance(data, dict):
+                    return response.json({"message": _SESSION_BODY}, status=400)
+                token = data.get("session_id")
+            granted, new = await self._continue_or_start(token)
+            return response.json(
+                self._confirmation(granted, new), headers={"Cache-Control": "no-store"}
+            )
+
+    # socket.io ---------------------------------------------------------------------------
+
+    async def _continue_or_start(self, token: object) -> tuple[Session, bool]:
+        # The key may be read from (or first written to) a file: off the event loop.
+        tokens = await asyncio.to_thread(self.tokens)
+        return tokens.continue_or_start(token)
+
+    def _confirmation(self, session: Session, new: bool) -> dict[str, Any]:
+        return {
+            "session_id": session.token,
+            "new": new,
+            "expires_in": self.session_lifetime_seconds,
+        }
+
+    def _add_socket_events(
+        self, sio: AsyncServer, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        async def refuse(sid: str, reason: str) -> dict[str, Any]:
+            logger.info("Web chat message refused: %s", reason)
+            refusal = {"reason": reason, "message": REFUSALS[reason]}
+            if reason == "too_long":
+                refusal["limit"] = MAX_MESSAGE_CHARACTERS
+            await sio.emit("message_refused", refusal, room=sid)
+            return {"status": "refused", **refusal}
+
+        @sio.on("connect")
+        async def connect(sid: str, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            self._connections[sid] = _Connection()
+            return True
+
+        @sio.on("disconnect")
+        async def disconnect(sid: str, reason: object = None) -> None:
+            self._connections.pop(sid, None)
+
+        @sio.on("*")
+        async def unknown_event(event: str, sid: str, *data: object) -> dict[str, Any]:
+            return await refuse(sid, "unknown_event")
+
+        @sio.on("session_request")
+        async def session_request(sid: str, data: object = None, *_: object) -> dict[str, Any]:
+            token = data.get("session_id") if isinstance(data, dict) else None
+            granted, new = await self._continue_or_start(token)
+            connection = self._connections.setdefault(sid, _Connection())
+            if connection.session and connection.session.session_id != granted.session_id:
+                await sio.leave_room(sid, connection.session.session_id)
+            connection.session = granted
+            await sio.enter_room(sid, granted.session_id)
+            confirmation = self._confirmation(granted, new)
+            await sio.emit("session_confirm", confirmation, room=sid)
+            return confirmation
+
+        @sio.on(self.user_message_evt)
+        async def user_uttered(sid: str, data: object = None, *_: object) -> dict[str, Any]:
+            connection = self._connections.get(sid)
+            if connection is None or connection.session is None:
+                return await refuse(sid, "no_session")
+            if not isinstance(data, dict):
+                return await refuse(sid, "invalid")
+            session = connection.session
+            # Any genuine token of this connection's session will do: messages the client
+            # buffered while reconnecting still carry the token it had before.
+            tokens = await asyncio.to_thread(self.tokens)
+            if tokens.verify(session.token) is None:
+                return await refuse(sid, "session_expired")
+            if tokens.verify(data.get("session_id")) != session.session_id:
+                return await refuse(sid, "session_mismatch")
+            text = data.get("message")
+            if not isinstance(text, str):
+                return await refuse(sid, "not_text")
+            if len(text) > MAX_MESSAGE_CHARACTERS:
+                return await refuse(sid, "too_long")
+            text = clean_message(text)
+            if not text.strip():
+                return await refuse(sid, "empty")
+            message_id = data.get("message_id")
+            if not (isinstance(message_id, str) and _MESSAGE_ID.fullmatch(message_id)):
+                message_id = None
+            elif self._recent.seen_before(session.session_id, message_id):
+                logger.info("Web chat message delivered twice; handled once.")
+                return {"status": "duplicate"}
+            metadata = data.get(self.metadata_key)
+            message = UserMessage(
+                text,
+                SocketIOOutput(sio, self.bot_message_evt),
+                session.session_id,
+                input_channel=self.name(),
+                message_id=message_id,
+                metadata=metadata if isinstance(metadata, dict) else None,
+            )
+            try:
+                await on_new_message(message)
+            except Exception as error:  # the user gets an answer, not silence
+                # The exception's message may quote what the user wrote: log where, not what.
+                logger.error(
+                    "Web chat message could not be handled (%s):\n%s",
+                    type(error).__name__,
+                    "".join(traceback.format_tb(error.__traceback__)),
+                )
+                return await refuse(sid, "unavailable")
+            return {"status": "accepted"}
