@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.settings import PROJECT_ROOT
 
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "veilig-melden.tar.gz"
-HELDOUT_DIR = PROJECT_ROOT / "tests" / "heldout"
+HELDOUT_DIR = PROJECT_ROOT / "evaluation" / "heldout"
 
 
 def chat(url: str) -> int:

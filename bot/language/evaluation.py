@@ -1,4 +1,4 @@
-"""Measures the trained model on the held-out set (tests/heldout), never seen in training:
+"""Measures the trained model on the held-out set (evaluation/heldout), never seen in training:
 intent and language-ID accuracy per language, the top confusions, how messages in other
 languages are recognised, and parse latency."""
 

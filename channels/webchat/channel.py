@@ -121,7 +121,7 @@ class _WebChatServer(AsyncServer):
     """A socket.io server that answers a packet it cannot decode (broken JSON, an unknown
     packet type, an event without a name) with `message_refused`, where python-socketio
     would log a traceback and say nothing to the client. It wraps two internal methods of
-    python-socketio 5 (pinned in requirements.lock); tests/test_webchat.py sends such
+    python-socketio 5 (pinned in requirements.lock); tests/e2e/test_webchat.py sends such
     packets."""
 
     async def _refuse_unreadable(self, eio_sid: str) -> None:

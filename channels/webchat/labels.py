@@ -10,7 +10,7 @@ from bot.language.detection import RTL_LANGUAGES, SUPPORTED_LANGUAGES
 
 LABEL_PREFIX = "webchat_"
 
-# Every label the widget shows; each must exist in every language (tests/test_webchat.py).
+# Every label the widget shows; each must exist in every language (tests/e2e/test_webchat.py).
 LABELS = (
     "title",
     "subtitle",

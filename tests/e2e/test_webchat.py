@@ -25,13 +25,14 @@ from bot.language.detection import SUPPORTED_LANGUAGES
 from channels.webchat.channel import MAX_MESSAGE_CHARACTERS, WebChatInput, clean_message
 from channels.webchat.labels import LABEL_PREFIX, LABELS, language_choices, widget_labels
 from channels.webchat.sessions import DEFAULT_LIFETIME_SECONDS, SessionTokens, webchat_key
-from tests.servers import Servers, running_servers
+from tests.support import ROOT
+from tests.support.servers import Servers, running_servers
 
 pytestmark = pytest.mark.e2e
 
 SECRET = "webchat-test-secret"
 MARKER = "quokka-marker-5521"  # a word that must never reach a log
-WIDGET_JS = Path(__file__).resolve().parent.parent / "channels" / "webchat" / "static" / "widget.js"
+WIDGET_JS = ROOT / "channels" / "webchat" / "static" / "widget.js"
 
 
 # Signed sessions ------------------------------------------------------------------------

@@ -60,7 +60,7 @@ from bot.report.form import (
 )
 from bot.report.status import STATUS_CODE, STATUS_FOLLOW_UP, STATUS_INFORMATION, STATUS_PASSPHRASE
 from bot.settings import settings
-from tests.servers import free_port
+from tests.support.servers import free_port
 
 SENDER = "whatsapp:+212612345678"
 DISTINCT = "the attaché took the visa fees home in a brown envelope"

@@ -17,9 +17,9 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from bot import runtime
-from tests.fakes.telegram_api import FakeTelegramApi
-from tests.fakes.twilio_api import FakeTwilioApi
-from tests.servers import Servers, running_servers
+from tests.support.fakes.telegram_api import FakeTelegramApi
+from tests.support.fakes.twilio_api import FakeTwilioApi
+from tests.support.servers import Servers, running_servers
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bot import runtime
-from tests.servers import Servers, free_port, running_servers
+from tests.support.servers import Servers, free_port, running_servers
 
 pytestmark = pytest.mark.e2e
 

@@ -16,7 +16,8 @@ from typing import Iterator, Mapping
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
+
 RASA = str(Path(sys.executable).parent / "rasa")
 
 

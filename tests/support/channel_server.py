@@ -10,7 +10,6 @@ import itertools
 import socket
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -20,8 +19,8 @@ from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from sanic import Sanic
 
 from bot import runtime
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 _app_numbers = itertools.count(1)
 
 # What the stand-in dialogue answers to a payload; anything else gets `default_response`.

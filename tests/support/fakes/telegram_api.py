@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 from urllib.parse import parse_qs
 
-from tests.fakes.http_fake import FakeServer, wait_until
+from tests.support.fakes.http_fake import FakeServer, wait_until
 
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA_BYTES = 64

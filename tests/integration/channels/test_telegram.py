@@ -21,8 +21,8 @@ from channels.inbound import BadRequest
 from channels.splitting import TELEGRAM_MAX_CHARACTERS
 from channels.state import Deliveries
 from channels.telegram import TelegramChannel, TelegramInbound, parse_update
-from tests.channel_server import ChannelServer, StandInDialogue
-from tests.fakes.telegram_api import FakeTelegramApi
+from tests.support.channel_server import ChannelServer, StandInDialogue
+from tests.support.fakes.telegram_api import FakeTelegramApi
 
 TOKEN = "123456789:AAE-fake-token_abcdefghijklmnop"
 SECRET = "webhook-secret_0123456789"

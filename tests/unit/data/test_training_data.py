@@ -11,8 +11,9 @@ import pytest
 import yaml
 
 from bot.language.detection import SUPPORTED_LANGUAGES
+from tests.support import ROOT
 
-CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "intents.md"
+CONTRACT = ROOT.parent / "shared" / "intents.md"
 CONTRACT_INTENTS = {
     "greet", "goodbye", "affirm", "deny", "thank", "bot_challenge", "share_experience",
     "ask_what_counts", "ask_options", "ask_advisor_role", "find_advisor", "ask_anonymity",
@@ -42,7 +43,8 @@ def training(root: Path) -> dict[tuple[str, str], list[str]]:
 
 @pytest.fixture(scope="module")
 def heldout(root: Path) -> dict[tuple[str, str], list[str]]:
-    return _examples([root / "tests" / "heldout" / f"{code}.yml" for code in SUPPORTED_LANGUAGES])
+    folder = root / "evaluation" / "heldout"
+    return _examples([folder / f"{code}.yml" for code in SUPPORTED_LANGUAGES])
 
 
 def test_intent_names_are_the_published_contract(training, root: Path):

@@ -11,7 +11,7 @@ from email.utils import formatdate
 from typing import Any, Optional
 from urllib.parse import parse_qs
 
-from tests.fakes.http_fake import FakeServer, wait_until
+from tests.support.fakes.http_fake import FakeServer, wait_until
 
 MAX_BODY_CHARACTERS = 1600
 

@@ -16,10 +16,10 @@ from bot.directory.files.importing import import_directory, load_directory_files
 from bot.directory.files.writing import export_directory
 from bot.directory.records import ADVISOR_KINDS, REGIONS, Directory, parse_window
 from bot.directory.tables import Advisor, Post, read_directory
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "directory"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "directory"
+FIXTURES = ROOT / "tests" / "support" / "fixtures" / "directory"
 
 
 @pytest.fixture(scope="module")

@@ -36,8 +36,8 @@ from channels.twilio import (
     keyword,
     parse_form,
 )
-from tests.channel_server import ChannelServer, StandInDialogue
-from tests.fakes.twilio_api import FakeTwilioApi
+from tests.support.channel_server import ChannelServer, StandInDialogue
+from tests.support.fakes.twilio_api import FakeTwilioApi
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "twilio-test-auth-token"

@@ -18,7 +18,7 @@ from bot.cases.coordinator import acknowledge, case_detail, reply
 from bot.cases.lockout import LockoutPolicy
 from bot.cases.store import CaseStore
 from bot.cases.views import Report, StatusView
-from tests.postgres import PostgresUnavailable, postgres_server
+from tests.support.postgres import PostgresUnavailable, postgres_server
 
 CASE_TABLES = {"cases", "case_messages", "audit_entries", "receipt_attempts"}
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)

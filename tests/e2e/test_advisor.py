@@ -16,7 +16,7 @@ from bot import encryption, runtime
 from bot.db import Database
 from bot.handoffs.inbox import list_handoffs
 from bot.handoffs.store import HandoffRecord
-from tests.servers import Servers, running_servers
+from tests.support.servers import Servers, running_servers
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +19,7 @@ from bot.directory.matching import (
     pool_for,
 )
 from bot.directory.records import AdvisorRecord, Directory, PostRecord
+from tests.support import ROOT
 
 UTC = timezone.utc
 # A Wednesday in June: no DST change, no Ramadan hours anywhere below.
@@ -290,7 +290,7 @@ def test_earliest_available_in_the_pool() -> None:
 
 
 def test_the_french_speaking_driver_in_rabat_finds_someone_at_the_post() -> None:
-    loaded = load_directory_files([Path(__file__).resolve().parent.parent / "data" / "directory"])
+    loaded = load_directory_files([ROOT / "data" / "directory"])
     directory = Directory(loaded.posts, loaded.advisors)
     result = match_advisors(directory, "RAB", "fr", now=WEDNESDAY_NOON_UTC)
     assert not result.fallback

@@ -23,10 +23,11 @@ from bot.handoffs.store import (
     get_handoff,
     transcript_from_events,
 )
-from tests.postgres import PostgresUnavailable, postgres_server
-from tests.test_directory import differences_for
+from tests.integration.directory.test_directory import differences_for
+from tests.support import ROOT
+from tests.support.postgres import PostgresUnavailable, postgres_server
 
-SEED = Path(__file__).resolve().parent.parent / "data" / "directory"
+SEED = ROOT / "data" / "directory"
 SECRET = "mon chef me crie dessus devant tout le monde"
 PHONE = "+212612345678"
 NOW = datetime(2026, 6, 3, 12, 0, tzinfo=timezone.utc)

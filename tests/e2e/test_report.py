@@ -16,7 +16,7 @@ import pytest
 
 from bot import runtime
 from bot.cases.receipts import parse_code
-from tests.servers import ROOT, Servers, running_servers
+from tests.support.servers import ROOT, Servers, running_servers
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from bot import runtime
-from tests.servers import Servers, running_servers
+from tests.support.servers import Servers, running_servers
 
 pytestmark = pytest.mark.e2e
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.directory.files.importing import load_directory_files
@@ -21,8 +19,9 @@ from bot.directory.resolution import (
     resolve_post,
     resolve_sender,
 )
+from tests.support import ROOT
 
-SEED = Path(__file__).resolve().parent.parent / "data" / "directory"
+SEED = ROOT / "data" / "directory"
 
 
 @pytest.fixture(scope="module")
