@@ -22,6 +22,7 @@ from bot.cases.model import (
     MAX_ACTOR_CHARS,
     REPORTER,
     STATUS_TIMES,
+    STATUSES,
     AuditEntry,
     Case,
     CaseMessage,
@@ -31,7 +32,6 @@ from bot.cases.model import (
     audit,
 )
 from bot.cases.views import AuditView, CaseDetail, CaseMessageView, CaseSummary
-from bot.handoffs.store import STATUSES
 
 # --- functions on a session ---------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional, Union
@@ -28,7 +29,9 @@ from bot.cases.model import (
     audit,
 )
 from bot.cases.views import InformationAdded, MessageView, Refused, StatusView
-from bot.language.component import logger
+
+logger = logging.getLogger(__name__)
+
 
 
 def _follow_up_signature(key: bytes, case_id: int, expires: int, sender: Optional[str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime
 from functools import partial
 from typing import Callable, Optional, TypeVar, Union
@@ -25,8 +26,9 @@ from bot.cases.intake import (
 from bot.cases.model import StorageUnavailable
 from bot.cases.views import InformationAdded, Receipt, Refused, Report, StatusView
 from bot.db import Database
-from bot.language.component import logger
 from bot.timestamps import utc
+
+logger = logging.getLogger(__name__)
 
 # --- the reporter's side, for the Rasa actions ----------------------------------------------
 

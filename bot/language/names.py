@@ -6,8 +6,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
-from bot.cases.intake import clean_text
-from bot.language.detection import SUPPORTED_LANGUAGES, fold_accents
+from bot.language.detection import SUPPORTED_LANGUAGES, clean_text, fold_accents
 
 
 class LanguageNames:

@@ -3,15 +3,16 @@ the summary shows, and what a status check tells the reporter. Pure functions wi
 actions/report.py and actions/status.py call them and the case store (bot/cases/).
 
 Texts come from the content store by name (`phrase(name)` returns one in the conversation
-language), so nothing here is worded in any language."""
+language), so nothing here is worded in any language. What each answer means is in
+bot/report/answers.py."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from rapidfuzz import fuzz
 
-from bot.cases.intake import CONTACTS, KINDS, SPOKE_TO
+from bot.cases.model import CONTACTS, KINDS, SPOKE_TO
 from bot.cases.views import Report
 from bot.directory.resolution import normalize
 
@@ -89,6 +90,27 @@ def required_slots(contact: Optional[str]) -> list[str]:
         for slot in FORM_SLOTS
         if slot != REPORT_CONTACT_DETAILS or contact in CONTACTS_WITH_DETAILS
     ]
+
+
+def what_happened_question(description: Optional[str]) -> str:
+    """The first question invites the story; once something was written it asks for more."""
+    if description:
+        return "utter_report_what_happened_more"
+    return "utter_report_what_happened_first"
+
+
+def contact_details_question(contact: Optional[str]) -> str:
+    return "utter_report_ask_phone" if contact == "phone" else "utter_report_ask_email"
+
+
+def slot_resets(names: Iterable[str]) -> dict[str, None]:
+    return {name: None for name in names}
+
+
+def forget_report() -> dict[str, None]:
+    """Every answer of the report flow, cleared: nothing is carried over once a report is
+    sent or cancelled, or a new one starts."""
+    return slot_resets(REPORT_SLOTS)
 
 
 def _words(phrase: Phrase, name: str) -> list[str]:

@@ -7,9 +7,9 @@ from typing import Any, Optional
 
 import phonenumbers
 
-from bot.cases.intake import _EMAIL
 from bot.directory.files.formats import (
     _CODE,
+    _EMAIL,
     _FALSE,
     _SLUG,
     _TRUE,
