@@ -137,6 +137,8 @@ def conclude_check(
             audit(session, REPORTER, "status.refused", now, stored.case_id, outcome)
         return Refused("locked", until) if until else Refused("invalid")
     assert check.digest is not None
+    # A passphrase verifies only against a stored hash, and the hash is stored with its case.
+    assert stored.case_id is not None
     lockout.record_success(session, lockout.code_subject(check.digest), now)
     case = _get_case(session, stored.case_id)
     views = []

@@ -191,7 +191,7 @@ def _normalise_words(text: str) -> str:
 
 def _languages(language: Optional[str]) -> list[str]:
     # The conversation language only: 'hier' is 'yesterday' in French but 'here' in Dutch.
-    return [language] if language in _DAYS_BACK else list(_DAYS_BACK)
+    return [language] if language is not None and language in _DAYS_BACK else list(_DAYS_BACK)
 
 
 def _valid(day: date, today: date) -> bool:

@@ -66,7 +66,7 @@ class BehaviourLexicon:
     def classify(self, text: str, language: Optional[str]) -> Optional[str]:
         """The most likely category, looking in the conversation language first and then in
         the others (people mix languages)."""
-        order = [language] if language in self.stems else []
+        order = [language] if language is not None and language in self.stems else []
         order += [code for code in self.stems if code != language]
         for code in order:
             scores = self._score(text, code)

@@ -212,6 +212,7 @@ def _read_csv(text: str, source: str, sources: _Sources, problems: list[Problem]
         problems.append(Problem(source, 1, None, f"not valid CSV: {error}"))
         return
     header = [name.strip() for name in header]
+    columns: tuple[str, ...]
     if "code" in header:
         section, columns = "posts", POST_COLUMNS
     elif "id" in header:
