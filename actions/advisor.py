@@ -10,18 +10,18 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.base import AssistantAction
+from actions.base import AssistantAction, choice_of, intent_of, phrases, text_of
 from bot import runtime
-from bot.advisor.matches import Phrases, describe_matches, handoff_choices
+from bot.advisor.matches import describe_matches, handoff_choices
 from bot.advisor.questions import (
     CHOOSE,
     CONFIRM,
     PHONE,
-    SKIPPED,
     answer_language,
     answer_post,
     answer_preference,
     choice_payload,
+    chosen_post,
     country_name,
     language_name,
     language_options,
@@ -45,30 +45,8 @@ ADVISOR_SLOTS = (
 )
 
 
-def choice_of(tracker: Tracker) -> Optional[str]:
-    """The value a button carried (`/affirm{"advisor_choice": "RAB"}`), if any."""
-    for entity in (tracker.latest_message or {}).get("entities") or []:
-        if entity.get("entity") == "advisor_choice" and isinstance(entity.get("value"), str):
-            return entity["value"]
-    return None
-
-
-def intent_of(tracker: Tracker) -> Optional[str]:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
-
-
-def text_of(tracker: Tracker) -> str:
-    return (tracker.latest_message or {}).get("text") or ""
-
-
-def phrases(language: str) -> Phrases:
-    renderer = runtime.renderer()
-    return Phrases(lambda name: renderer.phrase(name, language))
-
-
 def post_code(tracker: Tracker) -> Optional[str]:
-    value = tracker.get_slot("advisor_post")
-    return value if isinstance(value, str) and value != SKIPPED else None
+    return chosen_post(tracker.get_slot("advisor_post"))
 
 
 class ActionStartAdvisorSearch(AssistantAction):
@@ -133,9 +111,7 @@ class ValidateAdvisorForm(FormValidationAction):
             return {}  # cleared when the search (re)started: nothing was answered
         directory = await runtime.directory_service().current()
         conversation = AssistantAction.language(tracker)
-        offered = language_options(
-            languages_for_post(directory, post_code(tracker)), conversation
-        )
+        offered = language_options(languages_for_post(directory, post_code(tracker)), conversation)
         _, lexicon = runtime.languages()
         chosen = answer_language(
             text_of(tracker), intent_of(tracker), choice_of(tracker), offered, conversation, lexicon

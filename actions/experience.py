@@ -7,7 +7,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import AssistantAction
+from actions.base import AssistantAction, text_of
 from bot import runtime
 
 
@@ -18,7 +18,7 @@ class ActionAcknowledgeExperience(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        text = (tracker.latest_message or {}).get("text") or ""
+        text = text_of(tracker)
         if text.startswith("/"):  # a button: nothing told yet, so invite the story
             self.utter(dispatcher, "utter_invite_story")
             return []

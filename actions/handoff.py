@@ -11,11 +11,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.advisor import choice_of, phrases, post_code
-from actions.base import AssistantAction
+from actions.base import AssistantAction, choice_of, phrases
 from bot import runtime
 from bot.advisor.matches import HandoffTarget, handoff_target, handoff_when
-from bot.advisor.questions import language_name, post_label
+from bot.advisor.questions import chosen_post, language_name, post_label
 from bot.directory.matching import pool_for
 from bot.directory.resolution import phone_from_sender
 from bot.handoffs.store import HandoffStoreUnavailable, transcript_from_events
@@ -37,7 +36,7 @@ async def _target(tracker: Tracker) -> HandoffTarget:
     return handoff_target(
         directory,
         tracker.get_slot("handoff_target"),
-        post_code(tracker),
+        chosen_post(tracker.get_slot("advisor_post")),
         _pool_language(tracker),
         pool_for,
     )

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import AssistantAction
+from actions.base import AssistantAction, intent_of
 from bot import runtime
 from bot.language.detection import (
     SUPPORTED_LANGUAGES,
@@ -45,7 +45,7 @@ class ActionTrackLanguage(Action):
     ) -> List[Dict[str, Any]]:
         current = tracker.get_slot("language")
         message = tracker.latest_message or {}
-        if (message.get("intent") or {}).get("name") == "change_language":
+        if intent_of(tracker) == "change_language":
             wanted = requested_language(tracker)
             return [SlotSet("language", wanted)] if wanted and wanted != current else []
         if tracker.get_slot("requested_slot") in NOT_LANGUAGE_ANSWERS:

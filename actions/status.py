@@ -8,32 +8,41 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import ActionExecutionRejected, SlotSet
+from rasa_sdk.events import ActionExecutionRejected
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import AssistantAction
-from actions.report import AskForSlot, cancels, intent_of, phrases, problem
+from actions.base import (
+    AskForSlot,
+    AssistantAction,
+    Slots,
+    answered,
+    intent_of,
+    phrases,
+    slot_events,
+    text_of,
+)
 from bot import runtime
-from bot.cases.intake import MAX_DESCRIPTION_CHARS, InvalidReport, clean_text
+from bot.cases.intake import InvalidReport
 from bot.cases.model import StorageUnavailable
-from bot.cases.receipts import parse_code
 from bot.cases.views import InformationAdded, StatusView
 from bot.language.detection import reply_language
+from bot.report.answers import problem_response
 from bot.report.status import (
     STATUS_CODE,
     STATUS_FOLLOW_UP,
     STATUS_INFORMATION,
     STATUS_PASSPHRASE,
-    STATUS_SLOTS,
+    after_check,
+    after_information,
+    answer_information,
+    answer_passphrase,
+    answer_status_code,
+    cancels_status_check,
+    forget_receipt,
+    status_check_cancelled,
     status_replies,
 )
-
-Slots = Dict[str, Any]
-
-
-def _forget_receipt() -> List[Dict[str, Any]]:
-    return [SlotSet(name, None) for name in STATUS_SLOTS]
 
 
 class AskStatusCode(AskForSlot):
@@ -55,28 +64,20 @@ class ValidateStatusForm(FormValidationAction, AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        # Any passphrase is tried (none is refused for the intent its words suggest); a short
-        # "cancel" steps aside for the rule that stops the check.
-        if tracker.get_slot("requested_slot") == STATUS_PASSPHRASE and cancels(tracker):
+        requested = tracker.get_slot("requested_slot")
+        if cancels_status_check(requested, text_of(tracker), intent_of(tracker)):
             return [ActionExecutionRejected(self.form_name())]
         return await super().run(dispatcher, tracker, domain)
 
     def validate_status_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        code = parse_code(value) if isinstance(value, str) else None
-        if code is None:
-            if intent_of(tracker) == "emergency":  # safety first, whatever was asked
-                self.utter(dispatcher, "utter_emergency")
-            self.utter(dispatcher, "utter_status_code_unreadable")
-        return {STATUS_CODE: code}
+        return answered(dispatcher, answer_status_code(value, intent_of(tracker)))
 
     def validate_status_passphrase(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        if not isinstance(value, str) or not value.strip():
-            return {STATUS_PASSPHRASE: None}
-        return {STATUS_PASSPHRASE: value}
+        return answered(dispatcher, answer_passphrase(value))
 
 
 class ValidateInformationForm(FormValidationAction, AssistantAction):
@@ -86,13 +87,7 @@ class ValidateInformationForm(FormValidationAction, AssistantAction):
     def validate_status_information(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        try:
-            return {
-                STATUS_INFORMATION: clean_text(value, "information", MAX_DESCRIPTION_CHARS)
-            }
-        except InvalidReport as error:
-            problem(dispatcher, error)
-            return {STATUS_INFORMATION: None}
+        return answered(dispatcher, answer_information(value))
 
 
 class ActionCheckStatus(AssistantAction):
@@ -113,11 +108,11 @@ class ActionCheckStatus(AssistantAction):
             outcome = await runtime.case_store().check_status(code, passphrase, reference, now)
         except StorageUnavailable:
             self.utter(dispatcher, "utter_status_unavailable", language)
-            return _forget_receipt()
-        for reply in status_replies(outcome, phrases(language), now):
+            return slot_events(forget_receipt())
+        for reply in status_replies(outcome, phrases(language).lookup, now):
             self.utter(dispatcher, reply.response, language, **reply.variables)
         follow_up = outcome.follow_up if isinstance(outcome, StatusView) else None
-        return _forget_receipt() + [SlotSet(STATUS_FOLLOW_UP, follow_up)]
+        return slot_events(after_check(follow_up))
 
 
 class ActionAddInformation(AssistantAction):
@@ -129,7 +124,7 @@ class ActionAddInformation(AssistantAction):
     ) -> List[Dict[str, Any]]:
         token = tracker.get_slot(STATUS_FOLLOW_UP)
         text = tracker.get_slot(STATUS_INFORMATION)
-        events: List[Dict[str, Any]] = [SlotSet(STATUS_INFORMATION, None)]
+        events = slot_events(after_information(expired=False))
         if not token or not text:
             self.utter(dispatcher, "utter_status_expired")
             return events
@@ -140,13 +135,13 @@ class ActionAddInformation(AssistantAction):
             self.utter(dispatcher, "utter_status_unavailable")
             return events
         except InvalidReport as error:
-            problem(dispatcher, error)
+            self.utter(dispatcher, problem_response(error))
             return events
         if isinstance(outcome, InformationAdded):
             self.utter(dispatcher, "utter_status_information_added")
             return events
         self.utter(dispatcher, "utter_status_expired")
-        return events + [SlotSet(STATUS_FOLLOW_UP, None)]
+        return slot_events(after_information(expired=True))
 
 
 class ActionCancelStatus(AssistantAction):
@@ -157,4 +152,4 @@ class ActionCancelStatus(AssistantAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
         self.utter(dispatcher, "utter_status_cancelled")
-        return _forget_receipt() + [SlotSet(STATUS_INFORMATION, None)]
+        return slot_events(status_check_cancelled())

@@ -110,6 +110,12 @@ def _from_resolution(resolution: Resolution, proposed_state: str) -> PostStep:
     return PostStep(state=state, candidates=codes, country=resolution.country)
 
 
+def chosen_post(value: object) -> Optional[str]:
+    """The post code the search is for (slot `advisor_post`): None when skipped or not yet
+    answered."""
+    return value if isinstance(value, str) and value != SKIPPED else None
+
+
 def propose_post_from_channel(
     sender_id: object, channel: object, metadata: Optional[Mapping[str, Any]], directory: Directory
 ) -> Optional[PostStep]:

@@ -246,5 +246,3 @@ def build_report(
 def has_report(slots: Mapping[str, Any]) -> bool:
     """Whether the form has collected a report that can be sent."""
     return bool(slots.get(REPORT_DESCRIPTION)) and slots.get(REPORT_CONFIRM) == SEND
-
-

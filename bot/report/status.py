@@ -1,16 +1,18 @@
-"""The status check in the dialogue: what a reporter sees with their receipt."""
+"""The status check in the dialogue: what the answers to its questions mean, what a reporter
+sees with their receipt, and what is forgotten afterwards. Pure functions without I/O;
+actions/status.py moves values between the tracker, these and the case store."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Mapping
+from typing import Any, Mapping, Optional
 
+from bot.cases.intake import MAX_DESCRIPTION_CHARS, InvalidReport, clean_text
+from bot.cases.receipts import parse_code
 from bot.cases.views import Refused, StatusView
-from bot.report.form import Phrase
-
-# --- the status check -----------------------------------------------------------------------
-
+from bot.report.answers import EMERGENCY, Answer, cancels, problem_response
+from bot.report.form import Phrase, slot_resets
 
 STATUS_CODE = "status_code"
 STATUS_PASSPHRASE = "status_passphrase"
@@ -60,5 +62,59 @@ def status_replies(outcome: StatusView | Refused, phrase: Phrase, now: datetime)
     return replies
 
 
-def slot_resets(names: Iterable[str]) -> dict[str, None]:
-    return {name: None for name in names}
+# --- the questions --------------------------------------------------------------------------
+
+
+def cancels_status_check(
+    requested_slot: Optional[str], text: Optional[str], intent: Optional[str]
+) -> bool:
+    """Any passphrase is tried (none is refused for the intent its words suggest); a short
+    "cancel" while asking for it steps aside for the rule that stops the check."""
+    return requested_slot == STATUS_PASSPHRASE and cancels(text, intent)
+
+
+def answer_status_code(value: Any, intent: Optional[str]) -> Answer:
+    """The receipt's code, with spaces or dashes; anything else is asked again."""
+    code = parse_code(value) if isinstance(value, str) else None
+    if code is not None:
+        return Answer({STATUS_CODE: code})
+    safety = (EMERGENCY,) if intent == "emergency" else ()  # safety first, whatever was asked
+    return Answer({STATUS_CODE: None}, safety + ("utter_status_code_unreadable",))
+
+
+def answer_passphrase(value: Any) -> Answer:
+    if not isinstance(value, str) or not value.strip():
+        return Answer({STATUS_PASSPHRASE: None})
+    return Answer({STATUS_PASSPHRASE: value})
+
+
+def answer_information(value: Any) -> Answer:
+    """Information to add to the report: text as the description is."""
+    try:
+        return Answer({STATUS_INFORMATION: clean_text(value, "information", MAX_DESCRIPTION_CHARS)})
+    except InvalidReport as error:
+        return Answer({STATUS_INFORMATION: None}, (problem_response(error),))
+
+
+# --- what is forgotten ----------------------------------------------------------------------
+
+
+def forget_receipt() -> dict[str, None]:
+    """The code and passphrase are cleared right after every check, whatever its outcome."""
+    return slot_resets(STATUS_SLOTS)
+
+
+def after_check(follow_up: Optional[str]) -> dict[str, Optional[str]]:
+    """The receipt forgotten; the follow-up token (None when refused) lets the reporter add
+    information for a while."""
+    return {**forget_receipt(), STATUS_FOLLOW_UP: follow_up}
+
+
+def after_information(expired: bool) -> dict[str, None]:
+    """The information typed is cleared once handled; the follow-up token only when the case
+    store said it has expired."""
+    return {STATUS_INFORMATION: None, **({STATUS_FOLLOW_UP: None} if expired else {})}
+
+
+def status_check_cancelled() -> dict[str, None]:
+    return {**forget_receipt(), STATUS_INFORMATION: None}

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import pytest
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 from sqlalchemy import func, select
 
 from actions.language import ActionTrackLanguage
@@ -61,14 +61,11 @@ from bot.report.form import (
 from bot.report.status import STATUS_CODE, STATUS_FOLLOW_UP, STATUS_INFORMATION, STATUS_PASSPHRASE
 from bot.settings import settings
 from tests.support.servers import free_port
+from tests.support.tracker import build_tracker, run_action
+from tests.support.tracker import run_for_slots as run  # messages and the slots set
 
 SENDER = "whatsapp:+212612345678"
 DISTINCT = "the attaché took the visa fees home in a brown envelope"
-
-
-@pytest.fixture(scope="module")
-def domain(root: Path) -> dict:
-    return yaml.safe_load((root / "domain.yml").read_text())
 
 
 @pytest.fixture()
@@ -92,40 +89,30 @@ def tracker(
     text: str = "",
     intent: str = "inform",
     language: str = "en",
-    new_slots: Optional[dict] = None,
     form: Optional[str] = "report_form",
-    channel: str = "whatsapp",
+    **details: Any,
 ) -> Tracker:
-    """A tracker as the action server receives it; `new_slots` are the values the form just
-    extracted from the latest message (what a validation action validates)."""
-    new_slots = new_slots or {}
-    latest = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
-        "entities": [],
-        "language": {"code": language, "confidence": 0.9},
-    }
-    events: list[dict[str, Any]] = [
-        {"event": "user", "text": text, "parse_data": latest, "input_channel": channel}
-    ]
-    events += [{"event": "slot", "name": k, "value": v} for k, v in new_slots.items()]
-    all_slots = {"language": language, **(slots or {}), **new_slots}
-    loop = {"name": form} if form else {}
-    return Tracker(SENDER, all_slots, latest, events, False, None, loop, "action_listen")
-
-
-def run(action: Any, t: Tracker, domain: Optional[dict] = None) -> tuple[list[dict], dict]:
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, t, domain or {}))
-    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-    return dispatcher.messages, slots
+    """A WhatsApp message in `language` while `form` runs; `slots` are the answers so far,
+    `new_slots` the values the form just extracted from the message (what a validation
+    action validates)."""
+    return build_tracker(
+        text,
+        intent,
+        slots=slots,
+        language=language,
+        detected={"code": language, "confidence": 0.9},
+        sender=SENDER,
+        channel="whatsapp",
+        active_loop=form,
+        **details,
+    )
 
 
 def said(messages: list[dict]) -> list[str]:
     return [m["response"] for m in messages]
 
 
-def validate(domain: dict, slot: str, value: Any, slots: Optional[dict] = None, **kw: Any):
+def validate(domain: DomainDict, slot: str, value: Any, slots: Optional[dict] = None, **kw: Any):
     text = kw.pop("text", value if isinstance(value, str) else "")
     t = tracker(slots, text=text, new_slots={slot: value}, **kw)
     return run(ValidateReportForm(), t, domain)
@@ -231,8 +218,7 @@ class TestWhatHappened:
             intent="cancel",
             new_slots={REPORT_WHAT_HAPPENED: "stop"},
         )
-        dispatcher = CollectingDispatcher()
-        events = asyncio.run(ValidateReportForm().run(dispatcher, t, domain))
+        _, events = run_action(ValidateReportForm(), t, domain)
         assert [e["event"] for e in events] == ["action_execution_rejected"]
 
     def test_a_story_that_reads_like_cancel_is_kept(self, domain):

@@ -20,7 +20,8 @@ def content(root: Path):
 
 def _responses_used_by_the_dialogue(root: Path) -> set[str]:
     names = set(yaml.safe_load((root / "domain.yml").read_text())["responses"])
-    for path in (root / "actions").glob("*.py"):
+    # The actions, and bot/report/ which decides what the report form's answers call for.
+    for path in [*(root / "actions").glob("*.py"), *(root / "bot" / "report").glob("*.py")]:
         names |= set(re.findall(r'"(utter_\w+)"', path.read_text()))
     return names
 
