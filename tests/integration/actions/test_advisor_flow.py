@@ -10,6 +10,7 @@ from typing import Any, Iterator
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.advisor import (
     ActionAskAdvisorLanguage,
@@ -28,6 +29,8 @@ from bot import runtime
 from bot.db import Database
 from bot.handoffs.inbox import list_handoffs
 from bot.handoffs.store import HandoffStore
+from tests.support.tracker import build_tracker, call_validator, run_action
+from tests.support.tracker import run_for_slots as run  # messages and the slots set
 
 WHATSAPP_MOROCCO = "whatsapp:+212612345678"
 SECRET = "mon chef me crie dessus devant tout le monde"
@@ -45,41 +48,17 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Databa
         cache.cache_clear()
 
 
-def tracker(
-    text: str = "",
-    intent: str = "affirm",
-    slots: dict | None = None,
-    sender: str = "web-1234",
-    channel: str = "rest",
-    entities: list | None = None,
-    metadata: dict | None = None,
-    events: list | None = None,
-) -> Tracker:
-    latest = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
-        "entities": entities or [],
-        "metadata": metadata or {},
-    }
-    history = events or [{"event": "user", "text": text, "input_channel": channel}]
-    return Tracker(
-        sender, {"language": "fr", **(slots or {})}, latest, history, False, None, {}, "x"
-    )
+def tracker(text: str = "", intent: str = "affirm", **details: Any) -> Tracker:
+    """A message in a French conversation on the web chat, unless told otherwise."""
+    return build_tracker(text, intent, **{"language": "fr", **details})
 
 
 def choice(value: str) -> list[dict]:
     return [{"entity": "advisor_choice", "value": value}]
 
 
-def run(action: Any, t: Tracker) -> tuple[list[dict], dict]:
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, t, {}))
-    return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
-
-
 def validate(slot: str, t: Tracker) -> dict:
-    method = getattr(ValidateAdvisorForm(), f"validate_{slot}")
-    return asyncio.run(method(t.latest_message["text"], CollectingDispatcher(), t, {}))
+    return call_validator(ValidateAdvisorForm(), slot, t.latest_message["text"], t)[1]
 
 
 def rendered(message: dict, language: str = "fr", channel: str = "rest") -> dict:
@@ -313,13 +292,15 @@ def test_consent_for_the_pool_names_post_and_language():
     )
 
 
-def test_the_phone_question_is_asked_only_when_there_is_a_number_and_consent():
+def test_the_phone_question_is_asked_only_when_there_is_a_number_and_consent(
+    domain: DomainDict,
+):
     form = ValidateHandoffForm()
     slots = ["handoff_consent", "handoff_phone_consent"]
 
     def required(sender: str, consent: object) -> list[str]:
         t = tracker(sender=sender, slots={"handoff_consent": consent})
-        return asyncio.run(form.required_slots(slots, CollectingDispatcher(), t, {}))
+        return asyncio.run(form.required_slots(slots, CollectingDispatcher(), t, domain))
 
     assert required(WHATSAPP_MOROCCO, True) == slots
     assert required(WHATSAPP_MOROCCO, False) == ["handoff_consent"]
@@ -415,8 +396,7 @@ def test_slots_cleared_by_a_fresh_start_are_not_taken_for_an_answer():
     t = tracker("je voudrais parler à une personne de confiance", "find_advisor")
     form = ValidateAdvisorForm()
     for slot in ("advisor_post", "advisor_language", "advisor_preference"):
-        method = getattr(form, f"validate_{slot}")
-        assert asyncio.run(method(None, CollectingDispatcher(), t, {})) == {}
+        assert call_validator(form, slot, None, t)[1] == {}
 
 
 def test_a_post_name_read_as_stop_at_the_post_question_is_taken_as_the_answer():
@@ -426,9 +406,8 @@ def test_a_post_name_read_as_stop_at_the_post_question_is_taken_as_the_answer():
         {"event": "slot", "name": "requested_slot", "value": None},
     ]
     t = tracker("Den Haag", intent="cancel", events=asked_post)
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionCancelAdvisorSearch().run(dispatcher, t, {}))
-    assert dispatcher.messages == []  # not "stopped"
+    messages, events = run_action(ActionCancelAdvisorSearch(), t)
+    assert messages == []  # not "stopped"
     assert {"event": "followup", "name": "advisor_form"} in [
         {k: e.get(k) for k in ("event", "name")} for e in events
     ]
