@@ -1,14 +1,17 @@
 """The REST channel (POST /webhooks/rest/webhook), with its request body checked: a body
 that is not a JSON object with a text `message` gets a 4xx that says what is wrong,
-instead of an error inside Rasa."""
+instead of an error inside Rasa. The message is cleaned by the rule every channel uses
+(channels.inbound.clean_text)."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from rasa.core.channels.rest import RestInput
+from rasa.core.channels import rest
 from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
+
+from channels.inbound import clean_text
 
 MAX_MESSAGE_CHARACTERS = 50_000
 MAX_SENDER_CHARACTERS = 256
@@ -21,7 +24,7 @@ def _body(request: Request) -> Dict[str, Any]:
     return body
 
 
-class RestChannel(RestInput):
+class RestInput(rest.RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
@@ -45,7 +48,7 @@ class RestChannel(RestInput):
                 f"`message` is longer than {MAX_MESSAGE_CHARACTERS} characters; "
                 "please send it in parts"
             )
-        return message
+        return clean_text(message, MAX_MESSAGE_CHARACTERS)
 
     def _extract_input_channel(self, req: Request) -> str:
         channel = _body(req).get("input_channel")

@@ -12,7 +12,8 @@
   Telegram app when we speak it.
 - Only private chats are served; an update_id is processed once (channels.state), since
   Telegram delivers again when unsure. Photos, voice, files and locations get a polite
-  text-only answer; a caption is passed on as text.
+  text-only answer; a caption is passed on as text. The request lifecycle (size limit,
+  secret before the body is read, each update once, recovery) is channels/webhook.py's.
 
 Environment (secrets never go in credentials.yml):
   TELEGRAM_BOT_TOKEN        the bot's token from @BotFather
@@ -32,13 +33,12 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import os
 import re
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -54,24 +54,15 @@ from channels.choices import (
     without_command_prefix,
 )
 from channels.conversation import channel_message, known_intents, read_conversation
-from channels.inbound import (
-    BadRequest,
-    check_size,
-    clean_text,
-    log_channel_off,
-    missing_settings,
-    refusal,
-)
+from channels.inbound import BadRequest, clean_text
 from channels.splitting import split_for_telegram
 from channels.state import Deliveries
+from channels.webhook import OnNewMessage, WebhookInput
 
 logger = logging.getLogger(__name__)
 
-REQUIRED = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
-# Updates carry at most 4,096 characters of text, plus entities and a quoted message.
-MAX_BODY_BYTES = 256 * 1024
 SENDER_PREFIX = "telegram:"
 
 # Telegram commands and the payloads the dialogue understands (domain.yml intents).
@@ -113,6 +104,14 @@ class TelegramInbound:
     @property
     def sender_id(self) -> str:
         return f"{SENDER_PREFIX}{self.chat_id}"
+
+    @property
+    def delivery_id(self) -> str:
+        return str(self.update_id)
+
+    @property
+    def description(self) -> str:
+        return "Telegram update"
 
 
 def _int(value: Any) -> Optional[int]:
@@ -248,15 +247,19 @@ class TelegramOutput(OutputChannel):
         logger.warning("A custom message cannot be shown on Telegram; left out.")
 
 
-class TelegramChannel(InputChannel):
+class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
     """The Rasa input channel; `credentials.yml` names it, its secrets come from the
     environment."""
+
+    platform = "Telegram"
+    required_settings = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
+    # Updates carry at most 4,096 characters of text, plus entities and a quoted message.
+    max_body_bytes = 256 * 1024
 
     def __init__(
         self, settings: Optional[TelegramSettings], deliveries: Optional[Deliveries] = None
     ) -> None:
-        self.settings = settings
-        self.deliveries = deliveries or Deliveries(delivery_channel(settings))
+        super().__init__(settings, deliveries)
         self._bot: Optional[Bot] = None
 
     @classmethod
@@ -264,27 +267,22 @@ class TelegramChannel(InputChannel):
         return "telegram"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> TelegramChannel:
-        return cls.from_environment(os.environ)
-
-    @classmethod
-    def from_environment(cls, environment: Mapping[str, str]) -> TelegramChannel:
-        missing = missing_settings(environment, REQUIRED)
-        if missing:
-            log_channel_off("Telegram", missing)
-            return cls(None)
+    def settings_from(cls, environment: Mapping[str, str]) -> Optional[TelegramSettings]:
         settings = TelegramSettings.from_environment(environment)
         if not _SECRET.match(settings.webhook_secret):
             logger.warning(
                 "Telegram channel off: TELEGRAM_WEBHOOK_SECRET must be 1 to 256 of "
                 "A-Z, a-z, 0-9, _ and -"
             )
-            return cls(None)
+            return None
         # httpx logs each request's URL at INFO, and the URL holds the bot token;
         # python-telegram-bot logs each call's parameters at DEBUG.
         logging.getLogger("httpx").setLevel(logging.WARNING)
         logging.getLogger("telegram").setLevel(logging.INFO)
-        return cls(settings)
+        return settings
+
+    def delivery_channel(self) -> str:
+        return delivery_channel(self.settings)
 
     @property
     def bot(self) -> Bot:
@@ -297,82 +295,31 @@ class TelegramChannel(InputChannel):
         """For messages that answer no incoming message (e.g. an advisor's answer)."""
         return TelegramOutput(self.bot) if self.settings else None
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("telegram_channel", __name__)
+    async def close(self) -> None:
+        if self._bot is not None:
+            await self._bot.shutdown()
+            self._bot = None
 
-        @webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            if self.settings is None:
-                return response.json({"status": "off"}, status=503)
-            return response.json({"status": "ok"})
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            return await self.receive(request, on_new_message)
-
-        @webhook.listener("after_server_stop")
-        async def close(*_: Any) -> None:
-            if self._bot is not None:
-                await self._bot.shutdown()
-                self._bot = None
-
-        return webhook
-
-    def _secret_matches(self, request: Request) -> bool:
+    def authenticate(self, request: Request) -> bytes:
         assert self.settings is not None
         given = request.headers.get(SECRET_HEADER) or ""
-        return hmac.compare_digest(
+        if not hmac.compare_digest(
             given.encode("utf-8", "replace"), self.settings.webhook_secret.encode("utf-8")
-        )
+        ):
+            raise BadRequest(f"Missing or wrong {SECRET_HEADER}.", status=403)
+        return request.body or b""
 
-    async def receive(
-        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> HTTPResponse:
-        if self.settings is None:
-            return refusal(503, "The Telegram channel is not configured on this server.")
-        if not self._secret_matches(request):
-            return refusal(403, f"Missing or wrong {SECRET_HEADER}.")
-        try:
-            check_size(request.body, MAX_BODY_BYTES)
-            inbound = parse_update(request.body or b"", self.bot)
-        except BadRequest as error:
-            return refusal(error.status, str(error))
-        if inbound.kind == "ignored":
-            return response.json({"ok": True})
-        if not await self._first_delivery(inbound.update_id):
-            return response.json({"ok": True})  # a redelivery: already handled
-        try:
-            await self.handle(inbound, request.app, on_new_message)
-        except Exception as error:
-            await self._recover(inbound, request.app, error)
+    def parse(self, body: bytes) -> Optional[TelegramInbound]:
+        inbound = parse_update(body, self.bot)
+        return None if inbound.kind == "ignored" else inbound
+
+    def acknowledge(self) -> HTTPResponse:
         return response.json({"ok": True})
 
-    async def _first_delivery(self, update_id: int) -> bool:
-        try:
-            return await self.deliveries.claim(str(update_id))
-        except Exception as error:
-            # Without the database a duplicate is possible; losing the message is worse.
-            logger.warning("Duplicate check unavailable (%s).", type(error).__name__)
-            return True
-
-    async def _recover(self, inbound: TelegramInbound, app: Any, error: Exception) -> None:
-        """The message may not be in the conversation: the user is asked to send it again.
-        The error's text may quote the message, so only its type is logged."""
-        logger.error(
-            "A Telegram update for conversation %s was not processed (%s).",
-            runtime.reference_for(inbound.sender_id),
-            type(error).__name__,
-        )
-        try:
-            conversation = await read_conversation(app, inbound.sender_id)
-            language = conversation.language_or(inbound.language_hint)
-            await self._say(inbound.sender_id, "channel_try_again", language)
-        except Exception as second:
-            logger.error("Could not ask the user to try again (%s).", type(second).__name__)
-        try:
-            await self.deliveries.release(str(inbound.update_id))
-        except Exception as second:
-            logger.error("Could not forget the failed delivery (%s).", type(second).__name__)
+    async def ask_to_send_again(self, inbound: TelegramInbound, app: Any) -> None:
+        conversation = await read_conversation(app, inbound.sender_id)
+        language = conversation.language_or(inbound.language_hint)
+        await self._say(inbound.sender_id, "channel_try_again", language)
 
     async def _say(self, sender_id: str, name: str, language: Optional[str]) -> None:
         message = await channel_message(name, language or DEFAULT_LANGUAGE, "telegram")
@@ -386,10 +333,7 @@ class TelegramChannel(InputChannel):
             logger.info("Button tap not acknowledged (%s).", type(error).__name__)
 
     async def handle(
-        self,
-        inbound: TelegramInbound,
-        app: Any,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        self, inbound: TelegramInbound, app: Any, on_new_message: OnNewMessage
     ) -> None:
         sender_id = inbound.sender_id
         conversation = await read_conversation(app, sender_id)

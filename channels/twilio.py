@@ -8,13 +8,9 @@ Latitude, ...); a `From` starting with "whatsapp:" is WhatsApp, anything else SM
   is processed. Behind a reverse proxy the URL Twilio called differs from the one this
   server sees: set TWILIO_PUBLIC_URL to the public base (e.g. https://chat.example.org);
   the request's path and query are appended to it.
-- Replies go out through Twilio's REST API (not TwiML), so long and several replies work,
-  with twilio's asynchronous client: the event loop never waits on a socket. The webhook
-  answers an empty TwiML <Response/> once the message is handled.
-- Output channel names are "sms" and "whatsapp": the NLG renders numbered choices for
-  buttons on both and the short variant of a text for SMS. A reply that is only a number
-  picks that choice; long texts are split (SMS at 3 segments per message, WhatsApp at
-  1,600 characters).
+- Replies go out through Twilio's REST API (channels/twilio_output.py). The webhook
+  answers an empty TwiML <Response/> once the message is handled (the lifecycle is
+  channels/webhook.py's). A reply that is only a number picks that choice.
 - STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT (the whole message, any case): no more
   messages to that number until START, UNSTOP or YES. HELP or INFO: a short help text,
   even after STOP. These are not passed on as the user's words. A message from a number
@@ -34,101 +30,50 @@ Environment (secrets never go in credentials.yml):
                                          message come from (get_output_channel, e.g. an
                                          advisor's answer); replies always come from the
                                          number the user wrote to
-
-The REST API's address is the `base_url` of the client's `api` domain
-(twilio.rest.api.ApiBase sets https://api.twilio.com); replacing it on that domain keeps
-the client's own paths, authentication and response parsing.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, ClassVar, Dict, List, Mapping, Optional
+from typing import Any, List, Mapping, Optional
 from urllib.parse import parse_qsl
 
-import aiohttp
 import phonenumbers
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from twilio.base.exceptions import TwilioRestException
-from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
-from twilio.rest import Client
 
-from bot import runtime
 from bot.language.detection import DEFAULT_LANGUAGE
-from channels.choices import (
-    choices_from,
-    numbered_payload,
-    with_numbered_choices,
-    without_command_prefix,
-)
+from channels.choices import numbered_payload, without_command_prefix
 from channels.conversation import channel_message, read_conversation
-from channels.inbound import (
-    BadRequest,
-    check_size,
-    clean_text,
-    log_channel_off,
-    missing_settings,
-    refusal,
-)
-from channels.splitting import split_for_sms, split_for_whatsapp
+from channels.inbound import BadRequest, clean_text
 from channels.state import Deliveries, OptOuts
+from channels.twilio_output import (
+    SmsOutput,
+    TwilioOutput,
+    TwilioSender,
+    TwilioSettings,
+    UnpromptedOutput,
+    WhatsAppOutput,
+)
+from channels.webhook import OnNewMessage, WebhookInput
 
 logger = logging.getLogger(__name__)
 
-REQUIRED = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
-MAX_BODY_BYTES = 64 * 1024
 MAX_FIELDS = 200
-SEND_TIMEOUT_SECONDS = 30.0
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+SIGNATURE_HEADER = "X-Twilio-Signature"
 
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 START_WORDS = frozenset({"START", "UNSTOP", "YES"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
-# Twilio's error for a number that opted out at Twilio itself.
-UNSUBSCRIBED_RECIPIENT = 21610
 
 _SID = re.compile(r"^[A-Za-z0-9]{2,64}$")
-
-# twilio's HTTP client writes every request's URL and headers at INFO level; its logger is
-# set to WARNING when the first sender is built (never at import).
-_api_logger = logging.getLogger(f"{__name__}.api")
-
-
-@dataclass(frozen=True)
-class TwilioSettings:
-    account_sid: str
-    auth_token: str
-    public_url: Optional[str] = None
-    api_base_url: Optional[str] = None
-    sms_number: Optional[str] = None
-    whatsapp_number: Optional[str] = None
-
-    @classmethod
-    def from_environment(cls, environment: Mapping[str, str]) -> TwilioSettings:
-        return cls(
-            account_sid=environment["TWILIO_ACCOUNT_SID"].strip(),
-            auth_token=environment["TWILIO_AUTH_TOKEN"].strip(),
-            public_url=(environment.get("TWILIO_PUBLIC_URL") or "").strip() or None,
-            api_base_url=(environment.get("TWILIO_API_BASE_URL") or "").strip() or None,
-            sms_number=(environment.get("TWILIO_SMS_NUMBER") or "").strip() or None,
-            whatsapp_number=_whatsapp_address(environment.get("TWILIO_WHATSAPP_NUMBER")),
-        )
-
-
-def _whatsapp_address(number: Optional[str]) -> Optional[str]:
-    number = (number or "").strip()
-    if not number:
-        return None
-    return number if number.lower().startswith("whatsapp:") else f"whatsapp:{number}"
 
 
 @dataclass(frozen=True)
@@ -142,6 +87,18 @@ class InboundMessage:
     has_location: bool = False
     # Set when Twilio's own opt-out handling already answered a STOP keyword.
     opt_out_type: Optional[str] = None
+
+    @property
+    def delivery_id(self) -> str:
+        return self.message_sid
+
+    @property
+    def sender_id(self) -> str:
+        return self.sender
+
+    @property
+    def description(self) -> str:
+        return f"{self.kind} message"
 
 
 class FormParams(dict):
@@ -233,140 +190,13 @@ def country_of(sender: str) -> Optional[str]:
     return region if region and region != "ZZ" else None  # ZZ: no country
 
 
-class TwilioSender:
-    """Sends messages through Twilio's REST API with the asynchronous client."""
-
-    def __init__(
-        self,
-        settings: TwilioSettings,
-        on_unsubscribed: Optional[Callable[[str], Awaitable[Any]]] = None,
-    ) -> None:
-        self._settings = settings
-        self._on_unsubscribed = on_unsubscribed
-        _api_logger.setLevel(logging.WARNING)
-        self._client: Optional[Client] = None
-        self._http: Optional[AsyncTwilioHttpClient] = None
-
-    def _rest(self) -> Client:
-        # Built on first use, inside the running loop that its aiohttp session belongs to.
-        if self._client is None:
-            self._http = AsyncTwilioHttpClient(logger=_api_logger, max_retries=3)
-            client = Client(
-                self._settings.account_sid, self._settings.auth_token, http_client=self._http
-            )
-            if self._settings.api_base_url:
-                client.api.base_url = self._settings.api_base_url.rstrip("/")
-            self._client = client
-        return self._client
-
-    async def send(self, from_: str, to: str, body: str) -> bool:
-        try:
-            await asyncio.wait_for(
-                self._rest().messages.create_async(to=to, from_=from_, body=body),
-                SEND_TIMEOUT_SECONDS,
-            )
-            return True
-        except TwilioRestException as error:
-            # Its text can name the number: log only the status and Twilio's error code.
-            logger.error(
-                "Twilio refused a reply for conversation %s (HTTP %s, Twilio error %s).",
-                runtime.reference_for(to), error.status, error.code,
-            )  # fmt: skip
-            if error.code == UNSUBSCRIBED_RECIPIENT and self._on_unsubscribed:
-                await self._on_unsubscribed(to)
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
-            logger.error(
-                "Twilio could not be reached for a reply to conversation %s (%s).",
-                runtime.reference_for(to), type(error).__name__,
-            )  # fmt: skip
-        return False
-
-    async def close(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-        self._client, self._http = None, None
-
-
-class TwilioOutput(OutputChannel):
-    """Replies to one Twilio conversation, from the number the user wrote to."""
-
-    kind: ClassVar[str] = "twilio"
-
-    def __init__(self, sender: TwilioSender, from_: str, muted: bool = False) -> None:
-        self._sender = sender
-        self._from = from_
-        # A number that sent STOP gets nothing until START, whatever the dialogue says.
-        self.muted = muted
-
-    @classmethod
-    def name(cls) -> str:
-        return cls.kind
-
-    def split(self, text: str) -> list[str]:
-        return split_for_sms(text)
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        if self.muted:
-            return
-        for part in self.split(text):
-            if not await self._sender.send(self._from, recipient_id, part):
-                return  # the rest would arrive without its beginning
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_text_message(
-            recipient_id, with_numbered_choices(text, choices_from(buttons))
-        )
-
-    async def send_custom_json(
-        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
-    ) -> None:
-        logger.warning("A custom message cannot be shown on %s; left out.", self.name())
-
-
-class SmsOutput(TwilioOutput):
-    kind = "sms"
-
-
-class WhatsAppOutput(TwilioOutput):
-    kind = "whatsapp"
-
-    def split(self, text: str) -> list[str]:
-        return split_for_whatsapp(text)
-
-
-class UnpromptedOutput(TwilioOutput):
-    """Messages that answer no incoming message (Rasa's get_output_channel): from the
-    configured SMS or WhatsApp number, never to a number that sent STOP. Named "twilio":
-    the NLG renders numbered choices and short texts, fit for both."""
-
-    kind = "twilio"
-
-    def __init__(self, sender: TwilioSender, settings: TwilioSettings, opt_outs: OptOuts) -> None:
-        super().__init__(sender, "")
-        self._settings = settings
-        self._opt_outs = opt_outs
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        whatsapp = recipient_id.lower().startswith("whatsapp:")
-        from_ = self._settings.whatsapp_number if whatsapp else self._settings.sms_number
-        if not from_:
-            name = "TWILIO_WHATSAPP_NUMBER" if whatsapp else "TWILIO_SMS_NUMBER"
-            logger.error("Message to conversation %s not sent: %s not set.",
-                         runtime.reference_for(recipient_id), name)  # fmt: skip
-            return
-        if await self._opt_outs.contains(recipient_id):
-            return
-        parts = split_for_whatsapp(text) if whatsapp else split_for_sms(text)
-        for part in parts:
-            if not await self._sender.send(from_, recipient_id, part):
-                return
-
-
-class TwilioChannel(InputChannel):
+class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
     """The Rasa input channel; `credentials.yml` names it, its secrets come from the
     environment."""
+
+    platform = "Twilio"
+    required_settings = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
+    max_body_bytes = 64 * 1024
 
     def __init__(
         self,
@@ -374,8 +204,7 @@ class TwilioChannel(InputChannel):
         deliveries: Optional[Deliveries] = None,
         opt_outs: Optional[OptOuts] = None,
     ) -> None:
-        self.settings = settings
-        self.deliveries = deliveries or Deliveries("twilio")
+        super().__init__(settings, deliveries)
         self.opt_outs = opt_outs or OptOuts()
         self.sender = TwilioSender(settings, self.opt_outs.add) if settings else None
         self.validator = RequestValidator(settings.auth_token) if settings else None
@@ -385,16 +214,8 @@ class TwilioChannel(InputChannel):
         return "twilio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> TwilioChannel:
-        return cls.from_environment(os.environ)
-
-    @classmethod
-    def from_environment(cls, environment: Mapping[str, str]) -> TwilioChannel:
-        missing = missing_settings(environment, REQUIRED)
-        if missing:
-            log_channel_off("Twilio", missing)
-            return cls(None)
-        return cls(TwilioSettings.from_environment(environment))
+    def settings_from(cls, environment: Mapping[str, str]) -> TwilioSettings:
+        return TwilioSettings.from_environment(environment)
 
     def public_url(self, request: Request) -> str:
         """The URL Twilio called, which its signature covers."""
@@ -402,6 +223,28 @@ class TwilioChannel(InputChannel):
             url = self.settings.public_url.rstrip("/") + request.path
             return f"{url}?{request.query_string}" if request.query_string else url
         return request.url
+
+    def authenticate(self, request: Request) -> FormParams:
+        # The signature covers the decoded form: it is decoded, then checked before any
+        # of its fields is read.
+        assert self.validator is not None
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if not signature:
+            raise BadRequest(f"Missing {SIGNATURE_HEADER}.", status=403)
+        fields = parse_form(request.body or b"", request.headers.get("content-type"))
+        if not self.validator.validate(self.public_url(request), fields, signature):
+            raise BadRequest(f"Invalid {SIGNATURE_HEADER}.", status=403)
+        return fields
+
+    def parse(self, body: FormParams) -> InboundMessage:
+        return inbound_message(body)
+
+    def acknowledge(self) -> HTTPResponse:
+        return response.text(TWIML_EMPTY, content_type="text/xml")
+
+    async def close(self) -> None:
+        if self.sender is not None:
+            await self.sender.close()
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         settings = self.settings
@@ -416,81 +259,11 @@ class TwilioChannel(InputChannel):
         output = WhatsAppOutput if message.kind == "whatsapp" else SmsOutput
         return output(self.sender, message.recipient, muted=muted)
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("twilio_channel", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(request: Request) -> HTTPResponse:
-            if self.settings is None:
-                return response.json({"status": "off"}, status=503)
-            return response.json({"status": "ok"})
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            return await self.receive(request, on_new_message)
-
-        @webhook.listener("after_server_stop")
-        async def close(*_: Any) -> None:
-            if self.sender is not None:
-                await self.sender.close()
-
-        return webhook
-
-    async def receive(
-        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> HTTPResponse:
-        if self.settings is None or self.validator is None:
-            return refusal(503, "The Twilio channel is not configured on this server.")
-        try:
-            check_size(request.body, MAX_BODY_BYTES)
-            signature = request.headers.get("X-Twilio-Signature")
-            if not signature:
-                return refusal(403, "Missing X-Twilio-Signature.")
-            fields = parse_form(request.body or b"", request.headers.get("content-type"))
-            if not self.validator.validate(self.public_url(request), fields, signature):
-                return refusal(403, "Invalid X-Twilio-Signature.")
-            message = inbound_message(fields)
-        except BadRequest as error:
-            return refusal(error.status, str(error))
-
-        if not await self._first_delivery(message.message_sid):
-            return self._twiml()  # a redelivery: already handled
-        try:
-            await self.handle(message, request.app, on_new_message)
-        except Exception as error:
-            await self._recover(message, request.app, error)
-        return self._twiml()
-
-    async def _first_delivery(self, message_sid: str) -> bool:
-        try:
-            return await self.deliveries.claim(message_sid)
-        except Exception as error:
-            # Without the database a duplicate is possible; losing the message is worse.
-            logger.warning("Duplicate check unavailable (%s).", type(error).__name__)
-            return True
-
-    async def _recover(self, message: InboundMessage, app: Any, error: Exception) -> None:
-        """The message may not be in the conversation: a redelivery may try again, and
-        the user is asked to send it again. The error's text may quote the message."""
-        logger.error(
-            "A %s message for conversation %s was not processed (%s).",
-            message.kind, runtime.reference_for(message.sender), type(error).__name__,
-        )  # fmt: skip
-        try:
-            conversation = await read_conversation(app, message.sender)
-            muted = await self.opt_outs.contains(message.sender)
-            output = self.output_for(message, muted=muted)
-            await self._say(output, message.sender, "channel_try_again", conversation.language)
-        except Exception as second:
-            logger.error("Could not ask the user to try again (%s).", type(second).__name__)
-        try:
-            await self.deliveries.release(message.message_sid)
-        except Exception as second:
-            logger.error("Could not forget the failed delivery (%s).", type(second).__name__)
-
-    @staticmethod
-    def _twiml() -> HTTPResponse:
-        return response.text(TWIML_EMPTY, content_type="text/xml")
+    async def ask_to_send_again(self, message: InboundMessage, app: Any) -> None:
+        conversation = await read_conversation(app, message.sender)
+        muted = await self.opt_outs.contains(message.sender)
+        output = self.output_for(message, muted=muted)
+        await self._say(output, message.sender, "channel_try_again", conversation.language)
 
     async def _say(
         self, output: TwilioOutput, sender: str, name: str, language: Optional[str], **values: Any
@@ -499,12 +272,7 @@ class TwilioChannel(InputChannel):
         if message:
             await output.send_response(sender, message)
 
-    async def handle(
-        self,
-        message: InboundMessage,
-        app: Any,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
-    ) -> None:
+    async def handle(self, message: InboundMessage, app: Any, on_new_message: OnNewMessage) -> None:
         sender = message.sender
         conversation = await read_conversation(app, sender)
         language = conversation.language_or()

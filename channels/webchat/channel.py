@@ -43,6 +43,7 @@ from socketio import AsyncServer
 
 from bot import runtime
 from bot.settings import settings
+from channels.inbound import clean_text
 from channels.webchat.labels import language_choices, widget_labels
 from channels.webchat.sessions import DEFAULT_LIFETIME_SECONDS, Session, SessionTokens, webchat_key
 
@@ -59,10 +60,6 @@ DEFAULT_QUICK_EXIT_URL = "https://www.bbc.com/weather"
 _MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _REMEMBERED_MESSAGE_IDS = 100
 _REMEMBERED_SESSIONS = 10_000
-# Control characters other than tab and newlines, and halves of UTF-16 surrogate pairs
-# (JSON can carry them; they cannot be stored as UTF-8).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 REFUSALS = {
     "no_session": "Ask for a session (session_request) before sending messages.",
@@ -101,11 +98,6 @@ def _transport_logger() -> logging.Logger:
     if _warnings_and_errors not in transport.filters:
         transport.addFilter(_warnings_and_errors)
     return transport
-
-
-def clean_message(text: str) -> str:
-    text = _LONE_SURROGATE.sub("\ufffd", text)
-    return _CONTROL.sub("", text)
 
 
 def _quick_exit_url(value: object) -> str:
@@ -286,7 +278,7 @@ class WebChatInput(SocketIOInput):
         async def config(_: Request) -> HTTPResponse:
             # The content store may read files: off the event loop.
             labels = await asyncio.to_thread(widget_labels, runtime.content_store())
-            own_names, _ = await asyncio.to_thread(runtime.languages)
+            own_names, _names = await asyncio.to_thread(runtime.languages)
             return response.json(
                 {
                     "languages": language_choices(own_names),
@@ -337,7 +329,7 @@ class WebChatInput(SocketIOInput):
     ) -> None:
         async def refuse(sid: str, reason: str) -> dict[str, Any]:
             logger.info("Web chat message refused: %s", reason)
-            refusal = {"reason": reason, "message": REFUSALS[reason]}
+            refusal: dict[str, Any] = {"reason": reason, "message": REFUSALS[reason]}
             if reason == "too_long":
                 refusal["limit"] = MAX_MESSAGE_CHARACTERS
             await sio.emit("message_refused", refusal, room=sid)
@@ -389,8 +381,9 @@ class WebChatInput(SocketIOInput):
                 return await refuse(sid, "not_text")
             if len(text) > MAX_MESSAGE_CHARACTERS:
                 return await refuse(sid, "too_long")
-            text = clean_message(text)
-            if not text.strip():
+            # The rule every channel cleans text with (channels.inbound).
+            text = clean_text(text, MAX_MESSAGE_CHARACTERS)
+            if not text:
                 return await refuse(sid, "empty")
             message_id = data.get("message_id")
             if not (isinstance(message_id, str) and _MESSAGE_ID.fullmatch(message_id)):

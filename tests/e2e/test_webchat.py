@@ -22,7 +22,8 @@ import websockets
 from bot import runtime
 from bot.content.store import ContentStore
 from bot.language.detection import SUPPORTED_LANGUAGES
-from channels.webchat.channel import MAX_MESSAGE_CHARACTERS, WebChatInput, clean_message
+from channels.inbound import clean_text
+from channels.webchat.channel import MAX_MESSAGE_CHARACTERS, WebChatInput
 from channels.webchat.labels import LABEL_PREFIX, LABELS, language_choices, widget_labels
 from channels.webchat.sessions import DEFAULT_LIFETIME_SECONDS, SessionTokens, webchat_key
 from tests.support import ROOT
@@ -122,9 +123,9 @@ def test_an_empty_key_or_lifetime_is_refused():
 
 
 def test_text_that_cannot_be_stored_is_cleaned_and_the_rest_kept():
-    assert clean_message("a\ud800b") == "a\ufffdb"
-    assert clean_message("nul\x00 bell\x07") == "nul bell"
-    assert clean_message("line\nnext\ttab 😀 مرحبا") == "line\nnext\ttab 😀 مرحبا"
+    assert clean_text("a\ud800b") == "a\ufffdb"
+    assert clean_text("nul\x00 bell\x07") == "nul bell"
+    assert clean_text("line\nnext\ttab 😀 مرحبا") == "line\nnext\ttab 😀 مرحبا"
 
 
 def test_credentials_set_the_socket_path_exit_page_and_lifetime():

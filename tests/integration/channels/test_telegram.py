@@ -20,7 +20,7 @@ from channels.choices import callback_data
 from channels.inbound import BadRequest
 from channels.splitting import TELEGRAM_MAX_CHARACTERS
 from channels.state import Deliveries
-from channels.telegram import TelegramChannel, TelegramInbound, parse_update
+from channels.telegram import TelegramInbound, TelegramInput, parse_update
 from tests.support.channel_server import ChannelServer, StandInDialogue
 from tests.support.fakes.telegram_api import FakeTelegramApi
 
@@ -52,8 +52,8 @@ def db(tmp_path: Path):
     database.dispose()
 
 
-def make_channel(db: Database, api: FakeTelegramApi) -> TelegramChannel:
-    channel = TelegramChannel.from_environment(
+def make_channel(db: Database, api: FakeTelegramApi) -> TelegramInput:
+    channel = TelegramInput.from_environment(
         {
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_WEBHOOK_SECRET": SECRET,
@@ -368,7 +368,7 @@ def test_malformed_updates_get_a_4xx(server, body, status):
 
 def test_without_secrets_the_channel_is_off_with_one_clear_line(caplog):
     caplog.set_level(logging.INFO)
-    channel = TelegramChannel.from_environment({"TELEGRAM_BOT_TOKEN": TOKEN})
+    channel = TelegramInput.from_environment({"TELEGRAM_BOT_TOKEN": TOKEN})
     lines = [r.getMessage() for r in caplog.records if "Telegram" in r.getMessage()]
     assert lines == ["Telegram channel off: TELEGRAM_WEBHOOK_SECRET not set"]
     running = ChannelServer(channel).start()
@@ -381,7 +381,7 @@ def test_without_secrets_the_channel_is_off_with_one_clear_line(caplog):
 
 def test_a_secret_telegram_would_refuse_turns_the_channel_off(caplog):
     caplog.set_level(logging.INFO)
-    channel = TelegramChannel.from_environment(
+    channel = TelegramInput.from_environment(
         {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": "has spaces!"}
     )
     assert channel.settings is None
@@ -527,4 +527,4 @@ def test_messages_that_answer_nothing_reach_the_chat(server, telegram_api):
     [sent] = telegram_api.texts_to(chat)
     assert sent.text == answer["text"]
     assert [b["callback_data"] for b in sent.buttons] == [b["payload"] for b in answer["buttons"]]
-    assert TelegramChannel.from_environment({}).get_output_channel() is None
+    assert TelegramInput.from_environment({}).get_output_channel() is None

@@ -30,7 +30,7 @@ from channels.splitting import (
 from channels.state import Deliveries, OptOuts
 from channels.twilio import (
     FormParams,
-    TwilioChannel,
+    TwilioInput,
     TwilioSettings,
     inbound_message,
     keyword,
@@ -69,7 +69,7 @@ def make_channel(db: Database, api: FakeTwilioApi, public_url: str | None = None
         public_url=public_url,
         api_base_url=api.url,
     )
-    return TwilioChannel(settings_, Deliveries("twilio", db), OptOuts(db))
+    return TwilioInput(settings_, Deliveries("twilio", db), OptOuts(db))
 
 
 @pytest.fixture
@@ -454,7 +454,7 @@ def test_a_repeated_field_gets_a_400(server):
 
 def test_without_secrets_the_channel_is_off_with_one_clear_line(caplog, tmp_path):
     caplog.set_level(logging.INFO)
-    channel = TwilioChannel.from_environment({"TWILIO_ACCOUNT_SID": ACCOUNT_SID})
+    channel = TwilioInput.from_environment({"TWILIO_ACCOUNT_SID": ACCOUNT_SID})
     lines = [r.getMessage() for r in caplog.records if "Twilio" in r.getMessage()]
     assert lines == ["Twilio channel off: TWILIO_AUTH_TOKEN not set"]
     running = ChannelServer(channel).start()
@@ -467,7 +467,7 @@ def test_without_secrets_the_channel_is_off_with_one_clear_line(caplog, tmp_path
 
 
 def test_with_secrets_from_the_environment_the_channel_is_on():
-    channel = TwilioChannel.from_environment(
+    channel = TwilioInput.from_environment(
         {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN}
     )
     assert channel.settings is not None and channel.settings.api_base_url is None
@@ -635,10 +635,10 @@ def test_messages_that_answer_nothing_come_from_the_configured_numbers(db, twili
         "TWILIO_WHATSAPP_NUMBER": OUR_WHATSAPP.removeprefix("whatsapp:"),
         "TWILIO_SMS_NUMBER": OUR_SMS,
     }
-    channel = TwilioChannel.from_environment(environment)
+    channel = TwilioInput.from_environment(environment)
     channel.opt_outs = OptOuts(db)
     assert (
-        TwilioChannel.from_environment(
+        TwilioInput.from_environment(
             {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN}
         ).get_output_channel()
         is None
