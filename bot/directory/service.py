@@ -10,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import Database
+from bot.directory.files.importing import load_directory_files
+from bot.directory.files.reading import directory_files
 from bot.directory.records import Directory
 from bot.directory.tables import directory_is_empty, read_directory, replace_directory
 
@@ -50,9 +52,6 @@ class DirectoryService:
 
 def seed_directory(session: Session, seed_dir: Path) -> None:
     """Imports the directory files in `seed_dir` (posts.yml, advisors.yml)."""
-    from bot.directory.files.importing import load_directory_files
-    from bot.directory.files.reading import directory_files
-
     loaded = load_directory_files(directory_files(seed_dir), current=None)
     replace_directory(session, loaded.posts, loaded.advisors)
 
