@@ -248,8 +248,8 @@ class TelegramOutput(OutputChannel):
 
 
 class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
-    """The Rasa input channel; `credentials.yml` names it, its secrets come from the
-    environment."""
+    """Telegram's hooks on the webhook lifecycle: the secret token, the update's JSON,
+    commands and buttons."""
 
     platform = "Telegram"
     required_settings = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")

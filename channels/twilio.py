@@ -191,8 +191,8 @@ def country_of(sender: str) -> Optional[str]:
 
 
 class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
-    """The Rasa input channel; `credentials.yml` names it, its secrets come from the
-    environment."""
+    """Twilio's hooks on the webhook lifecycle: the signed form, STOP/START/HELP and
+    numbered choices."""
 
     platform = "Twilio"
     required_settings = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")

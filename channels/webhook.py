@@ -74,8 +74,9 @@ ChannelT = TypeVar("ChannelT", bound="WebhookInput[Any, Any, Any]")
 
 
 class WebhookInput(InputChannel, ABC, Generic[SettingsT, BodyT, DeliveryT]):
-    """An input channel that a platform calls with signed deliveries. `settings` is None
-    when the environment lacks the channel's secrets: the channel is then off."""
+    """An input channel that a platform calls with signed deliveries; `credentials.yml`
+    names it, its secrets come from the environment. `settings` is None when the
+    environment lacks them: the channel is then off."""
 
     # The platform's name in log lines and refusals ("Twilio").
     platform: ClassVar[str]
