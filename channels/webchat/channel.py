@@ -35,8 +35,8 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 from urllib.parse import urlsplit
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
-from sanic import Blueprint, Sanic, response
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
@@ -46,14 +46,18 @@ from bot.settings import settings
 from channels.inbound import clean_text
 from channels.webchat.labels import language_choices, widget_labels
 from channels.webchat.sessions import DEFAULT_LIFETIME_SECONDS, Session, SessionTokens, webchat_key
+from channels.webchat.transport import (
+    MAX_MESSAGE_CHARACTERS,
+    MAX_PACKET_BYTES,
+    REFUSALS,
+    WebChatBlueprint,
+    WebChatServer,
+    transport_logger,
+)
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-MAX_MESSAGE_CHARACTERS = 5_000
-# Bigger than any allowed message (5,000 characters, JSON-escaped) plus metadata; a larger
-# socket.io packet closes that connection, a larger HTTP body gets a 413.
-MAX_PACKET_BYTES = 100_000
 MAX_SESSION_BODY_BYTES = 1_000
 DEFAULT_QUICK_EXIT_URL = "https://www.bbc.com/weather"
 # Message ids the client gives each message, so a message delivered twice is handled once.
@@ -61,19 +65,6 @@ _MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _REMEMBERED_MESSAGE_IDS = 100
 _REMEMBERED_SESSIONS = 10_000
 
-REFUSALS = {
-    "no_session": "Ask for a session (session_request) before sending messages.",
-    "session_mismatch": "This message names a different session than this connection's.",
-    "session_expired": "The session has expired; ask for a new one (session_request).",
-    "invalid": 'A message must be a JSON object: {"message": "...", "session_id": "..."}.',
-    "not_text": "`message` must be a text.",
-    "empty": "`message` is empty.",
-    "too_long": f"`message` is longer than {MAX_MESSAGE_CHARACTERS} characters; "
-    "please send it in parts.",
-    "unavailable": "The message could not be handled just now; please try again.",
-    "unreadable": "This socket.io packet could not be read.",
-    "unknown_event": "Unknown event: the events are session_request and user_uttered.",
-}
 
 _SESSION_BODY = 'The body must be empty or a JSON object: {"session_id": "<token>"}.'
 
@@ -85,21 +76,6 @@ _CONTENT_TYPES = {
 }
 
 
-def _warnings_and_errors(record: logging.LogRecord) -> bool:
-    return record.levelno >= logging.WARNING
-
-
-def _transport_logger() -> logging.Logger:
-    """The socket.io server's own logger. At INFO, python-engineio logs every packet with
-    its content, i.e. what users write, and Rasa sets the level of the library's default
-    loggers from LOG_LEVEL_LIBRARIES: this one lets only warnings and errors through,
-    whatever level it is given."""
-    transport = logging.getLogger(f"{__name__}.transport")
-    if _warnings_and_errors not in transport.filters:
-        transport.addFilter(_warnings_and_errors)
-    return transport
-
-
 def _quick_exit_url(value: object) -> str:
     if value is None:
         return DEFAULT_QUICK_EXIT_URL
@@ -107,53 +83,6 @@ def _quick_exit_url(value: object) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"quick_exit_url must be an http(s) address, not {value!r}")
     return str(value)
-
-
-class _WebChatServer(AsyncServer):
-    """A socket.io server that answers a packet it cannot decode (broken JSON, an unknown
-    packet type, an event without a name) with `message_refused`, where python-socketio
-    would log a traceback and say nothing to the client. It wraps two internal methods of
-    python-socketio 5 (pinned in requirements.lock); tests/e2e/test_webchat.py sends such
-    packets."""
-
-    async def _refuse_unreadable(self, eio_sid: str) -> None:
-        logger.info("Web chat packet refused: unreadable")
-        sid = self.manager.sid_from_eio_sid(eio_sid, "/")
-        if sid is not None:
-            refusal = {"reason": "unreadable", "message": REFUSALS["unreadable"]}
-            await self.emit("message_refused", refusal, room=sid)
-
-    async def _handle_eio_message(self, eio_sid: str, data: object) -> None:
-        try:
-            await super()._handle_eio_message(eio_sid, data)
-        except (ValueError, KeyError, IndexError, TypeError):
-            await self._refuse_unreadable(eio_sid)
-
-    async def _handle_event(
-        self, eio_sid: str, namespace: Optional[str], id: Optional[int], data: Any
-    ) -> None:
-        if not isinstance(data, list) or not data or not isinstance(data[0], str):
-            await self._refuse_unreadable(eio_sid)
-            return
-        await super()._handle_event(eio_sid, namespace, id, data)
-
-
-class _WebChatBlueprint(SocketBlueprint):
-    def register(self, app: Sanic, options: Dict[str, Any]) -> None:
-        super().register(app, options)
-        path = "/" + self.ctx.socketio_path.strip("/")
-
-        @app.middleware("request")
-        async def refuse_oversized_packets(request: Request) -> Optional[HTTPResponse]:
-            # python-socketio would wait for the client's next poll before answering an
-            # oversized long-polling POST (a request that hangs); answer it at once.
-            if request.method != "POST" or request.path.rstrip("/") != path:
-                return None
-            if len(request.body or b"") > MAX_PACKET_BYTES:
-                return response.json(
-                    {"message": f"A packet must be under {MAX_PACKET_BYTES} bytes."}, status=413
-                )
-            return None
 
 
 @dataclass
@@ -227,15 +156,15 @@ class WebChatInput(SocketIOInput):
         return SocketIOOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = _WebChatServer(
+        sio = WebChatServer(
             async_mode="sanic",
             cors_allowed_origins=[],  # as Rasa's: cross-origin is `rasa run --cors`'s job
             max_http_buffer_size=MAX_PACKET_BYTES,
-            logger=_transport_logger(),
-            engineio_logger=_transport_logger(),
+            logger=transport_logger(),
+            engineio_logger=transport_logger(),
         )
         self.sio = sio
-        webchat = _WebChatBlueprint(sio, self.socketio_path, "webchat", __name__)
+        webchat = WebChatBlueprint(sio, self.socketio_path, "webchat", __name__)
         files = {name: (STATIC_DIR / name).read_bytes() for name in _CONTENT_TYPES}
         self._add_pages(webchat, files)
         self._add_socket_events(sio, on_new_message)
