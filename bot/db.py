@@ -8,7 +8,6 @@ the work off the event loop."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,12 +37,7 @@ T = TypeVar("T")
 
 def database_url() -> str:
     """DATABASE_URL if set, else an SQLite file in the state folder."""
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants "postgresql".
-        return url.replace("postgres://", "postgresql://", 1)
-    state_dir = settings().state_dir
-    return f"sqlite:///{state_dir / 'veilig-melden.db'}"
+    return settings().database_url
 
 
 def make_engine(url: str) -> Engine:
@@ -87,7 +81,8 @@ def downgrade(url: str, revision: str = "base") -> None:
 
 
 class Database:
-    """One engine and session factory per process; built on first use."""
+    """An engine and its session factory, built (and the schema migrated) on first use. The
+    assistant has one per process, from `bot.runtime.database()`."""
 
     def __init__(self, url: str | None = None, migrate: bool = True) -> None:
         self.url = url or database_url()

@@ -11,7 +11,6 @@ newest key, after which old keys can be removed."""
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy.types import Text, TypeDecorator
 
+from bot.keys import KeyFileError, read_or_create
 from bot.settings import settings
 
 KEY_FILE = "encryption.key"
@@ -28,25 +28,21 @@ class EncryptionKeyError(RuntimeError):
     """The configured keys are missing or malformed: nothing can be read or written."""
 
 
-def _create_key_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first: use theirs
-        return
-    with os.fdopen(fd, "w") as handle:
-        handle.write(Fernet.generate_key().decode() + "\n")
+def _new_key_file() -> str:
+    return Fernet.generate_key().decode() + "\n"
 
 
 def load_keys(state_dir: Path) -> list[bytes]:
-    configured = os.environ.get("VM_ENCRYPTION_KEYS")
+    """VM_ENCRYPTION_KEYS (comma-separated), else the key file (one key per line)."""
+    configured = settings().encryption_keys
     if configured:
         keys = [key.strip() for key in configured.split(",") if key.strip()]
     else:
-        path = state_dir / KEY_FILE
-        if not path.exists():
-            _create_key_file(path)
-        keys = [line.strip() for line in path.read_text().splitlines() if line.strip()]
+        try:
+            text = read_or_create(state_dir / KEY_FILE, _new_key_file)
+        except KeyFileError as error:
+            raise EncryptionKeyError(str(error)) from error
+        keys = [line.strip() for line in text.splitlines() if line.strip()]
     if not keys:
         raise EncryptionKeyError("no encryption key configured")
     return [key.encode() for key in keys]
@@ -75,7 +71,8 @@ class TextCipher:
 
 @lru_cache(maxsize=1)
 def text_cipher() -> TextCipher:
-    """The process's cipher, built from the configuration on first use."""
+    """The process's cipher, built from the configuration on first use (`bot.runtime.reset`
+    forgets it, with the other services)."""
     return TextCipher(load_keys(settings().state_dir))
 
 

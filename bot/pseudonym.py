@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
 from pathlib import Path
+
+from bot.keys import configured_or_file
+from bot.settings import settings
+
+KEY_FILE = "pseudonym.key"
 
 
 def pseudonym_key(state_dir: Path) -> bytes:
     """The key from VM_PSEUDONYM_KEY, else a file created on first use, readable by the owner
     only, shared by the Rasa server and the action server on one machine."""
-    configured = os.environ.get("VM_PSEUDONYM_KEY")
-    if configured:
-        return configured.encode()
-    path = state_dir / "pseudonym.key"
-    if not path.exists():
-        state_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+    return configured_or_file(settings().pseudonym_key, state_dir / KEY_FILE)
 
 
 def conversation_reference(sender_id: str, key: bytes) -> str:

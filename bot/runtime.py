@@ -1,64 +1,148 @@
-"""Process-wide services, built on first use from the settings (never at import time)."""
+"""The composition root: the process's services, each built once on first use from the
+settings (never at import time) and shared: ONE `Database` serves the case store, the
+directory, the handoffs and the channels' delivery state (channels/state.py).
+
+Tests and commands change what is built through two calls, never by clearing caches:
+`reset()` forgets what was built (after the environment changed), and
+`override(database=..., ...)` puts given objects in place for the length of a block."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar, cast
 
+from bot import encryption
 from bot.cases.store import CaseStore
 from bot.content.behaviour import BehaviourLexicon, load_behaviour_lexicon
 from bot.content.contacts import load_contacts
 from bot.content.rendering import Renderer
 from bot.content.store import ContentStore
+from bot.db import Database
 from bot.directory.service import DirectoryService
 from bot.handoffs.store import HandoffStore
 from bot.language.names import LanguageNames, load_languages
-from bot.pseudonym import conversation_reference, pseudonym_key
+from bot.pseudonym import conversation_reference
+from bot.pseudonym import pseudonym_key as load_pseudonym_key
 from bot.settings import settings
 
+T = TypeVar("T")
 
-@lru_cache(maxsize=1)
+# Read-only files in the checkout: kept by `reset()` unless asked, since they are slow to
+# load and no test changes them between tests.
+CONTENT = frozenset({"languages", "content_store", "renderer", "behaviour_lexicon"})
+# Built from the state folder and the database: what `reset()` forgets.
+STATE = frozenset(
+    {"database", "pseudonym_key", "case_store", "directory_service", "handoff_store"}
+)
+SERVICES = CONTENT | STATE
+
+_lock = threading.RLock()  # re-entrant: a service's builder asks for the ones it uses
+_built: dict[str, Any] = {}
+_overrides: list[dict[str, Any]] = []
+
+
+def _service(name: str, build: Callable[[], T]) -> T:
+    with _lock:
+        for layer in reversed(_overrides):
+            if name in layer:
+                return cast(T, layer[name])
+        if name not in _built:
+            _built[name] = build()
+        return cast(T, _built[name])
+
+
+def reset(*, content: bool = False) -> None:
+    """Forgets the services built from the state folder and the database (closing the
+    database's connections) and the text cipher, so the next use builds them again from
+    the environment as it is then. `content=True` forgets the loaded content too."""
+    with _lock:
+        names = SERVICES if content else STATE
+        database = _built.get("database")
+        for name in names:
+            _built.pop(name, None)
+        if "database" in names and isinstance(database, Database):
+            database.dispose()
+        encryption.text_cipher.cache_clear()
+
+
+@contextmanager
+def override(**services: Any) -> Iterator[None]:
+    """Within the block, the named services are the given objects, and every other state
+    service is built anew around them (a store uses an overriding database); afterwards
+    those are forgotten and the given objects are left to their owner."""
+    unknown = set(services) - SERVICES
+    if unknown:
+        raise TypeError(f"no such service: {', '.join(sorted(unknown))}")
+    with _lock:
+        saved = dict(_built)
+        _built.clear()
+        _overrides.append(dict(services))
+    try:
+        yield
+    finally:
+        with _lock:
+            _overrides.pop()
+            database = _built.get("database")
+            if isinstance(database, Database):
+                database.dispose()
+            _built.clear()
+            _built.update(saved)
+            encryption.text_cipher.cache_clear()
+
+
+# --- content, from the files in the checkout -------------------------------------------------
+
+
 def languages() -> tuple[dict[str, str], LanguageNames]:
-    return load_languages(settings().languages_file)
+    return _service("languages", lambda: load_languages(settings().languages_file))
 
 
-@lru_cache(maxsize=1)
 def content_store() -> ContentStore:
-    return ContentStore(settings().content_dir)
+    return _service("content_store", lambda: ContentStore(settings().content_dir))
 
 
-@lru_cache(maxsize=1)
 def renderer() -> Renderer:
-    own_names, _ = languages()
-    return Renderer(content_store(), load_contacts(settings().contacts_file), own_names)
+    def build() -> Renderer:
+        own_names, _ = languages()
+        return Renderer(content_store(), load_contacts(settings().contacts_file), own_names)
+
+    return _service("renderer", build)
 
 
-@lru_cache(maxsize=1)
 def behaviour_lexicon() -> BehaviourLexicon:
-    return load_behaviour_lexicon(settings().behaviour_dir)
+    return _service("behaviour_lexicon", lambda: load_behaviour_lexicon(settings().behaviour_dir))
 
 
-@lru_cache(maxsize=1)
-def _pseudonym_key() -> bytes:
-    return pseudonym_key(settings().state_dir)
+# --- state: keys and the one database ------------------------------------------------------
+
+
+def pseudonym_key() -> bytes:
+    """VM_PSEUDONYM_KEY, or the key file in the state folder."""
+    return _service("pseudonym_key", lambda: load_pseudonym_key(settings().state_dir))
 
 
 def reference_for(sender_id: str) -> str:
-    return conversation_reference(sender_id, _pseudonym_key())
+    return conversation_reference(sender_id, pseudonym_key())
 
 
-@lru_cache(maxsize=1)
+def database() -> Database:
+    """The assistant's database (DATABASE_URL), migrated on first use; every store uses it."""
+    return _service("database", Database)
+
+
 def case_store() -> CaseStore:
-    """The case store (DATABASE_URL, keys and lockout settings from the environment)."""
-    return CaseStore()
+    """The reporter's side of cases; receipts are looked up with the pseudonym key."""
+    return _service("case_store", lambda: CaseStore(database(), lookup_key=pseudonym_key()))
 
 
-@lru_cache(maxsize=1)
 def directory_service() -> DirectoryService:
-    """Posts and advisors, from the case store's database, seeded from the directory files."""
-    return DirectoryService(case_store().database, settings().directory_dir)
+    """Posts and advisors, seeded from the directory files into an empty database."""
+    return _service(
+        "directory_service", lambda: DirectoryService(database(), settings().directory_dir)
+    )
 
 
-@lru_cache(maxsize=1)
 def handoff_store() -> HandoffStore:
-    """Handoffs, in the same database as cases and the directory."""
-    return HandoffStore(case_store().database)
+    return _service("handoff_store", lambda: HandoffStore(database()))

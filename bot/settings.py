@@ -1,38 +1,267 @@
-"""Where the assistant finds its content and configuration.
+"""Every environment variable the project reads, with its default and meaning, and the
+values the assistant's code takes from them.
 
-Everything is read from the environment when asked for, never at import time, with
-defaults inside this checkout."""
+Code reads the environment only through this module: `settings()` for the assistant's own
+values, `environment()` for a channel's secrets. Values are read when asked for, never at
+import time; defaults lie inside this checkout. The README's "Settings" table is
+`python -m bot.settings` (tests/unit/test_settings.py checks that they agree)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# Who reads a variable: the assistant's code reads it here; the others read it themselves.
+ASSISTANT = "assistant"
+SCRIPTS = "bin/ scripts"
+RASA = "Rasa"
+TESTS = "tests"
 
-def _path(variable: str, default: Path) -> Path:
-    value = os.environ.get(variable)
-    return Path(value) if value else default
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str  # what applies when it is unset, as the README shows it ("" for nothing)
+    meaning: str
+    read_by: str = ASSISTANT
+
+
+def _in_state(file: str) -> str:
+    return f"file `{file}` in VM_STATE_DIR"
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable(
+        "VM_STATE_DIR",
+        "var",
+        "Folder for what the assistant keeps: key files, SQLite databases, the handoff spool",
+    ),
+    Variable(
+        "DATABASE_URL",
+        _in_state("veilig-melden.db") + " (SQLite)",
+        "The assistant's database: directory, handoffs, cases, channel deliveries "
+        "(PostgreSQL in production, e.g. `postgresql://user:pass@host/veilig_melden`)",
+    ),
+    Variable(
+        "VM_ENCRYPTION_KEYS",
+        _in_state("encryption.key") + ", created on first use",
+        "Fernet keys for text at rest, comma-separated, newest first (file: one per line)",
+    ),
+    Variable(
+        "VM_PSEUDONYM_KEY",
+        _in_state("pseudonym.key") + ", created on first use",
+        "Key for conversation references, receipt look-ups and opt-out hashes; never change "
+        "it while receipts are in use",
+    ),
+    Variable(
+        "VM_WEBCHAT_SECRET",
+        _in_state("webchat.key") + ", created on first use",
+        "Signs web chat session ids; servers behind one load balancer need the same one",
+    ),
+    Variable(
+        "VM_RECEIPT_MAX_FAILURES",
+        "5",
+        "Wrong receipt code or passphrase tries before further tries are locked",
+    ),
+    Variable(
+        "VM_RECEIPT_LOCKOUT_MINUTES",
+        "30",
+        "How long receipt tries stay locked",
+    ),
+    Variable("VM_CONTENT_DIR", "data/content", "Every response's text, per language"),
+    Variable(
+        "VM_CONTACTS_FILE",
+        "contacts.yml",
+        "Contact details the answers show (the shipped ones are demo values)",
+    ),
+    Variable(
+        "VM_LANGUAGES_FILE",
+        "data/languages.yml",
+        "The languages, their own names and the ways users ask for them",
+    ),
+    Variable(
+        "VM_BEHAVIOUR_DIR",
+        "data/behaviour",
+        "Word stems, per language, that recognise the kind of behaviour described",
+    ),
+    Variable(
+        "VM_DIRECTORY_DIR",
+        "data/directory",
+        "Posts and advisors loaded into an empty database",
+    ),
+    Variable(
+        "TWILIO_ACCOUNT_SID",
+        "",
+        "Twilio account (SMS and WhatsApp); without it and the token the channel is off",
+    ),
+    Variable("TWILIO_AUTH_TOKEN", "", "Twilio auth token; also checks request signatures"),
+    Variable(
+        "TWILIO_PUBLIC_URL",
+        "the URL the request arrived at",
+        "Public base URL Twilio calls, when behind a proxy (signatures cover it)",
+    ),
+    Variable("TWILIO_API_BASE_URL", "https://api.twilio.com", "Twilio's REST API address"),
+    Variable(
+        "TWILIO_SMS_NUMBER",
+        "",
+        "Sender of SMS messages that answer no incoming one (replies use the number written to)",
+    ),
+    Variable(
+        "TWILIO_WHATSAPP_NUMBER",
+        "",
+        "Sender of WhatsApp messages that answer no incoming one",
+    ),
+    Variable(
+        "TELEGRAM_BOT_TOKEN",
+        "",
+        "The Telegram bot's token; without it and the secret the channel is off",
+    ),
+    Variable(
+        "TELEGRAM_WEBHOOK_SECRET",
+        "",
+        "The `secret_token` given to Telegram's `setWebhook`",
+    ),
+    Variable(
+        "TELEGRAM_API_BASE_URL",
+        "https://api.telegram.org/bot",
+        "The Telegram Bot API address",
+    ),
+    Variable("RASA_PORT", "5005", "Port of the Rasa server (`bin/run`, `bin/chat`)", SCRIPTS),
+    Variable("ACTIONS_PORT", "5055", "Port of the action server (`bin/run`)", SCRIPTS),
+    Variable(
+        "PYTHON",
+        "python3.10 on the PATH or under pyenv",
+        "The interpreter `bin/setup` builds `.venv` with",
+        SCRIPTS,
+    ),
+    Variable(
+        "RASA_TELEMETRY_ENABLED",
+        "false",
+        "Set by every `bin/` script and the tests: Rasa sends no usage data",
+        RASA,
+    ),
+    Variable(
+        "VM_TEST_MODEL",
+        "models/veilig-melden.tar.gz",
+        "The trained model the tests use",
+        TESTS,
+    ),
+)
+
+DECLARED: dict[str, Variable] = {variable.name: variable for variable in VARIABLES}
+
+
+def _value(environment: Mapping[str, str], name: str) -> str | None:
+    """The variable's value as set (not stripped: keys are taken as written), or None."""
+    if name not in DECLARED:
+        raise KeyError(f"{name} is not declared in bot.settings.VARIABLES")
+    return environment.get(name) or None
+
+
+def environment() -> dict[str, str]:
+    """The declared variables that are set, as they are now (a channel's secrets)."""
+    return {name: value for name in DECLARED if (value := os.environ.get(name))}
 
 
 @dataclass(frozen=True)
 class Settings:
-    content_dir: Path
-    contacts_file: Path
-    languages_file: Path
-    behaviour_dir: Path
-    state_dir: Path
-    directory_dir: Path
+    """The assistant's values, from the environment as it was when `settings()` was called;
+    each is worked out when asked for, so a bad number fails only where it is used."""
+
+    values: Mapping[str, str]
+
+    def value(self, name: str) -> str | None:
+        return _value(self.values, name)
+
+    def _path(self, name: str) -> Path:
+        value = self.value(name)
+        return Path(value) if value else PROJECT_ROOT / DECLARED[name].default
+
+    @property
+    def state_dir(self) -> Path:
+        return self._path("VM_STATE_DIR")
+
+    @property
+    def content_dir(self) -> Path:
+        return self._path("VM_CONTENT_DIR")
+
+    @property
+    def contacts_file(self) -> Path:
+        return self._path("VM_CONTACTS_FILE")
+
+    @property
+    def languages_file(self) -> Path:
+        return self._path("VM_LANGUAGES_FILE")
+
+    @property
+    def behaviour_dir(self) -> Path:
+        return self._path("VM_BEHAVIOUR_DIR")
+
+    @property
+    def directory_dir(self) -> Path:
+        return self._path("VM_DIRECTORY_DIR")
+
+    @property
+    def test_model(self) -> Path:
+        return self._path("VM_TEST_MODEL")
+
+    @property
+    def database_url(self) -> str:
+        url = self.value("DATABASE_URL")
+        if url:
+            # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants "postgresql".
+            return url.replace("postgres://", "postgresql://", 1)
+        return f"sqlite:///{self.state_dir / 'veilig-melden.db'}"
+
+    @property
+    def encryption_keys(self) -> str | None:
+        return self.value("VM_ENCRYPTION_KEYS")
+
+    @property
+    def pseudonym_key(self) -> str | None:
+        return self.value("VM_PSEUDONYM_KEY")
+
+    @property
+    def webchat_secret(self) -> str | None:
+        return self.value("VM_WEBCHAT_SECRET")
+
+    @property
+    def receipt_max_failures(self) -> int:
+        name = "VM_RECEIPT_MAX_FAILURES"
+        return int(self.value(name) or DECLARED[name].default)
+
+    @property
+    def receipt_lockout_minutes(self) -> float:
+        name = "VM_RECEIPT_LOCKOUT_MINUTES"
+        return float(self.value(name) or DECLARED[name].default)
 
 
 def settings() -> Settings:
-    return Settings(
-        content_dir=_path("VM_CONTENT_DIR", PROJECT_ROOT / "data" / "content"),
-        contacts_file=_path("VM_CONTACTS_FILE", PROJECT_ROOT / "contacts.yml"),
-        languages_file=_path("VM_LANGUAGES_FILE", PROJECT_ROOT / "data" / "languages.yml"),
-        behaviour_dir=_path("VM_BEHAVIOUR_DIR", PROJECT_ROOT / "data" / "behaviour"),
-        state_dir=_path("VM_STATE_DIR", PROJECT_ROOT / "var"),
-        directory_dir=_path("VM_DIRECTORY_DIR", PROJECT_ROOT / "data" / "directory"),
-    )
+    return Settings(environment())
+
+
+def shown_default(variable: Variable) -> str:
+    """The default as the README's table shows it: a value in code style, a description
+    as it is."""
+    if not variable.default:
+        return "none"
+    return variable.default if " " in variable.default else f"`{variable.default}`"
+
+
+def markdown_table() -> str:
+    """The README's "Settings" table."""
+    lines = ["| variable | default | read by | meaning |", "|---|---|---|---|"]
+    for variable in VARIABLES:
+        lines.append(
+            f"| `{variable.name}` | {shown_default(variable)} | {variable.read_by} "
+            f"| {variable.meaning} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -1,5 +1,6 @@
-"""Moments in UTC, for every table: aware datetimes in code, UTC without a zone in the
-database (SQLite has no zones; PostgreSQL gets the same values)."""
+"""Moments in UTC, stored one way in every table: aware datetimes in code; in the database a
+`timestamp with time zone` on PostgreSQL (unambiguous to anyone querying it) and UTC
+without a zone on SQLite, which has no zones."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from sqlalchemy.types import TypeDecorator
 
 
 class UtcDateTime(TypeDecorator):
-    """Aware datetimes in, aware UTC datetimes out."""
+    """Aware datetimes in, aware UTC datetimes out; a naive datetime is refused, since its
+    zone would be a guess."""
 
-    impl = DateTime
+    impl = DateTime(timezone=True)
     cache_ok = True
 
     def process_bind_param(self, value: Optional[datetime], dialect: object) -> Optional[datetime]:
@@ -21,12 +23,12 @@ class UtcDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("a datetime without a time zone cannot be stored")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(timezone.utc)
 
     def process_result_value(
         self, value: Optional[datetime], dialect: object
     ) -> Optional[datetime]:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else utc(value)
 
 
 def utc(moment: Optional[datetime] = None) -> datetime:

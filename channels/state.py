@@ -2,7 +2,7 @@
 deliveries were already processed (Twilio and Telegram deliver again when unsure) and
 which numbers sent STOP.
 
-Both live in the assistant's database (tables created by migration 0004_channels), so
+Both live in the assistant's database (bot.runtime's; tables in bot/deliveries.py), so
 several Rasa servers behind a load balancer agree. Numbers that opted out are stored
 only as keyed hashes (the pseudonym key), never in clear."""
 
@@ -11,45 +11,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from datetime import datetime, timedelta, timezone
-from functools import lru_cache
+from datetime import timedelta
 
-from sqlalchemy import Column, DateTime, String, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.db import Base, Database
-from bot.pseudonym import pseudonym_key
-from bot.settings import settings
+from bot import runtime
+from bot.db import Database
+from bot.deliveries import ChannelDelivery, ChannelOptOut
+from bot.timestamps import utc
 
 # Twilio and Telegram give up redelivering within a day; a week leaves room.
 DELIVERY_MEMORY = timedelta(days=7)
 _PRUNE_EVERY_SECONDS = 3600.0
-
-
-class ChannelDelivery(Base):
-    __tablename__ = "channel_deliveries"
-
-    channel = Column(String(16), primary_key=True)
-    delivery_id = Column(String(64), primary_key=True)
-    received_at = Column(DateTime(timezone=True), nullable=False, index=True)
-
-
-class ChannelOptOut(Base):
-    __tablename__ = "channel_opt_outs"
-
-    sender_key = Column(String(64), primary_key=True)
-    opted_out_at = Column(DateTime(timezone=True), nullable=False)
-
-
-@lru_cache(maxsize=1)
-def database() -> Database:
-    """The channels' handle on the assistant's database, built on first use."""
-    return Database()
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Deliveries:
@@ -62,7 +37,7 @@ class Deliveries:
 
     @property
     def db(self) -> Database:
-        return self._db or database()
+        return self._db or runtime.database()
 
     async def claim(self, delivery_id: str) -> bool:
         """True the first time this delivery is seen, False for a duplicate."""
@@ -72,12 +47,12 @@ class Deliveries:
             if prune:
                 session.execute(
                     delete(ChannelDelivery).where(
-                        ChannelDelivery.received_at < _now() - DELIVERY_MEMORY
+                        ChannelDelivery.received_at < utc() - DELIVERY_MEMORY
                     )
                 )
             session.add(
                 ChannelDelivery(
-                    channel=self.channel, delivery_id=delivery_id[:64], received_at=_now()
+                    channel=self.channel, delivery_id=delivery_id[:64], received_at=utc()
                 )
             )
 
@@ -104,7 +79,7 @@ class Deliveries:
 
 
 def _sender_key(sender: str) -> str:
-    key = pseudonym_key(settings().state_dir)
+    key = runtime.pseudonym_key()
     return hmac.new(key, b"opt-out\x00" + sender.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
@@ -116,7 +91,7 @@ class OptOuts:
 
     @property
     def db(self) -> Database:
-        return self._db or database()
+        return self._db or runtime.database()
 
     async def contains(self, sender: str) -> bool:
         def _contains(session: Session) -> bool:
@@ -136,7 +111,7 @@ class OptOuts:
             key = _sender_key(sender)
             if session.get(ChannelOptOut, key) is not None:
                 return False
-            session.add(ChannelOptOut(sender_key=key, opted_out_at=_now()))
+            session.add(ChannelOptOut(sender_key=key, opted_out_at=utc()))
             return True
 
         try:

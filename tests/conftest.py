@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from bot import runtime
+from bot.settings import PROJECT_ROOT, settings
+
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 # VM_TEST_MODEL points the tests at another trained model (e.g. one trained with --out).
-MODEL = Path(os.environ.get("VM_TEST_MODEL") or ROOT / "models" / "veilig-melden.tar.gz")
+MODEL = settings().test_model
 
 
 @pytest.fixture(scope="session")
@@ -28,12 +31,9 @@ def trained_model() -> Path:
 
 @pytest.fixture(autouse=True)
 def isolated_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """Keys and files a test creates go to a temporary folder, never into the checkout."""
+    """Keys and files a test creates go to a temporary folder, never into the checkout; the
+    services built from them are built afresh for each test."""
     monkeypatch.setenv("VM_STATE_DIR", str(tmp_path_factory.getbasetemp() / "state"))
-    from bot import encryption, runtime
-
-    runtime._pseudonym_key.cache_clear()
-    encryption.text_cipher.cache_clear()
+    runtime.reset()
     yield
-    runtime._pseudonym_key.cache_clear()
-    encryption.text_cipher.cache_clear()
+    runtime.reset()

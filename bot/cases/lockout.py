@@ -14,7 +14,6 @@ the sender: otherwise someone could try four codes, check their own, and start a
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Optional
@@ -23,6 +22,7 @@ from sqlalchemy import Column, Index, Integer, String, delete, select
 from sqlalchemy.orm import Session
 
 from bot.db import Base
+from bot.settings import settings
 from bot.timestamps import UtcDateTime
 
 FAILURE = "failure"
@@ -51,8 +51,8 @@ class LockoutPolicy:
     @classmethod
     def from_environment(cls) -> LockoutPolicy:
         """VM_RECEIPT_MAX_FAILURES (5) and VM_RECEIPT_LOCKOUT_MINUTES (30)."""
-        failures = int(os.environ.get("VM_RECEIPT_MAX_FAILURES", "5"))
-        minutes = float(os.environ.get("VM_RECEIPT_LOCKOUT_MINUTES", "30"))
+        current = settings()
+        failures, minutes = current.receipt_max_failures, current.receipt_lockout_minutes
         if failures < 1 or minutes <= 0:
             raise ValueError("VM_RECEIPT_MAX_FAILURES and VM_RECEIPT_LOCKOUT_MINUTES must be > 0")
         return cls(failures, timedelta(minutes=minutes))

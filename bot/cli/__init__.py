@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot import runtime
 from bot.cli import assistant, cases, database, directory, handoffs
 
 
@@ -14,7 +15,10 @@ def main(argv: list[str] | None = None) -> int:
     for module in (assistant, database, cases, directory, handoffs):
         module.add_commands(commands)
     args = parser.parse_args(argv)
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    finally:
+        runtime.reset()  # a command is a process's whole life: close the database
 
 
 if __name__ == "__main__":

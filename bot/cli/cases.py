@@ -20,6 +20,7 @@ from typing import Callable, Optional, TypeVar
 
 from sqlalchemy.orm import Session
 
+from bot import runtime
 from bot.cases.coordinator import (
     acknowledge,
     audit_trail,
@@ -30,7 +31,6 @@ from bot.cases.coordinator import (
 )
 from bot.cases.intake import InvalidReport
 from bot.cases.model import COORDINATOR, STATUSES, CaseStoreError, Deadline
-from bot.db import Database
 from bot.timestamps import utc
 
 T = TypeVar("T")
@@ -55,16 +55,13 @@ def _moment(value: Optional[str]) -> datetime:
 
 def _run(args: argparse.Namespace, work: Callable[[Session, datetime], T]) -> Optional[T]:
     """Runs one command in one transaction; a refusal is printed, not raised."""
-    database = Database()
     try:
-        with database.session() as session:
+        with runtime.database().session() as session:
             return work(session, _moment(args.now))
     except InvalidReport as error:
         print(f"error: {_TEXT_PROBLEMS.get(error.reason, error.reason)}", file=sys.stderr)
     except CaseStoreError as error:
         print(f"error: {error}", file=sys.stderr)
-    finally:
-        database.dispose()
     return None
 
 

@@ -4,15 +4,11 @@
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
 import sys
-from pathlib import Path
 
 import sqlalchemy as sa
 
-import bot
-from bot import db
+from bot import db, tables
 
 
 def _upgrade(args: argparse.Namespace) -> int:
@@ -34,24 +30,12 @@ def _current(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_models() -> None:
-    """Imports every bot module that declares encrypted columns, so their tables are in
-    `db.Base.metadata`; looking at the source keeps heavy modules (Rasa) unimported."""
-    root = Path(bot.__path__[0])
-    for module in pkgutil.walk_packages(bot.__path__, "bot."):
-        path = root.parent / (module.name.replace(".", "/") + ".py")
-        declares = path.exists() and "EncryptedText" in path.read_text()
-        if module.name != "bot.encryption" and declares:
-            importlib.import_module(module.name)
-
-
 def encrypted_columns() -> dict[sa.Table, list[sa.Column]]:
-    """Every mapped column of type EncryptedText, by table."""
+    """Every mapped column of type EncryptedText, by table (all tables: bot.tables)."""
     from bot.encryption import EncryptedText
 
-    _import_models()
     found: dict[sa.Table, list[sa.Column]] = {}
-    for table in db.Base.metadata.sorted_tables:
+    for table in tables.metadata.sorted_tables:
         columns = [column for column in table.columns if isinstance(column.type, EncryptedText)]
         if columns:
             found[table] = columns

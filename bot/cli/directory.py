@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.db import Database
+from bot import runtime
 from bot.directory.files.formats import DirectoryInvalid, LoadedDirectory
 from bot.directory.files.importing import import_directory, load_directory_files
 from bot.directory.files.reading import read_sources
@@ -43,7 +43,7 @@ def _summary(loaded: LoadedDirectory) -> str:
 
 def _import(args: argparse.Namespace) -> int:
     try:
-        loaded = import_directory(Database(), args.files, args.format)
+        loaded = import_directory(runtime.database(), args.files, args.format)
     except DirectoryInvalid as error:
         return _refused(error, "refused, nothing was imported")
     print(f"imported {_summary(loaded)}")
@@ -55,7 +55,7 @@ def _check(args: argparse.Namespace) -> int:
     current = None
     if not (sources.has_posts and sources.has_advisors):
         # Part of a directory: checked against the rest as stored.
-        with Database().session() as session:
+        with runtime.database().session() as session:
             current = read_directory(session)
     try:
         loaded = load_directory_files(args.files, args.format, current)
@@ -68,7 +68,7 @@ def _check(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     target: Path = args.target
     fmt = args.format or ("csv" if target.suffix.lower() == ".csv" else "yaml")
-    with Database().session() as session:
+    with runtime.database().session() as session:
         directory = read_directory(session)
     try:
         written = export_directory(directory, target, fmt)
@@ -82,7 +82,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _seed(args: argparse.Namespace) -> int:
     folder = settings().directory_dir
-    database = Database()
+    database = runtime.database()
     with database.session() as session:
         empty = directory_is_empty(session)
     if not empty and not args.force:

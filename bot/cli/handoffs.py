@@ -12,9 +12,9 @@ import argparse
 import asyncio
 import sys
 
-from bot.db import Database
+from bot import runtime
 from bot.handoffs.inbox import list_handoffs
-from bot.handoffs.store import STATUSES, HandoffRecord, HandoffStore, get_handoff
+from bot.handoffs.store import STATUSES, HandoffRecord, get_handoff
 
 
 def _target(handoff: HandoffRecord) -> str:
@@ -23,7 +23,7 @@ def _target(handoff: HandoffRecord) -> str:
 
 def _list(args: argparse.Namespace) -> int:
     statuses = tuple(args.status) if args.status else ("new", "in_progress")
-    with Database().session() as session:
+    with runtime.database().session() as session:
         handoffs = list_handoffs(session, statuses=statuses)
     for handoff in handoffs:
         print(
@@ -37,7 +37,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    with Database().session() as session:
+    with runtime.database().session() as session:
         handoff = get_handoff(session, args.id)
     if handoff is None:
         print(f"no handoff {args.id}", file=sys.stderr)
@@ -53,7 +53,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _flush(_args: argparse.Namespace) -> int:
-    store = HandoffStore(Database())
+    store = runtime.handoff_store()
     waiting = len(store.pending())
     try:
         stored = asyncio.run(store.flush_spool())

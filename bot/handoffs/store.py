@@ -24,13 +24,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
-from sqlalchemy import CheckConstraint, Column, DateTime, String
+from sqlalchemy import CheckConstraint, Column, String
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import Base, Database
 from bot.directory.matching import normalize_language
 from bot.encryption import EncryptedText, EncryptionKeyError, text_cipher
+from bot.timestamps import UtcDateTime
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,8 @@ class Handoff(Base):
 
     id = Column(String(36), primary_key=True)
     status = Column(String(16), nullable=False, index=True)
-    created_at = Column(DateTime(timezone=True), nullable=False, index=True)
-    updated_at = Column(DateTime(timezone=True), nullable=False)
+    created_at = Column(UtcDateTime, nullable=False, index=True)
+    updated_at = Column(UtcDateTime, nullable=False)
     transcript = Column(EncryptedText, nullable=False)
     language = Column(String(8), nullable=False)
     post_code = Column(String(32), nullable=True, index=True)
@@ -102,8 +103,8 @@ class Handoff(Base):
         return HandoffRecord(
             id=self.id,
             status=self.status,
-            created_at=_utc(self.created_at),
-            updated_at=_utc(self.updated_at),
+            created_at=self.created_at,
+            updated_at=self.updated_at,
             transcript=tuple(TranscriptEntry(**entry) for entry in entries),
             language=self.language,
             channel=self.channel,
@@ -113,11 +114,6 @@ class Handoff(Base):
             pool_language=self.pool_language,
             phone=self.phone,
         )
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
 # --- the transcript ---------------------------------------------------------------------

@@ -1,14 +1,16 @@
 """Alembic environment: runs the migrations in bot/migrations/versions against the URL
-that bot.db puts in the configuration (DATABASE_URL or the SQLite default)."""
+that bot.db puts in the configuration (DATABASE_URL or the SQLite default). The target is
+every table the assistant declares (bot.tables), so autogenerate sees them all."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from bot.db import Base, make_engine
+from bot import tables
+from bot.db import make_engine
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = tables.metadata
 
 
 def run_migrations_offline() -> None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
+
+from bot.keys import configured_or_file
+from bot.settings import settings
 
 VERSION = "v1"
 DEFAULT_LIFETIME_SECONDS = 8 * 60 * 60
@@ -29,20 +31,7 @@ CLOCK_SKEW_SECONDS = 60
 def webchat_key(state_dir: Path) -> bytes:
     """The key from VM_WEBCHAT_SECRET, else a file created on first use, readable by the
     owner only. Several Rasa servers behind one load balancer need the same secret."""
-    configured = os.environ.get("VM_WEBCHAT_SECRET")
-    if configured:
-        return configured.encode()
-    path = state_dir / "webchat.key"
-    if not path.exists():
-        state_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another server process created it first: use theirs
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+    return configured_or_file(settings().webchat_secret, state_dir / "webchat.key")
 
 
 @dataclass(frozen=True)

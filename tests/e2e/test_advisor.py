@@ -12,7 +12,7 @@ from typing import Iterator
 
 import pytest
 
-from bot import encryption, runtime
+from bot import runtime
 from bot.db import Database
 from bot.handoffs.inbox import list_handoffs
 from bot.handoffs.store import HandoffRecord
@@ -33,11 +33,9 @@ def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 def servers_state(servers: Servers, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Read with the servers' keys: references and encrypted transcripts depend on them."""
     monkeypatch.setenv("VM_STATE_DIR", servers.env["VM_STATE_DIR"])
-    runtime._pseudonym_key.cache_clear()
-    encryption.text_cipher.cache_clear()
+    runtime.reset()
     yield
-    runtime._pseudonym_key.cache_clear()
-    encryption.text_cipher.cache_clear()
+    runtime.reset()
 
 
 def expected(name: str, language: str, **variables: str) -> str:

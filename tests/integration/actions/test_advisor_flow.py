@@ -39,13 +39,9 @@ SECRET = "mon chef me crie dessus devant tout le monde"
 @pytest.fixture(autouse=True)
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/vm.db")
-    caches = (runtime.case_store, runtime.directory_service, runtime.handoff_store)
-    for cache in caches:
-        cache.cache_clear()
-    yield runtime.case_store().database
-    runtime.case_store().database.dispose()
-    for cache in caches:
-        cache.cache_clear()
+    runtime.reset()
+    yield runtime.database()
+    runtime.reset()
 
 
 def tracker(text: str = "", intent: str = "affirm", **details: Any) -> Tracker:

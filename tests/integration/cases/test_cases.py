@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot import encryption
+from bot import encryption, runtime
 from bot.cases.coordinator import acknowledge, case_detail, change_status, list_cases, reply
 from bot.cases.intake import InvalidReport, append_description, contact_details, parse_when
 from bot.cases.lockout import LockoutPolicy
@@ -278,7 +278,7 @@ def test_key_rotation_old_text_stays_readable_and_reencrypt_frees_the_old_key(
 
     def use_keys(*keys: str) -> None:
         monkeypatch.setenv("VM_ENCRYPTION_KEYS", ",".join(keys))
-        encryption.text_cipher.cache_clear()
+        runtime.reset()
         database.dispose()
 
     def what_happened(case_id: int) -> str:
@@ -307,10 +307,10 @@ def test_key_rotation_old_text_stays_readable_and_reencrypt_frees_the_old_key(
 
 def test_reencrypt_without_the_old_key_says_what_to_do(store, database, monkeypatch, capsys):
     monkeypatch.setenv("VM_ENCRYPTION_KEYS", Fernet.generate_key().decode())
-    encryption.text_cipher.cache_clear()
+    runtime.reset()
     submit(store)
     monkeypatch.setenv("VM_ENCRYPTION_KEYS", Fernet.generate_key().decode())
-    encryption.text_cipher.cache_clear()
+    runtime.reset()
     code, _out, err = cli("db", "reencrypt", capsys=capsys)
     assert code == 1
     assert "put the old key back" in err

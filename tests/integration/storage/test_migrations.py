@@ -1,5 +1,6 @@
 """Schema migrations up, down and up again, on SQLite and on a real PostgreSQL that the test
-starts itself; the migrated schema matches the case store's models, and the store works on it."""
+starts itself; the migrated schema matches every table the assistant declares (bot.tables),
+and the case store works on it."""
 
 from __future__ import annotations
 
@@ -13,29 +14,17 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bot import db
+from bot import db, tables
 from bot.cases.coordinator import acknowledge, case_detail, reply
 from bot.cases.lockout import LockoutPolicy
 from bot.cases.store import CaseStore
 from bot.cases.views import Report, StatusView
+from bot.timestamps import UtcDateTime
 from tests.support.postgres import PostgresUnavailable, postgres_server
 
 CASE_TABLES = {"cases", "case_messages", "audit_entries", "receipt_attempts"}
+ALL_TABLES = set(tables.metadata.tables)
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
-
-
-def _table_of(difference: Any) -> str | None:
-    """The table an autogenerate difference is about. Shapes: ('add_table', Table),
-    ('remove_index', Index), ('add_column', schema, 'table', Column), a list of
-    ('modify_type', schema, 'table', 'column', ...) for changed columns."""
-    if isinstance(difference, list):
-        return _table_of(difference[0])
-    subject = difference[1]
-    if isinstance(subject, sa.Table):
-        return subject.name
-    if isinstance(subject, (sa.Index, sa.Constraint)):
-        return subject.table.name
-    return difference[2]
 
 
 def _schema_differences(url: str) -> list[Any]:
@@ -43,10 +32,10 @@ def _schema_differences(url: str) -> list[Any]:
     try:
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            differences = compare_metadata(context, db.Base.metadata)
+            differences = compare_metadata(context, tables.metadata)
     finally:
         engine.dispose()
-    return [d for d in differences if _table_of(d) in CASE_TABLES]
+    return differences
 
 
 def _tables(url: str) -> set[str]:
@@ -102,26 +91,79 @@ def _store_and_read_a_case(url: str) -> None:
 
 def _up_down_up(url: str) -> None:
     db.upgrade(url, "heads")
-    assert CASE_TABLES <= _tables(url)
+    assert ALL_TABLES <= _tables(url)
     assert _schema_differences(url) == [], "the migration and the models disagree"
     _store_and_read_a_case(url)
 
     db.downgrade(url, "base")
-    assert not (CASE_TABLES & _tables(url)), "downgrade leaves case tables behind"
+    assert not (ALL_TABLES & _tables(url)), "downgrade leaves tables behind"
 
     db.upgrade(url, "heads")
-    assert CASE_TABLES <= _tables(url)
+    assert ALL_TABLES <= _tables(url)
     assert _schema_differences(url) == []
     _store_and_read_a_case(url)
 
 
+def test_the_registry_holds_every_declared_table():
+    assert CASE_TABLES <= ALL_TABLES
+    assert {"handoffs", "posts", "advisors", "channel_deliveries", "channel_opt_outs"} <= ALL_TABLES
+
+
+def _attempt_times(url: str, column_type: sa.types.TypeEngine) -> list[Any]:
+    engine = db.make_engine(url)
+    attempts = sa.table("receipt_attempts", sa.column("at", column_type))
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(sa.select(attempts.c.at)).scalars())
+    finally:
+        engine.dispose()
+
+
+def _moments_survive_0005(url: str) -> None:
+    """0005_utc_timestamps gives the case tables' columns a time zone and takes it away
+    again, and the moment stays the same both ways, whatever the session's time zone."""
+    db.downgrade(url, "0004_channels")
+    engine = db.make_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM receipt_attempts"))
+            connection.execute(
+                sa.text(
+                    "INSERT INTO receipt_attempts (subject, at, outcome) "
+                    "VALUES ('code:x', :at, 'failure')"
+                ),
+                {"at": T0.replace(tzinfo=None)},  # UTC without a zone, as 0003 stored it
+            )
+    finally:
+        engine.dispose()
+
+    db.upgrade(url, "0005_utc_timestamps")
+    assert _attempt_times(url, UtcDateTime()) == [T0]
+    db.downgrade(url, "0004_channels")
+    assert _attempt_times(url, sa.DateTime()) == [T0.replace(tzinfo=None)]
+    db.upgrade(url, "heads")
+    assert _attempt_times(url, UtcDateTime()) == [T0]
+    assert _schema_differences(url) == []
+
+
 def test_migrations_up_down_up_on_sqlite(tmp_path: Path):
-    _up_down_up(f"sqlite:///{tmp_path / 'migrations.db'}")
+    url = f"sqlite:///{tmp_path / 'migrations.db'}"
+    _up_down_up(url)
+    _moments_survive_0005(url)
 
 
 def test_migrations_up_down_up_on_postgresql():
     try:
         with postgres_server() as url:
             _up_down_up(url)
+            # Not UTC, so a conversion in the session's zone would move the moments.
+            engine = db.make_engine(url)
+            with engine.begin() as connection:
+                name = connection.execute(sa.text("SELECT current_database()")).scalar()
+                connection.execute(
+                    sa.text(f'ALTER DATABASE "{name}" SET timezone TO \'America/New_York\'')
+                )
+            engine.dispose()
+            _moments_survive_0005(url)
     except PostgresUnavailable as error:
         pytest.fail(str(error))

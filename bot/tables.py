@@ -1,0 +1,17 @@
+"""Every table of the assistant's database in one place. Importing this module puts them
+all in `bot.db.Base.metadata`, which Alembic's autogenerate, the schema drift test and
+`db reencrypt` read; a new module that declares a table is added here."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from bot import deliveries
+from bot.cases import lockout, model
+from bot.db import Base
+from bot.directory import tables
+from bot.handoffs import store
+
+MODULES = (model, lockout, tables, store, deliveries)
+
+metadata: MetaData = Base.metadata
