@@ -22,7 +22,6 @@ GET <prefix>/ says whether the channel is on (200) or off (503).
 from __future__ import annotations
 
 import logging
-import os
 from abc import ABC, abstractmethod
 from typing import (
     Any,
@@ -43,6 +42,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import runtime
+from bot.settings import environment as declared_environment
 from channels.inbound import BadRequest, check_size, log_channel_off, missing_settings, refusal
 from channels.state import Deliveries
 
@@ -132,7 +132,7 @@ class WebhookInput(InputChannel, ABC, Generic[SettingsT, BodyT, DeliveryT]):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> WebhookInput:
         # Secrets never go in credentials.yml: they come from the environment.
-        return cls.from_environment(os.environ)
+        return cls.from_environment(declared_environment())
 
     @classmethod
     def from_environment(cls: type[ChannelT], environment: Mapping[str, str]) -> ChannelT:
