@@ -25,7 +25,10 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no database URL in the Alembic configuration (see bot.db)")
+    engine = make_engine(url)
     with engine.connect() as connection:
         # Batch mode lets ALTER TABLE work on SQLite too.
         context.configure(
