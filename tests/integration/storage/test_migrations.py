@@ -161,7 +161,7 @@ def test_migrations_up_down_up_on_postgresql():
             with engine.begin() as connection:
                 name = connection.execute(sa.text("SELECT current_database()")).scalar()
                 connection.execute(
-                    sa.text(f'ALTER DATABASE "{name}" SET timezone TO \'America/New_York\'')
+                    sa.text(f"ALTER DATABASE \"{name}\" SET timezone TO 'America/New_York'")
                 )
             engine.dispose()
             _moments_survive_0005(url)
