@@ -102,8 +102,8 @@ def locked_until(
     session: Session, subjects: Iterable[str], now: datetime, policy: LockoutPolicy
 ) -> Optional[datetime]:
     """When the latest lock on any of the subjects ends, or None if none is locked."""
-    ends = [subject_state(session, s, now, policy).locked_until for s in subjects]
-    ends = [end for end in ends if end is not None]
+    states = [subject_state(session, s, now, policy) for s in subjects]
+    ends = [state.locked_until for state in states if state.locked_until is not None]
     return max(ends) if ends else None
 
 

@@ -41,25 +41,15 @@ class CaseStore:
 
     def __init__(
         self,
-        database: Optional[Database] = None,
-        lookup_key: Optional[bytes] = None,
+        database: Database,
+        lookup_key: bytes,
         policy: Optional[lockout.LockoutPolicy] = None,
     ) -> None:
-        self.database = database or Database()
-        self._lookup_key = lookup_key
+        """`lookup_key` hashes receipt codes and signs follow-up tokens: bot.runtime passes
+        the pseudonym key, which must stay the same for as long as receipts are to work."""
+        self.database = database
+        self.lookup_key = lookup_key
         self._policy = policy
-
-    @property
-    def lookup_key(self) -> bytes:
-        """The key for receipt-code hashes and follow-up tokens: the pseudonym key
-        (VM_PSEUDONYM_KEY or var/pseudonym.key), which must stay the same for as long as
-        receipts are to work."""
-        if self._lookup_key is None:
-            from bot.pseudonym import pseudonym_key
-            from bot.settings import settings
-
-            self._lookup_key = pseudonym_key(settings().state_dir)
-        return self._lookup_key
 
     @property
     def policy(self) -> lockout.LockoutPolicy:

@@ -343,7 +343,7 @@ def test_the_phone_number_is_passed_on_only_when_agreed(database: Database):
 
 
 def test_an_unavailable_store_is_said_and_a_retry_stores_the_handoff_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: Database
+    tmp_path: Path, database: Database
 ):
     down = tmp_path / "down" / "t.db"
     down.mkdir(parents=True)  # a folder where the database file should be
@@ -354,23 +354,23 @@ def test_an_unavailable_store_is_said_and_a_retry_stores_the_handoff_once(
         return None
 
     broken = HandoffStore(Database(f"sqlite:///{down}"), spool_dir=not_a_folder, sleep=no_wait)
-    monkeypatch.setattr(runtime, "handoff_store", lambda: broken)
     slots = {"handoff_consent": True, "handoff_target": "pool", "advisor_post": "RAB"}
-    messages, events = run(ActionCreateHandoff(), tracker(slots=slots, events=conversation()))
-    assert messages[0]["response"] == "utter_handoff_failed"
-    assert events["handoff_id"]
-    # The user presses "try again": the consent stands, the same handoff is stored once.
-    retry = {**slots, **events}
-    assert run(ActionStartHandoff(), tracker("/human_handoff", slots=retry))[1] == {}
-    monkeypatch.setattr(runtime, "handoff_store", lambda: HandoffStore(database))
-    for _ in range(2):
-        messages, _ = run(ActionCreateHandoff(), tracker(slots=retry, events=conversation()))
-        assert messages[0]["response"] == "utter_handoff_done"
+    with runtime.override(handoff_store=broken):
+        messages, events = run(ActionCreateHandoff(), tracker(slots=slots, events=conversation()))
+        assert messages[0]["response"] == "utter_handoff_failed"
+        assert events["handoff_id"]
+        # The user presses "try again": the consent stands, the same handoff is stored once.
+        retry = {**slots, **events}
+        assert run(ActionStartHandoff(), tracker("/human_handoff", slots=retry))[1] == {}
+    with runtime.override(handoff_store=HandoffStore(database)):
+        for _ in range(2):
+            messages, _ = run(ActionCreateHandoff(), tracker(slots=retry, events=conversation()))
+            assert messages[0]["response"] == "utter_handoff_done"
     (record,) = stored(database)
     assert record.id == events["handoff_id"]
 
 
-def test_a_kept_handoff_is_said_to_follow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_kept_handoff_is_said_to_follow(tmp_path: Path):
     down = tmp_path / "down" / "t.db"
     down.mkdir(parents=True)
 
@@ -379,9 +379,9 @@ def test_a_kept_handoff_is_said_to_follow(tmp_path: Path, monkeypatch: pytest.Mo
 
     spool = tmp_path / "spool"
     kept = HandoffStore(Database(f"sqlite:///{down}"), spool_dir=spool, sleep=no_wait)
-    monkeypatch.setattr(runtime, "handoff_store", lambda: kept)
     slots = {"handoff_consent": True, "handoff_target": "pool"}
-    messages, _ = run(ActionCreateHandoff(), tracker(slots=slots, events=conversation()))
+    with runtime.override(handoff_store=kept):
+        messages, _ = run(ActionCreateHandoff(), tracker(slots=slots, events=conversation()))
     assert messages[0]["response"] == "utter_handoff_kept"
     assert len(list(spool.glob("*.json"))) == 1
 

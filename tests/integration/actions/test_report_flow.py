@@ -36,7 +36,6 @@ from bot.cases.model import Case, CaseMessage
 from bot.cases.receipts import parse_code
 from bot.cases.store import CaseStore
 from bot.db import Database
-from bot.directory.service import DirectoryService
 from bot.report.form import (
     DONE,
     REPORT_CHANGING,
@@ -59,7 +58,6 @@ from bot.report.form import (
     SKIPPED,
 )
 from bot.report.status import STATUS_CODE, STATUS_FOLLOW_UP, STATUS_INFORMATION, STATUS_PASSPHRASE
-from bot.settings import settings
 from tests.support.servers import free_port
 from tests.support.tracker import build_tracker, run_action
 from tests.support.tracker import run_for_slots as run  # messages and the slots set
@@ -69,13 +67,11 @@ DISTINCT = "the attaché took the visa fees home in a brown envelope"
 
 
 @pytest.fixture()
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+def database(tmp_path: Path) -> Iterator[Database]:
     database = Database(f"sqlite:///{tmp_path / 'cases.db'}")
-    store = CaseStore(database)
-    monkeypatch.setattr(runtime, "case_store", lambda: store)
-    service = DirectoryService(database, settings().directory_dir)
-    monkeypatch.setattr(runtime, "directory_service", lambda: service)
-    yield database
+    # The case store and the directory service are built around this database.
+    with runtime.override(database=database):
+        yield database
     database.dispose()
 
 
@@ -359,14 +355,12 @@ class TestSubmit:
         assert said(messages) == ["utter_report_already_sent"] and slots == {}
         assert cases_stored(database) == 1
 
-    def test_storage_trouble_keeps_the_answers_for_another_try(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-    ):
+    def test_storage_trouble_keeps_the_answers_for_another_try(self):
         # A PostgreSQL server that is not there: the connection is refused.
         down = f"postgresql://nobody:secret@127.0.0.1:{free_port()}/cases"
         broken = CaseStore(Database(down, migrate=False), lookup_key=b"k" * 32)
-        monkeypatch.setattr(runtime, "case_store", lambda: broken)
-        messages, slots = run(ActionSubmitReport(), tracker(complete_report(), form=None))
+        with runtime.override(case_store=broken):
+            messages, slots = run(ActionSubmitReport(), tracker(complete_report(), form=None))
         assert said(messages) == ["utter_report_storage_unavailable"]
         assert slots == {}  # nothing cleared
 
