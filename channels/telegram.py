@@ -70,7 +70,7 @@ COMMANDS = {"start": "/greet", "language": "/change_language", "delete": "/delet
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,64})(?:@\w+)?(?:\s|$)")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # A guess from the app's language is below the bar that sets the conversation language
-# (bot.language.FIRST_SET_CONFIDENCE): it words this answer, and the user's own words
+# (bot.language.detection.FIRST_SET_CONFIDENCE): it words this answer, and the user's own words
 # decide the conversation language.
 APP_LANGUAGE_CONFIDENCE = 0.5
 

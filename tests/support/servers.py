@@ -81,7 +81,7 @@ def running_servers(
     endpoints = work / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        "nlg:\n  type: bot.nlg.ContentNLG\n"
+        "nlg:\n  type: bot.content.nlg.ContentNLG\n"
         "tracker_store:\n  type: bot.tracker_store.EncryptedSQLTrackerStore\n"
         f"  dialect: sqlite\n  db: {work / 'conversations.db'}\n"
     )
