@@ -47,6 +47,7 @@ def check_actor(name: object) -> str:
         raise InvalidActor(f"'{name}' is reserved")
     return name
 
+
 def _summary(case: Case, reporter_messages: int, now: datetime) -> CaseSummary:
     return CaseSummary(
         id=case.id,
@@ -224,5 +225,3 @@ def audit_trail(session: Session, case_id: int, actor: str, now: datetime) -> li
     views = [AuditView(e.at, e.actor, e.action, e.case_id, e.detail) for e in entries]
     audit(session, actor, "audit.viewed", now, case.id)
     return views
-
-

@@ -33,7 +33,6 @@ from bot.cases.views import InformationAdded, MessageView, Refused, StatusView
 logger = logging.getLogger(__name__)
 
 
-
 def _follow_up_signature(key: bytes, case_id: int, expires: int, sender: Optional[str]) -> str:
     message = f"follow-up:{case_id}:{expires}:{sender or ''}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
@@ -178,5 +177,3 @@ def add_reporter_message(
     session.add(CaseMessage(case_id=case.id, author=REPORTER, body=body, sent_at=now))
     audit(session, REPORTER, "message.added", now, case.id)
     return InformationAdded(now)
-
-

@@ -328,5 +328,3 @@ def store_case(
     session.flush()
     audit(session, REPORTER, "report.submitted", now, case.id, f"kind={case.kind}")
     return code
-
-

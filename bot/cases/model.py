@@ -275,5 +275,3 @@ def _get_case(session: Session, case_id: int) -> Case:
     if case is None:
         raise CaseNotFound(case_id)
     return case
-
-

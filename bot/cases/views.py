@@ -146,5 +146,3 @@ class AuditView:
     action: str
     case_id: Optional[int]
     detail: Optional[str]
-
-

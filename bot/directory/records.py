@@ -221,7 +221,6 @@ class Directory:
         return [post for post in self.posts if advisor.serves(post)]
 
 
-
 def as_dict(value: Any) -> dict[str, Any]:
     """A record as plain data (lists, not tuples), for exports and slots."""
     if isinstance(value, PostRecord):

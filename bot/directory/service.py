@@ -54,4 +54,3 @@ def seed_directory(session: Session, seed_dir: Path) -> None:
     """Imports the directory files in `seed_dir` (posts.yml, advisors.yml)."""
     loaded = load_directory_files(directory_files(seed_dir), current=None)
     replace_directory(session, loaded.posts, loaded.advisors)
-

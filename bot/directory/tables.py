@@ -151,4 +151,3 @@ def replace_directory(
 
 def directory_is_empty(session: Session) -> bool:
     return not session.execute(select(func.count()).select_from(Post)).scalar_one()
-

@@ -218,5 +218,3 @@ def reply_language(slot_value: Optional[str], parse_language: Optional[Mapping])
         return slot_value
     code = (parse_language or {}).get("code")
     return code if code in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
-
-

@@ -64,4 +64,3 @@ def test_every_package_and_layer_is_in_the_map():
 def test_every_folder_in_the_map_exists():
     absent = sorted(f for f in mapped_folders() if not (ROOT / f).is_dir())
     assert not absent, f"README's 'How it is built' names folders that do not exist: {absent}"
-

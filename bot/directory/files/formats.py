@@ -117,5 +117,3 @@ class _Sources:
     countries: dict[str, tuple[list[str], str, int]] = field(default_factory=dict)
     has_posts: bool = False
     has_advisors: bool = False
-
-

@@ -61,5 +61,3 @@ def import_directory(
             raise DirectoryInvalid(_in_file_order(problems))
         replace_directory(session, loaded.posts, loaded.advisors)
     return loaded
-
-

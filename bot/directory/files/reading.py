@@ -282,5 +282,3 @@ def read_sources(
     if not paths:
         problems.append(Problem("(no files)", None, None, "give at least one file"))
     return sources, problems
-
-

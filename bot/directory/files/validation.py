@@ -383,5 +383,3 @@ def _in_file_order(problems: list[Problem]) -> list[Problem]:
         source: index for index, source in enumerate(dict.fromkeys(p.source for p in problems))
     }
     return sorted(problems, key=lambda p: (order[p.source], p.line or 0))
-
-

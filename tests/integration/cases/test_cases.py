@@ -229,9 +229,7 @@ def test_no_report_text_is_in_the_database_file(store, database, db_path):
     )
     coordinator(
         database,
-        lambda s: reply(
-            s, receipt.case_id, "Thank you, we are looking into the car", "Ann", T0
-        ),
+        lambda s: reply(s, receipt.case_id, "Thank you, we are looking into the car", "Ann", T0),
     )
     database.dispose()
     stored = _raw_database_bytes(db_path)
@@ -282,9 +280,7 @@ def test_key_rotation_old_text_stays_readable_and_reencrypt_frees_the_old_key(
         database.dispose()
 
     def what_happened(case_id: int) -> str:
-        return coordinator(
-            database, lambda s: case_detail(s, case_id, "Ann", T0)
-        ).what_happened
+        return coordinator(database, lambda s: case_detail(s, case_id, "Ann", T0)).what_happened
 
     use_keys(old)
     first = submit(store)
@@ -330,9 +326,7 @@ def test_the_lifecycle_with_a_time_for_each_step(store, database):
     for status, at in steps:
         coordinator(
             database,
-            lambda s, status=status, at=at: change_status(
-                s, receipt.case_id, status, "Ann", at
-            ),
+            lambda s, status=status, at=at: change_status(s, receipt.case_id, status, "Ann", at),
         )
     case = coordinator(database, lambda s: case_detail(s, receipt.case_id, "Ann", T0))
     assert case.status == "closed"
@@ -436,9 +430,7 @@ def test_a_closed_case_has_no_running_deadline(store, database):
 def test_feedback_before_acknowledgement_is_refused(store, database):
     receipt = submit(store)
     with pytest.raises(CaseStoreError, match="acknowledge"):
-        coordinator(
-            database, lambda s: reply(s, receipt.case_id, "Hi", "Ann", T0, feedback=True)
-        )
+        coordinator(database, lambda s: reply(s, receipt.case_id, "Hi", "Ann", T0, feedback=True))
 
 
 # --- follow-up with the receipt ---------------------------------------------------------------
@@ -446,9 +438,7 @@ def test_feedback_before_acknowledgement_is_refused(store, database):
 
 def test_the_right_code_and_passphrase_show_status_deadline_and_messages(store, database):
     receipt = submit(store)
-    coordinator(
-        database, lambda s: acknowledge(s, receipt.case_id, "Ann", T0 + timedelta(days=1))
-    )
+    coordinator(database, lambda s: acknowledge(s, receipt.case_id, "Ann", T0 + timedelta(days=1)))
     coordinator(
         database,
         lambda s: reply(
