@@ -6,11 +6,18 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot import runtime
 from bot.settings import PROJECT_ROOT, settings
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+# The parsers' fuzzing: 1,000 examples each in the full run; `bin/test fast` passes
+# --hypothesis-profile=fast for quick feedback with fewer.
+hypothesis_settings.register_profile("full", max_examples=1000, deadline=None)
+hypothesis_settings.register_profile("fast", max_examples=200, deadline=None)
+hypothesis_settings.load_profile("full")
 
 ROOT = PROJECT_ROOT
 # VM_TEST_MODEL points the tests at another trained model (e.g. one trained with --out).

@@ -476,7 +476,6 @@ def _as_bytes(value: object) -> bytes:
     return json.dumps(value).encode("utf-8")
 
 
-@settings(max_examples=1000, deadline=None)
 @given(
     st.one_of(
         st.binary(max_size=300),

@@ -535,7 +535,6 @@ FIELD_NAMES = st.sampled_from(
 )
 
 
-@settings(max_examples=1000, deadline=None)
 @given(
     st.one_of(
         st.binary(max_size=400),
@@ -557,7 +556,6 @@ def test_the_form_parser_accepts_or_refuses_with_a_4xx(body, content_type):
         clean_text(message.text)
 
 
-@settings(max_examples=1000, deadline=None)
 @given(st.text(max_size=3000))
 def test_splitting_keeps_every_word_and_fits_each_part(text):
     for split, fits in (
@@ -570,7 +568,6 @@ def test_splitting_keeps_every_word_and_fits_each_part(text):
         assert "".join(joined.split()) == "".join(text.replace(RLM, "").split())
 
 
-@settings(max_examples=1000, deadline=None)
 @given(st.lists(st.sampled_from(["👩‍💻", "👍🏽", "🇳🇱", "e\u0301", "ع", "a"]), max_size=400))
 def test_splitting_never_cuts_inside_an_emoji_or_accent(graphemes):
     text = "".join(graphemes)
