@@ -7,8 +7,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Mapping, Optional
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActionExecutionRejected, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -95,3 +95,18 @@ class AskForSlot(AssistantAction):
     ) -> List[Dict[str, Any]]:
         self.utter(dispatcher, f"utter_ask_{self.slot}")
         return []
+
+
+class FormThatStepsAside(FormValidationAction, AssistantAction):
+    """A form's validation that steps aside (the form is rejected, so the rule for what the
+    user asked runs) when their message leaves the form; `leaves` is bot/'s policy."""
+
+    @abstractmethod  # keeps rasa-sdk from registering this base as an action
+    def leaves(self, requested_slot: Optional[str], text: str, intent: Optional[str]) -> bool: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        if self.leaves(tracker.get_slot("requested_slot"), text_of(tracker), intent_of(tracker)):
+            return [ActionExecutionRejected(self.form_name())]
+        return await super().run(dispatcher, tracker, domain)

@@ -8,20 +8,19 @@ import logging
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
-from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import ActionExecutionRejected
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import (
     AskForSlot,
     AssistantAction,
+    FormThatStepsAside,
     Slots,
     answered,
     intent_of,
     phrases,
     slot_events,
-    text_of,
 )
 from bot import runtime
 from bot.cases.intake import InvalidReport
@@ -104,17 +103,12 @@ async def current_directory() -> Optional[Directory]:
         return None
 
 
-class ValidateReportForm(FormValidationAction, AssistantAction):
+class ValidateReportForm(FormThatStepsAside):
     def name(self) -> str:
         return "validate_report_form"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[str, Any]]:
-        requested = tracker.get_slot("requested_slot")
-        if cancels_report(requested, text_of(tracker), intent_of(tracker)):
-            return [ActionExecutionRejected(self.form_name())]
-        return await super().run(dispatcher, tracker, domain)
+    def leaves(self, requested_slot: Optional[str], text: str, intent: Optional[str]) -> bool:
+        return cancels_report(requested_slot, text, intent)
 
     async def required_slots(
         self,

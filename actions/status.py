@@ -5,22 +5,21 @@ reporter add information for a while is a follow-up token (bot/cases/followup.py
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import ActionExecutionRejected
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import (
     AskForSlot,
     AssistantAction,
+    FormThatStepsAside,
     Slots,
     answered,
     intent_of,
     phrases,
     slot_events,
-    text_of,
 )
 from bot import runtime
 from bot.cases.intake import InvalidReport
@@ -57,17 +56,12 @@ class AskStatusInformation(AskForSlot):
     slot = STATUS_INFORMATION
 
 
-class ValidateStatusForm(FormValidationAction, AssistantAction):
+class ValidateStatusForm(FormThatStepsAside):
     def name(self) -> str:
         return "validate_status_form"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[str, Any]]:
-        requested = tracker.get_slot("requested_slot")
-        if cancels_status_check(requested, text_of(tracker), intent_of(tracker)):
-            return [ActionExecutionRejected(self.form_name())]
-        return await super().run(dispatcher, tracker, domain)
+    def leaves(self, requested_slot: Optional[str], text: str, intent: Optional[str]) -> bool:
+        return cancels_status_check(requested_slot, text, intent)
 
     def validate_status_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
