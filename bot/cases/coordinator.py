@@ -28,8 +28,8 @@ from bot.cases.model import (
     CaseMessage,
     CaseStoreError,
     InvalidActor,
-    _get_case,
     audit,
+    get_case,
 )
 from bot.cases.views import AuditView, CaseDetail, CaseMessageView, CaseSummary
 
@@ -120,7 +120,7 @@ def list_cases(
 def case_detail(session: Session, case_id: int, actor: str, now: datetime) -> CaseDetail:
     """The whole case, decrypted; reading it is audited."""
     actor = check_actor(actor)
-    case = _get_case(session, case_id)
+    case = get_case(session, case_id)
     audit(session, actor, "case.viewed", now, case.id)
     return CaseDetail(
         id=case.id,
@@ -172,7 +172,7 @@ def change_status(
     status = normalise_status(status)
     if status not in STATUSES:
         raise CaseStoreError(f"unknown status '{status}'; statuses: {', '.join(STATUSES)}")
-    case = _get_case(session, case_id)
+    case = get_case(session, case_id)
     previous = case.status
     case.move_to(status, now)
     action = "case.acknowledged" if status == ACKNOWLEDGED else "case.status_changed"
@@ -197,7 +197,7 @@ def reply(
     `feedback`: this message is the feedback the law requires (stops the feedback clock)."""
     actor = check_actor(actor)
     body = clean_text(text, "reply", MAX_DESCRIPTION_CHARS)
-    case = _get_case(session, case_id)
+    case = get_case(session, case_id)
     if feedback and case.acknowledged_at is None:
         raise CaseStoreError("acknowledge the case before giving feedback")
     message = CaseMessage(
@@ -218,7 +218,7 @@ def reply(
 
 def audit_trail(session: Session, case_id: int, actor: str, now: datetime) -> list[AuditView]:
     actor = check_actor(actor)
-    case = _get_case(session, case_id)
+    case = get_case(session, case_id)
     entries = session.execute(
         select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.id)
     ).scalars()

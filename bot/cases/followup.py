@@ -25,8 +25,8 @@ from bot.cases.model import (
     REPORTER,
     Case,
     CaseMessage,
-    _get_case,
     audit,
+    get_case,
 )
 from bot.cases.views import InformationAdded, MessageView, Refused, StatusView
 
@@ -139,7 +139,7 @@ def conclude_check(
     # A passphrase verifies only against a stored hash, and the hash is stored with its case.
     assert stored.case_id is not None
     lockout.record_success(session, lockout.code_subject(check.digest), now)
-    case = _get_case(session, stored.case_id)
+    case = get_case(session, stored.case_id)
     views = []
     for message in case.messages:
         if message.author != COORDINATOR:

@@ -270,7 +270,7 @@ def audit(
     session.add(AuditEntry(at=now, actor=actor, action=action, case_id=case_id, detail=detail))
 
 
-def _get_case(session: Session, case_id: int) -> Case:
+def get_case(session: Session, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None:
         raise CaseNotFound(case_id)

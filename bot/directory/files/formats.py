@@ -62,11 +62,11 @@ LIST_FIELDS = {"city_names", "country_names", "aliases", "languages", "posts", "
 LIST_FIELDS |= {"availability"}
 TOP_LEVEL_KEYS = ("demo", "countries", "posts", "advisors")
 
-_CODE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_TRUE = {"true", "yes", "1", "y"}
-_FALSE = {"false", "no", "0", "n"}
+CODE_PATTERN = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TRUE_WORDS = {"true", "yes", "1", "y"}
+FALSE_WORDS = {"false", "no", "0", "n"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class LoadedDirectory:
 
 
 @dataclass
-class _Raw:
+class RawRecord:
     source: str
     line: int
     values: dict[str, Any]
@@ -111,9 +111,9 @@ class _Raw:
 
 
 @dataclass
-class _Sources:
-    posts: list[_Raw] = field(default_factory=list)
-    advisors: list[_Raw] = field(default_factory=list)
+class Sources:
+    posts: list[RawRecord] = field(default_factory=list)
+    advisors: list[RawRecord] = field(default_factory=list)
     countries: dict[str, tuple[list[str], str, int]] = field(default_factory=dict)
     has_posts: bool = False
     has_advisors: bool = False

@@ -7,13 +7,28 @@ from pathlib import Path
 from typing import Optional
 
 from bot.db import Database
-from bot.directory.files.formats import DirectoryInvalid, LoadedDirectory, Problem
+from bot.directory.files.formats import DirectoryInvalid, LoadedDirectory, Problem, Sources
 from bot.directory.files.reading import read_sources
-from bot.directory.files.validation import _in_file_order, validate_sources
+from bot.directory.files.validation import in_file_order, validate_sources
 from bot.directory.records import (
     Directory,
 )
 from bot.directory.tables import read_directory, replace_directory
+
+
+def _validated(
+    paths: Sequence[Path], sources: Sources, problems: list[Problem], current: Optional[Directory]
+) -> LoadedDirectory:
+    """What was read, checked against `current`; raises DirectoryInvalid listing every
+    problem (reading's first, then the files' contents)."""
+    if not problems and not (sources.has_posts or sources.has_advisors):
+        names = ", ".join(p.name for p in paths)
+        problems.append(Problem(names, None, None, "no posts and no advisors in these files"))
+    loaded, more = validate_sources(sources, current)
+    problems.extend(more)
+    if problems:
+        raise DirectoryInvalid(in_file_order(problems))
+    return loaded
 
 
 def load_directory_files(
@@ -22,20 +37,7 @@ def load_directory_files(
     """Reads and validates; raises DirectoryInvalid listing every problem. `current` is
     the stored directory, which sections missing from the files are checked against."""
     sources, problems = read_sources(paths, fmt)
-    if not problems and not (sources.has_posts or sources.has_advisors):
-        problems.append(
-            Problem(
-                ", ".join(p.name for p in paths),
-                None,
-                None,
-                "no posts and no advisors in these files",
-            )
-        )
-    loaded, more = validate_sources(sources, current)
-    problems.extend(more)
-    if problems:
-        raise DirectoryInvalid(_in_file_order(problems))
-    return loaded
+    return _validated(paths, sources, problems, current)
 
 
 def import_directory(
@@ -45,19 +47,6 @@ def import_directory(
     problem nothing changes and DirectoryInvalid lists them all."""
     sources, problems = read_sources(paths, fmt)
     with database.session() as session:
-        current = read_directory(session)
-        if not problems and not (sources.has_posts or sources.has_advisors):
-            problems.append(
-                Problem(
-                    ", ".join(p.name for p in paths),
-                    None,
-                    None,
-                    "no posts and no advisors in these files",
-                )
-            )
-        loaded, more = validate_sources(sources, current)
-        problems.extend(more)
-        if problems:
-            raise DirectoryInvalid(_in_file_order(problems))
+        loaded = _validated(paths, sources, problems, read_directory(session))
         replace_directory(session, loaded.posts, loaded.advisors)
     return loaded

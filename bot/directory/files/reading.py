@@ -17,10 +17,10 @@ from bot.directory.files.formats import (
     POST_COLUMNS,
     TOP_LEVEL_KEYS,
     Problem,
-    _Raw,
-    _Sources,
+    RawRecord,
+    Sources,
 )
-from bot.directory.files.validation import _as_list, _valid_country
+from bot.directory.files.validation import as_list, valid_country
 
 # --- reading ----------------------------------------------------------------------------
 
@@ -111,7 +111,7 @@ def _read_text(path: Path, problems: list[Problem]) -> Optional[str]:
     return None
 
 
-def _read_yaml(text: str, source: str, sources: _Sources, problems: list[Problem]) -> None:
+def _read_yaml(text: str, source: str, sources: Sources, problems: list[Problem]) -> None:
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as error:
@@ -158,7 +158,7 @@ def _read_yaml(text: str, source: str, sources: _Sources, problems: list[Problem
             values = dict(item)
             if section == "advisors":
                 values.setdefault("demo", demo)
-            raw = _Raw(source, item.line, values, dict(item.key_lines))
+            raw = RawRecord(source, item.line, values, dict(item.key_lines))
             getattr(sources, section).append(raw)
 
 
@@ -167,9 +167,7 @@ def _report_duplicates(mapping: _Mapping, source: str, problems: list[Problem]) 
         problems.append(Problem(source, line, str(key), "appears twice"))
 
 
-def _read_countries(
-    data: _Mapping, source: str, sources: _Sources, problems: list[Problem]
-) -> None:
+def _read_countries(data: _Mapping, source: str, sources: Sources, problems: list[Problem]) -> None:
     countries = data["countries"]
     line = data.key_lines["countries"]
     if not isinstance(countries, _Mapping):
@@ -186,12 +184,12 @@ def _read_countries(
             )
             continue
         code = str(key).strip().upper()
-        if not _valid_country(code):
+        if not valid_country(code):
             problems.append(
                 Problem(source, key_line, "countries", f"'{key}' is not an ISO 3166-1 code")
             )
             continue
-        listed = _as_list(names)
+        listed = as_list(names)
         if listed is None or not listed:
             problems.append(Problem(source, key_line, f"countries.{code}", "must list names"))
             continue
@@ -201,7 +199,7 @@ def _read_countries(
         sources.countries[code] = ([str(name) for name in listed], source, key_line)
 
 
-def _read_csv(text: str, source: str, sources: _Sources, problems: list[Problem]) -> None:
+def _read_csv(text: str, source: str, sources: Sources, problems: list[Problem]) -> None:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -256,15 +254,13 @@ def _read_csv(text: str, source: str, sources: _Sources, problems: list[Problem]
                 for name, cell in zip(header, row, strict=True)
                 if name in columns and cell.strip()
             }
-            getattr(sources, section).append(_Raw(source, line, values, {}))
+            getattr(sources, section).append(RawRecord(source, line, values, {}))
     except csv.Error as error:
         problems.append(Problem(source, reader.line_num, None, f"not valid CSV: {error}"))
 
 
-def read_sources(
-    paths: Sequence[Path], fmt: Optional[str] = None
-) -> tuple[_Sources, list[Problem]]:
-    sources = _Sources()
+def read_sources(paths: Sequence[Path], fmt: Optional[str] = None) -> tuple[Sources, list[Problem]]:
+    sources = Sources()
     problems: list[Problem] = []
     for path in expand_paths(paths):
         try:

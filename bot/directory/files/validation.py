@@ -8,18 +8,18 @@ from typing import Any, Optional
 import phonenumbers
 
 from bot.directory.files.formats import (
-    _CODE,
-    _EMAIL,
-    _FALSE,
-    _SLUG,
-    _TRUE,
     ADVISOR_COLUMNS,
+    CODE_PATTERN,
+    EMAIL_PATTERN,
+    FALSE_WORDS,
     POST_COLUMNS,
     POST_YAML_FIELDS,
+    SLUG_PATTERN,
+    TRUE_WORDS,
     LoadedDirectory,
     Problem,
-    _Raw,
-    _Sources,
+    RawRecord,
+    Sources,
 )
 from bot.directory.records import (
     ADVISOR_KINDS,
@@ -38,11 +38,11 @@ from bot.directory.records import (
 # --- validation -------------------------------------------------------------------------
 
 
-def _valid_country(code: str) -> bool:
+def valid_country(code: str) -> bool:
     return len(code) == 2 and code in phonenumbers.SUPPORTED_REGIONS
 
 
-def _as_list(value: Any) -> Optional[list[Any]]:
+def as_list(value: Any) -> Optional[list[Any]]:
     """YAML lists as they are; CSV cells split on ';'. None: neither."""
     if value is None:
         return []
@@ -56,7 +56,7 @@ def _as_list(value: Any) -> Optional[list[Any]]:
 class _Checker:
     """Collects problems for one record."""
 
-    def __init__(self, raw: _Raw, problems: list[Problem]) -> None:
+    def __init__(self, raw: RawRecord, problems: list[Problem]) -> None:
         self.raw = raw
         self.problems = problems
         self.ok = True
@@ -90,7 +90,7 @@ class _Checker:
         return value.lower()
 
     def texts(self, name: str, required: bool = False) -> list[str]:
-        value = _as_list(self.raw.values.get(name))
+        value = as_list(self.raw.values.get(name))
         if value is None or any(
             isinstance(item, bool) or not isinstance(item, (str, int, float)) for item in value
         ):
@@ -107,8 +107,8 @@ class _Checker:
             return default
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-            return value.strip().lower() in _TRUE
+        if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+            return value.strip().lower() in TRUE_WORDS
         self.fail(name, "must be true or false" if value is not None else "is required")
         return False
 
@@ -123,7 +123,7 @@ class _Checker:
 
 
 def _check_post(
-    raw: _Raw, countries: dict[str, tuple[list[str], str, int]], problems: list[Problem]
+    raw: RawRecord, countries: dict[str, tuple[list[str], str, int]], problems: list[Problem]
 ) -> Optional[PostRecord]:
     check = _Checker(raw, problems)
     in_yaml = not check._csv
@@ -131,7 +131,7 @@ def _check_post(
     code = check.text("code", limit=32)
     if code is not None:
         code = code.upper()
-        if not _CODE.match(code):
+        if not CODE_PATTERN.match(code):
             check.fail("code", f"'{code}' must be letters and digits (and '-')")
     kind = check.choice("kind", POST_KINDS)
     city = check.text("city", limit=120)
@@ -143,7 +143,7 @@ def _check_post(
         country = check.text("country", limit=8)
         if country is not None:
             country = country.upper()
-            if not _valid_country(country):
+            if not valid_country(country):
                 check.fail("country", f"'{country}' is not an ISO 3166-1 alpha-2 code")
                 country = None
     region = check.choice("region", REGIONS)
@@ -160,7 +160,7 @@ def _check_post(
     city_names = check.texts("city_names")
     aliases = [alias.upper() for alias in check.texts("aliases")]
     for alias in aliases:
-        if not _CODE.match(alias):
+        if not CODE_PATTERN.match(alias):
             check.fail("aliases", f"'{alias}' must be letters and digits (and '-')")
     if in_yaml:
         names = countries.get(country or "", ([], "", 0))[0]
@@ -201,12 +201,12 @@ def _check_phone(check: _Checker, name: str) -> Optional[str]:
 
 
 def _check_advisor(
-    raw: _Raw, posts: dict[str, PostRecord], problems: list[Problem]
+    raw: RawRecord, posts: dict[str, PostRecord], problems: list[Problem]
 ) -> Optional[AdvisorRecord]:
     check = _Checker(raw, problems)
     check.unknown(ADVISOR_COLUMNS)
     advisor_id = check.text("id", limit=64)
-    if advisor_id is not None and not _SLUG.match(advisor_id):
+    if advisor_id is not None and not SLUG_PATTERN.match(advisor_id):
         check.fail("id", f"'{advisor_id}' must be lower-case letters, digits and '-'")
     name = check.text("name")
     gender = check.choice("gender", GENDERS)
@@ -252,7 +252,7 @@ def _check_advisor(
     phone = _check_phone(check, "phone")
     whatsapp = _check_phone(check, "whatsapp")
     email = check.text("email", required=False)
-    if email is not None and not _EMAIL.match(email):
+    if email is not None and not EMAIL_PATTERN.match(email):
         check.fail("email", f"'{email}' is not an e-mail address")
         email = None
     if not (raw.values.get("phone") or raw.values.get("whatsapp") or raw.values.get("email")):
@@ -288,7 +288,7 @@ def _check_advisor(
 
 
 def validate_sources(
-    sources: _Sources, current: Optional[Directory]
+    sources: Sources, current: Optional[Directory]
 ) -> tuple[LoadedDirectory, list[Problem]]:
     problems: list[Problem] = []
     posts: Optional[list[PostRecord]] = None
@@ -371,13 +371,13 @@ def validate_sources(
     return loaded, problems
 
 
-def sources_name(sources: _Sources) -> str:
+def sources_name(sources: Sources) -> str:
     for raw in (*sources.posts, *sources.advisors):
         return raw.source
     return "(files)"
 
 
-def _in_file_order(problems: list[Problem]) -> list[Problem]:
+def in_file_order(problems: list[Problem]) -> list[Problem]:
     """By file (in the order given), then by line."""
     order = {
         source: index for index, source in enumerate(dict.fromkeys(p.source for p in problems))
