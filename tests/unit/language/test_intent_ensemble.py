@@ -12,16 +12,22 @@ from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language.intent_ensemble import IntentEnsemble, combine, normalise
+from tests.support.components import trained_storage
 
 
 @pytest.fixture(scope="module")
-def ensemble(root: Path, tmp_path_factory: pytest.TempPathFactory) -> IntentEnsemble:
-    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+def ensemble(root: Path, pytestconfig: pytest.Config) -> IntentEnsemble:
     resource = Resource("intent_ensemble")
     context = ExecutionContext(GraphSchema({}), "test")
     config = IntentEnsemble.get_default_config()
-    importer = TrainingDataImporter.load_from_dict(training_data_paths=[str(root / "data/nlu")])
-    IntentEnsemble.create(config, storage, resource, context).train(importer.get_nlu_data())
+
+    def train(storage: LocalModelStorage) -> None:
+        paths = [str(root / "data/nlu")]
+        importer = TrainingDataImporter.load_from_dict(training_data_paths=paths)
+        IntentEnsemble.create(config, storage, resource, context).train(importer.get_nlu_data())
+
+    inputs = [root / "data/nlu", root / "bot/language"]
+    storage = trained_storage(pytestconfig, "intent-ensemble", inputs, train)
     return IntentEnsemble.load(config, storage, resource, context)
 
 

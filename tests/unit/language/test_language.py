@@ -15,20 +15,26 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.language.component import LanguageDetector
 from bot.language.detection import Detection, clean_text, is_unsupported, next_conversation_language
 from bot.language.names import LanguageNames, load_languages
+from tests.support.components import trained_storage
 
 
 @pytest.fixture(scope="module")
-def detector(root: Path, tmp_path_factory: pytest.TempPathFactory) -> LanguageDetector:
+def detector(root: Path, pytestconfig: pytest.Config) -> LanguageDetector:
     """Trains the component as `rasa train` does, persists it, and loads it back."""
-    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
     resource = Resource("language_detector")
     context = ExecutionContext(GraphSchema({}), "test")
     config = {
         **LanguageDetector.get_default_config(),
         "other_languages_dir": str(root / "data" / "language_id"),
     }
-    importer = TrainingDataImporter.load_from_dict(training_data_paths=[str(root / "data/nlu")])
-    LanguageDetector.create(config, storage, resource, context).train(importer.get_nlu_data())
+
+    def train(storage: LocalModelStorage) -> None:
+        paths = [str(root / "data/nlu")]
+        importer = TrainingDataImporter.load_from_dict(training_data_paths=paths)
+        LanguageDetector.create(config, storage, resource, context).train(importer.get_nlu_data())
+
+    inputs = [root / "data/nlu", root / "data/language_id", root / "bot/language"]
+    storage = trained_storage(pytestconfig, "language-detector", inputs, train)
     return LanguageDetector.load(config, storage, resource, context)
 
 
