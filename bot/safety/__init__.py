@@ -1,0 +1,11 @@
+"""Immediate danger and thoughts of suicide or self-harm: a dedicated detector.
+
+- `lexicon`: the per-language lexicons (data/safety/<lang>.yml) and the text folding they
+  are matched on;
+- `detector`: a message text -> `danger`, `self_harm` or None, every lexicon on every message;
+- `decision`: how the detector and the intent model together set the intent;
+- `component`: the Rasa NLU component that applies the decision to each parsed message;
+- `evaluation`: recall and false alarms on the held-out sets (evaluation/safety/).
+
+Nothing is loaded at import time.
+"""
