@@ -160,6 +160,17 @@ def case_detail(session: Session, case_id: int, actor: str, now: datetime) -> Ca
     )
 
 
+def cases_for_conversation(
+    session: Session, reference: str, actor: str, now: datetime
+) -> list[CaseDetail]:
+    """The cases a conversation stored (`Case.conversation_reference`, from
+    bot.runtime.reference_for(sender_id)), decrypted; each read is audited like `case_detail`."""
+    ids = session.execute(
+        select(Case.id).where(Case.conversation_reference == reference).order_by(Case.id)
+    ).scalars()
+    return [case_detail(session, case_id, actor, now) for case_id in list(ids)]
+
+
 def normalise_status(text: str) -> str:
     """'in assessment', 'In-Assessment' -> 'in_assessment'."""
     return "_".join(text.strip().lower().replace("-", " ").split())

@@ -10,6 +10,7 @@ import time
 import uuid
 from pathlib import Path
 
+from bot.cli import evaluate_conversations
 from bot.settings import PROJECT_ROOT
 
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "veilig-melden.tar.gz"
@@ -53,11 +54,11 @@ def chat(url: str) -> int:
 
 
 def evaluate_command(model: Path, output: Path) -> int:
+    from bot.evaluation.document import write_section
     from bot.language.evaluation import evaluate
 
     report = evaluate(model, HELDOUT_DIR)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(report, encoding="utf-8")
+    write_section(output, report)  # other commands own the file's other sections
     print(report)
     print(f"(written to {output})")
     return 0
@@ -84,12 +85,21 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     chat_parser = commands.add_parser("chat", help="talk to the running assistant")
     chat_parser.add_argument("--url", default="http://127.0.0.1:5005")
     chat_parser.set_defaults(handler=lambda args: chat(args.url))
-    evaluate_parser = commands.add_parser("evaluate", help="accuracy on the held-out set")
+    evaluate_parser = commands.add_parser(
+        "evaluate", help="accuracy on the held-out set; --conversations: the typed conversations"
+    )
     evaluate_parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     evaluate_parser.add_argument(
         "--output", type=Path, default=PROJECT_ROOT / "docs" / "evaluation.md"
     )
-    evaluate_parser.set_defaults(handler=lambda args: evaluate_command(args.model, args.output))
+    evaluate_conversations.add_arguments(evaluate_parser)
+    evaluate_parser.set_defaults(
+        handler=lambda args: (
+            evaluate_conversations.command(args)
+            if args.conversations
+            else evaluate_command(args.model, args.output)
+        )
+    )
     benchmark_parser = commands.add_parser("benchmark", help="parse latency percentiles")
     benchmark_parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     benchmark_parser.add_argument("--train", action="store_true", help="also time a training")

@@ -1,39 +1,26 @@
 """Starts the real action server and Rasa server on free loopback ports, for end-to-end
-tests of every channel."""
+tests of every channel. The starting itself is bot.evaluation.servers (bin/evaluate uses it
+too); here the servers get the tests' helpers and a start failure fails the test."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping
 
 import pytest
 import requests
 
+from bot.evaluation import servers as launch
+from bot.evaluation.servers import RASA, RunningServers, ServersFailed, free_port
 from tests.support import ROOT
 
-RASA = str(Path(sys.executable).parent / "rasa")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+__all__ = ["RASA", "ROOT", "Servers", "free_port", "running_servers"]
 
 
 @dataclass
-class Servers:
-    url: str
-    logs: list[Path]
-    work: Path
-    env: dict[str, str] = field(default_factory=dict)
-
+class Servers(RunningServers):
     def say(self, sender: str, text: str, **extra: object) -> list[dict]:
         reply = requests.post(
             f"{self.url}/webhooks/rest/webhook",
@@ -53,21 +40,6 @@ class Servers:
         return "\n".join(log.read_text(errors="replace") for log in self.logs)
 
 
-def _wait_until_up(url: str, processes: list[subprocess.Popen], logs: list[Path]) -> None:
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        for process, log in zip(processes, logs, strict=True):
-            if process.poll() is not None:
-                pytest.fail(f"server exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    pytest.fail(f"{url} did not come up:\n" + "\n".join(p.read_text()[-2000:] for p in logs))
-
-
 @contextmanager
 def running_servers(
     model: Path,
@@ -77,43 +49,9 @@ def running_servers(
 ) -> Iterator[Servers]:
     """Both servers with their own state folder, SQLite databases and logs under `work`;
     `env` adds to the environment (channel secrets, fake API addresses, DATABASE_URL)."""
-    rasa_port, actions_port = free_port(), free_port()
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        "nlg:\n  type: bot.content.nlg.ContentNLG\n"
-        "tracker_store:\n  type: bot.tracker_store.EncryptedSQLTrackerStore\n"
-        f"  dialect: sqlite\n  db: {work / 'conversations.db'}\n"
-    )
-    full_env = {
-        **os.environ,
-        "VM_STATE_DIR": str(work / "state"),
-        "DATABASE_URL": f"sqlite:///{work / 'veilig-melden.db'}",
-        "RASA_TELEMETRY_ENABLED": "false",
-        **(env or {}),
-    }
-    logs = [work / "actions.log", work / "rasa.log"]
-    commands = [
-        [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-        [RASA, "run", "--interface", "127.0.0.1", "--port", str(rasa_port), "--enable-api",
-         "--model", str(model), "--endpoints", str(endpoints),
-         "--credentials", str(credentials or ROOT / "credentials.yml")],
-    ]  # fmt: skip
-    processes = [
-        subprocess.Popen(
-            cmd, cwd=ROOT, env=full_env, stdout=log.open("w"), stderr=subprocess.STDOUT
-        )
-        for cmd, log in zip(commands, logs, strict=True)
-    ]
-    try:
-        _wait_until_up(f"http://127.0.0.1:{actions_port}/health", processes, logs)
-        _wait_until_up(f"http://127.0.0.1:{rasa_port}/status", processes, logs)
-        yield Servers(url=f"http://127.0.0.1:{rasa_port}", logs=logs, work=work, env=full_env)
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with ExitStack() as stack:
+        try:
+            running = stack.enter_context(launch.running_servers(model, work, credentials, env))
+        except ServersFailed as error:
+            pytest.fail(str(error))
+        yield Servers(url=running.url, logs=running.logs, work=running.work, env=running.env)

@@ -1,0 +1,213 @@
+"""Plays the scripted conversations against a running assistant over REST and judges them.
+
+Each conversation gets a fresh random sender id. After its last message the tracker is
+read (GET /conversations/<id>/tracker, with the API token when there is one) for the
+responses said per turn, the slots and the open form, and the case store is asked for the
+cases stored under the conversation's reference (bot.runtime.reference_for: the reader must
+run with the servers' VM_STATE_DIR / pseudonym key and DATABASE_URL)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional, Sequence
+
+import requests
+
+from bot.evaluation.conversations import Conversation
+from bot.evaluation.judge import BotMessage, LanguageOracle, Observed, Turn, Verdict, judge
+
+CaseReader = Callable[[str], Sequence[Mapping[str, Any]]]  # sender id -> stored cases
+
+
+class Assistant:
+    """The assistant's REST channel and tracker API at `url`."""
+
+    def __init__(self, url: str, token: Optional[str] = None, timeout: float = 120) -> None:
+        self.url = url.rstrip("/")
+        self._token = token
+        self._timeout = timeout
+
+    def _auth(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Query parameters and headers for the Rasa API: its `?token=`, or a bearer token."""
+        if not self._token:
+            return {}, {}
+        return {"token": self._token}, {"Authorization": f"Bearer {self._token}"}
+
+    def say(self, sender: str, text: str) -> Turn:
+        try:
+            reply = requests.post(
+                f"{self.url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": text},
+                timeout=self._timeout,
+            )
+        except requests.RequestException as error:
+            return Turn(status=0, error=f"no answer ({type(error).__name__})")
+        return Turn(status=reply.status_code)
+
+    def tracker(self, sender: str) -> dict[str, Any]:
+        params, headers = self._auth()
+        reply = requests.get(
+            f"{self.url}/conversations/{sender}/tracker",
+            params={**params, "include_events": "ALL"},
+            headers=headers,
+            timeout=self._timeout,
+        )
+        reply.raise_for_status()
+        tracker = reply.json()
+        if not isinstance(tracker, dict):
+            raise ValueError("the tracker is not a JSON object")
+        return tracker
+
+
+def said_per_turn(events: Sequence[Mapping[str, Any]]) -> list[tuple[BotMessage, ...]]:
+    """The bot's messages after each user message, by response name and text."""
+    turns: list[list[BotMessage]] = []
+    for event in events:
+        if event.get("event") == "user":
+            turns.append([])
+        elif event.get("event") == "bot" and turns:
+            metadata = event.get("metadata") or {}
+            response = metadata.get("utter_action") if isinstance(metadata, dict) else None
+            turns[-1].append(BotMessage(response=response, text=str(event.get("text") or "")))
+    return [tuple(turn) for turn in turns]
+
+
+def observe(
+    conversation: Conversation, assistant: Assistant, read_cases: CaseReader, sender: str
+) -> Observed:
+    """Sends the script's messages and reads back what happened."""
+    statuses = [assistant.say(sender, message) for message in conversation.user]
+    problems: list[str] = []
+    slots: Mapping[str, Any] = {}
+    active_loop: Optional[str] = None
+    said: list[tuple[BotMessage, ...]] = []
+    try:
+        tracker = assistant.tracker(sender)
+        said = said_per_turn(tracker.get("events") or [])
+        slots = tracker.get("slots") or {}
+        active_loop = (tracker.get("active_loop") or {}).get("name")
+    except (requests.RequestException, ValueError) as error:
+        problems.append(f"the tracker could not be read ({type(error).__name__})")
+    try:
+        cases = tuple(read_cases(sender))
+    except Exception as error:  # noqa: BLE001 - reported as the conversation's failure
+        problems.append(f"the case store could not be read ({type(error).__name__})")
+        cases = ()
+    turns = tuple(
+        Turn(status=turn.status, error=turn.error, said=said[i] if i < len(said) else ())
+        for i, turn in enumerate(statuses)
+    )
+    if said and len(said) != len(statuses):
+        problems.append(f"the tracker holds {len(said)} user messages, {len(statuses)} sent")
+    return Observed(
+        turns=turns,
+        cases=cases,
+        slots=slots,
+        active_loop=active_loop,
+        problems=tuple(problems),
+    )
+
+
+@dataclass(frozen=True)
+class Result:
+    conversation: Conversation
+    verdict: Verdict
+    seconds: float
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict.passed
+
+
+def run_one(
+    conversation: Conversation,
+    assistant: Assistant,
+    read_cases: CaseReader,
+    oracle: LanguageOracle,
+) -> Result:
+    start = time.perf_counter()
+    sender = f"eval-{uuid.uuid4().hex}"
+    observed = observe(conversation, assistant, read_cases, sender)
+    return Result(conversation, judge(conversation, observed, oracle), time.perf_counter() - start)
+
+
+def run_all(
+    conversations: Sequence[Conversation],
+    assistant: Assistant,
+    read_cases: CaseReader,
+    oracle: LanguageOracle,
+    workers: int = 4,
+) -> list[Result]:
+    """Every conversation, `workers` at a time (each waits on the servers most of the time);
+    results in the scripts' order."""
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(pool.map(lambda c: run_one(c, assistant, read_cases, oracle), conversations))
+
+
+@dataclass(frozen=True)
+class Rate:
+    passed: int
+    total: int
+
+    @property
+    def value(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+    def __str__(self) -> str:
+        return f"{self.passed}/{self.total} ({self.value:.2f})"
+
+
+def completion(results: Sequence[Result]) -> dict[tuple[str, str], Rate]:
+    """Completion rates by (journey, language); 'all' for the totals of either."""
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for result in results:
+        journey, language = result.conversation.journey, result.conversation.language
+        for key in ((journey, language), (journey, "all"), ("all", language), ("all", "all")):
+            counts[key][0] += result.passed
+            counts[key][1] += 1
+    return {key: Rate(passed, total) for key, (passed, total) in counts.items()}
+
+
+def read_cases_from_store(sender: str) -> list[dict[str, Any]]:
+    """The cases stored for this sender's conversation, decrypted, in the script's field
+    names; the case store and pseudonym key are this process's (bot.runtime), so run it with
+    the servers' environment. Each read is audited under the actor 'evaluation'."""
+    from bot import runtime
+    from bot.cases.coordinator import cases_for_conversation
+    from bot.timestamps import utc
+
+    reference = runtime.reference_for(sender)
+    with runtime.database().session() as session:
+        details = cases_for_conversation(session, reference, "evaluation", utc())
+    return [
+        {
+            "kind": detail.kind,
+            "what_happened": detail.what_happened,
+            "when": detail.when_words,
+            "where": detail.where_words,
+            "post_code": detail.post_code,
+            "involved": detail.involved,
+            "witnesses": detail.witnesses,
+            "spoke_to": detail.spoke_to,
+            "contact": detail.contact,
+            "contact_details": detail.contact_details,
+        }
+        for detail in details
+    ]
+
+
+def oracle_from_content() -> LanguageOracle:
+    """The language oracle over the content store's responses (data/content)."""
+    from bot import runtime
+
+    responses = runtime.content_store().content().responses
+    return LanguageOracle(
+        {
+            language: {name: response.text for name, response in by_name.items()}
+            for language, by_name in responses.items()
+        }
+    )
