@@ -5,7 +5,7 @@ does not register them as actions; no action module imports another."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, ClassVar, Dict, List, Mapping, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, SlotSet
@@ -14,8 +14,10 @@ from rasa_sdk.types import DomainDict
 
 from bot import runtime
 from bot.advisor.matches import Phrases
+from bot.forms.answer import Answer
+from bot.forms.interruptions import Expects, Turn, steps_aside
+from bot.forms.tries import FORM_TRIES, settle, tries_of
 from bot.language.detection import reply_language
-from bot.report.answers import Answer
 
 Slots = Dict[str, Any]
 
@@ -46,10 +48,14 @@ def slot_events(slots: Mapping[str, Any]) -> List[Dict[str, Any]]:
     return [SlotSet(name, value) for name, value in slots.items()]
 
 
+def turn_of(tracker: Tracker) -> Turn:
+    return Turn.from_parse(tracker.latest_message or {})
+
+
 def answered(dispatcher: CollectingDispatcher, answer: Answer) -> Slots:
     """Says what an answer calls for, then gives the slots it sets (for a validator)."""
     for response in answer.say:
-        dispatcher.utter_message(response=response)
+        dispatcher.utter_message(response=response, **answer.variables)
     return dict(answer.slots)
 
 
@@ -98,15 +104,52 @@ class AskForSlot(AssistantAction):
 
 
 class FormThatStepsAside(FormValidationAction, AssistantAction):
-    """A form's validation that steps aside (the form is rejected, so the rule for what the
-    user asked runs) when their message leaves the form; `leaves` is bot/'s policy."""
+    """A form's validation where a typed message is the answer unless it clearly leaves the
+    form (bot/forms/interruptions): then the form is rejected, so the rule for what the user
+    asked or said runs, and the form asks its question again afterwards. Refused answers are
+    counted, so no question comes a third time (bot/forms/tries)."""
+
+    # The intents this form's rules answer in its middle (data/rules/); any other is an answer.
+    answerable: ClassVar[frozenset[str]] = frozenset()
+
+    def answerable_at(self, requested_slot: str) -> frozenset[str]:
+        return self.answerable
 
     @abstractmethod  # keeps rasa-sdk from registering this base as an action
-    def leaves(self, requested_slot: Optional[str], text: str, intent: Optional[str]) -> bool: ...
+    def expects(self, requested_slot: str) -> Expects: ...
+
+    def selects_choice(self, requested_slot: str, tracker: Tracker) -> bool:
+        """Whether the message selects one of the question's choices (then it is the answer,
+        whatever the intent model read in it)."""
+        return False
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        if self.leaves(tracker.get_slot("requested_slot"), text_of(tracker), intent_of(tracker)):
-            return [ActionExecutionRejected(self.form_name())]
+        slot = tracker.get_slot("requested_slot")
+        turn = turn_of(tracker)
+        if (
+            slot
+            and turn.intent in self.answerable_at(slot)
+            and steps_aside(turn, self.expects(slot), self.selects_choice(slot, tracker))
+        ):
+            # The text was put into the slot by the mapping; it was not an answer.
+            return [SlotSet(slot, None), ActionExecutionRejected(self.form_name())]
         return await super().run(dispatcher, tracker, domain)
+
+    def settled(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        slot: str,
+        answer: Answer,
+        move_on: Callable[[], Answer],
+    ) -> Slots:
+        """Says what the answer calls for and gives its slots; a second refusal of the same
+        question becomes `move_on()` instead of a third asking."""
+        before = tries_of(tracker.get_slot(FORM_TRIES))
+        answer, tries = settle(answer, slot, before, move_on)
+        slots = answered(dispatcher, answer)
+        if tries != before:
+            slots[FORM_TRIES] = tries or None
+        return slots

@@ -5,8 +5,9 @@ bot/report/; the validators here move values between the tracker and those funct
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,15 +18,18 @@ from actions.base import (
     AssistantAction,
     FormThatStepsAside,
     Slots,
-    answered,
-    intent_of,
     phrases,
     slot_events,
+    turn_of,
 )
 from bot import runtime
+from bot.advisor.questions import chosen_post, post_label
 from bot.cases.intake import InvalidReport
 from bot.cases.model import StorageUnavailable
 from bot.directory.records import Directory
+from bot.forms.answer import Answer
+from bot.forms.choices import match_choice
+from bot.forms.interruptions import QUESTION_INTENTS, Expects, Turn
 from bot.report.answers import (
     answer_confirm,
     answer_contact,
@@ -33,34 +37,49 @@ from bot.report.answers import (
     answer_involved,
     answer_kind,
     answer_spoke_to,
+    answer_start,
     answer_what_happened,
     answer_when,
     answer_where,
     answer_witnesses,
-    cancels_report,
+    move_on,
     place_post,
     problem_response,
 )
 from bot.report.form import (
+    DECLINED,
     REPORT_CHANGING,
+    REPORT_CONFIRM,
     REPORT_CONTACT,
+    REPORT_CONTACT_DETAILS,
     REPORT_DESCRIPTION,
     REPORT_INVOLVED,
     REPORT_KIND,
     REPORT_POST_COUNTRY,
     REPORT_SPOKE_TO,
+    REPORT_START,
     REPORT_SUBMITTED,
+    REPORT_WHAT_HAPPENED,
     REPORT_WHEN,
     REPORT_WHERE,
     REPORT_WITNESSES,
+    STARTED,
+    STOPPED,
+    Phrase,
     build_report,
+    change_options,
+    confirm_options,
     contact_details_question,
+    contact_options,
     forget_report,
     has_report,
+    kind_options,
     required_slots,
+    spoke_to_options,
     summary_variables,
     what_happened_question,
 )
+from bot.report.memory import AdvisorPost, carried_over, said_before, with_carried_over
 
 logger = logging.getLogger(__name__)
 
@@ -104,11 +123,30 @@ async def current_directory() -> Optional[Directory]:
 
 
 class ValidateReportForm(FormThatStepsAside):
+    answerable = QUESTION_INTENTS | {"cancel", "emergency", "self_harm", "nlu_fallback"}
+
     def name(self) -> str:
         return "validate_report_form"
 
-    def leaves(self, requested_slot: Optional[str], text: str, intent: Optional[str]) -> bool:
-        return cancels_report(requested_slot, text, intent)
+    def answerable_at(self, requested_slot: str) -> frozenset[str]:
+        # "An advisor first" is one of the answers to "shall we start?".
+        if requested_slot == REPORT_START:
+            return self.answerable | {"find_advisor"}
+        return self.answerable
+
+    def expects(self, requested_slot: str) -> Expects:
+        if requested_slot in (REPORT_START, REPORT_WHAT_HAPPENED):
+            return Expects.STORY  # typing what it is about at the start is the first answer
+        if requested_slot in _CHOICES:
+            return Expects.CHOICE
+        return Expects.TEXT
+
+    def selects_choice(self, requested_slot: str, tracker: Tracker) -> bool:
+        options = _CHOICES.get(requested_slot)
+        if options is None:
+            return False
+        lookup = phrases(self.language(tracker)).lookup
+        return match_choice(turn_of(tracker).text, options(lookup)) is not None
 
     async def required_slots(
         self,
@@ -117,27 +155,56 @@ class ValidateReportForm(FormThatStepsAside):
         tracker: Tracker,
         domain: DomainDict,
     ) -> List[str]:
-        return required_slots(tracker.get_slot(REPORT_CONTACT))
+        return required_slots(
+            tracker.get_slot(REPORT_CONTACT),
+            tracker.get_slot(REPORT_START),
+            tracker.get_slot(REPORT_CONFIRM),
+        )
+
+    def _settled(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, answer: Answer
+    ) -> Slots:
+        description = tracker.get_slot(REPORT_DESCRIPTION)
+        return self.settled(dispatcher, tracker, slot, answer, lambda: move_on(slot, description))
+
+    def _classify(self, tracker: Tracker) -> Any:
+        language = self.language(tracker)
+        return lambda text: runtime.behaviour_lexicon().classify(text, language)
+
+    def validate_report_start(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        phrase = phrases(self.language(tracker)).lookup
+        answer = answer_start(
+            turn_of(tracker), tracker.get_slot(REPORT_DESCRIPTION), phrase, self._classify(tracker)
+        )
+        if answer.slots.get(REPORT_START) == STARTED:
+            answer = with_carried_over(answer, tracker.current_slot_values(), phrase)
+        return self._settled(dispatcher, tracker, REPORT_START, answer)
 
     def validate_report_kind(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         phrase = phrases(self.language(tracker)).lookup
-        return answered(dispatcher, answer_kind(value, phrase))
+        turn = _with_text(turn_of(tracker), value)
+        description = tracker.get_slot(REPORT_DESCRIPTION)
+        answer = answer_kind(turn, description, phrase, self._classify(tracker))
+        return self._settled(dispatcher, tracker, REPORT_KIND, answer)
 
     def validate_report_what_happened(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         description = tracker.get_slot(REPORT_DESCRIPTION)
         phrase = phrases(self.language(tracker)).lookup
-        answer = answer_what_happened(value, description, intent_of(tracker), phrase)
-        return answered(dispatcher, answer)
+        answer = answer_what_happened(_with_text(turn_of(tracker), value), description, phrase)
+        return self._settled(dispatcher, tracker, REPORT_WHAT_HAPPENED, answer)
 
     def validate_report_when(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         today = datetime.now(timezone.utc).date()
-        return answered(dispatcher, answer_when(value, today, self.language(tracker)))
+        answer = answer_when(value, today, self.language(tracker))
+        return self._settled(dispatcher, tracker, REPORT_WHEN, answer)
 
     async def validate_report_where(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -145,47 +212,70 @@ class ValidateReportForm(FormThatStepsAside):
         answer = answer_where(value)
         if answer.post_words is not None:
             answer = place_post(answer.post_words, await current_directory())
-        return answered(dispatcher, answer)
+        return self._settled(dispatcher, tracker, REPORT_WHERE, answer)
 
     def validate_report_involved(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        return answered(dispatcher, answer_involved(value))
+        return self._settled(dispatcher, tracker, REPORT_INVOLVED, answer_involved(value))
 
     def validate_report_witnesses(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        return answered(dispatcher, answer_witnesses(value))
+        return self._settled(dispatcher, tracker, REPORT_WITNESSES, answer_witnesses(value))
 
     def validate_report_spoke_to(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         phrase = phrases(self.language(tracker)).lookup
-        return answered(dispatcher, answer_spoke_to(value, phrase))
+        answer = answer_spoke_to(_with_text(turn_of(tracker), value), phrase)
+        return self._settled(dispatcher, tracker, REPORT_SPOKE_TO, answer)
 
     def validate_report_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         phrase = phrases(self.language(tracker)).lookup
-        return answered(dispatcher, answer_contact(value, phrase))
+        answer = answer_contact(_with_text(turn_of(tracker), value), phrase)
+        return self._settled(dispatcher, tracker, REPORT_CONTACT, answer)
 
     def validate_report_contact_details(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         contact = tracker.get_slot(REPORT_CONTACT)
         region = tracker.get_slot(REPORT_POST_COUNTRY)
-        return answered(dispatcher, answer_contact_details(value, contact, region))
+        answer = answer_contact_details(value, contact, region)
+        return self._settled(dispatcher, tracker, REPORT_CONTACT_DETAILS, answer)
 
     def validate_report_confirm(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         changing = bool(tracker.get_slot(REPORT_CHANGING))
         phrase = phrases(self.language(tracker)).lookup
-        return answered(dispatcher, answer_confirm(value, changing, phrase))
+        answer = answer_confirm(_with_text(turn_of(tracker), value), changing, phrase)
+        return self._settled(dispatcher, tracker, REPORT_CONFIRM, answer)
+
+
+# The choice questions and their options in the conversation language.
+_CHOICES: Dict[str, Callable[[Phrase], Mapping[str, Sequence[str]]]] = {
+    REPORT_KIND: kind_options,
+    REPORT_SPOKE_TO: spoke_to_options,
+    REPORT_CONTACT: contact_options,
+    REPORT_CONFIRM: lambda phrase: {**confirm_options(phrase), **change_options(phrase)},
+}
+
+
+def _with_text(turn: Turn, value: Any) -> Turn:
+    """The message as the slot holds it: a button's entity value ('bullying') rather than
+    its payload text."""
+    if isinstance(value, str) and value != turn.text:
+        return replace(turn, text=value)
+    return turn
 
 
 class ActionStartReport(AssistantAction):
-    """A new report starts empty: nothing from an earlier one is carried over."""
+    """A new report starts with nothing from an earlier one, but with what the reporter
+    already said in this conversation (bot/report/memory): their story, the kind it names,
+    the wish to stay anonymous, the post of their advisor search."""
 
     def name(self) -> str:
         return "action_start_report"
@@ -193,7 +283,43 @@ class ActionStartReport(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        return slot_events({**forget_report(), REPORT_SUBMITTED: None})
+        language = self.language(tracker)
+        said = said_before(tracker.events, REPORT_ENDS)
+        anonymous = phrases(language).lookup("report_anonymous_words") or ""
+        known = carried_over(
+            said,
+            lambda text: runtime.behaviour_lexicon().classify(text, language),
+            [word for word in anonymous.split(",") if word.strip()],
+            await advisor_post(tracker, language),
+        )
+        return slot_events({**forget_report(), REPORT_SUBMITTED: None, **known})
+
+
+# A report ends when it is sent or cancelled; what was said before that is not carried over.
+REPORT_ENDS = ("action_submit_report", "action_cancel_report")
+
+
+async def advisor_post(tracker: Tracker, language: str) -> Optional[AdvisorPost]:
+    """The post the advisor search settled on, if any and if it can be read."""
+    code = chosen_post(tracker.get_slot("advisor_post"))
+    directory = await current_directory() if code else None
+    post = directory.post(code) if directory else None
+    if post is None:
+        return None
+    return AdvisorPost(post.code, post.country, post_label(post, language))
+
+
+class ActionAskReportStart(AssistantAction):
+    """Shall we start? The introduction: what happens to a report, and the other ways."""
+
+    def name(self) -> str:
+        return "action_ask_report_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        self.utter(dispatcher, "utter_report")
+        return []
 
 
 class ActionAskReportWhatHappened(AssistantAction):
@@ -247,6 +373,11 @@ class ActionSubmitReport(AssistantAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
         slots = tracker.current_slot_values()
+        if slots.get(REPORT_START) == DECLINED:
+            return slot_events(forget_report())  # "not now" was answered when it was said
+        if slots.get(REPORT_CONFIRM) == STOPPED:
+            self.utter(dispatcher, "utter_report_not_sent")
+            return slot_events(forget_report())
         if slots.get(REPORT_SUBMITTED):
             self.utter(dispatcher, "utter_report_already_sent")
             return []

@@ -5,7 +5,7 @@ reporter add information for a while is a follow-up token (bot/cases/followup.py
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -25,6 +25,7 @@ from bot import runtime
 from bot.cases.intake import InvalidReport
 from bot.cases.model import StorageUnavailable
 from bot.cases.views import InformationAdded, StatusView
+from bot.forms.interruptions import Expects
 from bot.language.detection import reply_language
 from bot.report.answers import problem_response
 from bot.report.status import (
@@ -37,7 +38,6 @@ from bot.report.status import (
     answer_information,
     answer_passphrase,
     answer_status_code,
-    cancels_status_check,
     forget_receipt,
     status_check_cancelled,
     status_replies,
@@ -60,8 +60,12 @@ class ValidateStatusForm(FormThatStepsAside):
     def name(self) -> str:
         return "validate_status_form"
 
-    def leaves(self, requested_slot: Optional[str], text: str, intent: Optional[str]) -> bool:
-        return cancels_status_check(requested_slot, text, intent)
+    # Any code or passphrase is tried, whatever its words suggest; only a short "cancel" (or
+    # thoughts of self-harm) leaves.
+    answerable = frozenset({"cancel", "self_harm"})
+
+    def expects(self, requested_slot: str) -> Expects:
+        return Expects.SECRET
 
     def validate_status_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

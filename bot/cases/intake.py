@@ -248,6 +248,14 @@ def parse_when(text: object, today: date, language: Optional[str] = None) -> Whe
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
 
 
+def email_in(text: object) -> Optional[str]:
+    """The e-mail address written inside a longer answer ("mail me at a@b.org please")."""
+    if not isinstance(text, str):
+        return None
+    match = _EMAIL.search(text)
+    return match.group(0).rstrip(".,;:!?)") if match else None
+
+
 def contact_details(kind: str, details: object, region: Optional[str] = None) -> Optional[str]:
     """The contact details to keep for the chosen way back to the reporter.
 

@@ -1,28 +1,37 @@
 """What each answer to the report form means: the slot values it sets, and what the reporter
 is told (a problem by its reason, never with their words). Pure functions without I/O;
 the validators in actions/report.py only move values between the tracker and these, the way
-actions/advisor.py uses bot/advisor."""
+actions/advisor.py uses bot/advisor.
+
+Typed answers are answers: a choice is selected by its words, its number, a synonym or a
+phrase containing one; what selects none is mapped to the closest choice or kept as
+"something else" with the words, and said back. When an answer cannot be taken twice, the
+form moves on (`move_on`) instead of asking a third time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from bot.cases.intake import (
     InvalidReport,
     append_description,
     contact_details,
+    email_in,
     optional_text,
     parse_when,
 )
 from bot.cases.model import CONTACTS, KINDS, SPOKE_TO
 from bot.directory.records import Directory
 from bot.directory.resolution import UNKNOWN, resolve_post
+from bot.forms.answer import Answer
+from bot.forms.choices import closest_choice, match_choice
+from bot.forms.interruptions import Turn
 from bot.report.form import (
     CHANGE,
     CHANGEABLE,
     CONTACTS_WITH_DETAILS,
+    DECLINED,
     DONE,
     REPORT_CHANGING,
     REPORT_CONFIRM,
@@ -34,38 +43,32 @@ from bot.report.form import (
     REPORT_POST_CODE,
     REPORT_POST_COUNTRY,
     REPORT_SPOKE_TO,
+    REPORT_START,
     REPORT_WHAT_HAPPENED,
     REPORT_WHEN,
     REPORT_WHERE,
     REPORT_WITNESSES,
     SEND,
     SKIPPED,
+    STARTED,
+    STOPPED,
     Phrase,
     change_options,
     confirm_options,
     contact_options,
     is_done,
     kind_options,
-    match_choice,
     slot_resets,
     spoke_to_options,
 )
 
-# "cancel" leaves a form only as a short message of its own: in a story or a passphrase the
-# word (or a misread intent) is part of the answer, and the answer is kept.
-MAX_CANCEL_WORDS = 4
+__all__ = ["Answer"]  # the validators' currency, also for bot/report/status.py
 
 EMERGENCY = "utter_emergency"
+# A yes or a no of a few words: an answer to a yes/no question, never a choice or a story.
+MAX_YES_NO_WORDS = 3
 
-
-@dataclass(frozen=True)
-class Answer:
-    """What one answer does: the responses to say, in order, and the slot values to set."""
-
-    slots: Mapping[str, Any]
-    say: tuple[str, ...] = ()
-    # The where question: words to look up as a post (the directory is the caller's I/O).
-    post_words: Optional[str] = None
+Classify = Callable[[str], Optional[str]]
 
 
 def problem_response(error: InvalidReport) -> str:
@@ -75,7 +78,7 @@ def problem_response(error: InvalidReport) -> str:
 
 
 def _refused(slot: str, error: InvalidReport, say: tuple[str, ...] = ()) -> Answer:
-    return Answer({slot: None}, say + (problem_response(error),))
+    return Answer({slot: None}, say + (problem_response(error),), refused=True)
 
 
 def is_payload(value: Any) -> bool:
@@ -83,62 +86,86 @@ def is_payload(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("/")
 
 
-def cancels(text: Optional[str], intent: Optional[str]) -> bool:
-    return intent == "cancel" and len((text or "").split()) <= MAX_CANCEL_WORDS
+def _yes_no(turn: Turn) -> Optional[bool]:
+    """True for a short yes, False for a short no, None for anything else."""
+    if turn.words > MAX_YES_NO_WORDS and not turn.is_payload:
+        return None
+    return {"affirm": True, "deny": False}.get(turn.intent or "")
 
 
-def cancels_report(
-    requested_slot: Optional[str], text: Optional[str], intent: Optional[str]
-) -> bool:
-    """Whether the form steps aside while asking for the story, so that the rule for cancel
-    (data/rules/report.yml) answers."""
-    return requested_slot == REPORT_WHAT_HAPPENED and cancels(text, intent)
+def _understood(slot: str, key: str, phrase: Phrase, extra: Mapping[str, Any] = {}) -> Answer:
+    """A choice taken from words that did not name it exactly, said back by its label."""
+    label = (phrase(f"{slot}_{key}") or key).split(",")[0].strip()
+    return Answer({slot: key, **extra}, ("utter_report_understood",), variables={"choice": label})
 
 
-# --- choices --------------------------------------------------------------------------------
+# --- the start and the kind -----------------------------------------------------------------
 
 
-def _choice(
-    slot: str, value: Any, allowed: tuple[str, ...], options: Mapping[str, list[str]]
+def answer_start(
+    turn: Turn, description: Optional[str], phrase: Phrase, classify: Classify
 ) -> Answer:
-    """A button's value as it is; typed words matched with the labels in the user's language."""
-    if value in allowed:
-        return Answer({slot: value})
+    """Shall we start? A yes starts; a no ends the form with nothing kept. Typing what it is
+    about ("fraud with expense claims") instead of yes starts as well, and those words are
+    the first answer."""
+    yes_no = _yes_no(turn)
+    if yes_no is True:
+        return Answer({REPORT_START: STARTED})
+    if yes_no is False or turn.intent == "cancel":
+        return Answer({REPORT_START: DECLINED}, ("utter_no_pressure",))
+    if turn.is_payload:
+        return Answer({REPORT_START: None})
+    kind = answer_kind(turn, description, phrase, classify)
+    return Answer({REPORT_START: STARTED, **kind.slots}, kind.say, variables=kind.variables)
+
+
+def answer_kind(
+    turn: Turn, description: Optional[str], phrase: Phrase, classify: Classify
+) -> Answer:
+    """A button, the words of a choice, or a story: then its kind is proposed (or it is
+    "something else") and the words become the start of what happened."""
+    value = turn.text
+    if value in KINDS:
+        return Answer({REPORT_KIND: value})
+    if turn.intent == "skip":
+        return Answer({REPORT_KIND: "unsure"})
+    if turn.is_payload:
+        return Answer({REPORT_KIND: None})
+    options = kind_options(phrase)
     chosen = match_choice(value, options)
-    if chosen is None:
-        return _refused(slot, InvalidReport("choice", "unknown_choice"))
-    return Answer({slot: chosen})
-
-
-def answer_kind(value: Any, phrase: Phrase) -> Answer:
-    return _choice(REPORT_KIND, value, KINDS, kind_options(phrase))
-
-
-def answer_spoke_to(value: Any, phrase: Phrase) -> Answer:
-    return _choice(REPORT_SPOKE_TO, value, SPOKE_TO + (SKIPPED,), spoke_to_options(phrase))
-
-
-def answer_contact(value: Any, phrase: Phrase) -> Answer:
-    """The way back to the reporter; details given for an earlier choice no longer count."""
-    answer = _choice(REPORT_CONTACT, value, CONTACTS, contact_options(phrase))
-    return Answer({**answer.slots, REPORT_CONTACT_DETAILS: None}, answer.say)
+    if chosen:
+        return Answer({REPORT_KIND: chosen})
+    if _yes_no(turn) is not None:
+        return _refused(REPORT_KIND, InvalidReport("kind", "unknown_choice"))
+    try:
+        story = {REPORT_DESCRIPTION: append_description(description, value)}
+    except InvalidReport as error:
+        return _refused(REPORT_KIND, error)
+    kind = classify(value) or closest_choice(value, options)
+    if kind:
+        return _understood("report_kind", kind, phrase, story)
+    return Answer({REPORT_KIND: "other", **story}, ("utter_report_kind_kept_as_other",))
 
 
 # --- the story ------------------------------------------------------------------------------
 
 
-def answer_what_happened(
-    value: Any, description: Optional[str], intent: Optional[str], phrase: Phrase
-) -> Answer:
+def answer_what_happened(turn: Turn, description: Optional[str], phrase: Phrase) -> Answer:
     """The story grows in REPORT_DESCRIPTION over several messages; the question is asked
     again ('anything to add?') until the reporter says they have finished."""
-    finished = intent == "skip" or is_done(value, phrase)
+    value = turn.text
+    yes_no = _yes_no(turn)
+    finished = turn.intent == "skip" or is_done(value, phrase) or yes_no is False
     if description and finished:
         return Answer({REPORT_WHAT_HAPPENED: DONE})
-    if finished or is_payload(value):
+    if turn.is_payload:
         return Answer({REPORT_WHAT_HAPPENED: None})  # a button, not part of the story
+    if finished or (description and yes_no is True):
+        # "yes" to "anything to add?" or nothing at all yet: asked once more, then on.
+        again = "utter_report_go_on" if description else "utter_report_problem_empty"
+        return Answer({REPORT_WHAT_HAPPENED: None}, (again,), refused=True)
     # Safety first; the words stay in the story.
-    say = (EMERGENCY,) if intent == "emergency" else ()
+    say: tuple[str, ...] = (EMERGENCY,) if turn.intent == "emergency" else ()
     try:
         combined = append_description(description, value)
     except InvalidReport as error:
@@ -213,11 +240,55 @@ def answer_witnesses(value: Any) -> Answer:
     return _optional(REPORT_WITNESSES, "witnesses", value)
 
 
+# --- choices --------------------------------------------------------------------------------
+
+
+def answer_spoke_to(turn: Turn, phrase: Phrase) -> Answer:
+    value = turn.text
+    if value in SPOKE_TO + (SKIPPED,):
+        return Answer({REPORT_SPOKE_TO: value})
+    if turn.intent == "skip":
+        return Answer({REPORT_SPOKE_TO: SKIPPED})
+    options = spoke_to_options(phrase)
+    chosen = match_choice(value, options)
+    if chosen:
+        return Answer({REPORT_SPOKE_TO: chosen})
+    if _yes_no(turn) is False:
+        return _understood("report_spoke_to", "neither", phrase)
+    closest = None if turn.is_payload else closest_choice(value, options)
+    if closest:
+        return _understood("report_spoke_to", closest, phrase)
+    return _refused(REPORT_SPOKE_TO, InvalidReport("spoke_to", "unknown_choice"))
+
+
+def answer_contact(turn: Turn, phrase: Phrase) -> Answer:
+    """The way back to the reporter; an address or number written in the answer is taken
+    with it, and details given for an earlier choice no longer count."""
+    value = turn.text
+    if value in CONTACTS:
+        return Answer({REPORT_CONTACT: value, REPORT_CONTACT_DETAILS: None})
+    email = email_in(value)
+    if email:
+        return Answer({REPORT_CONTACT: "email", REPORT_CONTACT_DETAILS: email})
+    options = contact_options(phrase)
+    chosen = match_choice(value, options)
+    if chosen:
+        return Answer({REPORT_CONTACT: chosen, REPORT_CONTACT_DETAILS: None})
+    if _yes_no(turn) is False or turn.intent == "skip":
+        return _understood("report_contact", "anonymous", phrase, {REPORT_CONTACT_DETAILS: None})
+    closest = None if turn.is_payload else closest_choice(value, options)
+    if closest:
+        return _understood("report_contact", closest, phrase, {REPORT_CONTACT_DETAILS: None})
+    return _refused(REPORT_CONTACT, InvalidReport("contact", "unknown_choice"))
+
+
 def answer_contact_details(value: Any, contact: Optional[str], region: Optional[str]) -> Answer:
     """An address or number for e-mail and phone; a local number is read with `region`
     (the post's country)."""
     if contact not in CONTACTS_WITH_DETAILS or is_payload(value):
         return Answer({REPORT_CONTACT_DETAILS: None})
+    if contact == "email":
+        value = email_in(value) or value
     try:
         return Answer({REPORT_CONTACT_DETAILS: contact_details(contact, value, region)})
     except InvalidReport as error:
@@ -227,12 +298,15 @@ def answer_contact_details(value: Any, contact: Optional[str], region: Optional[
 # --- the summary ----------------------------------------------------------------------------
 
 
-def answer_confirm(value: Any, changing: bool, phrase: Phrase) -> Answer:
+def answer_confirm(turn: Turn, changing: bool, phrase: Phrase) -> Answer:
     """Send, change (then: which part), or the part to change. Only that part is asked
     again; then the summary comes back."""
+    value: Optional[str] = turn.text
     if value not in (SEND, CHANGE) and not str(value).startswith("change_"):
         options = change_options(phrase) if changing else confirm_options(phrase)
         value = match_choice(value, options)
+        if value is None and not changing:
+            value = {True: SEND, False: CHANGE}.get(_yes_no(turn))  # type: ignore[arg-type]
     if value == SEND:
         return Answer({REPORT_CONFIRM: SEND, REPORT_CHANGING: None})
     if value == CHANGE:
@@ -243,3 +317,24 @@ def answer_confirm(value: Any, changing: bool, phrase: Phrase) -> Answer:
             {**slot_resets(CHANGEABLE[part]), REPORT_CONFIRM: None, REPORT_CHANGING: None}
         )
     return _refused(REPORT_CONFIRM, InvalidReport("confirm", "unknown_choice"))
+
+
+# --- moving on ------------------------------------------------------------------------------
+
+
+def move_on(slot: str, description: Optional[str] = None) -> Answer:
+    """What the form takes when a question got no usable answer twice, and says so: an
+    optional question is left open, the contact becomes anonymous (changeable in the
+    summary), and a report without a story or a confirmation is not sent."""
+    if slot in (REPORT_WHEN, REPORT_WHERE, REPORT_INVOLVED, REPORT_WITNESSES, REPORT_SPOKE_TO):
+        return Answer({slot: SKIPPED}, ("utter_report_moved_on",))
+    if slot == REPORT_KIND:
+        return Answer({REPORT_KIND: "unsure"}, ("utter_report_moved_on",))
+    if slot in (REPORT_CONTACT, REPORT_CONTACT_DETAILS):
+        return Answer(
+            {REPORT_CONTACT: "anonymous", REPORT_CONTACT_DETAILS: None},
+            ("utter_report_contact_defaulted",),
+        )
+    if slot == REPORT_WHAT_HAPPENED and description:
+        return Answer({REPORT_WHAT_HAPPENED: DONE})
+    return Answer({REPORT_WHAT_HAPPENED: DONE, REPORT_CONFIRM: STOPPED, REPORT_CHANGING: None})

@@ -8,9 +8,7 @@ bot/report/answers.py."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
-
-from rapidfuzz import fuzz
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 from bot.cases.model import CONTACTS, KINDS, SPOKE_TO
 from bot.cases.views import Report
@@ -23,7 +21,14 @@ SKIPPED = "skipped"
 DONE = "done"
 SEND = "send"
 CHANGE = "change"
+# The first question ("shall we start?"): yes, or no (the form ends, nothing is kept).
+STARTED = "yes"
+DECLINED = "no"
+# What the summary question holds when the reporter gave no usable answer twice: the
+# report is not sent, and they are told how to start again.
+STOPPED = "stopped"
 
+REPORT_START = "report_start"
 REPORT_KIND = "report_kind"
 REPORT_WHAT_HAPPENED = "report_what_happened"
 REPORT_DESCRIPTION = "report_description"
@@ -42,6 +47,7 @@ REPORT_SUBMITTED = "report_submitted"
 
 # The order the form asks in; the contact details only for e-mail and phone.
 FORM_SLOTS: tuple[str, ...] = (
+    REPORT_START,
     REPORT_KIND,
     REPORT_WHAT_HAPPENED,
     REPORT_WHEN,
@@ -77,14 +83,17 @@ CHANGEABLE: Mapping[str, tuple[str, ...]] = {
 
 # The summary shows the start of a long description; the whole text is stored.
 SUMMARY_EXCERPT_CHARS = 400
-# Typed answers to a choice are compared with its labels, tolerating small typos.
-MIN_MATCH_SCORE = 85
 
 Phrase = Callable[[str], Optional[str]]
 
 
-def required_slots(contact: Optional[str]) -> list[str]:
-    """The form's questions: contact details only when the coordinator is to write or call."""
+def required_slots(
+    contact: Optional[str], start: Optional[str] = None, confirm: Optional[str] = None
+) -> list[str]:
+    """The form's questions: contact details only when the coordinator is to write or call;
+    none left once the reporter said no at the start or could not confirm."""
+    if start == DECLINED or confirm == STOPPED:
+        return []
     return [
         slot
         for slot in FORM_SLOTS
@@ -116,34 +125,6 @@ def forget_report() -> dict[str, None]:
 def _words(phrase: Phrase, name: str) -> list[str]:
     """A phrase that lists words separated by commas ('done, finished, that's all')."""
     return [word for word in (phrase(name) or "").split(",") if normalize(word)]
-
-
-def match_choice(text: object, options: Mapping[str, Sequence[str]]) -> Optional[str]:
-    """The option a typed answer names: its key or one of its labels, case, accents and small
-    typos aside. None when nothing, or more than one option, fits."""
-    if not isinstance(text, str):
-        return None
-    typed = normalize(text)
-    if not typed:
-        return None
-    exact = [key for key, labels in options.items() if typed in _labels(key, labels)]
-    if len(exact) == 1:
-        return exact[0]
-    scored = sorted(
-        (
-            (max(fuzz.ratio(typed, label) for label in _labels(key, labels)), key)
-            for key, labels in options.items()
-        ),
-        reverse=True,
-    )
-    if scored and scored[0][0] >= MIN_MATCH_SCORE:
-        if len(scored) == 1 or scored[1][0] < scored[0][0]:
-            return scored[0][1]
-    return None
-
-
-def _labels(key: str, labels: Sequence[str]) -> set[str]:
-    return {normalize(key.replace("_", " ")), *(normalize(label) for label in labels if label)}
 
 
 def kind_options(phrase: Phrase) -> dict[str, list[str]]:

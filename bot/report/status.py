@@ -11,7 +11,7 @@ from typing import Any, Mapping, Optional
 from bot.cases.intake import MAX_DESCRIPTION_CHARS, InvalidReport, clean_text
 from bot.cases.receipts import parse_code
 from bot.cases.views import Refused, StatusView
-from bot.report.answers import EMERGENCY, Answer, cancels, problem_response
+from bot.report.answers import EMERGENCY, Answer, problem_response
 from bot.report.form import Phrase, slot_resets
 
 STATUS_CODE = "status_code"
@@ -63,14 +63,6 @@ def status_replies(outcome: StatusView | Refused, phrase: Phrase, now: datetime)
 
 
 # --- the questions --------------------------------------------------------------------------
-
-
-def cancels_status_check(
-    requested_slot: Optional[str], text: Optional[str], intent: Optional[str]
-) -> bool:
-    """Any passphrase is tried (none is refused for the intent its words suggest); a short
-    "cancel" while asking for it steps aside for the rule that stops the check."""
-    return requested_slot == STATUS_PASSPHRASE and cancels(text, intent)
 
 
 def answer_status_code(value: Any, intent: Optional[str]) -> Answer:

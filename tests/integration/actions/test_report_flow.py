@@ -49,6 +49,7 @@ from bot.report.form import (
     REPORT_POST_COUNTRY,
     REPORT_SLOTS,
     REPORT_SPOKE_TO,
+    REPORT_START,
     REPORT_SUBMITTED,
     REPORT_WHAT_HAPPENED,
     REPORT_WHEN,
@@ -56,6 +57,7 @@ from bot.report.form import (
     REPORT_WITNESSES,
     SEND,
     SKIPPED,
+    STARTED,
 )
 from bot.report.status import STATUS_CODE, STATUS_FOLLOW_UP, STATUS_INFORMATION, STATUS_PASSPHRASE
 from tests.support.servers import free_port
@@ -91,6 +93,9 @@ def tracker(
     """A WhatsApp message in `language` while `form` runs; `slots` are the answers so far,
     `new_slots` the values the form just extracted from the message (what a validation
     action validates)."""
+    if form == "report_form":
+        # Past "shall we start?" unless a test says otherwise.
+        slots = {REPORT_START: STARTED, **(slots or {})}
     return build_tracker(
         text,
         intent,
@@ -154,10 +159,11 @@ class TestKind:
         _, slots = validate(domain, REPORT_KIND, typed, language=language)
         assert slots[REPORT_KIND] == kind
 
-    def test_something_else_is_asked_again(self, domain):
+    def test_words_that_fit_no_kind_are_kept_as_something_else(self, domain):
         messages, slots = validate(domain, REPORT_KIND, "purple elephants")
-        assert slots[REPORT_KIND] is None
-        assert said(messages) == ["utter_report_problem_pick_one"]
+        assert slots[REPORT_KIND] == "other"
+        assert slots[REPORT_DESCRIPTION] == "purple elephants"
+        assert said(messages) == ["utter_report_kind_kept_as_other"]
 
     def test_the_question_offers_every_kind(self):
         messages, _ = run(AskReportKind(), tracker())
@@ -215,7 +221,9 @@ class TestWhatHappened:
             new_slots={REPORT_WHAT_HAPPENED: "stop"},
         )
         _, events = run_action(ValidateReportForm(), t, domain)
-        assert [e["event"] for e in events] == ["action_execution_rejected"]
+        # The form steps aside (the cancel rule runs) and "stop" is not kept as the answer.
+        assert [e["event"] for e in events] == ["slot", "action_execution_rejected"]
+        assert events[0]["name"] == REPORT_WHAT_HAPPENED and events[0]["value"] is None
 
     def test_a_story_that_reads_like_cancel_is_kept(self, domain):
         story = "he cancelled my leave and told everyone I was lying"
@@ -421,7 +429,8 @@ class TestStatus:
         )
         messages, slots = run(ValidateStatusForm(), t, domain)
         if leaves:
-            assert slots == {} and messages == []
+            # The form steps aside for the cancel rule; the word is not kept as a passphrase.
+            assert slots == {STATUS_PASSPHRASE: None} and messages == []
         else:
             assert slots[STATUS_PASSPHRASE] == typed
 

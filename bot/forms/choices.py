@@ -1,0 +1,112 @@
+"""Typed words that select one of a question's choices.
+
+A choice is selected by its button title or any of its words from the content (any case,
+without accents, with a small typo), by its number in the list, or by a phrase that contains
+one of its words ("yes, my manager"). What fits no choice may still be close to one: the
+caller says back what it understood, so nothing is taken silently."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Mapping, Optional, Sequence
+
+from rapidfuzz import fuzz
+
+from bot.directory.resolution import normalize
+
+# A typed answer, or a word of it, this close to a choice's words selects it.
+MATCH_SCORE = 85
+# Closer than this (but not a match) is proposed as the closest choice, and said back.
+CLOSE_SCORE = 72
+# Words this short are matched exactly: "no" is not "nog", "ja" is not "je".
+MIN_FUZZY_CHARS = 4
+
+_NUMBER = re.compile(r"^#?(\d{1,2})[.):]?$")
+
+Options = Mapping[str, Sequence[str]]
+
+
+def labels(key: str, words: Sequence[str]) -> set[str]:
+    return {normalize(key.replace("_", " ")), *(normalize(word) for word in words if word)}
+
+
+def chosen_number(text: str, count: int) -> Optional[int]:
+    """The 0-based index a reply that is only a number names ("2", "2.", "٢"), if any."""
+    bare = unicodedata.normalize("NFKC", text).strip()
+    match = _NUMBER.match(bare)
+    if not match:
+        return None
+    number = int(match.group(1))
+    return number - 1 if 1 <= number <= count else None
+
+
+def _unique(keys: set[str]) -> Optional[str]:
+    return next(iter(keys)) if len(keys) == 1 else None
+
+
+def _contained(typed: str, options: Options) -> Optional[str]:
+    """The one choice whose words appear as whole words in the answer (longest words first,
+    so "sexual harassment" wins over "harassment")."""
+    padded = f" {typed} "
+    found: dict[str, int] = {}
+    for key, words in options.items():
+        for label in labels(key, words):
+            if label and f" {label} " in padded:
+                found[key] = max(found.get(key, 0), len(label))
+    if not found:
+        return None
+    longest = max(found.values())
+    return _unique({key for key, length in found.items() if length == longest})
+
+
+def _score(typed: str, label: str) -> float:
+    if len(label) < MIN_FUZZY_CHARS or len(typed) < MIN_FUZZY_CHARS:
+        return 100.0 if typed == label else 0.0
+    return float(fuzz.ratio(typed, label))
+
+
+def _best(typed: str, options: Options) -> list[tuple[float, str]]:
+    """Each choice's best score against the whole answer and against each run of one or two
+    of its words (a typo inside a phrase: "it was bulying")."""
+    tokens = typed.split()
+    pieces = {typed, *tokens, *(" ".join(tokens[i : i + 2]) for i in range(len(tokens) - 1))}
+    scored = [
+        (max(_score(piece, label) for piece in pieces for label in labels(key, words)), key)
+        for key, words in options.items()
+    ]
+    return sorted(scored, reverse=True)
+
+
+def match_choice(text: object, options: Options) -> Optional[str]:
+    """The choice the answer selects, or None when none (or more than one) fits."""
+    if not isinstance(text, str):
+        return None
+    number = chosen_number(text, len(options))
+    if number is not None:
+        return list(options)[number]
+    typed = normalize(text)
+    if not typed:
+        return None
+    exact = _unique({key for key, words in options.items() if typed in labels(key, words)})
+    if exact:
+        return exact
+    contained = _contained(typed, options)
+    if contained:
+        return contained
+    scored = _best(typed, options)
+    if scored and scored[0][0] >= MATCH_SCORE:
+        if len(scored) == 1 or scored[1][0] < scored[0][0]:
+            return scored[0][1]
+    return None
+
+
+def closest_choice(text: object, options: Options) -> Optional[str]:
+    """The choice nearest to an answer that selects none, when one is clearly nearest."""
+    if not isinstance(text, str) or not normalize(text):
+        return None
+    scored = _best(normalize(text), options)
+    if scored and scored[0][0] >= CLOSE_SCORE:
+        if len(scored) == 1 or scored[1][0] + 5 < scored[0][0]:
+            return scored[0][1]
+    return None

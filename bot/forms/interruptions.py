@@ -1,0 +1,136 @@
+"""When a message inside a form is an answer, and when it leaves the form.
+
+People type their answers, and the intent model reads a single message without the question it
+answers: "bullying" looks like a question about what counts, "my team leader" like nothing in
+particular, "yes two colleagues saw it" like anything. So inside a form the question decides:
+a message is the answer unless it is a clear interruption in that context. Safety always
+interrupts (the danger detector in bot/safety has confirmed `emergency` and `self_harm`); a
+cancel interrupts when it is said as a short message of its own; a question interrupts only
+when the model is confident and the message reads as a question, never as a short answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Mapping, Optional
+
+# Confirmed by the danger detector: answered first, from any question.
+SAFETY_INTENTS = frozenset({"emergency", "self_harm"})
+# What can be asked in the middle of a form; the rules answer, then the form asks again.
+QUESTION_INTENTS = frozenset(
+    {
+        "ask_what_counts",
+        "ask_options",
+        "ask_advisor_role",
+        "ask_anonymity",
+        "ask_protection",
+        "ask_process",
+        "ask_external",
+        "bot_challenge",
+        "human_handoff",
+        "delete_data",
+        "change_language",
+    }
+)
+CANCEL = "cancel"
+FALLBACK = "nlu_fallback"
+
+# A cancel is a short message of its own; in a longer one the word is part of the answer.
+MAX_CANCEL_WORDS = 4
+# Up to this many words, a message without a question mark is an answer ("my boss",
+# "last week", "yes two colleagues").
+MAX_ANSWER_WORDS = 5
+# A question inside the story is answered only when it is short: a long message with a
+# question in it is the story going on, and the words are kept.
+MAX_STORY_QUESTION_WORDS = 15
+# How sure the model must be before a message leaves the form. Higher than the global
+# fallback threshold on purpose: here a wrong interruption costs the user their answer.
+QUESTION_CONFIDENCE = 0.8
+CANCEL_CONFIDENCE = 0.6
+
+_QUESTION_MARKS = re.compile(r"[?¿؟]")
+
+
+class Expects(Enum):
+    """What kind of answer a question expects."""
+
+    STORY = "story"  # free text that grows (what happened)
+    TEXT = "text"  # a short free text (when, where, who)
+    CHOICE = "choice"  # one of the offered choices
+    SECRET = "secret"  # a code or a passphrase: only a cancel leaves
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The latest message as the form sees it."""
+
+    text: str
+    intent: Optional[str]
+    confidence: float
+    # Set by the language detector for a clear message in a language we do not speak.
+    unsupported_language: bool = False
+
+    @classmethod
+    def from_parse(cls, message: Mapping[str, Any]) -> Turn:
+        intent = message.get("intent") or {}
+        language = message.get("language") or {}
+        return cls(
+            text=str(message.get("text") or ""),
+            intent=intent.get("name"),
+            confidence=float(intent.get("confidence") or 0.0),
+            unsupported_language=bool(
+                isinstance(language, Mapping) and language.get("supported") is False
+            ),
+        )
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    @property
+    def asks(self) -> bool:
+        return bool(_QUESTION_MARKS.search(self.text))
+
+    @property
+    def is_payload(self) -> bool:
+        return self.text.startswith("/")
+
+
+def cancels(turn: Turn) -> bool:
+    return (
+        turn.intent == CANCEL
+        and turn.words <= MAX_CANCEL_WORDS
+        and turn.confidence >= CANCEL_CONFIDENCE
+    )
+
+
+def _reads_as_question(turn: Turn, expects: Expects) -> bool:
+    if turn.intent not in QUESTION_INTENTS or turn.confidence < QUESTION_CONFIDENCE:
+        return False
+    if expects is Expects.STORY:
+        return turn.asks and turn.words <= MAX_STORY_QUESTION_WORDS
+    return turn.asks or turn.words > MAX_ANSWER_WORDS
+
+
+def steps_aside(turn: Turn, expects: Expects, is_choice: bool = False) -> bool:
+    """Whether a message whose intent the form's rules can answer leaves the form for a
+    moment (its rule answers, then the form asks again) instead of answering the question.
+    `is_choice`: the words select an offered choice, which makes them the answer whatever
+    the model thought."""
+    if turn.is_payload:
+        return True  # a button of an earlier answer ("Is it confidential?"): asked, not typed
+    if turn.intent in SAFETY_INTENTS:
+        # Danger told inside the story stays in the story: the validator keeps the words and
+        # gives the safety text. Thoughts of self-harm always stop the form.
+        return not (turn.intent == "emergency" and expects is Expects.STORY)
+    if turn.unsupported_language:
+        return True
+    if is_choice:
+        return False
+    if cancels(turn):
+        return True
+    if expects is Expects.SECRET:
+        return False
+    return _reads_as_question(turn, expects)
