@@ -29,10 +29,10 @@ DANGER = "danger"
 SELF_HARM = "self_harm"
 LISTS = ("danger", "not_danger", "self_harm", "not_self_harm")
 
-# Arabic letters written in several ways: hamza seats, alef maqsura, ta marbuta, Persian
-# forms; tatweel (ـ) only stretches a word.
-_ARABIC_VARIANTS = str.maketrans(
-    {"ى": "ي", "ة": "ه", "ک": "ك", "ی": "ي", "ٱ": "ا", "ـ": None, "ء": None}
+# Letters written in several ways: German sharp s; Arabic hamza seats, alef maqsura, ta
+# marbuta, Persian forms; tatweel (ـ) only stretches a word.
+_VARIANTS = str.maketrans(
+    {"ß": "ss", "ى": "ي", "ة": "ه", "ک": "ك", "ی": "ي", "ٱ": "ا", "ـ": None, "ء": None}
 )
 # Apostrophes and every other punctuation or symbol become a space: "don't" -> "don t",
 # "j'ai" -> "j ai". Digits stay: Arabizi writes letters with them ("3ayez", "7aga").
@@ -44,7 +44,7 @@ def fold(text: str) -> str:
     separated by single spaces."""
     text = unicodedata.normalize("NFKC", text or "").lower()
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = text.translate(_ARABIC_VARIANTS).replace("_", " ")
+    text = text.translate(_VARIANTS).replace("_", " ")
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
@@ -54,7 +54,7 @@ def fold_pattern(pattern: str) -> str:
     pattern = "".join(
         c for c in unicodedata.normalize("NFKD", pattern) if not unicodedata.combining(c)
     )
-    return pattern.translate(_ARABIC_VARIANTS)
+    return pattern.translate(_VARIANTS)
 
 
 class LexiconError(ValueError):
