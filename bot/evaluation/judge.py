@@ -161,10 +161,11 @@ def _question(turn: Turn) -> Optional[str]:
 def _language(conversation: Conversation, observed: Observed, oracle: LanguageOracle) -> list[str]:
     """Every reply in the expected language. When the script switches language (`expect.
     language` differs from the file's), replies may be in either, and the last turn's must
-    be in the expected one."""
+    be in the expected one. Mismatches are grouped by the language they are in instead."""
     expected = conversation.expected_language
     allowed = {expected, conversation.language}
     reasons = []
+    wrong: dict[tuple[str, str], list[str]] = {}
     for number, turn in enumerate(observed.turns, start=1):
         wanted = {expected} if number == len(observed.turns) else allowed
         for message in turn.said:
@@ -175,11 +176,15 @@ def _language(conversation: Conversation, observed: Observed, oracle: LanguageOr
                 continue
             found = oracle.languages_of(message.response, message.text)
             if not found & wanted:
-                seen = ", ".join(sorted(found)) or "no language's content"
-                reasons.append(
-                    f"turn {number}: {message.response} is not in {'/'.join(sorted(wanted))} "
-                    f"(matches {seen})"
+                key = (
+                    "/".join(sorted(wanted)),
+                    ", ".join(sorted(found)) or "no language's content",
                 )
+                wrong.setdefault(key, []).append(f"{number} ({message.response})")
+    for (wanted_text, seen), places in wrong.items():
+        shown = ", ".join(places[:3]) + (f" and {len(places) - 3} more" if len(places) > 3 else "")
+        turns = "turn" if len(places) == 1 else "turns"
+        reasons.append(f"{turns} {shown}: not in {wanted_text} (matches {seen})")
     return reasons
 
 
