@@ -46,18 +46,22 @@ def _unique(keys: set[str]) -> Optional[str]:
 
 
 def _contained(typed: str, options: Options) -> Optional[str]:
-    """The one choice whose words appear as whole words in the answer (longest words first,
-    so "sexual harassment" wins over "harassment")."""
+    """The one choice whose words appear as whole words in the answer. Words inside a longer
+    match do not count ("harassment" inside "sexual harassment"); two choices named apart
+    ("my manager and an advisor") select none."""
     padded = f" {typed} "
-    found: dict[str, int] = {}
-    for key, words in options.items():
-        for label in labels(key, words):
-            if label and f" {label} " in padded:
-                found[key] = max(found.get(key, 0), len(label))
-    if not found:
-        return None
-    longest = max(found.values())
-    return _unique({key for key, length in found.items() if length == longest})
+    found = [
+        (label, key)
+        for key, words in options.items()
+        for label in labels(key, words)
+        if label and f" {label} " in padded
+    ]
+    kept = {
+        key
+        for label, key in found
+        if not any(label != other and f" {label} " in f" {other} " for other, _ in found)
+    }
+    return _unique(kept)
 
 
 def _score(typed: str, label: str) -> float:

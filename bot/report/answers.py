@@ -65,6 +65,9 @@ from bot.report.form import (
 __all__ = ["Answer"]  # the validators' currency, also for bot/report/status.py
 
 EMERGENCY = "utter_emergency"
+# From this many words an answer to "what is it about?" also tells what happened, and the
+# words are kept as the start of the story ("fraud with expense claims at the embassy").
+MIN_STORY_WORDS = 3
 # A yes or a no of a few words: an answer to a yes/no question, never a choice or a story.
 MAX_YES_NO_WORDS = 3
 
@@ -133,15 +136,15 @@ def answer_kind(
         return Answer({REPORT_KIND: None})
     options = kind_options(phrase)
     chosen = match_choice(value, options)
-    if chosen:
+    if chosen and turn.words < MIN_STORY_WORDS:
         return Answer({REPORT_KIND: chosen})
-    if _yes_no(turn) is not None:
+    if not chosen and _yes_no(turn) is not None:
         return _refused(REPORT_KIND, InvalidReport("kind", "unknown_choice"))
     try:
         story = {REPORT_DESCRIPTION: append_description(description, value)}
     except InvalidReport as error:
         return _refused(REPORT_KIND, error)
-    kind = classify(value) or closest_choice(value, options)
+    kind = chosen or classify(value) or closest_choice(value, options)
     if kind:
         return _understood("report_kind", kind, phrase, story)
     return Answer({REPORT_KIND: "other", **story}, ("utter_report_kind_kept_as_other",))

@@ -127,8 +127,25 @@ def _words(phrase: Phrase, name: str) -> list[str]:
     return [word for word in (phrase(name) or "").split(",") if normalize(word)]
 
 
+# The kinds in the order of the question's buttons: a typed number picks by it (a test
+# checks the order against the content).
+KIND_CHOICES: tuple[str, ...] = (
+    "bullying",
+    "sexual_harassment",
+    "discrimination",
+    "intimidation",
+    "fraud",
+    "conflict_of_interest",
+    "misuse_of_information",
+    "misuse_of_power",
+    "other",
+    "unsure",
+)
+assert set(KIND_CHOICES) == set(KINDS)
+
+
 def kind_options(phrase: Phrase) -> dict[str, list[str]]:
-    return {kind: _words(phrase, f"report_kind_{kind}") for kind in KINDS}
+    return {kind: _words(phrase, f"report_kind_{kind}") for kind in KIND_CHOICES}
 
 
 def spoke_to_options(phrase: Phrase) -> dict[str, list[str]]:

@@ -1,0 +1,78 @@
+"""Inside a form, a typed message is the answer unless it clearly leaves the form."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.forms.interruptions import Expects, Turn, steps_aside
+
+
+def turn(text: str, intent: str, confidence: float = 0.95, **kw: object) -> Turn:
+    return Turn(text=text, intent=intent, confidence=confidence, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("bullying", "ask_what_counts"),
+        ("my team leader", "bot_challenge"),
+        ("yes two colleagues saw it", "bot_challenge"),
+        ("last week", "ask_process"),
+        ("in the office", "ask_external"),
+        ("anonymous", "ask_anonymity"),
+    ],
+)
+def test_short_answers_are_answers_whatever_the_model_read(text, intent):
+    for expects in (Expects.TEXT, Expects.CHOICE, Expects.STORY):
+        assert not steps_aside(turn(text, intent), expects)
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("is this anonymous?", "ask_anonymity"),
+        ("what does a confidential advisor actually do", "ask_advisor_role"),
+        ("am I talking to a robot?", "bot_challenge"),
+        ("¿quién va a leer esto?", "ask_anonymity"),
+    ],
+)
+def test_a_clear_question_leaves_a_short_answer_question(text, intent):
+    assert steps_aside(turn(text, intent), Expects.TEXT)
+
+
+def test_an_unsure_model_never_takes_the_answer_away():
+    assert not steps_aside(turn("is this anonymous?", "ask_anonymity", 0.55), Expects.TEXT)
+
+
+def test_a_question_inside_a_long_story_stays_in_the_story():
+    story = (
+        "he keeps sending me messages at night and comments on my clothes in front of the "
+        "whole team, I don't know if this counts as harassment?"
+    )
+    assert not steps_aside(turn(story, "ask_what_counts"), Expects.STORY)
+    assert steps_aside(turn("does this count as harassment?", "ask_what_counts"), Expects.STORY)
+
+
+def test_cancel_only_as_a_short_message_of_its_own():
+    assert steps_aside(turn("stop", "cancel"), Expects.SECRET)
+    assert not steps_aside(
+        turn("he told me to stop and cancel the contract", "cancel"), Expects.STORY
+    )
+
+
+def test_words_that_select_a_choice_are_the_answer():
+    assert not steps_aside(turn("bullying?", "ask_what_counts"), Expects.CHOICE, is_choice=True)
+
+
+def test_safety_always_interrupts_but_danger_told_in_the_story_stays_in_it():
+    assert steps_aside(turn("he has a knife", "emergency"), Expects.TEXT)
+    assert steps_aside(turn("I want to die", "self_harm"), Expects.STORY)
+    assert not steps_aside(turn("he is outside my door now", "emergency"), Expects.STORY)
+
+
+def test_a_button_of_an_earlier_answer_is_a_question_not_an_answer():
+    assert steps_aside(turn("/ask_anonymity", "ask_anonymity", 1.0), Expects.TEXT)
+
+
+def test_a_secret_is_never_read_as_a_question():
+    assert not steps_aside(turn("what does the advisor do", "ask_advisor_role"), Expects.SECRET)
