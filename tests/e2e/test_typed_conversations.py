@@ -1,0 +1,75 @@
+"""End to end: every typed conversation of every language (evaluation/conversations/) through
+the real servers over REST, judged on its outcome (bot/evaluation). The completion rate must
+be at least 0.95 overall and 0.9 in each language; a failure lists the failed conversations
+with their reasons and the responses said per turn (never the user's text)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from bot import runtime
+from bot.cli.evaluate_conversations import CONVERSATIONS_DIR, describe_failure
+from bot.evaluation.conversations import load_directory
+from bot.evaluation.document import TARGET_OVERALL, TARGET_PER_LANGUAGE
+from bot.evaluation.runner import (
+    Assistant,
+    completion,
+    oracle_from_content,
+    read_cases_from_store,
+    run_all,
+)
+from tests.support.servers import Servers, running_servers
+
+pytestmark = pytest.mark.e2e
+
+WORKERS = 4  # conversations at a time: each waits on the servers most of the time
+
+
+@pytest.fixture(scope="module")
+def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    work = tmp_path_factory.mktemp("e2e-typed-conversations")
+    with running_servers(trained_model, work) as running:
+        yield running
+
+
+def test_typed_conversations_complete_in_every_language(
+    servers: Servers, monkeypatch: pytest.MonkeyPatch
+):
+    # The cases are read back here, with the servers' keys and database.
+    monkeypatch.setenv("VM_STATE_DIR", servers.env["VM_STATE_DIR"])
+    monkeypatch.setenv("DATABASE_URL", servers.env["DATABASE_URL"])
+    runtime.reset()
+    conversations = load_directory(CONVERSATIONS_DIR)
+    languages = {conversation.language for conversation in conversations}
+    assert {"nl", "en"} <= languages
+
+    start = time.perf_counter()
+    results = run_all(
+        conversations,
+        Assistant(servers.url),
+        read_cases_from_store,
+        oracle_from_content(),
+        workers=WORKERS,
+    )
+    seconds = time.perf_counter() - start
+
+    rates = completion(results)
+    figures = ", ".join(f"{language} {rates[('all', language)]}" for language in sorted(languages))
+    print(
+        f"\n{len(results)} typed conversations in {seconds:.0f} s: "
+        f"overall {rates[('all', 'all')]}; {figures}"
+    )
+    failures = "\n".join(describe_failure(r, trace=True) for r in results if not r.passed)
+    too_low = [
+        language
+        for language in sorted(languages)
+        if rates[("all", language)].value < TARGET_PER_LANGUAGE
+    ]
+    assert rates[("all", "all")].value >= TARGET_OVERALL and not too_low, (
+        f"completion {rates[('all', 'all')]} overall (target {TARGET_OVERALL}); below "
+        f"{TARGET_PER_LANGUAGE}: {', '.join(too_low) or 'none'}\n{failures}"
+    )
