@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import AssistantAction
-from bot.language.detection import detection_from_parse, is_unsupported
+from bot.language.detection import is_unsupported_message
 
 # Someone we cannot answer in their language is told so in the two most widely read ones.
 UNSUPPORTED_ANSWER_LANGUAGES = ("en", "fr")
@@ -21,8 +21,7 @@ class ActionHandleFallback(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        message = tracker.latest_message or {}
-        if is_unsupported(detection_from_parse(message.get("language"), message.get("text"))):
+        if is_unsupported_message(tracker.latest_message):
             for language in UNSUPPORTED_ANSWER_LANGUAGES:
                 self.utter(dispatcher, "utter_unsupported_language", language=language)
         else:

@@ -65,8 +65,14 @@ def training_lines(training_data: TrainingData, other_languages_dir: Optional[Pa
             for raw in corpus.read_text(encoding="utf-8").splitlines():
                 text = fold_accents(clean_text(raw))
                 if text:
-                    lines.append(f"__label__{corpus.stem} {text}")
+                    lines.append(f"__label__{corpus_language(corpus)} {text}")
     return lines
+
+
+def corpus_language(corpus: Path) -> str:
+    """'fa.txt' -> 'fa'; a corpus in another script of a language is named with the script
+    after a hyphen: 'ar-Latn.txt' (Arabizi) -> 'ar'."""
+    return corpus.stem.split("-", 1)[0]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)

@@ -6,7 +6,13 @@ Two fastText models vote:
   missing accents (es -> pt), Swahili, Malay vs Indonesian;
 - a small domain model that `rasa train` fits on the project's own multilingual training
   examples plus short corpora of languages we do not support (data/language_id/), which
-  knows chat greetings and accent-less spelling.
+  knows chat greetings, accent-less spelling, Arabizi, and Persian, Urdu and Pashto (whose
+  scripts our Arabic shares; without them the prior for our languages made them Arabic).
+
+Then the letters speak (bot/language/scripts.py): a message in a script none of our languages
+uses (Chinese, Cyrillic, Thai, ...) is not ours however short, and only the other languages
+compete for it; Persian, Urdu and Pashto letters (پ ژ ک ی, ے ں ٹ, ښ ډ ړ) rule out Arabic;
+Ukrainian, Bulgarian and Serbian letters (ї є, ъ without ы, ђ ћ ј) rule out Russian.
 
 Nothing is loaded at import time; models are loaded once per process on first use.
 """
@@ -21,6 +27,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Optional
+
+from bot.language.scripts import (
+    ARABIC_SCRIPT_OTHERS,
+    Letters,
+    arabic_script_language,
+    arabizi_words,
+    count_words,
+    cyrillic_language,
+    is_arabizi_word,
+    letters_of,
+)
 
 if TYPE_CHECKING:  # fasttext is imported lazily: importing it is not free
     import fasttext
@@ -39,12 +56,23 @@ SWITCH_MIN_WORDS = 3
 # on the held-out sets no message in our languages crosses it (docs/evaluation.md).
 UNSUPPORTED_CONFIDENCE = 0.3
 UNSUPPORTED_MIN_WORDS = 3
+# Two words ('bardzo przepraszam') are enough only when the vote is this sure; one word in a
+# Latin or Arabic script never is ('jambo', 'ok').
+TWO_WORDS_UNSUPPORTED_CONFIDENCE = 0.8
+
+# A message in a script none of our languages uses is not ours however short, once it has
+# this many letters.
+FOREIGN_MIN_LETTERS = 2
 
 # Weight of the domain model in the vote; lid.176 gets the rest.
 DOMAIN_WEIGHT = 0.5
 # Most people who write to us use one of our languages: their scores count this much more
 # before normalising, so a short German "ja klar doch" is not taken for Finnish.
 SUPPORTED_PRIOR = 2.0
+# The scripts of the domain model's training data (data/nlu and data/language_id).
+DOMAIN_SCRIPTS = frozenset({"LATIN", "ARABIC"})
+# A Latin message with Arabizi words ('3ayez') counts Arabic this much more.
+ARABIZI_WEIGHT = 3.0
 
 _URL = re.compile(r"(https?://\S+|www\.\S+|\S+@\S+\.\S+)", re.IGNORECASE)
 # Dutch names of institutions appear in messages in every language; they say nothing
@@ -52,22 +80,28 @@ _URL = re.compile(r"(https?://\S+|www\.\S+|\S+@\S+\.\S+)", re.IGNORECASE)
 _PROPER_NAMES = re.compile(
     r"huis\s+voor\s+klokkenluiders|veilig\s+melden|vertrouwenspersoon\w*", re.IGNORECASE
 )
-_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_ASCII_DIGITS = frozenset("0123456789")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def clean_text(text: str) -> str:
-    """Keeps only what says something about the language: letters and apostrophes."""
+    """Keeps only what says something about the language: letters, apostrophes and the digits
+    of Arabizi words ('3ayez', '7aga': Arabic written in Latin letters and digits)."""
     text = unicodedata.normalize("NFKC", text or "")
     text = _URL.sub(" ", text)
     text = _PROPER_NAMES.sub(" ", text)
     kept = []
     for char in text:
         category = unicodedata.category(char)
-        if category[0] in ("L", "M") or char in "'’":
+        if category[0] in ("L", "M") or char in "'’" or char in _ASCII_DIGITS:
             kept.append(char)
-        else:  # digits, punctuation, emoji, symbols, control and format characters
+        else:  # other digits, punctuation, emoji, symbols, control and format characters
             kept.append(" ")
-    return " ".join("".join(kept).lower().split())
+    words = "".join(kept).lower().split()
+    # A digit says something only inside an Arabizi word; phone numbers, dates, '2nd' go.
+    words = " ".join(w if is_arabizi_word(w) else _DIGITS.sub(" ", w) for w in words).split()
+    # A mark or an apostrophe with no letter ('¯' is a space and a macron) is no word.
+    return " ".join(w for w in words if any(c.isalpha() for c in w))
 
 
 def fold_accents(text: str) -> str:
@@ -81,13 +115,23 @@ class Detection:
     code: Optional[str]
     confidence: float
     words: int
+    # The letters alone show the message is in none of our languages: a script none of them
+    # uses (Chinese, Cyrillic, Thai, ...) or Persian, Urdu or Pashto letters. However short
+    # the message, no model is needed to know we cannot answer it in its language.
+    letters_not_ours: bool = False
 
     @property
     def supported(self) -> bool:
         return self.code in SUPPORTED_LANGUAGES
 
     def as_parse_data(self) -> dict:
-        return {"code": self.code, "confidence": round(self.confidence, 4)}
+        """`supported` is False exactly when the message is clearly in a language we do not
+        speak (and was routed to nlu_fallback): forms step aside on it."""
+        return {
+            "code": self.code,
+            "confidence": round(self.confidence, 4),
+            "supported": not is_unsupported(self),
+        }
 
 
 NO_LANGUAGE = Detection(code=None, confidence=0.0, words=0)
@@ -128,7 +172,8 @@ def _distribution(model: fasttext.FastText._FastText, text: str) -> dict[str, fl
 
 
 class LanguageIdentifier:
-    """Votes lid.176 and the domain model; see the module docstring."""
+    """Votes lid.176 and the domain model, then lets the letters speak; see the module
+    docstring."""
 
     def __init__(self, domain_model_path: Optional[Path], lid_path: Optional[Path] = None):
         self._lid = load_fasttext(str(lid_path or lid176_path()))
@@ -136,56 +181,105 @@ class LanguageIdentifier:
 
     def detect(self, text: str) -> Detection:
         cleaned = clean_text(text)
-        if not cleaned:
+        letters = letters_of(cleaned)
+        if not letters.count:
             return NO_LANGUAGE
-        words = len(cleaned.split())
+        scores = self._vote(cleaned, letters)
+        code, confidence = _best(scores)
+        named = _named_by_letters(cleaned, letters, code)
+        if named is not None:
+            code, confidence = named, _share(scores, named, _SAME_SCRIPT.get(named, {named}))
+        return Detection(
+            code=code,
+            confidence=min(1.0, confidence),
+            words=count_words(cleaned),
+            letters_not_ours=letters_say_not_ours(cleaned, letters),
+        )
+
+    def _vote(self, cleaned: str, letters: Letters) -> dict[str, float]:
         lid = _distribution(self._lid, cleaned)
-        if self._domain is None:
-            scores = lid
-        else:
+        scores = lid
+        # The domain model only knows the scripts of its training data; on any other it
+        # guesses, so there lid.176 alone speaks.
+        if self._domain is not None and letters.script in DOMAIN_SCRIPTS:
             domain = _distribution(self._domain, fold_accents(cleaned))
             scores = {
                 label: DOMAIN_WEIGHT * domain.get(label, 0.0)
                 + (1 - DOMAIN_WEIGHT) * lid.get(label, 0.0)
                 for label in set(lid) | set(domain)
             }
-            # A script the domain model never saw (Cyrillic, Han, ...) leaves it guessing;
-            # then lid.176 alone speaks.
-            if not _shares_script_with_training(cleaned):
-                scores = lid
+        if letters.foreign:
+            # None of our languages is written in this script: only the others compete.
+            return {label: p for label, p in scores.items() if label not in SUPPORTED_LANGUAGES}
         scores = {
             label: p * (SUPPORTED_PRIOR if label in SUPPORTED_LANGUAGES else 1.0)
             for label, p in scores.items()
         }
-        total = sum(scores.values()) or 1.0
-        code, best = max(scores.items(), key=lambda item: item[1])
-        confidence = best / total
-        if _ARABIC_LETTER.search(cleaned) and code not in _ARABIC_SCRIPT_LANGUAGES:
-            code, confidence = "ar", max(confidence, scores.get("ar", 0.0))
-        return Detection(code=code, confidence=min(1.0, confidence), words=words)
+        if letters.script == "LATIN" and arabizi_words(cleaned):
+            # lid.176 has never seen Arabizi; a digit inside a word is Arabic's own evidence.
+            scores["ar"] = scores.get("ar", 0.0) * ARABIZI_WEIGHT
+        return scores
 
 
-# Languages written in Arabic script that lid.176 tells apart from Arabic reliably.
-_ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "fa", "ur", "ps", "ckb", "ug", "sd", "arz"})
+def _best(scores: Mapping[str, float]) -> tuple[Optional[str], float]:
+    if not scores:
+        return None, 0.0
+    total = sum(scores.values()) or 1.0
+    code, best = max(scores.items(), key=lambda item: item[1])
+    return code, best / total
 
 
-def _shares_script_with_training(cleaned: str) -> bool:
-    """True when most letters are Latin or Arabic: the scripts of the domain model's data."""
-    letters = [c for c in cleaned if c.isalpha()]
-    if not letters:
-        return False
-    known = sum(1 for c in letters if c < "\u0250" or _ARABIC_LETTER.match(c))
-    return known / len(letters) >= 0.5
+def _share(scores: Mapping[str, float], code: str, among: frozenset[str] | set[str]) -> float:
+    """How sure the vote was of `code` among the languages the letters left possible."""
+    total = sum(p for label, p in scores.items() if label in among)
+    return scores.get(code, 0.0) / total if total else 0.0
+
+
+# The languages a letters-based decision chooses among, by the language decided.
+_ARABIC_SCRIPT = frozenset({"ar", *ARABIC_SCRIPT_OTHERS})
+_CYRILLIC = frozenset({"ru", "uk", "bg", "sr", "mk", "be", "kk", "ky", "tg", "mn"})
+_SAME_SCRIPT: dict[str, frozenset[str]] = {
+    **{code: ARABIC_SCRIPT_OTHERS for code in ARABIC_SCRIPT_OTHERS},
+    "ar": _ARABIC_SCRIPT,
+    **{code: _CYRILLIC for code in _CYRILLIC},
+}
+
+
+def _named_by_letters(cleaned: str, letters: Letters, voted: Optional[str]) -> Optional[str]:
+    """The language the letters name when the vote cannot be right, else None."""
+    if letters.script == "ARABIC":
+        letters_say = arabic_script_language(cleaned)
+        if letters_say is None:
+            # Arabic-script text the vote gave to a Latin language is Arabic.
+            return None if voted in _ARABIC_SCRIPT else "ar"
+        if letters_say == "fa" and voted in ARABIC_SCRIPT_OTHERS:
+            return voted  # Persian letters, and the vote knows better which language (ur, ckb)
+        return letters_say
+    if letters.script == "CYRILLIC":
+        return cyrillic_language(cleaned)
+    return None
+
+
+def letters_say_not_ours(cleaned: str, letters: Optional[Letters] = None) -> bool:
+    """The message's letters alone rule out all our languages (see Detection)."""
+    letters = letters or letters_of(cleaned)
+    if letters.count < FOREIGN_MIN_LETTERS:
+        return False  # '¯\\_(ツ)_/¯' is a shrug, not Japanese
+    if letters.foreign:
+        return True
+    return letters.script == "ARABIC" and arabic_script_language(cleaned) is not None
 
 
 def detection_from_parse(parse_language: Optional[Mapping], text: Optional[str]) -> Detection:
-    """Rebuilds a Detection from the `language` entry of Rasa's parse data."""
+    """Rebuilds a Detection from the `language` entry of Rasa's parse data and the text."""
     if not parse_language or not parse_language.get("code"):
         return NO_LANGUAGE
+    cleaned = clean_text(text or "")
     return Detection(
         code=parse_language["code"],
         confidence=float(parse_language.get("confidence") or 0.0),
-        words=len(clean_text(text or "").split()),
+        words=count_words(cleaned),
+        letters_not_ours=letters_say_not_ours(cleaned),
     )
 
 
@@ -202,13 +296,21 @@ def next_conversation_language(current: Optional[str], detection: Detection) -> 
 
 
 def is_unsupported(detection: Detection) -> bool:
-    """A clear message in a language we cannot answer in."""
-    return (
-        detection.code is not None
-        and not detection.supported
-        and detection.confidence >= UNSUPPORTED_CONFIDENCE
-        and detection.words >= UNSUPPORTED_MIN_WORDS
-    )
+    """A clear message in a language we cannot answer in: its letters say so, or the vote
+    is clear enough on a message long enough."""
+    if detection.code is None or detection.supported:
+        return False
+    if detection.letters_not_ours:
+        return True
+    if detection.words >= UNSUPPORTED_MIN_WORDS:
+        return detection.confidence >= UNSUPPORTED_CONFIDENCE
+    return detection.words == 2 and detection.confidence >= TWO_WORDS_UNSUPPORTED_CONFIDENCE
+
+
+def is_unsupported_message(parse_data: Optional[Mapping]) -> bool:
+    """For a tracker's latest message (Rasa's parse data, `text` and `language`)."""
+    parse_data = parse_data or {}
+    return is_unsupported(detection_from_parse(parse_data.get("language"), parse_data.get("text")))
 
 
 def reply_language(slot_value: Optional[str], parse_language: Optional[Mapping]) -> str:

@@ -6,43 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rasa.engine.graph import ExecutionContext, GraphSchema
-from rasa.engine.storage.local_model_storage import LocalModelStorage
-from rasa.engine.storage.resource import Resource
-from rasa.shared.importers.importer import TrainingDataImporter
-from rasa.shared.nlu.training_data.message import Message
 
-from bot.language.component import LanguageDetector
 from bot.language.detection import Detection, clean_text, is_unsupported, next_conversation_language
 from bot.language.names import LanguageNames, load_languages
-from tests.support.components import trained_storage
-
-
-@pytest.fixture(scope="module")
-def detector(root: Path, pytestconfig: pytest.Config) -> LanguageDetector:
-    """Trains the component as `rasa train` does, persists it, and loads it back."""
-    resource = Resource("language_detector")
-    context = ExecutionContext(GraphSchema({}), "test")
-    config = {
-        **LanguageDetector.get_default_config(),
-        "other_languages_dir": str(root / "data" / "language_id"),
-    }
-
-    def train(storage: LocalModelStorage) -> None:
-        paths = [str(root / "data/nlu")]
-        importer = TrainingDataImporter.load_from_dict(training_data_paths=paths)
-        LanguageDetector.create(config, storage, resource, context).train(importer.get_nlu_data())
-
-    inputs = [root / "data/nlu", root / "data/language_id", root / "bot/language"]
-    storage = trained_storage(pytestconfig, "language-detector", inputs, train)
-    return LanguageDetector.load(config, storage, resource, context)
-
-
-def _parse(detector: LanguageDetector, text: str, intent: str = "share_experience") -> Message:
-    message = Message.build(text=text)
-    message.set("intent", {"name": intent, "confidence": 0.9})
-    message.set("intent_ranking", [{"name": intent, "confidence": 0.9}])
-    return detector.process([message])[0]
 
 
 @pytest.mark.parametrize(
@@ -63,29 +29,29 @@ def _parse(detector: LanguageDetector, text: str, intent: str = "share_experienc
         ("saya nak buat aduan tentang pegawai di pejabat", "ms"),
     ],
 )
-def test_detects_the_language_of_chat_messages(detector, text: str, code: str):
-    language = _parse(detector, text).get("language")
+def test_detects_the_language_of_chat_messages(parse, text: str, code: str):
+    language = parse(text).get("language")
     assert language["code"] == code
     assert 0.0 < language["confidence"] <= 1.0
-    assert set(language) == {"code", "confidence"}
+    assert set(language) == {"code", "confidence", "supported"}
 
 
-def test_the_language_is_part_of_the_parse_output(detector):
-    message = _parse(detector, "je voudrais parler à quelqu'un")
+def test_the_language_is_part_of_the_parse_output(parse):
+    message = parse("je voudrais parler à quelqu'un")
     assert "language" in message.as_dict(only_output_properties=True)
 
 
-def test_a_clear_message_in_another_language_goes_to_the_fallback(detector):
-    message = _parse(detector, "habari yako, bosi wangu ananipigia kelele kila siku")
+def test_a_clear_message_in_another_language_goes_to_the_fallback(parse):
+    message = parse("habari yako, bosi wangu ananipigia kelele kila siku")
     assert message.get("intent")["name"] == "nlu_fallback"
-    kept = _parse(detector, "bonjour, mon chef me crie dessus devant tout le monde")
+    kept = parse("bonjour, mon chef me crie dessus devant tout le monde")
     assert kept.get("intent")["name"] == "share_experience"
 
 
 @pytest.mark.parametrize("text", ["", "😀😀😀", "12345 !!!", "https://example.org/x"])
-def test_messages_without_words_have_no_language(detector, text: str):
-    message = _parse(detector, text)
-    assert message.get("language") == {"code": None, "confidence": 0.0}
+def test_messages_without_words_have_no_language(parse, text: str):
+    message = parse(text)
+    assert message.get("language") == {"code": None, "confidence": 0.0, "supported": True}
     assert message.get("intent")["name"] == "share_experience"
 
 
