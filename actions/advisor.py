@@ -8,15 +8,22 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 
-from actions.base import AssistantAction, choice_of, intent_of, phrases, text_of
+from actions.base import (
+    AssistantAction,
+    FormThatStepsAside,
+    choice_of,
+    intent_of,
+    phrases,
+    text_of,
+)
 from bot import runtime
 from bot.advisor.matches import describe_matches, handoff_choices
 from bot.advisor.questions import (
     CHOOSE,
     CONFIRM,
     PHONE,
+    SKIPPED,
     answer_language,
     answer_post,
     answer_preference,
@@ -31,6 +38,8 @@ from bot.advisor.questions import (
 )
 from bot.directory.matching import Preferences, languages_for_post, match_advisors
 from bot.directory.resolution import EMPTY, NO_POST_IN_COUNTRY, TOO_LONG, UNKNOWN, resolve_post
+from bot.forms.answer import Answer
+from bot.forms.interruptions import QUESTION_INTENTS, Expects
 
 ADVISOR_SLOTS = (
     "advisor_post",
@@ -88,9 +97,27 @@ def last_question(tracker: Tracker) -> Optional[str]:
     return None
 
 
-class ValidateAdvisorForm(FormValidationAction):
+class ValidateAdvisorForm(FormThatStepsAside):
+    # The questions and the handoff the rules answer in the middle of the search
+    # (data/rules/advisor.yml); anything else typed is an answer.
+    answerable = QUESTION_INTENTS - {"delete_data", "change_language"} | {
+        "cancel",
+        "emergency",
+        "self_harm",
+        "nlu_fallback",
+    }
+
     def name(self) -> str:
         return "validate_advisor_form"
+
+    def answerable_at(self, requested_slot: str) -> frozenset[str]:
+        # A place name can read as find_advisor ("Den Haag"): starting over counts only later.
+        if requested_slot == "advisor_post":
+            return self.answerable
+        return self.answerable | {"find_advisor"}
+
+    def expects(self, requested_slot: str) -> Expects:
+        return Expects.TEXT
 
     async def validate_advisor_post(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
@@ -102,7 +129,9 @@ class ValidateAdvisorForm(FormValidationAction):
         step = answer_post(
             text_of(tracker), intent_of(tracker), choice_of(tracker), offered, directory
         )
-        return step.slots()
+        unreadable = step.post is None and step.state in (EMPTY, TOO_LONG, UNKNOWN)
+        answer = Answer(step.slots(), refused=unreadable)
+        return self.settled(dispatcher, tracker, "advisor_post", answer, _without_post)
 
     async def validate_advisor_language(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
@@ -116,7 +145,15 @@ class ValidateAdvisorForm(FormValidationAction):
         chosen = answer_language(
             text_of(tracker), intent_of(tracker), choice_of(tracker), offered, conversation, lexicon
         )
-        return {"advisor_language": chosen, "advisor_language_retry": chosen is None}
+        answer = Answer(
+            {"advisor_language": chosen, "advisor_language_retry": chosen is None},
+            refused=chosen is None,
+        )
+        moved_on = Answer(
+            {"advisor_language": conversation, "advisor_language_retry": None},
+            ("utter_advisor_moved_on",),
+        )
+        return self.settled(dispatcher, tracker, "advisor_language", answer, lambda: moved_on)
 
     async def validate_advisor_preference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
@@ -125,6 +162,13 @@ class ValidateAdvisorForm(FormValidationAction):
             return {}  # cleared when the search (re)started: nothing was answered
         chosen = answer_preference(text_of(tracker), intent_of(tracker), choice_of(tracker))
         return {"advisor_preference": chosen}
+
+
+def _without_post() -> Answer:
+    """After two answers that name no post, the search goes on without one (advisors at
+    headquarters and external advisors serve everyone), and says so."""
+    slots = {"advisor_post": SKIPPED, "advisor_post_state": None, "advisor_post_candidates": None}
+    return Answer(slots, ("utter_advisor_moved_on",))
 
 
 class ActionAskAdvisorPost(AssistantAction):

@@ -107,7 +107,9 @@ def cancels(turn: Turn) -> bool:
 
 
 def _reads_as_question(turn: Turn, expects: Expects) -> bool:
-    if turn.intent not in QUESTION_INTENTS or turn.confidence < QUESTION_CONFIDENCE:
+    """A question or a request of its own ("what does an advisor do?", "I want a person
+    now"), not a short answer the model happened to read as one."""
+    if turn.confidence < QUESTION_CONFIDENCE:
         return False
     if expects is Expects.STORY:
         return turn.asks and turn.words <= MAX_STORY_QUESTION_WORDS

@@ -184,11 +184,25 @@ def test_a_language_can_be_chosen_in_words_or_by_button(text, intent, entities, 
     assert validate("advisor_language", t)["advisor_language"] == chosen
 
 
-def test_an_answer_that_names_no_language_asks_again():
+def test_an_answer_that_names_no_language_asks_again_once_then_goes_on():
     answer = validate("advisor_language", tracker("🙂", "out_of_scope"))
-    assert answer == {"advisor_language": None, "advisor_language_retry": True}
+    assert answer == {
+        "advisor_language": None,
+        "advisor_language_retry": True,
+        "form_tries": {"advisor_language": 1},
+    }
     messages, _ = run(ActionAskAdvisorLanguage(), tracker(slots=answer))
     assert messages[0]["response"] == "utter_advisor_language_again"
+    # The second answer that names no language: the search goes on in the conversation's.
+    again = validate("advisor_language", tracker("🙂🙂", "out_of_scope", slots=answer))
+    assert again["advisor_language"] == "fr" and again["form_tries"] is None
+
+
+def test_two_answers_that_name_no_post_go_on_without_a_post():
+    first = validate("advisor_post", tracker("zzqxv", "out_of_scope"))
+    assert first["advisor_post"] is None
+    second = validate("advisor_post", tracker("qqqzx", "out_of_scope", slots=first))
+    assert second["advisor_post"] == "skipped"
 
 
 @pytest.mark.parametrize(
