@@ -1,4 +1,4 @@
-"""The danger and self-harm lexicons: regular expressions per language, kept as data in
+r"""The danger and self-harm lexicons: regular expressions per language, kept as data in
 data/safety/<lang>.yml, matched on folded text so that missing accents, capitals,
 punctuation and Arabic spelling variants do not matter.
 

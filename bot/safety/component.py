@@ -1,0 +1,93 @@
+"""The Rasa NLU component that gives immediate danger and thoughts of self-harm to the
+detector (bot/safety/detector.py) rather than to the intent model alone.
+
+It runs last in the pipeline, after the intent classifiers and the language detector, and
+on every message:
+- adds `safety: "danger" | "self_harm" | None` to the parse data;
+- sets the intent as bot/safety/decision.py says: `self_harm` or `emergency` when the
+  detector finds them, and a model `emergency` or `self_harm` the detector does not
+  confirm is demoted, so `emergency` downstream always means confirmed danger.
+
+The lexicons are data (data/safety/), read when the model is loaded: editing them needs a
+restart, not a training. Nothing is trained. The message text is never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.safety.decision import decide, verdict
+from bot.safety.detector import SafetyDetector, detector_for
+from bot.settings import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+SAFETY_KEY = "safety"
+
+
+def _lexicon_dir(configured: str) -> Path:
+    path = Path(configured)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SafetyClassifier(GraphComponent):
+    """Sets `safety` and the alarm intents (see the module docstring)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            "lexicon_dir": "data/safety",
+            # None: the detector alone decides. A number: the model's own emergency or
+            # self_harm at or above it also counts (measured and not chosen: see
+            # bot/safety/decision.py).
+            "model_confidence": None,
+        }
+
+    def __init__(self, config: Dict[str, Any], detector: SafetyDetector) -> None:
+        self._detector = detector
+        threshold = config.get("model_confidence")
+        self._model_confidence: Optional[float] = None if threshold is None else float(threshold)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SafetyClassifier:
+        return cls(config, detector_for(_lexicon_dir(config["lexicon_dir"])))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            apply_safety(message, self._detector, self._model_confidence)
+        return messages
+
+
+def apply_safety(
+    message: Message, detector: SafetyDetector, model_confidence: Optional[float] = None
+) -> Optional[str]:
+    """Sets `safety`, the intent and the ranking on one parsed message; returns the verdict."""
+    intent = message.get(INTENT)
+    safety = verdict(detector.detect(message.get(TEXT) or ""), intent, model_confidence)
+    message.set(SAFETY_KEY, safety, add_to_output=True)
+    new_intent, ranking = decide(safety, intent, message.get(INTENT_RANKING_KEY) or [])
+    if new_intent != intent and (intent or safety):
+        message.set(INTENT, new_intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        logger.debug("Safety verdict %s: intent set to %s.", safety, new_intent.get("name"))
+    return safety
