@@ -9,14 +9,16 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 
-from actions.base import AssistantAction, choice_of, phrases
+from actions.base import AssistantAction, FormThatStepsAside, choice_of, phrases, text_of
 from bot import runtime
 from bot.advisor.matches import HandoffTarget, handoff_target, handoff_when
 from bot.advisor.questions import chosen_post, language_name, post_label
 from bot.directory.matching import pool_for
 from bot.directory.resolution import phone_from_sender
+from bot.forms.answer import Answer
+from bot.forms.choices import match_choice
+from bot.forms.interruptions import QUESTION_INTENTS, Expects
 from bot.handoffs.store import HandoffStoreUnavailable, transcript_from_events
 
 CONSENT_SLOTS = ("handoff_consent", "handoff_phone_consent")
@@ -63,9 +65,51 @@ class ActionStartHandoff(AssistantAction):
         return [*events, SlotSet("handoff_id", None), SlotSet("handoff_target", chosen)]
 
 
-class ValidateHandoffForm(FormValidationAction):
+class ValidateHandoffForm(FormThatStepsAside):
+    # The questions the rules answer while consent is asked (data/rules/handoff.yml).
+    answerable = QUESTION_INTENTS - {"delete_data", "change_language", "human_handoff"} | {
+        "cancel",
+        "emergency",
+        "self_harm",
+        "find_advisor",
+        "nlu_fallback",
+    }
+
     def name(self) -> str:
         return "validate_handoff_form"
+
+    def expects(self, requested_slot: str) -> Expects:
+        return Expects.CHOICE
+
+    def selects_choice(self, requested_slot: str, tracker: Tracker) -> bool:
+        return self._yes_no(tracker, text_of(tracker)) is not None
+
+    def _yes_no(self, tracker: Tracker, value: Any) -> Optional[bool]:
+        if isinstance(value, bool):
+            return value
+        words = phrases(self.language(tracker)).lookup
+        options = {key: (words(f"{key}_words") or "").split(",") for key in ("yes", "no")}
+        chosen = match_choice(value, options)
+        return None if chosen is None else chosen == "yes"
+
+    def _consent(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[str, Any]:
+        """Only a clear yes shares anything: an unclear answer is asked once more, then
+        taken as no, and said so."""
+        consent = self._yes_no(tracker, value)
+        answer = Answer({slot: consent}, refused=consent is None)
+        return self.settled(dispatcher, tracker, slot, answer, lambda: Answer({slot: False}))
+
+    def validate_handoff_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[str, Any]:
+        return self._consent("handoff_consent", value, dispatcher, tracker)
+
+    def validate_handoff_phone_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
+    ) -> Dict[str, Any]:
+        return self._consent("handoff_phone_consent", value, dispatcher, tracker)
 
     async def required_slots(
         self,

@@ -317,6 +317,28 @@ def test_the_phone_question_is_asked_only_when_there_is_a_number_and_consent(
     assert required("web-1234", True) == ["handoff_consent"]
 
 
+@pytest.mark.parametrize(
+    "typed, language, consent",
+    [("oui, d'accord", "fr", True), ("ja graag", "nl", True), ("nee, liever niet", "nl", False)],
+)
+def test_consent_typed_in_the_users_words(typed: str, language: str, consent: bool):
+    t = tracker(typed, "out_of_scope", language=language)
+    assert validate_handoff("handoff_consent", t)["handoff_consent"] is consent
+
+
+def test_an_unclear_answer_to_consent_is_asked_once_more_then_means_no():
+    first = validate_handoff("handoff_consent", tracker("peut-être plus tard", "out_of_scope"))
+    assert first["handoff_consent"] is None
+    second = validate_handoff(
+        "handoff_consent", tracker("je sais pas", "out_of_scope", slots=first)
+    )
+    assert second["handoff_consent"] is False  # nothing is shared without a clear yes
+
+
+def validate_handoff(slot: str, t: Tracker) -> dict:
+    return call_validator(ValidateHandoffForm(), slot, t.latest_message["text"], t)[1]
+
+
 def test_declined_consent_stores_nothing(database: Database):
     t = tracker("non", "deny", slots={"handoff_consent": False}, events=conversation())
     messages, _ = run(ActionCreateHandoff(), t)
