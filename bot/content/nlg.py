@@ -15,6 +15,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import runtime
+from bot.content.rendering import POST_COUNTRY
 from bot.language.detection import SUPPORTED_LANGUAGES, reply_language
 
 # Keys Rasa passes along with a response request that are not template values.
@@ -55,7 +56,19 @@ class ContentNLG(NaturalLanguageGenerator):
                 tracker.get_slot("language"), tracker.latest_message.parse_data.get("language")
             )
         variables = {k: v for k, v in kwargs.items() if k not in _NOT_VARIABLES}
+        # The post's country chooses country-specific contacts (the crisis line).
+        variables.setdefault(POST_COUNTRY, _post_country(tracker))
         # Content files may be re-read; keep file I/O off the event loop.
         return await asyncio.to_thread(
             runtime.renderer().render, utter_action, language, output_channel, variables
         )
+
+
+def _post_country(tracker: DialogueStateTracker) -> Optional[str]:
+    """The country of the post the conversation is about: the advisor search's, else the
+    report's (both ISO 3166-1 codes); None when neither is known."""
+    for slot in ("advisor_country", "report_post_country"):
+        value = tracker.get_slot(slot)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None

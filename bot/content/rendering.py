@@ -18,12 +18,14 @@ import re
 import string
 from typing import Any, Mapping, Optional
 
-from bot.content.contacts import Contacts
+from bot.content.contacts import CRISIS_LINE, Contacts
 from bot.content.store import ContentStore
 from bot.language.detection import RTL_LANGUAGES
 
 logger = logging.getLogger(__name__)
 
+# A variable the NLG passes: the ISO country of the conversation's post, if known.
+POST_COUNTRY = "post_country"
 NUMBERED_CHOICE_CHANNELS = frozenset({"twilio", "whatsapp", "sms"})
 SHORT_TEXT_CHANNELS = frozenset({"twilio", "sms"})
 
@@ -84,6 +86,10 @@ class Renderer:
         values["supported_languages"] = ", ".join(self._language_names.values())
         variables = dict(variables or {})
         choices = variables.pop("choices", None) or []
+        # The crisis line of the conversation's country (post), when the dialogue knows it.
+        crisis_line = self._contacts.crisis_line(variables.pop(POST_COUNTRY, None))
+        if crisis_line:
+            values[CRISIS_LINE] = crisis_line
         values.update({k: v for k, v in variables.items() if v is not None})
 
         used_contacts = placeholders_in(text) & set(self._contacts.values)

@@ -57,22 +57,17 @@ def decide(
     ranking: Sequence[Mapping[str, Any]],
 ) -> tuple[Intent, list[Intent]]:
     """The intent and ranking after the safety verdict (see the module docstring)."""
-    ranking = [dict(entry) for entry in ranking]
-    current = dict(intent) if intent else {"name": None, "confidence": 0.0}
+    entries: list[Intent] = [dict(entry) for entry in ranking]
+    current: Intent = dict(intent) if intent else {"name": None, "confidence": 0.0}
     forced = {SELF_HARM: SELF_HARM_INTENT, DANGER: EMERGENCY_INTENT}.get(safety or "")
     if forced:
         top = {"name": forced, "confidence": 1.0}
-        return top, [top, *(entry for entry in ranking if entry.get("name") != forced)]
+        return top, [top, *(entry for entry in entries if entry.get("name") != forced)]
     if current.get("name") not in ALARM_INTENTS:
-        return current, ranking
-    rest = [entry for entry in ranking if entry.get("name") not in ALARM_INTENTS]
-    demoted = next(
+        return current, entries
+    rest: list[Intent] = [entry for entry in entries if entry.get("name") not in ALARM_INTENTS]
+    demoted: Intent = next(
         (entry for entry in rest if entry.get("name") not in _NOT_A_DEMOTION),
         {"name": FALLBACK_INTENT, "confidence": float(current.get("confidence") or 0.0)},
     )
-    if demoted not in rest:
-        rest.insert(0, demoted)
-    else:
-        rest.remove(demoted)
-        rest.insert(0, demoted)
-    return demoted, rest
+    return demoted, [demoted, *(entry for entry in rest if entry is not demoted)]

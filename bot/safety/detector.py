@@ -29,7 +29,9 @@ class Finding:
     self_harm_in: tuple[str, ...] = ()
 
 
-def _matches(folded: str, found: Optional[re.Pattern[str]], negated: Optional[re.Pattern[str]]) -> bool:
+def _matches(
+    folded: str, found: Optional[re.Pattern[str]], negated: Optional[re.Pattern[str]]
+) -> bool:
     if found is None:
         return False
     if negated is not None:
@@ -53,9 +55,7 @@ class SafetyDetector:
             lex.name for lex in self._lexicons if _matches(folded, lex.danger, lex.not_danger)
         )
         self_harm = tuple(
-            lex.name
-            for lex in self._lexicons
-            if _matches(folded, lex.self_harm, lex.not_self_harm)
+            lex.name for lex in self._lexicons if _matches(folded, lex.self_harm, lex.not_self_harm)
         )
         kind = SELF_HARM if self_harm else DANGER if danger else None
         return Finding(kind=kind, danger_in=danger, self_harm_in=self_harm)

@@ -80,7 +80,7 @@ def _compile(patterns: Iterable[str], where: str) -> re.Pattern[str] | None:
         try:
             re.compile(fold_pattern(pattern))
         except re.error as error:
-            raise LexiconError(f"{where}: {pattern!r} is not a valid expression: {error}")
+            raise LexiconError(f"{where}: {pattern!r} is not a valid expression: {error}") from None
         folded.append(f"(?:{fold_pattern(pattern)})")
     return re.compile("|".join(folded)) if folded else None
 
