@@ -15,6 +15,7 @@ from bot.settings import PROJECT_ROOT
 
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "veilig-melden.tar.gz"
 HELDOUT_DIR = PROJECT_ROOT / "evaluation" / "heldout"
+SAFETY_DIR = PROJECT_ROOT / "evaluation" / "safety"
 
 
 def chat(url: str) -> int:
@@ -64,6 +65,15 @@ def evaluate_command(model: Path, output: Path) -> int:
     return 0
 
 
+def safety_report(model: Path | None) -> str:
+    """The danger and self-harm detector on its held-out set: the lexicons alone, and with
+    the model when one is given (bot/safety/evaluation.py)."""
+    from bot.safety.detector import SafetyDetector
+    from bot.safety.evaluation import report
+
+    return report(SAFETY_DIR, SafetyDetector.from_directory(), model)
+
+
 def benchmark_command(model: Path, train: bool) -> int:
     from bot.language.evaluation import benchmark_parse
 
@@ -100,6 +110,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
             else evaluate_command(args.model, args.output)
         )
     )
+    safety_parser = commands.add_parser(
+        "evaluate-safety", help="danger and self-harm detection on its held-out set"
+    )
+    safety_parser.add_argument("--model", type=Path, default=None, help="also with this model")
+    safety_parser.set_defaults(handler=lambda args: print(safety_report(args.model)))
     benchmark_parser = commands.add_parser("benchmark", help="parse latency percentiles")
     benchmark_parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     benchmark_parser.add_argument("--train", action="store_true", help="also time a training")

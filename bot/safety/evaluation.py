@@ -1,0 +1,217 @@
+"""Measures the danger and self-harm detector on its held-out sets (evaluation/safety/),
+which the lexicons were never tuned on: recall on danger and on self-harm, false alarms on
+harsh-but-safe messages and on short form answers, per language.
+
+Two measurements:
+- the lexicon detector alone, without a model (`detector_scores`);
+- with a trained model (`model_scores`): each message parsed by the model, then the
+  intent as the assistant would act on it. A model trained with the SafetyClassifier says
+  so itself (`safety` in the parse data); for an older model the component's decision is
+  applied to its parse result, and the model alone and "lexicon plus the model's own
+  emergency score" are measured beside it (the figures behind the choice in
+  bot/safety/decision.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Optional
+
+import yaml
+
+from bot.safety.decision import EMERGENCY_INTENT, SELF_HARM_INTENT, decide, verdict
+from bot.safety.detector import SafetyDetector
+from bot.safety.lexicon import DANGER, SELF_HARM
+
+LANGUAGES: tuple[str, ...] = ("nl", "en", "fr", "es", "de", "pt", "ar")
+CATEGORIES: tuple[str, ...] = ("danger", "self_harm", "safe", "short")
+TARGET_DANGER_RECALL = 0.98
+TARGET_FALSE_ALARMS = 0.01  # on the safe messages
+TARGET_SHORT_ALARMS = 0  # on the short form answers
+# The hybrid rules measured against the lexicon alone: the model's own alarm counts at or
+# above these confidences.
+MODEL_CONFIDENCES: tuple[float, ...] = (0.99, 0.95, 0.9)
+
+Sets = dict[str, dict[str, list[str]]]  # language -> category -> messages
+Verdict = Callable[[str], Optional[str]]
+
+
+def load_sets(directory: Path) -> Sets:
+    sets: Sets = {}
+    for language in LANGUAGES:
+        data = yaml.safe_load((directory / f"{language}.yml").read_text(encoding="utf-8")) or {}
+        sets[language] = {c: [str(text) for text in data.get(c) or []] for c in CATEGORIES}
+    return sets
+
+
+@dataclass
+class Scores:
+    """Counts for one language (or all): hits per category, and the messages missed or
+    alarmed on (kept for the tests' messages, never printed by the report)."""
+
+    total: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
+    hits: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
+    wrong: dict[str, list[str]] = field(default_factory=lambda: {c: [] for c in CATEGORIES})
+
+    def add(self, category: str, text: str, found: Optional[str]) -> None:
+        self.total[category] += 1
+        expected = {"danger": DANGER, "self_harm": SELF_HARM}.get(category)
+        hit = found == expected if expected else found is not None  # an alarm, for the rest
+        self.hits[category] += hit
+        if hit != bool(expected):
+            self.wrong[category].append(text)
+
+    def merge(self, other: Scores) -> None:
+        for category in CATEGORIES:
+            self.total[category] += other.total[category]
+            self.hits[category] += other.hits[category]
+            self.wrong[category] += other.wrong[category]
+
+    def rate(self, category: str) -> float:
+        return self.hits[category] / self.total[category] if self.total[category] else 0.0
+
+    @property
+    def danger_recall(self) -> float:
+        return self.rate("danger")
+
+    @property
+    def self_harm_recall(self) -> float:
+        return self.rate("self_harm")
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.rate("safe")
+
+    @property
+    def short_alarms(self) -> int:
+        return self.hits["short"]
+
+    @property
+    def meets_targets(self) -> bool:
+        return (
+            self.danger_recall >= TARGET_DANGER_RECALL
+            and self.false_alarm_rate <= TARGET_FALSE_ALARMS
+            and self.short_alarms <= TARGET_SHORT_ALARMS
+        )
+
+
+def score(sets: Sets, judge: Verdict) -> dict[str, Scores]:
+    """Scores per language and for `all`, judging each message with `judge`."""
+    result: dict[str, Scores] = {}
+    overall = Scores()
+    for language, categories in sets.items():
+        scores = Scores()
+        for category, texts in categories.items():
+            for text in texts:
+                scores.add(category, text, judge(text))
+        result[language] = scores
+        overall.merge(scores)
+    result["all"] = overall
+    return result
+
+
+def detector_scores(sets: Sets, detector: SafetyDetector) -> dict[str, Scores]:
+    return score(sets, detector.detect)
+
+
+def _alarm_of(intent_name: Optional[str]) -> Optional[str]:
+    return {EMERGENCY_INTENT: DANGER, SELF_HARM_INTENT: SELF_HARM}.get(intent_name or "")
+
+
+def model_scores(
+    sets: Sets, parsed: Mapping[str, Mapping[str, Any]], detector: SafetyDetector
+) -> dict[str, dict[str, Scores]]:
+    """Scores of the assistant's intent on the parse results (text -> parse data), by how
+    the intent was decided: `assistant` always; for a model without the component also
+    `model alone` and `lexicon or model >= c`."""
+    any_component = any("safety" in result for result in parsed.values())
+
+    def acted_on(text: str) -> Optional[str]:
+        result = parsed[text]
+        if any_component:
+            return _alarm_of((result.get("intent") or {}).get("name"))
+        safety = detector.detect(text)
+        intent, _ = decide(safety, result.get("intent"), result.get("intent_ranking") or [])
+        return _alarm_of(intent.get("name"))
+
+    measured = {"assistant (model with the detector)": score(sets, acted_on)}
+    if not any_component:
+        measured["model alone"] = score(
+            sets, lambda t: _alarm_of((parsed[t].get("intent") or {}).get("name"))
+        )
+        for threshold in MODEL_CONFIDENCES:
+            measured[f"lexicon, or the model's alarm >= {threshold}"] = score(
+                sets, _hybrid(detector, parsed, threshold)
+            )
+    return measured
+
+
+def _hybrid(
+    detector: SafetyDetector, parsed: Mapping[str, Mapping[str, Any]], threshold: float
+) -> Verdict:
+    def judge(text: str) -> Optional[str]:
+        return verdict(detector.detect(text), parsed[text].get("intent"), threshold)
+
+    return judge
+
+
+def parse_with_model(model_path: Path, texts: Iterable[str]) -> dict[str, dict[str, Any]]:
+    from bot.language.evaluation import load_agent
+
+    agent = load_agent(model_path)
+
+    async def parse_all() -> dict[str, dict[str, Any]]:
+        results = {}
+        for text in dict.fromkeys(texts):
+            results[text] = await agent.parse_message(text)  # type: ignore[attr-defined]
+        return results
+
+    return asyncio.run(parse_all())
+
+
+def _table(title: str, scores: Mapping[str, Scores]) -> list[str]:
+    lines = [
+        f"**{title}**",
+        "",
+        "| language | danger recall | self-harm recall | false alarms (safe) | short-answer"
+        " alarms | targets |",
+        "|---|---|---|---|---|---|",
+    ]
+    for language, s in scores.items():
+        lines.append(
+            f"| {language} | {s.danger_recall:.3f} ({s.hits['danger']}/{s.total['danger']})"
+            f" | {s.self_harm_recall:.3f} ({s.hits['self_harm']}/{s.total['self_harm']})"
+            f" | {s.false_alarm_rate:.3f} ({s.hits['safe']}/{s.total['safe']})"
+            f" | {s.short_alarms}/{s.total['short']} | {'met' if s.meets_targets else 'NOT met'} |"
+        )
+    return [*lines, ""]
+
+
+def report(sets_dir: Path, detector: SafetyDetector, model_path: Optional[Path] = None) -> str:
+    """The "Danger and self-harm" section of docs/evaluation.md (figures only, no text)."""
+    sets = load_sets(sets_dir)
+    sizes = {c: sum(len(s[c]) for s in sets.values()) for c in CATEGORIES}
+    lines = [
+        "## Danger and self-harm",
+        "",
+        f"Held-out set `{sets_dir.name}/` ({sizes['danger']} danger, {sizes['self_harm']}"
+        f" self-harm, {sizes['safe']} harsh-but-safe, {sizes['short']} short form answers in"
+        f" {len(sets)} languages, Arabizi included), written before the lexicons and never"
+        " used to tune them. Targets: danger recall >="
+        f" {TARGET_DANGER_RECALL}, false alarms <= {TARGET_FALSE_ALARMS:.0%} on the safe"
+        " messages, no alarm on a short answer. A danger message counts as found only when"
+        " answered as danger, a self-harm message only as self-harm; an alarm on the rest is"
+        " either.",
+        "",
+        *_table(
+            "The lexicon detector alone (bot/safety, no model)", detector_scores(sets, detector)
+        ),
+    ]
+    if model_path is not None:
+        texts = [t for categories in sets.values() for ts in categories.values() for t in ts]
+        parsed = parse_with_model(model_path, texts)
+        for title, scores in model_scores(sets, parsed, detector).items():
+            lines += _table(f"With the model `{model_path.name}`: {title}", scores)
+    return "\n".join(lines) + "\n"
