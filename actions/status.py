@@ -25,10 +25,12 @@ from bot import runtime
 from bot.cases.intake import InvalidReport
 from bot.cases.model import StorageUnavailable
 from bot.cases.views import InformationAdded, StatusView
+from bot.forms.answer import Answer
 from bot.forms.interruptions import Expects
 from bot.language.detection import reply_language
 from bot.report.answers import problem_response
 from bot.report.status import (
+    GAVE_UP,
     STATUS_CODE,
     STATUS_FOLLOW_UP,
     STATUS_INFORMATION,
@@ -67,10 +69,23 @@ class ValidateStatusForm(FormThatStepsAside):
     def expects(self, requested_slot: str) -> Expects:
         return Expects.SECRET
 
+    async def required_slots(
+        self,
+        domain_slots: List[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[str]:
+        # Two answers that were no receipt code end the check (action_check_status says so).
+        return [] if tracker.get_slot(STATUS_CODE) == GAVE_UP else domain_slots
+
     def validate_status_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        return answered(dispatcher, answer_status_code(value, intent_of(tracker)))
+        answer = answer_status_code(value, intent_of(tracker))
+        return self.settled(
+            dispatcher, tracker, STATUS_CODE, answer, lambda: Answer({STATUS_CODE: GAVE_UP})
+        )
 
     def validate_status_passphrase(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -97,6 +112,9 @@ class ActionCheckStatus(AssistantAction):
     ) -> List[Dict[str, Any]]:
         code = tracker.get_slot(STATUS_CODE)
         passphrase = tracker.get_slot(STATUS_PASSPHRASE)
+        if code == GAVE_UP:
+            self.utter(dispatcher, "utter_status_code_gave_up")
+            return slot_events(forget_receipt())
         reference = runtime.reference_for(tracker.sender_id)
         now = datetime.now(timezone.utc)
         # The message being answered is the passphrase: its words say nothing about the

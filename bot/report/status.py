@@ -19,6 +19,8 @@ STATUS_PASSPHRASE = "status_passphrase"
 STATUS_FOLLOW_UP = "status_follow_up"
 STATUS_INFORMATION = "status_information"
 STATUS_SLOTS: tuple[str, ...] = (STATUS_CODE, STATUS_PASSPHRASE)
+# What the code question holds after two answers that were no receipt code: the check ends.
+GAVE_UP = "gave_up"
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def answer_status_code(value: Any, intent: Optional[str]) -> Answer:
     if code is not None:
         return Answer({STATUS_CODE: code})
     safety = (EMERGENCY,) if intent == "emergency" else ()  # safety first, whatever was asked
-    return Answer({STATUS_CODE: None}, safety + ("utter_status_code_unreadable",))
+    return Answer({STATUS_CODE: None}, safety + ("utter_status_code_unreadable",), refused=True)
 
 
 def answer_passphrase(value: Any) -> Answer:

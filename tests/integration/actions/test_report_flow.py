@@ -59,7 +59,13 @@ from bot.report.form import (
     SKIPPED,
     STARTED,
 )
-from bot.report.status import STATUS_CODE, STATUS_FOLLOW_UP, STATUS_INFORMATION, STATUS_PASSPHRASE
+from bot.report.status import (
+    GAVE_UP,
+    STATUS_CODE,
+    STATUS_FOLLOW_UP,
+    STATUS_INFORMATION,
+    STATUS_PASSPHRASE,
+)
 from tests.support.servers import free_port
 from tests.support.tracker import build_tracker, run_action
 from tests.support.tracker import run_for_slots as run  # messages and the slots set
@@ -415,6 +421,17 @@ class TestStatus:
         messages, slots = run(ValidateStatusForm(), t, domain)
         assert slots[STATUS_CODE] is None
         assert said(messages) == ["utter_status_code_unreadable"]
+
+    def test_two_answers_that_are_no_code_end_the_check_politely(self, domain):
+        first = tracker(text="hello", new_slots={STATUS_CODE: "hello"}, form="status_form")
+        _, slots = run(ValidateStatusForm(), first, domain)
+        again = tracker(
+            slots, text="no idea", new_slots={STATUS_CODE: "no idea"}, form="status_form"
+        )
+        _, slots = run(ValidateStatusForm(), again, domain)
+        assert slots[STATUS_CODE] == GAVE_UP
+        messages, _ = run(ActionCheckStatus(), tracker(slots, form=None))
+        assert said(messages) == ["utter_status_code_gave_up"]
 
     @pytest.mark.parametrize(
         "typed, leaves", [("cancel", True), ("stop cancel quit abort exit", False)]
