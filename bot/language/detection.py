@@ -72,7 +72,7 @@ SUPPORTED_PRIOR = 2.0
 # The scripts of the domain model's training data (data/nlu and data/language_id).
 DOMAIN_SCRIPTS = frozenset({"LATIN", "ARABIC"})
 # A Latin message with Arabizi words ('3ayez') counts Arabic this much more.
-ARABIZI_WEIGHT = 3.0
+ARABIZI_WEIGHT = 10.0
 
 _URL = re.compile(r"(https?://\S+|www\.\S+|\S+@\S+\.\S+)", re.IGNORECASE)
 # Dutch names of institutions appear in messages in every language; they say nothing

@@ -98,8 +98,10 @@ def count_words(cleaned: str) -> int:
 
 
 def is_arabizi_word(token: str) -> bool:
-    """'3ayez', 'a3mel', '7aga': a lower-case Latin word written with Arabizi digits."""
-    return bool(_ARABIZI_WORD.fullmatch(token))
+    """'3ayez', 'a3mel', '7aga', 'ma3': a lower-case Latin word written with Arabizi digits;
+    not a house number or a class ('5a', '2b')."""
+    letters = sum(1 for c in token if c.isalpha())
+    return letters >= 2 and bool(_ARABIZI_WORD.fullmatch(token))
 
 
 def arabizi_words(cleaned: str) -> int:

@@ -76,6 +76,7 @@ def test_cyrillic_letters_that_russian_does_not_use(text: str, code: str | None)
         ("7aga mohemma", 1),
         ("see you on the 2nd, 3rd or 5th", 0),
         ("gr8 see u 2morrow", 0),
+        ("I live at 5a, room 2b", 0),
     ],
 )
 def test_arabizi_words(text: str, count: int):
