@@ -1,0 +1,53 @@
+"""The runner's pure parts: the tracker's events become turns with the responses said, and
+completion rates are counted per journey and language."""
+
+from __future__ import annotations
+
+from bot.evaluation.conversations import Conversation, Expectation
+from bot.evaluation.judge import BotMessage, Verdict
+from bot.evaluation.runner import Result, completion, said_per_turn
+
+
+def test_each_user_message_starts_a_turn_with_the_responses_said_after_it():
+    events = [
+        {"event": "action", "name": "action_session_start"},
+        {"event": "bot", "text": "before anyone spoke", "metadata": {}},
+        {"event": "user", "text": "hi"},
+        {"event": "action", "name": "utter_greet"},
+        {"event": "bot", "text": "Hello", "metadata": {"utter_action": "utter_greet"}},
+        {"event": "user", "text": "help"},
+        {"event": "bot", "text": "Your safety", "metadata": {"utter_action": "utter_emergency"}},
+        {"event": "bot", "text": "raw text"},
+        {"event": "user", "text": "ok"},
+    ]
+    assert said_per_turn(events) == [
+        (BotMessage("utter_greet", "Hello"),),
+        (BotMessage("utter_emergency", "Your safety"), BotMessage(None, "raw text")),
+        (),
+    ]
+
+
+def result(language: str, journey: str, passed: bool) -> Result:
+    conversation = Conversation(
+        name=f"{language} {journey} {passed}",
+        journey=journey,
+        language=language,
+        user=("hi",),
+        expect=Expectation(no_safety=True),
+    )
+    return Result(conversation, Verdict(passed, () if passed else ("x",), ()), 1.0)
+
+
+def test_completion_is_counted_per_journey_language_and_overall():
+    rates = completion(
+        [
+            result("nl", "report", True),
+            result("nl", "report", False),
+            result("en", "report", True),
+            result("en", "advisor", True),
+        ]
+    )
+    assert (rates[("report", "nl")].passed, rates[("report", "nl")].total) == (1, 2)
+    assert rates[("all", "en")].value == 1.0
+    assert rates[("report", "all")].value == 2 / 3
+    assert str(rates[("all", "all")]) == "3/4 (0.75)"
