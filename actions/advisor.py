@@ -22,6 +22,7 @@ from bot.advisor.matches import describe_matches, handoff_choices
 from bot.advisor.questions import (
     CHOOSE,
     CONFIRM,
+    KNOWN_POST,
     PHONE,
     SKIPPED,
     answer_language,
@@ -34,6 +35,7 @@ from bot.advisor.questions import (
     language_options,
     post_choices,
     preference_values,
+    propose_known_post,
     propose_post_from_channel,
 )
 from bot.directory.matching import Preferences, languages_for_post, match_advisors
@@ -130,7 +132,10 @@ class ValidateAdvisorForm(FormThatStepsAside):
             text_of(tracker), intent_of(tracker), choice_of(tracker), offered, directory
         )
         unreadable = step.post is None and step.state in (EMPTY, TOO_LONG, UNKNOWN)
-        answer = Answer(step.slots(), refused=unreadable)
+        slots = step.slots()
+        if chosen_post(step.post):
+            slots[KNOWN_POST] = step.post  # the report proposes it later
+        answer = Answer(slots, refused=unreadable)
         return self.settled(dispatcher, tracker, "advisor_post", answer, _without_post)
 
     async def validate_advisor_language(
@@ -194,6 +199,8 @@ class ActionAskAdvisorPost(AssistantAction):
                 (tracker.latest_message or {}).get("metadata"),
                 directory,
             )
+            if proposal is None:
+                proposal = propose_known_post(tracker.get_slot(KNOWN_POST), directory)
             if proposal is not None:
                 state, candidates = proposal.state, list(proposal.candidates)
                 country = proposal.country

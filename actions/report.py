@@ -23,7 +23,7 @@ from actions.base import (
     turn_of,
 )
 from bot import runtime
-from bot.advisor.questions import chosen_post, post_label
+from bot.advisor.questions import KNOWN_POST, chosen_post, post_label
 from bot.cases.intake import InvalidReport
 from bot.cases.model import StorageUnavailable
 from bot.directory.records import Directory
@@ -55,6 +55,7 @@ from bot.report.form import (
     REPORT_DESCRIPTION,
     REPORT_INVOLVED,
     REPORT_KIND,
+    REPORT_POST_CODE,
     REPORT_POST_COUNTRY,
     REPORT_SPOKE_TO,
     REPORT_START,
@@ -212,6 +213,9 @@ class ValidateReportForm(FormThatStepsAside):
         answer = answer_where(value)
         if answer.post_words is not None:
             answer = place_post(answer.post_words, await current_directory())
+            code = answer.slots.get(REPORT_POST_CODE)
+            if code:  # an advisor search later proposes it
+                answer = replace(answer, slots={**answer.slots, KNOWN_POST: code})
         return self._settled(dispatcher, tracker, REPORT_WHERE, answer)
 
     def validate_report_involved(
@@ -300,8 +304,8 @@ REPORT_ENDS = ("action_submit_report", "action_cancel_report")
 
 
 async def advisor_post(tracker: Tracker, language: str) -> Optional[AdvisorPost]:
-    """The post the advisor search settled on, if any and if it can be read."""
-    code = chosen_post(tracker.get_slot("advisor_post"))
+    """The post settled earlier in the conversation (an advisor search), if it can be read."""
+    code = chosen_post(tracker.get_slot(KNOWN_POST))
     directory = await current_directory() if code else None
     post = directory.post(code) if directory else None
     if post is None:

@@ -116,6 +116,18 @@ def chosen_post(value: object) -> Optional[str]:
     return value if isinstance(value, str) and value != SKIPPED else None
 
 
+# The post last settled in the conversation, by a report or an earlier search (a slot).
+KNOWN_POST = "known_post"
+
+
+def propose_known_post(code: object, directory: Directory) -> Optional[PostStep]:
+    """The post the user already named in this conversation, to confirm rather than ask."""
+    post = directory.post(code) if isinstance(code, str) else None
+    if post is None:
+        return None
+    return PostStep(state=CONFIRM, candidates=(post.code,), country=post.country)
+
+
 def propose_post_from_channel(
     sender_id: object, channel: object, metadata: Optional[Mapping[str, Any]], directory: Directory
 ) -> Optional[PostStep]:

@@ -75,6 +75,16 @@ def test_a_whatsapp_number_proposes_the_post_in_its_country_to_confirm():
     assert confirmed["advisor_post"] == "RAB"
 
 
+def test_the_post_named_in_a_report_is_proposed_not_asked_again():
+    messages, slots = run(
+        ActionAskAdvisorPost(), tracker(sender="web-1", slots={"known_post": "RAB"})
+    )
+    assert messages[0]["response"] == "utter_advisor_post_confirm"
+    assert slots["advisor_post_candidates"] == ["RAB"]
+    confirmed = validate("advisor_post", tracker("oui", "affirm", slots=slots))
+    assert confirmed["advisor_post"] == "RAB" and confirmed["known_post"] == "RAB"
+
+
 def test_saying_no_to_the_proposed_post_asks_the_question():
     _, slots = run(ActionAskAdvisorPost(), tracker(sender=WHATSAPP_MOROCCO))
     answer = validate("advisor_post", tracker("non", "deny", slots=slots))

@@ -178,6 +178,40 @@ class TestKind:
         assert len(buttons) == 10 and buttons[-1].payload.endswith('"unsure"}')
 
 
+class TestSaidBefore:
+    def test_a_story_told_first_the_wish_for_anonymity_and_the_post_are_taken_over(self):
+        events = [
+            {
+                "event": "user",
+                "text": "o meu chefe pede-me dinheiro para renovar o meu contrato",
+                "parse_data": {"intent": {"name": "share_experience"}},
+            },
+            {
+                "event": "user",
+                "text": "quero denunciar anonimamente",
+                "parse_data": {"intent": {"name": "report"}},
+            },
+        ]
+        t = tracker({"known_post": "RAB"}, language="pt", form=None, events=events)
+        _, slots = run(ActionStartReport(), t)
+        assert slots[REPORT_DESCRIPTION].startswith("o meu chefe pede-me dinheiro")
+        assert slots[REPORT_CONTACT] == "anonymous"
+        assert slots[REPORT_POST_CODE] == "RAB" and "Rabat" in slots[REPORT_WHERE]
+        # Said back when the reporter says yes, and the story question asks for more.
+        start = tracker({**slots, REPORT_START: None, "requested_slot": "report_start"},
+                        text="sim", intent="affirm", language="pt",
+                        new_slots={REPORT_START: "sim"})  # fmt: skip
+        messages, started = run(ValidateReportForm(), start)
+        assert started[REPORT_START] == STARTED
+        assert "utter_report_story_kept" in said(messages)
+        assert "utter_report_anonymous_kept" in said(messages)
+        assert "utter_report_post_kept" in said(messages)
+
+    def test_a_post_found_in_the_report_is_kept_for_an_advisor_search(self, domain):
+        _, slots = validate(domain, REPORT_WHERE, "Rabat")
+        assert slots[REPORT_POST_CODE] == "RAB" and slots["known_post"] == "RAB"
+
+
 class TestWhatHappened:
     def test_several_messages_make_one_description_until_done(self, domain):
         kind = {REPORT_KIND: "bullying"}
