@@ -33,6 +33,7 @@ from bot.evaluation.runner import (
     run_all,
 )
 from bot.settings import PROJECT_ROOT
+from bot.timestamps import utc
 
 CONVERSATIONS_DIR = PROJECT_ROOT / "evaluation" / "conversations"
 
@@ -79,7 +80,11 @@ def command(args: argparse.Namespace) -> int:
         )
         seconds = time.perf_counter() - start
     section = conversations_section(
-        results, seconds, args.model.name, str(CONVERSATIONS_DIR.relative_to(PROJECT_ROOT))
+        results,
+        seconds,
+        args.model.name if args.url is None else f"the assistant at {args.url}",
+        str(CONVERSATIONS_DIR.relative_to(PROJECT_ROOT)),
+        produced=f"{utc():%Y-%m-%d %H:%M} UTC",
     )
     write_section(args.output, section)
     print(section)

@@ -59,7 +59,7 @@ def write_section(path: Path, section: str) -> None:
 
 
 def conversations_section(
-    results: Sequence[Result], seconds: float, model: str, source: str
+    results: Sequence[Result], seconds: float, model: str, source: str, produced: str = ""
 ) -> str:
     """The 'Typed conversations' section: completion per journey and language, the targets,
     and the failed conversations by name with their reasons (no user text)."""
@@ -73,7 +73,7 @@ def conversations_section(
         f"Model: `{model}`; scripts: `{source}` ({len(results)} conversations, written "
         "independently of the training data and never trained on), typed as people type and "
         f"sent to the real servers over REST, {seconds:.0f} s. Produced by "
-        "`bin/evaluate conversations`.",
+        f"`bin/evaluate conversations`{' on ' + produced if produced else ''}.",
         "",
         "A conversation completes when its outcome is right (the report read back from the "
         "case store with the right fields, the advisors shown for the right post, the safety "
