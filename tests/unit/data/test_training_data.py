@@ -21,8 +21,8 @@ CONTRACT_INTENTS = {
     "human_handoff", "emergency", "general_complaint", "delete_data", "change_language",
     "out_of_scope",
 }  # fmt: skip
-# Added after the contract was published (which allows new intents): they control forms.
-INTENTS = CONTRACT_INTENTS | {"cancel", "skip"}
+# Added beside the contract (which allows new intents): leaving a flow, and self-harm.
+INTENTS = CONTRACT_INTENTS | {"cancel", "skip", "self_harm"}
 
 
 def _examples(files: list[Path]) -> dict[tuple[str, str], list[str]]:
@@ -80,4 +80,5 @@ def test_heldout_examples_are_not_in_training(training, heldout):
     leaked = [e for examples in heldout.values() for e in examples if e.lower() in trained]
     # Only the count and the leaked lines: the rest of the held-out set stays out of sight.
     assert not leaked, f"{len(leaked)} training examples repeat held-out messages: {leaked}"
-    assert {intent for _, intent in heldout} == INTENTS
+    # Self-harm is held out with the danger messages, in evaluation/safety/.
+    assert {intent for _, intent in heldout} == INTENTS - {"self_harm"}
