@@ -60,15 +60,20 @@ UNSUPPORTED_MIN_WORDS = 3
 # Latin or Arabic script never is ('jambo', 'ok').
 TWO_WORDS_UNSUPPORTED_CONFIDENCE = 0.8
 
-# A message in a script none of our languages uses is not ours however short, once it has
-# this many letters.
-FOREIGN_MIN_LETTERS = 2
+# A message in a script none of our languages uses is not ours however short ('네', '好'),
+# unless its few letters sit among more symbols: an emoticon ('¯\\_(ツ)_/¯').
+EMOTICON_MAX_LETTERS = 3
 
 # Weight of the domain model in the vote; lid.176 gets the rest.
 DOMAIN_WEIGHT = 0.5
 # Most people who write to us use one of our languages: their scores count this much more
 # before normalising, so a short German "ja klar doch" is not taken for Finnish.
 SUPPORTED_PRIOR = 2.0
+# Languages the domain model also learnt in Latin letters (data/language_id/*-Latn.txt and
+# the Arabizi training examples): when it is this sure of one, its vote counts this much.
+ROMANISED = frozenset({"ar", "ur", "fa"})
+ROMANISED_SURE = 0.5
+ROMANISED_DOMAIN_WEIGHT = 0.85
 # The scripts of the domain model's training data (data/nlu and data/language_id).
 DOMAIN_SCRIPTS = frozenset({"LATIN", "ARABIC"})
 # A Latin message with Arabizi words ('3ayez') counts Arabic this much more.
@@ -193,7 +198,7 @@ class LanguageIdentifier:
             code=code,
             confidence=min(1.0, confidence),
             words=count_words(cleaned),
-            letters_not_ours=letters_say_not_ours(cleaned, letters),
+            letters_not_ours=letters_say_not_ours(text, cleaned, letters),
         )
 
     def _vote(self, cleaned: str, letters: Letters) -> dict[str, float]:
@@ -203,9 +208,14 @@ class LanguageIdentifier:
         # guesses, so there lid.176 alone speaks.
         if self._domain is not None and letters.script in DOMAIN_SCRIPTS:
             domain = _distribution(self._domain, fold_accents(cleaned))
+            weight = DOMAIN_WEIGHT
+            top = max(domain, key=domain.__getitem__, default=None)
+            if letters.script == "LATIN" and top in ROMANISED and domain[top] >= ROMANISED_SURE:
+                # Arabic, Urdu or Persian in Latin letters: lid.176 never saw them written so
+                # and spreads its vote over European languages; the domain model has.
+                weight = ROMANISED_DOMAIN_WEIGHT
             scores = {
-                label: DOMAIN_WEIGHT * domain.get(label, 0.0)
-                + (1 - DOMAIN_WEIGHT) * lid.get(label, 0.0)
+                label: weight * domain.get(label, 0.0) + (1 - weight) * lid.get(label, 0.0)
                 for label in set(lid) | set(domain)
             }
         if letters.foreign:
@@ -260,14 +270,33 @@ def _named_by_letters(cleaned: str, letters: Letters, voted: Optional[str]) -> O
     return None
 
 
-def letters_say_not_ours(cleaned: str, letters: Optional[Letters] = None) -> bool:
+def letters_say_not_ours(
+    text: str, cleaned: Optional[str] = None, letters: Optional[Letters] = None
+) -> bool:
     """The message's letters alone rule out all our languages (see Detection)."""
+    cleaned = clean_text(text) if cleaned is None else cleaned
     letters = letters or letters_of(cleaned)
-    if letters.count < FOREIGN_MIN_LETTERS:
-        return False  # '¯\\_(ツ)_/¯' is a shrug, not Japanese
+    if not letters.count or _is_emoticon(text, letters.count):
+        return False
     if letters.foreign:
         return True
     return letters.script == "ARABIC" and arabic_script_language(cleaned) is not None
+
+
+def _is_emoticon(text: str, letters: int) -> bool:
+    """A few letters among more symbols: '¯\\_(ツ)_/¯' is a shrug, not Japanese."""
+    if letters > EMOTICON_MAX_LETTERS:
+        return False
+    symbols = sum(
+        1
+        for c in unicodedata.normalize("NFKC", text)
+        if unicodedata.category(c)[0] in ("P", "S") and c not in _SENTENCE_PUNCTUATION
+    )
+    return symbols > letters
+
+
+# Punctuation that ends or splits a sentence says nothing of an emoticon ('谢谢！！！').
+_SENTENCE_PUNCTUATION = frozenset("!?.,;:'\"…。！？、，；：¡¿؟،")
 
 
 def detection_from_parse(parse_language: Optional[Mapping], text: Optional[str]) -> Detection:
@@ -279,7 +308,7 @@ def detection_from_parse(parse_language: Optional[Mapping], text: Optional[str])
         code=parse_language["code"],
         confidence=float(parse_language.get("confidence") or 0.0),
         words=count_words(cleaned),
-        letters_not_ours=letters_say_not_ours(cleaned),
+        letters_not_ours=letters_say_not_ours(text or "", cleaned),
     )
 
 

@@ -93,8 +93,15 @@ def test_a_script_none_of_our_languages_uses_is_never_ours(parse, text: str, cod
     assert _routed(message)
 
 
-@pytest.mark.parametrize("text", ["¯\\_(ツ)_/¯", "ok 👍", "好"])
-def test_a_stray_foreign_letter_is_not_a_message_in_that_language(parse, text: str):
+@pytest.mark.parametrize("text, code", [("好", "zh"), ("네", "ko"), ("谢谢！！！", "zh")])
+def test_one_letter_of_a_foreign_script_is_enough(parse, text: str, code: str):
+    message = parse(text)
+    assert message.get("language")["code"] == code
+    assert _routed(message)
+
+
+@pytest.mark.parametrize("text", ["¯\\_(ツ)_/¯", "ok 👍", "(ツ)"])
+def test_an_emoticon_is_not_a_message_in_another_language(parse, text: str):
     assert not _routed(parse(text))
 
 
@@ -140,3 +147,17 @@ def test_the_letters_decide_however_short_the_message():
     assert not is_unsupported(Detection("pl", 0.95, 1))
     assert is_unsupported(Detection("pl", 0.95, 2))
     assert not is_unsupported(Detection("pl", 0.7, 2))
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("mujhe aap ki madad chahiye", "ur"),
+        ("mujhe shikayat karni hai", "ur"),
+        ("salam, man mikham ye chizi gozaresh bedam", "fa"),
+    ],
+)
+def test_urdu_and_persian_in_latin_letters_are_not_ours(parse, text: str, code: str):
+    message = parse(text)
+    assert message.get("language")["code"] == code
+    assert _routed(message)
