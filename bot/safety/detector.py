@@ -2,7 +2,8 @@
 
 Every lexicon is matched on every message, whatever its detected language: a frightened
 person may mix languages, write Arabic in Latin letters, or be misidentified on three
-words. Self-harm wins over danger when both match: its answer also gives the emergency
+words. For the same reason the negations of every lexicon ("not in danger", "no tengo ideas
+suicidas") are blanked out before any lexicon's patterns are matched. Self-harm wins over danger when both match: its answer also gives the emergency
 number, and it must never be answered as if only the place were unsafe.
 """
 
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 from bot.safety.lexicon import DANGER, SELF_HARM, Lexicon, fold, load_lexicons
 from bot.settings import PROJECT_ROOT
@@ -29,14 +30,11 @@ class Finding:
     self_harm_in: tuple[str, ...] = ()
 
 
-def _matches(
-    folded: str, found: Optional[re.Pattern[str]], negated: Optional[re.Pattern[str]]
-) -> bool:
-    if found is None:
-        return False
-    if negated is not None:
-        folded = negated.sub(" ", folded)
-    return found.search(folded) is not None
+def _blank(folded: str, negations: Iterable[Optional[re.Pattern[str]]]) -> str:
+    for negated in negations:
+        if negated is not None:
+            folded = negated.sub(" ", folded)
+    return folded
 
 
 class SafetyDetector:
@@ -51,11 +49,17 @@ class SafetyDetector:
         folded = f" {fold(text)} "
         if not folded.strip():
             return Finding(kind=None)
+        # Negations are blanked out in every language before any lexicon is matched: "no
+        # tengo ideas suicidas" must not fire the Dutch or English `suicid` either.
+        not_danger = _blank(folded, (lex.not_danger for lex in self._lexicons))
+        not_self_harm = _blank(folded, (lex.not_self_harm for lex in self._lexicons))
         danger = tuple(
-            lex.name for lex in self._lexicons if _matches(folded, lex.danger, lex.not_danger)
+            lex.name for lex in self._lexicons if lex.danger and lex.danger.search(not_danger)
         )
         self_harm = tuple(
-            lex.name for lex in self._lexicons if _matches(folded, lex.self_harm, lex.not_self_harm)
+            lex.name
+            for lex in self._lexicons
+            if lex.self_harm and lex.self_harm.search(not_self_harm)
         )
         kind = SELF_HARM if self_harm else DANGER if danger else None
         return Finding(kind=kind, danger_in=danger, self_harm_in=self_harm)
