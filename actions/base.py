@@ -128,8 +128,11 @@ class FormThatStepsAside(FormValidationAction, AssistantAction):
     ) -> List[Dict[str, Any]]:
         slot = tracker.get_slot("requested_slot")
         turn = turn_of(tracker)
+        # Only a message just taken as the answer can step aside: coming back to the form
+        # after the interruption was answered, nothing is up for validation.
         if (
             slot
+            and slot in tracker.slots_to_validate()
             and turn.intent in self.answerable_at(slot)
             and steps_aside(turn, self.expects(slot), self.selects_choice(slot, tracker))
         ):

@@ -253,6 +253,17 @@ class TestWhatHappened:
         assert said(messages) == ["utter_report_problem_not_text"]
         assert REPORT_DESCRIPTION not in slots
 
+    def test_a_question_steps_aside_once_and_the_form_then_asks_again(self, domain):
+        question = {"requested_slot": REPORT_WHAT_HAPPENED}
+        asked = tracker(question, text="is this anonymous?", intent="ask_anonymity",
+                        new_slots={REPORT_WHAT_HAPPENED: "is this anonymous?"})  # fmt: skip
+        _, events = run_action(ValidateReportForm(), asked, domain)
+        assert events[-1]["event"] == "action_execution_rejected"
+        # Back in the form after the answer: the same message is not an interruption again.
+        back = tracker(question, text="is this anonymous?", intent="ask_anonymity")
+        _, events = run_action(ValidateReportForm(), back, domain)
+        assert "action_execution_rejected" not in [e["event"] for e in events]
+
     def test_a_short_cancel_leaves_the_form(self, domain):
         t = tracker(
             {"requested_slot": REPORT_WHAT_HAPPENED},
