@@ -6,8 +6,9 @@ Two fastText models vote:
   missing accents (es -> pt), Swahili, Malay vs Indonesian;
 - a small domain model that `rasa train` fits on the project's own multilingual training
   examples plus short corpora of languages we do not support (data/language_id/), which
-  knows chat greetings, accent-less spelling, Arabizi, and Persian, Urdu and Pashto (whose
-  scripts our Arabic shares; without them the prior for our languages made them Arabic).
+  knows chat greetings, accent-less spelling, Arabizi, Urdu and Persian in Latin letters,
+  Persian, Urdu and Pashto (whose script our Arabic shares; without them the prior for our
+  languages made them Arabic) and Ukrainian, Bulgarian and Serbian chat.
 
 Then the letters speak (bot/language/scripts.py): a message in a script none of our languages
 uses (Chinese, Cyrillic, Thai, ...) is not ours however short, and only the other languages
@@ -74,8 +75,10 @@ SUPPORTED_PRIOR = 2.0
 ROMANISED = frozenset({"ar", "ur", "fa"})
 ROMANISED_SURE = 0.5
 ROMANISED_DOMAIN_WEIGHT = 0.85
-# The scripts of the domain model's training data (data/nlu and data/language_id).
-DOMAIN_SCRIPTS = frozenset({"LATIN", "ARABIC"})
+# The scripts of the domain model's training data (data/nlu and data/language_id): Cyrillic
+# for Ukrainian, Bulgarian and Serbian chat ('дякую', 'благодаря'), which lid.176 calls
+# Russian.
+DOMAIN_SCRIPTS = frozenset({"LATIN", "ARABIC", "CYRILLIC"})
 # A Latin message with Arabizi words ('3ayez') counts Arabic this much more.
 ARABIZI_WEIGHT = 10.0
 
