@@ -29,7 +29,8 @@ def requested_language(tracker: Tracker) -> Optional[str]:
         if entity.get("entity") == "language" and entity.get("value") in SUPPORTED_LANGUAGES:
             return entity["value"]
     _, lexicon = runtime.languages()
-    return lexicon.find(message.get("text") or "")
+    written_in = (message.get("language") or {}).get("code")
+    return lexicon.find(message.get("text") or "", written_in)
 
 
 class ActionTrackLanguage(Action):

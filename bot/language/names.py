@@ -20,13 +20,18 @@ class LanguageNames:
             for name in sorted(names, key=len, reverse=True)
         ]
 
-    def find(self, text: str) -> Optional[str]:
-        """The last supported language named in the text ('not English, French' -> fr)."""
+    def find(self, text: str, written_in: Optional[str] = None) -> Optional[str]:
+        """The supported language the text asks for. Of several named, the one it is written
+        in is the one being left ("switch to Spanish, my English is bad" -> es); otherwise
+        the last one named ("not English, French" -> fr)."""
         folded = fold_accents(clean_text(text))
         found: list[tuple[int, str]] = []
         for code, pattern in self._patterns:
             for match in pattern.finditer(folded):
                 found.append((match.start(), code))
+        others = [item for item in found if item[1] != written_in]
+        if others and len(others) < len(found):
+            found = others
         return max(found)[1] if found else None
 
 

@@ -98,3 +98,19 @@ def test_finds_the_language_someone_asks_for(root: Path, text: str, code: str | 
     _, lexicon = load_languages(root / "data" / "languages.yml")
     assert isinstance(lexicon, LanguageNames)
     assert lexicon.find(text) == code
+
+
+@pytest.mark.parametrize(
+    "text, written_in, code",
+    [
+        ("hello, can we switch to spanish please? my english is bad", "en", "es"),
+        ("kunnen we Engels spreken in plaats van Nederlands", "nl", "en"),
+        ("je parle mal français, on peut parler en arabe ?", "fr", "ar"),
+        ("can we speak English", "en", "en"),
+    ],
+)
+def test_the_language_written_in_is_the_one_being_left(
+    root: Path, text: str, written_in: str, code: str
+):
+    _, lexicon = load_languages(root / "data" / "languages.yml")
+    assert lexicon.find(text, written_in) == code
