@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language.detection import Detection, is_unsupported, next_conversation_language
+from bot.language.detection import (
+    Detection,
+    detection_from_parse,
+    is_unsupported,
+    next_conversation_language,
+)
 
 
 def _routed(message) -> bool:
@@ -161,3 +166,15 @@ def test_urdu_and_persian_in_latin_letters_are_not_ours(parse, text: str, code: 
     message = parse(text)
     assert message.get("language")["code"] == code
     assert _routed(message)
+
+
+def test_arabizi_switches_a_conversation_to_arabic_and_a_short_message_does_not(parse):
+    long = parse("salam, ana 3ayez a3mel balagh")
+    short = parse("ana khayfa")
+    assert next_conversation_language("en", _detection(long)) == "ar"
+    assert next_conversation_language("en", _detection(short)) is None  # two words: too short
+    assert next_conversation_language(None, _detection(short)) == "ar"
+
+
+def _detection(message) -> Detection:
+    return detection_from_parse(message.get("language"), message.get("text"))
