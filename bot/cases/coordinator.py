@@ -11,6 +11,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, load_only
 
+from bot.cases import receipts
 from bot.cases.intake import (
     MAX_DESCRIPTION_CHARS,
     clean_text,
@@ -169,6 +170,18 @@ def cases_for_conversation(
         select(Case.id).where(Case.conversation_reference == reference).order_by(Case.id)
     ).scalars()
     return [case_detail(session, case_id, actor, now) for case_id in list(ids)]
+
+
+def case_by_receipt(
+    session: Session, code: str, lookup_key: bytes, actor: str, now: datetime
+) -> Optional[CaseDetail]:
+    """The case a receipt code belongs to, decrypted (audited like `case_detail`), or None.
+    An anonymous reporter's case has no conversation reference: its receipt is what finds it.
+    `lookup_key` is the case store's (bot.runtime.pseudonym_key())."""
+    case_id = session.execute(
+        select(Case.id).where(Case.code_digest == receipts.code_digest(code, lookup_key))
+    ).scalar_one_or_none()
+    return None if case_id is None else case_detail(session, case_id, actor, now)
 
 
 def normalise_status(text: str) -> str:

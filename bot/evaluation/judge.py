@@ -200,6 +200,8 @@ def _outcome(conversation: Conversation, observed: Observed) -> list[str]:
         reasons.append(f"no receipt: {RECEIPT_RESPONSE} was never said")
     if expect.no_report and observed.cases:
         reasons.append(f"{len(observed.cases)} case(s) stored, none expected")
+    if expect.no_report and RECEIPT_RESPONSE in said:
+        reasons.append("a receipt was given, no report expected")
     if expect.report is not None:
         reasons += _report(expect.report, observed.cases)
     if expect.advisors_post is not None:

@@ -3,8 +3,9 @@
 Each conversation gets a fresh random sender id. After its last message the tracker is
 read (GET /conversations/<id>/tracker, with the API token when there is one) for the
 responses said per turn, the slots and the open form, and the case store is asked for the
-cases stored under the conversation's reference (bot.runtime.reference_for: the reader must
-run with the servers' VM_STATE_DIR / pseudonym key and DATABASE_URL)."""
+cases stored under the conversation's reference (bot.runtime.reference_for) or under the
+receipt codes it was shown (anonymous cases are not linked to their conversation): the
+reader must run with the servers' VM_STATE_DIR / pseudonym key and DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -17,10 +18,23 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 import requests
 
+from bot.cases.receipts import parse_code
 from bot.evaluation.conversations import Conversation
-from bot.evaluation.judge import BotMessage, LanguageOracle, Observed, Turn, Verdict, judge
+from bot.evaluation.judge import (
+    RECEIPT_RESPONSE,
+    BotMessage,
+    LanguageOracle,
+    Observed,
+    Turn,
+    Verdict,
+    judge,
+)
 
-CaseReader = Callable[[str], Sequence[Mapping[str, Any]]]  # sender id -> stored cases
+# (sender id, receipt codes shown to it) -> the cases stored for the conversation
+CaseReader = Callable[[str, Sequence[str]], Sequence[Mapping[str, Any]]]
+
+
+ACTOR = "evaluation"  # who reads the cases, in the case store's audit log
 
 
 class Assistant:
@@ -76,6 +90,17 @@ def said_per_turn(events: Sequence[Mapping[str, Any]]) -> list[tuple[BotMessage,
     return [tuple(turn) for turn in turns]
 
 
+def receipt_codes(said: Sequence[Sequence[BotMessage]]) -> list[str]:
+    """The receipt codes the bot gave: in the received message, the line holding the code."""
+    codes = []
+    for turn in said:
+        for message in turn:
+            if message.response == RECEIPT_RESPONSE:
+                lines = (parse_code(line) for line in message.text.split("\n"))
+                codes += [code for code in lines if code][:1]
+    return codes
+
+
 def observe(
     conversation: Conversation, assistant: Assistant, read_cases: CaseReader, sender: str
 ) -> Observed:
@@ -93,7 +118,7 @@ def observe(
     except (requests.RequestException, ValueError) as error:
         problems.append(f"the tracker could not be read ({type(error).__name__})")
     try:
-        cases = tuple(read_cases(sender))
+        cases = tuple(read_cases(sender, receipt_codes(said)))
     except Exception as error:  # noqa: BLE001 - reported as the conversation's failure
         problems.append(f"the case store could not be read ({type(error).__name__})")
         cases = ()
@@ -172,17 +197,23 @@ def completion(results: Sequence[Result]) -> dict[tuple[str, str], Rate]:
     return {key: Rate(passed, total) for key, (passed, total) in counts.items()}
 
 
-def read_cases_from_store(sender: str) -> list[dict[str, Any]]:
+def read_cases_from_store(sender: str, codes: Sequence[str] = ()) -> list[dict[str, Any]]:
     """The cases stored for this sender's conversation, decrypted, in the script's field
-    names; the case store and pseudonym key are this process's (bot.runtime), so run it with
-    the servers' environment. Each read is audited under the actor 'evaluation'."""
+    names: those linked to its reference, and those of the receipt codes it was shown (an
+    anonymous case has no link to the conversation). The case store and keys are this
+    process's (bot.runtime): run it with the servers' environment. Each read is audited under
+    the actor 'evaluation'."""
     from bot import runtime
-    from bot.cases.coordinator import cases_for_conversation
+    from bot.cases.coordinator import case_by_receipt, cases_for_conversation
     from bot.timestamps import utc
 
-    reference = runtime.reference_for(sender)
+    now = utc()
     with runtime.database().session() as session:
-        details = cases_for_conversation(session, reference, "evaluation", utc())
+        details = cases_for_conversation(session, runtime.reference_for(sender), ACTOR, now)
+        for code in codes:
+            detail = case_by_receipt(session, code, runtime.pseudonym_key(), ACTOR, now)
+            if detail is not None and detail.id not in {d.id for d in details}:
+                details.append(detail)
     return [
         {
             "kind": detail.kind,

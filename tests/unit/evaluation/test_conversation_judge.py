@@ -222,3 +222,8 @@ def test_a_conversation_answered_in_another_language_throughout_is_one_reason():
         "turns 1 (utter_report), 2 (utter_ask_report_kind), 3 (utter_ask_report_when) and 1 "
         "more: not in en (matches fr)",
     )
+
+
+def test_a_receipt_given_where_no_report_was_expected_fails():
+    verdict = judge(conversation(no_report=True), observed(cases=()), ORACLE)
+    assert verdict.reasons == ("a receipt was given, no report expected",)

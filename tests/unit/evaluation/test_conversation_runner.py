@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.evaluation.conversations import Conversation, Expectation
 from bot.evaluation.judge import BotMessage, Verdict
-from bot.evaluation.runner import Result, completion, said_per_turn
+from bot.evaluation.runner import Result, completion, receipt_codes, said_per_turn
 
 
 def test_each_user_message_starts_a_turn_with_the_responses_said_after_it():
@@ -51,3 +51,20 @@ def test_completion_is_counted_per_journey_language_and_overall():
     assert rates[("all", "en")].value == 1.0
     assert rates[("report", "all")].value == 2 / 3
     assert str(rates[("all", "all")]) == "3/4 (0.75)"
+
+
+def test_the_receipt_code_is_read_from_the_received_message_in_any_script():
+    english = BotMessage(
+        "utter_report_received",
+        "Your report has been received within 7 days.\nReceipt code: 4821 0937 5512 6604\n"
+        "Passphrase: apple river stone cloud lamp\nFeedback within 3 months.",
+    )
+    arabic = BotMessage(
+        "utter_report_received",
+        "\u200fتم استلام بلاغك\n\u200fرمز الإيصال: \u20661234 5678 9012 3456\u2069\n\u200fكلمات",
+    )
+    other = BotMessage("utter_status_overview", "Your code 1111 2222 3333 4444")
+    assert receipt_codes([(english,), (other, arabic)]) == [
+        "4821093755126604",
+        "1234567890123456",
+    ]
