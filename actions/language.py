@@ -19,6 +19,9 @@ from bot.language.detection import (
 # Answers that say nothing about the reporter's language: a receipt passphrase is English
 # words whatever language the conversation is in.
 NOT_LANGUAGE_ANSWERS = frozenset({"status_code", "status_passphrase"})
+# Questions whose answer names a language without asking to switch ("which language would
+# you like to speak with the advisor?" - "French").
+NAMES_A_LANGUAGE = frozenset({"advisor_language"})
 
 
 def requested_language(tracker: Tracker) -> Optional[str]:
@@ -46,6 +49,8 @@ class ActionTrackLanguage(Action):
     ) -> List[Dict[str, Any]]:
         current = tracker.get_slot("language")
         message = tracker.latest_message or {}
+        if tracker.get_slot("requested_slot") in NAMES_A_LANGUAGE:
+            return []
         if intent_of(tracker) == "change_language":
             wanted = requested_language(tracker)
             return [SlotSet("language", wanted)] if wanted and wanted != current else []

@@ -44,6 +44,16 @@ class TestTrackLanguage:
         )
         assert slots_set(run_action(ActionTrackLanguage(), t)[1]) == {"language": "en"}
 
+    def test_naming_the_advisors_language_is_an_answer_not_a_switch(self):
+        t = tracker(
+            "french",
+            "change_language",
+            language="en",
+            slots={"requested_slot": "advisor_language"},
+            detected={"code": "en", "confidence": 0.9},
+        )
+        assert run_action(ActionTrackLanguage(), t)[1] == []
+
     def test_language_menu_button_switches(self):
         t = tracker(
             '/change_language{"language": "ar"}',
