@@ -5,8 +5,8 @@ It runs last in the pipeline, after the intent classifiers and the language dete
 on every message:
 - adds `safety: "danger" | "self_harm" | None` to the parse data;
 - sets the intent as bot/safety/decision.py says: `self_harm` or `emergency` when the
-  detector finds them, and a model `emergency` or `self_harm` the detector does not
-  confirm is demoted, so `emergency` downstream always means confirmed danger.
+  detector finds them or the model is very sure of them (`model_confidence`), and any
+  other model `emergency` or `self_harm` is demoted to the next intent.
 
 The lexicons are data (data/safety/), read when the model is loaded: editing them needs a
 restart, not a training. Nothing is trained. The message text is never logged.
@@ -26,7 +26,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.safety.decision import decide, verdict
+from bot.safety.decision import MODEL_CONFIDENCE, decide, verdict
 from bot.safety.detector import SafetyDetector, detector_for
 from bot.settings import PROJECT_ROOT
 
@@ -48,10 +48,9 @@ class SafetyClassifier(GraphComponent):
     def get_default_config() -> Dict[str, Any]:
         return {
             "lexicon_dir": "data/safety",
-            # None: the detector alone decides. A number: the model's own emergency or
-            # self_harm at or above it also counts (measured and not chosen: see
-            # bot/safety/decision.py).
-            "model_confidence": None,
+            # The model's own emergency or self_harm counts at or above this confidence;
+            # None: the detector alone decides (figures in bot/safety/decision.py).
+            "model_confidence": MODEL_CONFIDENCE,
         }
 
     def __init__(self, config: Dict[str, Any], detector: SafetyDetector) -> None:

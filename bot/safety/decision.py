@@ -7,13 +7,24 @@
   intent in the ranking that is neither, or `share_experience` when the ranking has
   nothing else; so downstream, `emergency` always means the detector confirmed danger.
 
-Lexicon alone or lexicon plus the model? The alternative measured was "danger also when
-the model says `emergency` with confidence >= MODEL_ONLY_CONFIDENCE": on the held-out
-sets (evaluation/safety/) and the intent held-out set, see docs/evaluation.md, it added
-almost no recall and brought false alarms on harsh-but-safe stories, which the model
-cannot tell from danger (that is the complaint this package answers). So the model's
-emergency score does not count: `model_confidence` is None by default, and the component
-takes it as a configuration option to repeat the measurement.
+Lexicon alone or lexicon plus the model? Measured on held-out version 3 (evaluation/safety/,
+294 danger, 140 self-harm, 420 harsh-but-safe, 280 short answers; the model then in
+models/, trained before the `self_harm` intent existed):
+
+  rule                                      danger recall  false alarms  short-answer alarms
+  model alone (its top intent)                  0.81           0.29             11
+  lexicon alone                                 0.50           0.064             0
+  lexicon, or the model's emergency >= 0.5      0.87           0.27              4
+  lexicon, or the model's emergency >= 0.8      0.76           0.17              0
+  lexicon, or the model's emergency >= 0.9      0.70           0.14              0
+  lexicon, or the model's emergency >= 0.99     0.56           0.10              0
+
+None meets the issue's targets (recall >= 0.98, false alarms <= 1 %). The lexicon alone
+would answer fewer people in danger than the model does today, which a safety feature must
+not do; the model alone alarms on a third of harsh stories and on short answers. The chosen
+rule is "lexicon, or the model's alarm >= 0.8" (`MODEL_CONFIDENCE`): the one that raises no
+alarm on a short answer while keeping most of the model's recall and cutting its false
+alarms. bin/evaluate prints these rows for every newly trained model, to choose again.
 """
 
 from __future__ import annotations
@@ -31,6 +42,8 @@ ALARM_INTENTS = frozenset({EMERGENCY_INTENT, SELF_HARM_INTENT})
 _NOT_A_DEMOTION = ALARM_INTENTS | {"nlu_fallback"}
 
 Intent = dict[str, Any]
+# The model's own emergency or self_harm counts at or above this confidence (see above).
+MODEL_CONFIDENCE = 0.8
 
 
 def verdict(

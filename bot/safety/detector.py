@@ -2,9 +2,10 @@
 
 Every lexicon is matched on every message, whatever its detected language: a frightened
 person may mix languages, write Arabic in Latin letters, or be misidentified on three
-words. For the same reason the negations of every lexicon ("not in danger", "no tengo ideas
-suicidas") are blanked out before any lexicon's patterns are matched. Self-harm wins over danger when both match: its answer also gives the emergency
-number, and it must never be answered as if only the place were unsafe.
+words. For the same reason the negations of every lexicon ("not in danger", "no tengo
+ideas suicidas") are blanked out before any lexicon's patterns are matched. Self-harm wins
+over danger when both match: its answer also gives the emergency number, and it must never
+be answered as if only the place were unsafe.
 """
 
 from __future__ import annotations

@@ -7,9 +7,9 @@ Two measurements:
 - with a trained model (`model_scores`): each message parsed by the model, then the
   intent as the assistant would act on it. A model trained with the SafetyClassifier says
   so itself (`safety` in the parse data); for an older model the component's decision is
-  applied to its parse result, and the model alone and "lexicon plus the model's own
-  emergency score" are measured beside it (the figures behind the choice in
-  bot/safety/decision.py).
+  applied to its parse result (with the configured MODEL_CONFIDENCE), and the model
+  alone, the lexicon alone and "lexicon, or the model's own alarm above a confidence" are
+  measured beside it (the figures behind the choice in bot/safety/decision.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,13 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 
 import yaml
 
-from bot.safety.decision import EMERGENCY_INTENT, SELF_HARM_INTENT, decide, verdict
+from bot.safety.decision import (
+    EMERGENCY_INTENT,
+    MODEL_CONFIDENCE,
+    SELF_HARM_INTENT,
+    decide,
+    verdict,
+)
 from bot.safety.detector import SafetyDetector
 from bot.safety.lexicon import DANGER, SELF_HARM
 
@@ -32,7 +38,7 @@ TARGET_FALSE_ALARMS = 0.01  # on the safe messages
 TARGET_SHORT_ALARMS = 0  # on the short form answers
 # The hybrid rules measured against the lexicon alone: the model's own alarm counts at or
 # above these confidences.
-MODEL_CONFIDENCES: tuple[float, ...] = (0.99, 0.95, 0.9)
+MODEL_CONFIDENCES: tuple[float, ...] = (0.5, 0.8, 0.9, 0.99)
 
 Sets = dict[str, dict[str, list[str]]]  # language -> category -> messages
 Verdict = Callable[[str], Optional[str]]
@@ -132,7 +138,7 @@ def model_scores(
         result = parsed[text]
         if any_component:
             return _alarm_of((result.get("intent") or {}).get("name"))
-        safety = detector.detect(text)
+        safety = verdict(detector.detect(text), result.get("intent"), MODEL_CONFIDENCE)
         intent, _ = decide(safety, result.get("intent"), result.get("intent_ranking") or [])
         return _alarm_of(intent.get("name"))
 
