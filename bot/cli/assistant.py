@@ -61,6 +61,9 @@ def evaluate_command(model: Path, output: Path) -> int:
     report = evaluate(model, HELDOUT_DIR)
     write_section(output, report)  # other commands own the file's other sections
     print(report)
+    safety = safety_report(model)
+    write_section(output, safety)
+    print(safety)
     print(f"(written to {output})")
     return 0
 

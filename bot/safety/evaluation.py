@@ -200,7 +200,7 @@ def report(sets_dir: Path, detector: SafetyDetector, model_path: Optional[Path] 
     sets = load_sets(sets_dir)
     sizes = {c: sum(len(s[c]) for s in sets.values()) for c in CATEGORIES}
     lines = [
-        "## Danger and self-harm",
+        "# Danger and self-harm",
         "",
         f"Held-out set `{sets_dir.name}/` ({sizes['danger']} danger, {sizes['self_harm']}"
         f" self-harm, {sizes['safe']} harsh-but-safe, {sizes['short']} short form answers in"
