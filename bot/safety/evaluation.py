@@ -40,6 +40,22 @@ TARGET_SHORT_ALARMS = 0  # on the short form answers
 # above these confidences.
 MODEL_CONFIDENCES: tuple[float, ...] = (0.5, 0.8, 0.9, 0.99)
 
+# How the held-out set came to be: each version was measured as held-out before it was
+# used for tuning, and a new one written.
+HISTORY: tuple[str, ...] = (
+    "History of the held-out set (lexicon alone, all languages; each version was measured as"
+    " held-out, then used for tuning and replaced; versions 1 and 2 are in"
+    " tests/unit/safety/):",
+    "",
+    "- version 1, written together with the first lexicons: danger 0.966, self-harm 0.943,"
+    " false alarms 0.019, short-answer alarms 0;",
+    "- version 2, written before a tuning round: danger 0.673, self-harm 0.557, false"
+    " alarms 0.026, short-answer alarms 0;",
+    "- version 3 (this one), more varied (indirect wording, typos, third parties): the"
+    " table above.",
+    "",
+)
+
 Sets = dict[str, dict[str, list[str]]]  # language -> category -> messages
 Verdict = Callable[[str], Optional[str]]
 
@@ -204,8 +220,8 @@ def report(sets_dir: Path, detector: SafetyDetector, model_path: Optional[Path] 
         "",
         f"Held-out set `{sets_dir.name}/` ({sizes['danger']} danger, {sizes['self_harm']}"
         f" self-harm, {sizes['safe']} harsh-but-safe, {sizes['short']} short form answers in"
-        f" {len(sets)} languages, Arabizi included), written before the lexicons and never"
-        " used to tune them. Targets: danger recall >="
+        f" {len(sets)} languages, Arabizi included), written after the lexicons' last tuning"
+        " round and never used to tune them. Targets: danger recall >="
         f" {TARGET_DANGER_RECALL}, false alarms <= {TARGET_FALSE_ALARMS:.0%} on the safe"
         " messages, no alarm on a short answer. A danger message counts as found only when"
         " answered as danger, a self-harm message only as self-harm; an alarm on the rest is"
@@ -214,6 +230,7 @@ def report(sets_dir: Path, detector: SafetyDetector, model_path: Optional[Path] 
         *_table(
             "The lexicon detector alone (bot/safety, no model)", detector_scores(sets, detector)
         ),
+        *HISTORY,
     ]
     if model_path is not None:
         texts = [t for categories in sets.values() for ts in categories.values() for t in ts]
