@@ -39,13 +39,43 @@ _VARIANTS = str.maketrans(
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
+# A letter typed twice or more counts once ("gunn", "kill", "appartment", "بااااب"), in the
+# text and in the patterns alike, so doubled or missing doubled letters still match.
+_REPEATED_LETTER = re.compile(r"([^\W\d_])\1+")
+
+
 def fold(text: str) -> str:
-    """Lower case, no accents or Arabic diacritics, one spelling per Arabic letter, words
-    separated by single spaces."""
+    """Lower case, no accents or Arabic diacritics, one spelling per Arabic letter, repeated
+    letters once, words separated by single spaces."""
     text = unicodedata.normalize("NFKC", text or "").lower()
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = text.translate(_VARIANTS).replace("_", " ")
+    text = _REPEATED_LETTER.sub(r"\1", text)
     return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def _collapse_repeated_letters(pattern: str) -> str:
+    """Repeated letters once, as in `fold`, leaving escapes ("\\bb...") whole; also a
+    doubled letter split by a group: "cut(ting)?" -> "cut(ing)?", as "cutting" -> "cuting"."""
+    out: list[str] = []
+    previous = ""
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index : index + 2])
+            previous = ""
+            index += 2
+            continue
+        if char == "(" and previous and pattern[index + 1 : index + 2] == previous:
+            out.append(char)
+            index += 2
+            continue
+        if not (char.isalpha() and char == previous):
+            out.append(char)
+        previous = char if char.isalpha() else ""
+        index += 1
+    return "".join(out)
 
 
 def fold_pattern(pattern: str) -> str:
@@ -54,7 +84,7 @@ def fold_pattern(pattern: str) -> str:
     pattern = "".join(
         c for c in unicodedata.normalize("NFKD", pattern) if not unicodedata.combining(c)
     )
-    return pattern.translate(_VARIANTS)
+    return _collapse_repeated_letters(pattern.translate(_VARIANTS))
 
 
 class LexiconError(ValueError):
