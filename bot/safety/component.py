@@ -33,6 +33,9 @@ from bot.settings import PROJECT_ROOT
 logger = logging.getLogger(__name__)
 
 SAFETY_KEY = "safety"
+# The model's own top intent before the safety verdict (name and confidence only), so the
+# evaluation can measure other rules on the same parse (bot/safety/evaluation.py).
+MODEL_INTENT_KEY = "safety_model_intent"
 
 
 def _lexicon_dir(configured: str) -> Path:
@@ -84,6 +87,10 @@ def apply_safety(
     intent = message.get(INTENT)
     safety = verdict(detector.detect(message.get(TEXT) or ""), intent, model_confidence)
     message.set(SAFETY_KEY, safety, add_to_output=True)
+    model_intent = (
+        {"name": intent.get("name"), "confidence": intent.get("confidence")} if intent else None
+    )
+    message.set(MODEL_INTENT_KEY, model_intent, add_to_output=True)
     new_intent, ranking = decide(safety, intent, message.get(INTENT_RANKING_KEY) or [])
     if new_intent != intent and (intent or safety):
         message.set(INTENT, new_intent, add_to_output=True)

@@ -7,24 +7,30 @@
   intent in the ranking that is neither, or `share_experience` when the ranking has
   nothing else; so downstream, `emergency` always means the detector confirmed danger.
 
-Lexicon alone or lexicon plus the model? Measured on held-out version 3 (evaluation/safety/,
-294 danger, 140 self-harm, 420 harsh-but-safe, 280 short answers; the model then in
-models/, trained before the `self_harm` intent existed):
+Lexicon alone or lexicon plus the model? Measured on held-out version 4 (evaluation/safety/:
+294 danger, 140 self-harm, 420 harsh-but-safe, 280 short answers in 7 languages) with the
+model trained on 3 December 23:29 (the first with the `self_harm` intent):
 
-  rule                                      danger recall  false alarms  short-answer alarms
-  model alone (its top intent)                  0.81           0.29             11
-  lexicon alone                                 0.50           0.064             0
-  lexicon, or the model's emergency >= 0.5      0.87           0.27              4
-  lexicon, or the model's emergency >= 0.8      0.76           0.17              0
-  lexicon, or the model's emergency >= 0.9      0.70           0.14              0
-  lexicon, or the model's emergency >= 0.99     0.56           0.10              0
+  rule                                      danger   self-harm  false alarms  short-answer
+                                            recall   recall     (safe)        alarms
+  the model alone (its top intent)           0.70     0.59       0.26           12
+  lexicon alone                              0.52     0.64       0.045           0
+  lexicon, or the model's alarm >= 0.5       0.80     0.71       0.22            8
+  lexicon, or the model's alarm >= 0.7       0.75     0.67       0.13            3
+  lexicon, or the model's alarm >= 0.8       0.73     0.66       0.10            2
+  lexicon, or the model's alarm >= 0.9       0.67     0.66       0.083           1
+  lexicon, or the model's alarm >= 0.99      0.57     0.64       0.052           0
 
-None meets the issue's targets (recall >= 0.98, false alarms <= 1 %). The lexicon alone
-would answer fewer people in danger than the model does today, which a safety feature must
-not do; the model alone alarms on a third of harsh stories and on short answers. The chosen
-rule is "lexicon, or the model's alarm >= 0.8" (`MODEL_CONFIDENCE`): the one that raises no
-alarm on a short answer while keeping most of the model's recall and cutting its false
-alarms. bin/evaluate prints these rows for every newly trained model, to choose again.
+(On held-out version 3 with the model before it, the same order: model alone 0.81/0.29/11,
+lexicon alone 0.50/0.064/0, ">= 0.8" 0.76/0.17/0.)
+
+None meets the issue's targets (danger recall >= 0.98, false alarms <= 1 %, no alarm on a
+short answer). The lexicon alone would answer fewer people in danger than the model does,
+which a safety feature must not do; the model alone alarms on a quarter of harsh stories
+and on short answers. The chosen rule is "lexicon, or the model's alarm >= 0.8"
+(`MODEL_CONFIDENCE`): more danger found than by the model alone, false alarms cut from a
+quarter to a tenth, short-answer alarms from 12 to 2. bin/evaluate prints these rows for
+every newly trained model, to choose again.
 """
 
 from __future__ import annotations

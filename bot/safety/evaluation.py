@@ -25,7 +25,6 @@ from bot.safety.decision import (
     EMERGENCY_INTENT,
     MODEL_CONFIDENCE,
     SELF_HARM_INTENT,
-    decide,
     verdict,
 )
 from bot.safety.detector import SafetyDetector
@@ -38,20 +37,21 @@ TARGET_FALSE_ALARMS = 0.01  # on the safe messages
 TARGET_SHORT_ALARMS = 0  # on the short form answers
 # The hybrid rules measured against the lexicon alone: the model's own alarm counts at or
 # above these confidences.
-MODEL_CONFIDENCES: tuple[float, ...] = (0.5, 0.8, 0.9, 0.99)
+MODEL_CONFIDENCES: tuple[float, ...] = (0.5, 0.7, 0.9, 0.99)
 
 # How the held-out set came to be: each version was measured as held-out before it was
 # used for tuning, and a new one written.
 HISTORY: tuple[str, ...] = (
     "History of the held-out set (lexicon alone, all languages; each version was measured as"
-    " held-out, then used for tuning and replaced; versions 1 and 2 are in"
-    " tests/unit/safety/):",
+    " held-out, then used for tuning and replaced; versions 1-3 are in tests/unit/safety/):",
     "",
     "- version 1, written together with the first lexicons: danger 0.966, self-harm 0.943,"
     " false alarms 0.019, short-answer alarms 0;",
     "- version 2, written before a tuning round: danger 0.673, self-harm 0.557, false"
     " alarms 0.026, short-answer alarms 0;",
-    "- version 3 (this one), more varied (indirect wording, typos, third parties): the"
+    "- version 3, more varied (indirect wording, typos, third parties): danger 0.503,"
+    " self-harm 0.421, false alarms 0.064, short-answer alarms 0;",
+    "- version 4 (this one), chat style (broken grammar, shouting, mixed registers): the"
     " table above.",
     "",
 )
@@ -145,36 +145,40 @@ def _alarm_of(intent_name: Optional[str]) -> Optional[str]:
 def model_scores(
     sets: Sets, parsed: Mapping[str, Mapping[str, Any]], detector: SafetyDetector
 ) -> dict[str, dict[str, Scores]]:
-    """Scores of the assistant's intent on the parse results (text -> parse data), by how
-    the intent was decided: `assistant` always; for a model without the component also
-    `model alone` and `lexicon or model >= c`."""
-    any_component = any("safety" in result for result in parsed.values())
+    """Scores on the parse results (text -> parse data) by how the alarm is decided:
+    `assistant` is what the assistant does (a model trained with the SafetyClassifier says
+    it itself; for an older model the configured rule is applied); the other rows apply
+    other rules to the model's own intent (`safety_model_intent`, or the intent of an older
+    model)."""
+    with_component = any("safety" in result for result in parsed.values())
 
-    def acted_on(text: str) -> Optional[str]:
+    def model_intent(text: str) -> Any:
         result = parsed[text]
-        if any_component:
-            return _alarm_of((result.get("intent") or {}).get("name"))
-        safety = verdict(detector.detect(text), result.get("intent"), MODEL_CONFIDENCE)
-        intent, _ = decide(safety, result.get("intent"), result.get("intent_ranking") or [])
-        return _alarm_of(intent.get("name"))
+        return result.get("safety_model_intent") if with_component else result.get("intent")
 
-    measured = {"assistant (model with the detector)": score(sets, acted_on)}
-    if not any_component:
-        measured["model alone"] = score(
-            sets, lambda t: _alarm_of((parsed[t].get("intent") or {}).get("name"))
+    def assistant(text: str) -> Optional[str]:
+        if with_component:
+            return _alarm_of((parsed[text].get("intent") or {}).get("name"))
+        return verdict(detector.detect(text), model_intent(text), MODEL_CONFIDENCE)
+
+    measured = {
+        f"the assistant (lexicon, or the model's alarm >= {MODEL_CONFIDENCE})": score(
+            sets, assistant
+        ),
+        "the model alone": score(sets, lambda t: _alarm_of((model_intent(t) or {}).get("name"))),
+    }
+    for threshold in MODEL_CONFIDENCES:
+        measured[f"lexicon, or the model's alarm >= {threshold}"] = score(
+            sets, _hybrid(detector, model_intent, threshold)
         )
-        for threshold in MODEL_CONFIDENCES:
-            measured[f"lexicon, or the model's alarm >= {threshold}"] = score(
-                sets, _hybrid(detector, parsed, threshold)
-            )
     return measured
 
 
 def _hybrid(
-    detector: SafetyDetector, parsed: Mapping[str, Mapping[str, Any]], threshold: float
+    detector: SafetyDetector, model_intent: Callable[[str], Any], threshold: float
 ) -> Verdict:
     def judge(text: str) -> Optional[str]:
-        return verdict(detector.detect(text), parsed[text].get("intent"), threshold)
+        return verdict(detector.detect(text), model_intent(text), threshold)
 
     return judge
 

@@ -44,6 +44,8 @@ def test_danger_the_model_missed_becomes_emergency(component):
     assert message.get("safety") == "danger"
     assert message.get("intent") == {"name": "emergency", "confidence": 1.0}
     assert _names(message) == ["emergency", "share_experience", "ask_options"]
+    # what the model itself said is kept for the evaluation
+    assert message.get("safety_model_intent") == {"name": "share_experience", "confidence": 0.8}
 
 
 def test_self_harm_comes_first_whatever_the_model_said(component):

@@ -76,20 +76,20 @@ def test_no_short_form_answer_raises_an_alarm(scores):
     assert scores["all"].short_alarms == 0, scores["all"].wrong["short"]
 
 
-@pytest.mark.xfail(strict=True, reason="target not met: lexicon danger recall 0.50 on held-out v3")
+@pytest.mark.xfail(strict=True, reason="target not met: lexicon danger recall 0.52 on held-out v4")
 def test_danger_recall_target(scores):
     assert scores["all"].danger_recall >= TARGET_DANGER_RECALL
 
 
-@pytest.mark.xfail(strict=True, reason="target not met: lexicon false alarms 6.4 % on held-out v3")
+@pytest.mark.xfail(strict=True, reason="target not met: lexicon false alarms 4.5 % on held-out v4")
 def test_false_alarm_target(scores):
     assert scores["all"].false_alarm_rate <= TARGET_FALSE_ALARMS
 
 
 def test_no_regression_below_the_measured_figures(scores):
-    """The figures measured when held-out version 3 was first run (docs/evaluation.md): a
+    """The figures measured when held-out version 4 was first run (docs/evaluation.md): a
     lexicon edit must not make them worse."""
     overall = scores["all"]
-    assert overall.danger_recall >= 0.50
-    assert overall.self_harm_recall >= 0.42
-    assert overall.false_alarm_rate <= 0.065
+    assert overall.danger_recall >= 0.52
+    assert overall.self_harm_recall >= 0.64
+    assert overall.false_alarm_rate <= 0.046
