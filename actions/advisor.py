@@ -36,6 +36,7 @@ from bot.advisor.questions import (
     post_choices,
     preference_values,
     propose_known_post,
+    propose_named_post,
     propose_post_from_channel,
 )
 from bot.directory.matching import Preferences, languages_for_post, match_advisors
@@ -201,6 +202,8 @@ class ActionAskAdvisorPost(AssistantAction):
             )
             if proposal is None:
                 proposal = propose_known_post(tracker.get_slot(KNOWN_POST), directory)
+            if proposal is None:  # "... I work at our embassy in Kenya": named when asking
+                proposal = propose_named_post(text_of(tracker), directory)
             if proposal is not None:
                 state, candidates = proposal.state, list(proposal.candidates)
                 country = proposal.country

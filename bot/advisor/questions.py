@@ -128,6 +128,17 @@ def propose_known_post(code: object, directory: Directory) -> Optional[PostStep]
     return PostStep(state=CONFIRM, candidates=(post.code,), country=post.country)
 
 
+def propose_named_post(text: object, directory: Directory) -> Optional[PostStep]:
+    """The one post the message that started the search names exactly, to confirm."""
+    if not isinstance(text, str) or text.startswith("/"):
+        return None
+    resolution = resolve_post(text, directory)
+    if resolution.problem or not resolution.exact or len(resolution.candidates) != 1:
+        return None
+    post = resolution.candidates[0].post
+    return PostStep(state=CONFIRM, candidates=(post.code,), country=post.country)
+
+
 def propose_post_from_channel(
     sender_id: object, channel: object, metadata: Optional[Mapping[str, Any]], directory: Directory
 ) -> Optional[PostStep]:

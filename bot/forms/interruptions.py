@@ -48,6 +48,8 @@ MAX_STORY_QUESTION_WORDS = 15
 # How sure the model must be before a message leaves the form. Higher than the global
 # fallback threshold on purpose: here a wrong interruption costs the user their answer.
 QUESTION_CONFIDENCE = 0.8
+# With a question mark the message says itself that it is a question.
+ASKED_CONFIDENCE = 0.5
 CANCEL_CONFIDENCE = 0.6
 
 _QUESTION_MARKS = re.compile(r"[?¿؟]")
@@ -109,7 +111,7 @@ def cancels(turn: Turn) -> bool:
 def _reads_as_question(turn: Turn, expects: Expects) -> bool:
     """A question or a request of its own ("what does an advisor do?", "I want a person
     now"), not a short answer the model happened to read as one."""
-    if turn.confidence < QUESTION_CONFIDENCE:
+    if turn.confidence < (ASKED_CONFIDENCE if turn.asks else QUESTION_CONFIDENCE):
         return False
     if expects is Expects.STORY:
         return turn.asks and turn.words <= MAX_STORY_QUESTION_WORDS

@@ -68,6 +68,9 @@ EMERGENCY = "utter_emergency"
 # From this many words an answer to "what is it about?" also tells what happened, and the
 # words are kept as the start of the story ("fraud with expense claims at the embassy").
 MIN_STORY_WORDS = 3
+# "no, I haven't talked to anyone yet": a no in a sentence still answers a question about
+# whom they spoke to.
+MAX_DENY_WORDS = 8
 # A yes or a no of a few words: an answer to a yes/no question, never a choice or a story.
 MAX_YES_NO_WORDS = 3
 
@@ -144,7 +147,9 @@ def answer_kind(
         story = {REPORT_DESCRIPTION: append_description(description, value)}
     except InvalidReport as error:
         return _refused(REPORT_KIND, error)
-    kind = chosen or classify(value) or closest_choice(value, options)
+    # The nearest label only for a few words: in a story, any word can look like one.
+    near = closest_choice(value, options) if turn.words < MIN_STORY_WORDS else None
+    kind = chosen or classify(value) or near
     if kind:
         return _understood("report_kind", kind, phrase, story)
     return Answer({REPORT_KIND: "other", **story}, ("utter_report_kind_kept_as_other",))
@@ -256,7 +261,7 @@ def answer_spoke_to(turn: Turn, phrase: Phrase) -> Answer:
     chosen = match_choice(value, options)
     if chosen:
         return Answer({REPORT_SPOKE_TO: chosen})
-    if _yes_no(turn) is False:
+    if _yes_no(turn) is False or (turn.intent == "deny" and turn.words <= MAX_DENY_WORDS):
         return _understood("report_spoke_to", "neither", phrase)
     closest = None if turn.is_payload else closest_choice(value, options)
     if closest:
@@ -306,7 +311,10 @@ def answer_confirm(turn: Turn, changing: bool, phrase: Phrase) -> Answer:
     again; then the summary comes back."""
     value: Optional[str] = turn.text
     if value not in (SEND, CHANGE) and not str(value).startswith("change_"):
-        options = change_options(phrase) if changing else confirm_options(phrase)
+        # Naming the part to change ("the date") works without saying "change" first.
+        options = {**confirm_options(phrase), **change_options(phrase)}
+        if changing:
+            options = change_options(phrase)
         value = match_choice(value, options)
         if value is None and not changing:
             value = {True: SEND, False: CHANGE}.get(_yes_no(turn))  # type: ignore[arg-type]
