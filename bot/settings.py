@@ -9,7 +9,8 @@ import time; defaults lie inside this checkout. The README's "Settings" table is
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,6 +166,34 @@ def _value(environment: Mapping[str, str], name: str) -> str | None:
 def environment() -> dict[str, str]:
     """The declared variables that are set, as they are now (a channel's secrets)."""
     return {name: value for name in DECLARED if (value := os.environ.get(name))}
+
+
+def process_environment(extra: Mapping[str, str]) -> dict[str, str]:
+    """The whole environment plus `extra`, for a child process (the servers an evaluation
+    starts): they read their own variables."""
+    return {**os.environ, **extra}
+
+
+@contextmanager
+def overridden(values: Mapping[str, str]) -> Iterator[None]:
+    """Declared variables set to `values` for a while (an evaluation reading the case store
+    of the servers it started), then as they were."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update({name: values[name] for name in values if _declared(name)})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _declared(name: str) -> bool:
+    if name not in DECLARED:
+        raise KeyError(f"{name} is not declared in bot.settings.VARIABLES")
+    return True
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,10 @@ and reads the case store of this environment (the one bin/run uses)."""
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Optional
 
 from bot import runtime
 from bot.evaluation.conversations import Conversation, ScriptError, load_directory
@@ -32,7 +30,7 @@ from bot.evaluation.runner import (
     read_cases_from_store,
     run_all,
 )
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, overridden
 from bot.timestamps import utc
 
 CONVERSATIONS_DIR = PROJECT_ROOT / "evaluation" / "conversations"
@@ -102,21 +100,11 @@ def _start_servers(stack: ExitStack, model: Path) -> str:
     work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vm-conversations-")))
     print("starting the servers (about a minute)...", flush=True)
     servers = stack.enter_context(running_servers(model, work))
-    saved = {name: os.environ.get(name) for name in ("VM_STATE_DIR", "DATABASE_URL")}
-    for name in saved:
-        os.environ[name] = servers.env[name]
+    stack.callback(runtime.reset)
+    shared = {name: servers.env[name] for name in ("VM_STATE_DIR", "DATABASE_URL")}
+    stack.enter_context(overridden(shared))
     runtime.reset()
-    stack.callback(_restore, saved)
     return servers.url
-
-
-def _restore(saved: dict[str, Optional[str]]) -> None:
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    runtime.reset()
 
 
 def meets_targets(results: list[Result]) -> bool:

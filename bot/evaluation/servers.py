@@ -4,7 +4,6 @@ conversation evaluation and the end-to-end tests (tests/support/servers.py wraps
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from typing import IO, Iterator, Mapping
 
 import requests
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, process_environment
 
 RASA = str(Path(sys.executable).parent / "rasa")
 START_TIMEOUT_SECONDS = 240
@@ -74,13 +73,14 @@ def running_servers(
         "tracker_store:\n  type: bot.tracker_store.EncryptedSQLTrackerStore\n"
         f"  dialect: sqlite\n  db: {work / 'conversations.db'}\n"
     )
-    full_env = {
-        **os.environ,
-        "VM_STATE_DIR": str(work / "state"),
-        "DATABASE_URL": f"sqlite:///{work / 'veilig-melden.db'}",
-        "RASA_TELEMETRY_ENABLED": "false",
-        **(env or {}),
-    }
+    full_env = process_environment(
+        {
+            "VM_STATE_DIR": str(work / "state"),
+            "DATABASE_URL": f"sqlite:///{work / 'veilig-melden.db'}",
+            "RASA_TELEMETRY_ENABLED": "false",
+            **(env or {}),
+        }
+    )
     logs = [work / "actions.log", work / "rasa.log"]
     commands = [
         [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
