@@ -94,10 +94,16 @@ def make_report(
 ) -> tuple[str, str]:
     """The whole form, as a reporter goes through it; returns the receipt."""
     assert texts(servers.say(me, opening)) == [expected("utter_report", language)]
-    assert texts(servers.say(me, "/affirm")) == [expected("utter_ask_report_kind", language)]
-    assert texts(servers.say(me, KIND.format("fraud"))) == [
-        expected("utter_report_what_happened_first", language)
-    ]
+    started = texts(servers.say(me, "/affirm"))
+    if started == [expected("utter_ask_report_kind", language)]:
+        started = texts(servers.say(me, KIND.format("fraud")))
+        assert started == [expected("utter_report_what_happened_first", language)]
+    else:  # the opening named it ("a report of fraud"): taken over and said back
+        label = (runtime.renderer().phrase("report_kind_fraud", language) or "").split(",")[0]
+        assert started == [
+            expected("utter_report_understood", language, choice=label.strip()),
+            expected("utter_report_what_happened_first", language),
+        ]
     for part in story:
         assert texts(servers.say(me, part)) == [
             expected("utter_report_what_happened_more", language)
