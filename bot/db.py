@@ -8,6 +8,7 @@ the work off the event loop."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,14 +90,19 @@ class Database:
         self._migrate = migrate
         self._engine: Engine | None = None
         self._sessions: sessionmaker | None = None
+        # The first uses arrive together on worker threads: only one may migrate.
+        self._first_use = threading.Lock()
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            if self._migrate:
-                upgrade(self.url)
-            self._engine = make_engine(self.url)
-            self._sessions = sessionmaker(self._engine, future=True, expire_on_commit=False)
+            with self._first_use:
+                if self._engine is None:
+                    if self._migrate:
+                        upgrade(self.url)
+                    engine = make_engine(self.url)
+                    self._sessions = sessionmaker(engine, future=True, expire_on_commit=False)
+                    self._engine = engine  # last: other threads wait until all is built
         return self._engine
 
     @contextmanager
