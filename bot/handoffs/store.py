@@ -97,6 +97,8 @@ class Handoff(Base):
     advisor_id = Column(String(64), nullable=True, index=True)
     pool_language = Column(String(8), nullable=True)
     phone = Column(EncryptedText, nullable=True)
+    # The channel address a reply needs (migration 0006); the only place it is kept.
+    reply_address = Column(EncryptedText, nullable=True)
 
     def record(self) -> HandoffRecord:
         entries = json.loads(self.transcript or "[]")
