@@ -85,12 +85,15 @@ class StoredReceipt:
     case_id: Optional[int]
     passphrase_hash: Optional[str]
     locked_until: Optional[datetime]
+    reservation: lockout.Reservation = lockout.Reservation(False)
 
 
 def find_receipt(
     session: Session, check: ReceiptCheck, now: datetime, policy: lockout.LockoutPolicy
 ) -> StoredReceipt:
-    """Step 1 of a check (reads only): the case behind the code, and any lock."""
+    """Step 1 of a check: the case behind the code, and the try reserved against the code and
+    the sender (bot/cases/lockout.py), or the lock that refuses it."""
+    reservation = lockout.reserve(session, check.subjects, now, policy)
     row = (
         session.execute(
             select(Case.id, Case.passphrase_hash).where(Case.code_digest == check.digest)
@@ -98,8 +101,8 @@ def find_receipt(
         if check.digest
         else None
     )
-    until = lockout.locked_until(session, check.subjects, now, policy)
-    return StoredReceipt(row[0] if row else None, row[1] if row else None, until)
+    until = None if reservation.granted else reservation.locked_until
+    return StoredReceipt(row[0] if row else None, row[1] if row else None, until, reservation)
 
 
 def verify(stored: StoredReceipt, passphrase: object) -> bool:
@@ -120,15 +123,15 @@ def conclude_check(
     lookup_key: bytes,
     policy: lockout.LockoutPolicy,
 ) -> Union[StatusView, Refused]:
-    """Step 3 (writes): counts the try, and on success shows the case and marks the
+    """Step 3 (writes): settles the try, and on success shows the case and marks the
     coordinator's messages as read."""
-    lockout.prune(session, now, policy)  # a write first: SQLite takes its write lock here
     if stored.locked_until is not None:
         if stored.case_id is not None:
             audit(session, REPORTER, "status.refused", now, stored.case_id, "locked")
         return Refused("locked", stored.locked_until)
+    cleared = lockout.code_subject(check.digest) if check.digest else None
+    until = lockout.settle(session, stored.reservation, verified, now, policy, cleared)
     if not verified:
-        until = lockout.record_failure(session, check.subjects, now, policy)
         if until is not None:
             logger.warning("receipt checks locked until %s after wrong tries", f"{until:%H:%M}")
         if stored.case_id is not None:
@@ -138,7 +141,6 @@ def conclude_check(
     assert check.digest is not None
     # A passphrase verifies only against a stored hash, and the hash is stored with its case.
     assert stored.case_id is not None
-    lockout.record_success(session, lockout.code_subject(check.digest), now)
     case = get_case(session, stored.case_id)
     views = []
     for message in case.messages:

@@ -2,9 +2,14 @@
 sender, lock further tries for a while (30 minutes by default).
 
 Attempts are rows in the database, so a lock holds across restarts and across several
-servers. The table is only appended to (no counters to update), so concurrent servers never
-overwrite each other; two wrong tries at the very same moment may both be counted as the
-fourth, which lets through at most one extra try.
+servers. A try is *reserved* before its passphrase is checked: `reserve` counts the tries in
+the period, refuses when a lock holds or when the tries already made and those still being
+checked reach the threshold, and otherwise adds a 'pending' row for each subject, all in one
+transaction that is serialised per subject (a PostgreSQL advisory lock on each subject; on
+SQLite the transaction starts with a write, which takes the database's one write lock). So
+however many tries arrive at once, at most the threshold reach scrypt. `settle` turns the
+pending rows into a failure (locking the subject at the threshold) or a success. A try whose
+server died between the two stays counted as a failure: the safe side.
 
 A subject is 'code:<keyed hash of the code>' or 'sender:<pseudonymous reference>': neither the
 code nor the sender id is stored. Wrong tries are forgotten after the lock period, and after
@@ -14,11 +19,12 @@ the sender: otherwise someone could try four codes, check their own, and start a
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Optional
 
-from sqlalchemy import Column, Index, Integer, String, delete, select
+from sqlalchemy import Column, Index, Integer, String, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.db import Base
@@ -28,6 +34,7 @@ from bot.timestamps import UtcDateTime
 FAILURE = "failure"
 SUCCESS = "success"
 LOCK = "lock"
+PENDING = "pending"  # reserved, its passphrase being checked
 # Attempts are kept at least this long (then pruned), for an operator looking at abuse.
 KEEP_ATTEMPTS = timedelta(days=1)
 
@@ -39,7 +46,7 @@ class ReceiptAttempt(Base):
     id = Column(Integer, primary_key=True)
     subject = Column(String(80), nullable=False)
     at = Column(UtcDateTime, nullable=False, index=True)
-    outcome = Column(String(10), nullable=False)  # failure, success or lock
+    outcome = Column(String(10), nullable=False)  # failure, success, lock or pending
     locked_until = Column(UtcDateTime)
 
 
@@ -68,13 +75,19 @@ def sender_subject(reference: str) -> str:
 
 @dataclass(frozen=True)
 class SubjectState:
-    failures: int
+    failures: int  # wrong tries in the period, counting those still being checked
     locked_until: Optional[datetime]
 
 
 def subject_state(
-    session: Session, subject: str, now: datetime, policy: LockoutPolicy
+    session: Session,
+    subject: str,
+    now: datetime,
+    policy: LockoutPolicy,
+    count_pending: bool = True,
 ) -> SubjectState:
+    """The subject's wrong tries in the period and any lock; tries still being checked count
+    as wrong unless `count_pending` is False (deciding a lock counts only settled ones)."""
     rows = session.execute(
         select(ReceiptAttempt.at, ReceiptAttempt.outcome, ReceiptAttempt.locked_until)
         .where(
@@ -93,7 +106,7 @@ def subject_state(
                 locked_until = until if locked_until is None else max(locked_until, until)
         elif outcome == SUCCESS:
             failures = 0
-        elif outcome == FAILURE:
+        elif outcome == FAILURE or (outcome == PENDING and count_pending):
             failures += 1
     return SubjectState(failures, locked_until)
 
@@ -107,15 +120,93 @@ def locked_until(
     return max(ends) if ends else None
 
 
-def record_failure(
+def _advisory_key(subject: str) -> int:
+    """A signed 64-bit number for pg_advisory_xact_lock, from the subject."""
+    digest = hashlib.sha256(b"receipt-lockout:" + subject.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def serialise(
     session: Session, subjects: Iterable[str], now: datetime, policy: LockoutPolicy
+) -> None:
+    """Makes the rest of this transaction the only one counting these subjects' tries, until
+    it ends. Prunes old attempts on the way (the first write, which on SQLite is what takes
+    the write lock before anything is read)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Sorted, so two transactions wanting the same two subjects cannot deadlock.
+        for key in sorted({_advisory_key(s) for s in subjects}):
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    prune(session, now, policy)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A try that may go ahead (`granted`), with its pending rows; or one refused because a
+    lock holds (`locked_until`) or because the tries in flight reach the threshold."""
+
+    granted: bool
+    locked_until: Optional[datetime] = None
+    pending: tuple[int, ...] = ()
+
+
+def reserve(
+    session: Session, subjects: Iterable[str], now: datetime, policy: LockoutPolicy
+) -> Reservation:
+    """Counts a try against every subject before its passphrase is checked, atomically."""
+    subjects = tuple(dict.fromkeys(subjects))
+    serialise(session, subjects, now, policy)
+    states = [subject_state(session, s, now, policy) for s in subjects]
+    ends = [state.locked_until for state in states if state.locked_until is not None]
+    if ends:
+        return Reservation(False, max(ends))
+    if any(state.failures >= policy.max_failures for state in states):
+        # Earlier tries are still being checked and fill the allowance: if they were wrong
+        # the lock ends a period from now at the latest.
+        return Reservation(False, now + policy.period)
+    rows = [ReceiptAttempt(subject=s, at=now, outcome=PENDING) for s in subjects]
+    session.add_all(rows)
+    session.flush()
+    return Reservation(True, None, tuple(row.id for row in rows))
+
+
+def settle(
+    session: Session,
+    reservation: Reservation,
+    verified: bool,
+    now: datetime,
+    policy: LockoutPolicy,
+    cleared: Optional[str] = None,
 ) -> Optional[datetime]:
-    """Counts a wrong try for each subject; returns when the lock ends if this try locked one."""
+    """Ends a granted try. Wrong: its pending rows become failures, and a subject that
+    reaches the threshold is locked (returns until when). Right: the `cleared` subject (the
+    code's) records a success, which clears its count; the others forget the try."""
+    if not reservation.pending:
+        return None
+    rows = (
+        session.execute(select(ReceiptAttempt).where(ReceiptAttempt.id.in_(reservation.pending)))
+        .scalars()
+        .all()
+    )
+    subjects = sorted({row.subject for row in rows})
+    serialise(session, subjects, now, policy)
+    if verified:
+        for row in rows:
+            if row.subject == cleared:
+                row.outcome, row.at = SUCCESS, now
+            else:
+                session.delete(row)
+        session.flush()
+        return None
+    session.execute(
+        update(ReceiptAttempt)
+        .where(ReceiptAttempt.id.in_(reservation.pending))
+        .values(outcome=FAILURE)
+        .execution_options(synchronize_session="fetch")
+    )
     until: Optional[datetime] = None
     for subject in subjects:
-        failures = subject_state(session, subject, now, policy).failures + 1
-        session.add(ReceiptAttempt(subject=subject, at=now, outcome=FAILURE))
-        if failures >= policy.max_failures:
+        state = subject_state(session, subject, now, policy, count_pending=False)
+        if state.failures >= policy.max_failures:
             end = now + policy.period
             session.add(ReceiptAttempt(subject=subject, at=now, outcome=LOCK, locked_until=end))
             until = end
@@ -123,11 +214,8 @@ def record_failure(
     return until
 
 
-def record_success(session: Session, subject: str, now: datetime) -> None:
-    session.add(ReceiptAttempt(subject=subject, at=now, outcome=SUCCESS))
-
-
-def prune(session: Session, now: datetime, policy: LockoutPolicy) -> None:
-    """Forgets attempts that can no longer count."""
+def prune(session: Session, now: datetime, policy: LockoutPolicy) -> int:
+    """Forgets attempts that can no longer count; returns how many."""
     horizon = now - max(policy.period, KEEP_ATTEMPTS)
-    session.execute(delete(ReceiptAttempt).where(ReceiptAttempt.at < horizon))
+    result = session.execute(delete(ReceiptAttempt).where(ReceiptAttempt.at < horizon))
+    return int(result.rowcount or 0)

@@ -15,15 +15,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import re
 import secrets
 import unicodedata
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import AsyncIterator, Optional
 
 from bot.settings import PROJECT_ROOT
 
@@ -172,3 +175,48 @@ def spend_verification_time(passphrase: str) -> None:
     """Does the work of one verification for a code that matches no case, so the time an
     answer takes does not tell whether the code exists."""
     verify_passphrase(passphrase, _decoy_hash())
+
+
+class VerificationBusy(Exception):
+    """More passphrase checks are waiting than the queue holds: try again shortly."""
+
+
+class VerificationGate:
+    """Bounds the scrypt work running at once (each check holds 32 MiB for a tenth of a
+    second or more) and how many checks may wait for a turn; a check beyond that is refused
+    at once (`VerificationBusy`), so a burst costs neither memory nor an ever-growing queue.
+    One gate per process; its semaphore belongs to the event loop that uses it."""
+
+    def __init__(self, concurrent: int = 2, waiting: int = 8) -> None:
+        if concurrent < 1 or waiting < 0:
+            raise ValueError("a gate lets at least one check run and holds no negative queue")
+        self.concurrent = concurrent
+        self.waiting = waiting
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._semaphore: Optional[asyncio.Semaphore] = None
+        self._inside = 0  # running plus waiting, on this gate's loop
+
+    def _for_this_loop(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._semaphore is None or self._loop is not loop:
+            # A new loop (tests run one per test): the old semaphore cannot be awaited here.
+            self._loop, self._semaphore, self._inside = loop, asyncio.Semaphore(self.concurrent), 0
+        return self._semaphore
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Waits for a free turn, or raises `VerificationBusy` at once when the queue is full.
+        The caller reserves its try and runs scrypt inside the turn."""
+        semaphore = self._for_this_loop()
+        if self._inside >= self.concurrent + self.waiting:
+            raise VerificationBusy()
+        self._inside += 1
+        try:
+            async with semaphore:
+                yield
+        finally:
+            self._inside -= 1
+
+
+# The action server's gate: two checks at once (64 MiB), eight more may wait.
+GATE = VerificationGate()

@@ -92,14 +92,25 @@ class CaseStore:
         now: Optional[datetime] = None,
     ) -> Union[StatusView, Refused]:
         """The case for this receipt, or Refused('invalid' | 'locked'). scrypt runs between
-        two short transactions, so no connection is held while it works."""
+        two short transactions, so no connection is held while it works, and only a few
+        checks run at once (receipts.GATE): more than its queue raises StorageUnavailable,
+        which the action answers with 'try again in a few minutes'."""
         now = utc(now)
         key, policy = self.lookup_key, self.policy
         check = ReceiptCheck.of(code, sender_reference, key)
-        stored = await self._run(partial(find_receipt, check=check, now=now, policy=policy))
-        verified = stored.locked_until is None and await asyncio.to_thread(
-            verify, stored, passphrase
-        )
+        try:
+            # The try is reserved inside the turn: a refused turn leaves no count behind.
+            async with receipts.GATE.turn():
+                stored = await self._run(partial(find_receipt, check=check, now=now, policy=policy))
+                # Without a code there is nothing to check (the format is no secret).
+                verified = (
+                    stored.reservation.granted
+                    and check.digest is not None
+                    and await asyncio.to_thread(verify, stored, passphrase)
+                )
+        except receipts.VerificationBusy:
+            logger.warning("receipt checks busy: a check was turned away")
+            raise StorageUnavailable("too many checks at once; nothing was checked") from None
         return await self._run(
             partial(
                 conclude_check,
