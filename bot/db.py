@@ -18,6 +18,7 @@ from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
+from bot.security.files import private_sqlite
 from bot.settings import settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -43,7 +44,10 @@ def database_url() -> str:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        path = url.removeprefix("sqlite:///").split("?", 1)[0]
+        if path and path != ":memory:":
+            # Created owner-only before SQLite opens it (its -wal/-shm files follow its mode).
+            private_sqlite(Path(path), settings().state_dir)
         engine = create_engine(
             url, future=True, connect_args={"check_same_thread": False, "timeout": 30}
         )

@@ -1,24 +1,47 @@
-"""Rasa's SQL tracker store, with every event's data encrypted at rest and the database
-work moved off the event loop.
+"""Rasa's SQL tracker store, with every event's data encrypted and redacted at rest, the
+plain columns emptied of what links a conversation to a person, and the database work moved
+off the event loop.
 
 Conversations hold what people wrote about harassment or fraud; Rasa's own SQL store keeps
 that as plain JSON and queries the database on the event loop. This store keeps the same
-tables (so Rasa's tools still find them), encrypts the `data` column with the project's
-keys (bot/encryption.py) and runs every query in a worker thread. The columns Rasa needs
-for queries (sender id, event type, intent and action names, timestamp) stay readable:
-they carry no free text. Rows written before encryption was enabled are still read."""
+table (so Rasa's tools still find it) and:
+
+- encrypts the `data` column with the project's keys (bot/encryption.py); rows written
+  before encryption was enabled are still read;
+- redacts each event before it is stored (bot/security/redaction.py): no receipt code or
+  passphrase, no raw phone number or chat id;
+- keeps in the plain columns only what its own queries need: `sender_id` (pseudonymised by
+  the channels), `type_name` only to find session starts (every other event is "event"),
+  `timestamp` as the UTC day (for retention, which counts in days); `intent_name` and
+  `action_name` stay empty. Rasa's store finds the latest session by timestamp; this one
+  finds it by row id, which orders events just as well and needs no exact time;
+- deletes a conversation when asked to (see `deletion_tail`)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Dict, Iterable, List, Optional
+import logging
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import ActionExecuted, Event, Restarted, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.encryption import text_cipher
+from bot.security.files import private_sqlite
+from bot.security.redaction import Redactor
+from bot.settings import settings
+
+logger = logging.getLogger(__name__)
+
+# The action that confirms "delete my data" (H4's actions); a Restarted after it in the same
+# save ends the conversation that is deleted.
+CONFIRM_DELETE = "action_confirm_delete_data"
+GENERIC_TYPE = "event"
+DAY_SECONDS = 86400
 
 
 def _decode(stored: str) -> Dict[str, Any]:
@@ -27,9 +50,38 @@ def _decode(stored: str) -> Dict[str, Any]:
     return json.loads(text_cipher().decrypt(stored))
 
 
+def stored_day(timestamp: object) -> Optional[float]:
+    """The UTC day's start of `timestamp`: a reader of the table learns no finer time."""
+    if isinstance(timestamp, (int, float)) and not isinstance(timestamp, bool):
+        return float(int(timestamp // DAY_SECONDS) * DAY_SECONDS)
+    return None
+
+
+def deletion_tail(events: Sequence[Event]) -> Optional[int]:
+    """Where the events to keep start when `events` (one save's new events) confirm a
+    deletion: the index after the first Restarted that follows
+    ActionExecuted(action_confirm_delete_data); None when they do not."""
+    confirmed = False
+    for index, event in enumerate(events):
+        if isinstance(event, ActionExecuted) and event.action_name == CONFIRM_DELETE:
+            confirmed = True
+        elif confirmed and isinstance(event, Restarted):
+            return index + 1
+    return None
+
+
 class EncryptedSQLTrackerStore(SQLTrackerStore):
     """endpoints.yml: `tracker_store: {type: bot.tracker_store.EncryptedSQLTrackerStore,
     dialect: sqlite, db: var/conversations.db}` (or PostgreSQL settings, as for `SQL`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        dialect = kwargs.get("dialect", args[1] if len(args) > 1 else "sqlite")
+        db = kwargs.get("db", "rasa.db")
+        host = kwargs.get("host")
+        if dialect == "sqlite" and not host and db and db != ":memory:":
+            # Owner-only before SQLite creates it (its -wal/-journal files follow its mode).
+            private_sqlite(Path(str(db)), settings().state_dir)
+        super().__init__(*args, **kwargs)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
@@ -38,21 +90,54 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
     def _save_events(self, tracker: DialogueStateTracker) -> None:
         cipher = text_cipher()
         with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
-                data = event.as_dict()
+            count = self._event_query(session, tracker.sender_id, False).count()
+            events = list(tracker.events)
+            # The redactor follows the dialogue from the start of what the tracker holds, so
+            # it knows which question each new message answers.
+            redactor = Redactor()
+            redacted = [redactor.redact(event.as_dict()) for event in events]
+            new, new_data = events[count:], redacted[count:]
+            tail = deletion_tail(new)
+            if tail is not None:
+                deleted = (
+                    session.query(self.SQLEvent)
+                    .filter(self.SQLEvent.sender_id == tracker.sender_id)
+                    .delete(synchronize_session=False)
+                )
+                logger.info("conversation deleted on request: %d events", deleted)
+                new, new_data = new[tail:], new_data[tail:]
+            for event, data in zip(new, new_data, strict=True):
+                is_start = isinstance(event, SessionStarted)
                 session.add(
                     self.SQLEvent(
                         sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {})
-                        .get("intent", {})
-                        .get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
+                        type_name=SessionStarted.type_name if is_start else GENERIC_TYPE,
+                        timestamp=stored_day(data.get("timestamp")),
+                        intent_name=None,
+                        action_name=None,
                         data=cipher.encrypt(json.dumps(data)),
                     )
                 )
             session.commit()
+
+    def _event_query(
+        self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> Any:
+        """This sender's events in order; only the latest session's unless all are asked
+        for. The latest session starts at the highest session-start row id (rows are
+        written in order; the stored times are only days)."""
+        query = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id)
+        if not fetch_events_from_all_sessions:
+            start = (
+                session.query(sa.func.max(self.SQLEvent.id))
+                .filter(
+                    self.SQLEvent.sender_id == sender_id,
+                    self.SQLEvent.type_name == SessionStarted.type_name,
+                )
+                .scalar_subquery()
+            )
+            query = query.filter(sa.or_(start.is_(None), self.SQLEvent.id >= start))
+        return query.order_by(self.SQLEvent.id)
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
@@ -76,3 +161,30 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                 return [sender_id for (sender_id,) in rows]
 
         return await asyncio.to_thread(_keys)
+
+    def reencrypt(self, batch: int = 500) -> int:
+        """Rewrites every event's data with the newest key (`python -m bot.cli db
+        reencrypt`); rows stored before encryption are encrypted now. Returns the count."""
+        cipher = text_cipher()
+        done = 0
+        last_id = 0
+        while True:
+            with self.session_scope() as session:
+                rows = (
+                    session.query(self.SQLEvent)
+                    .filter(self.SQLEvent.id > last_id)
+                    .order_by(self.SQLEvent.id)
+                    .limit(batch)
+                    .all()
+                )
+                if not rows:
+                    return done
+                for row in rows:
+                    stored = row.data or ""
+                    if stored.startswith("{"):
+                        row.data = cipher.encrypt(stored)
+                    else:
+                        row.data = cipher.rotate(stored)
+                    last_id = row.id
+                    done += 1
+                session.commit()

@@ -1,0 +1,129 @@
+"""What a conversation may keep once it is stored, or shown to an advisor in a transcript.
+
+Rasa events (as dicts, `Event.as_dict()` or the tracker JSON an action receives) go through
+`Redactor`, which follows the dialogue state (the active form and the question it asks) so
+that it knows which messages answer a secret question:
+
+- the bot message that shows a new receipt is marked by the action that sends it
+  (`SECRET_MARK` among the message's keys, which Rasa keeps as BotUttered metadata, see
+  rasa/core/actions/action.py `create_bot_utterance`) and is kept as `RECEIPT_SHOWN` only,
+  without the values it was rendered with;
+- what the user types while the status check asks for the receipt code or the passphrase
+  is kept without its text and entities (the intent stays: the dialogue's rules need it);
+- the slots that hold the code and the passphrase are kept empty; the code question's slot
+  may hold only a sealed token (bot/cases/followup.py), which names no code;
+- `address` (the raw phone number or chat id the channels pass along) is dropped from every
+  message's metadata.
+
+Marking at the source rather than matching patterns: a pattern would also have to know every
+way a code can be written, and would miss the passphrase's words."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Optional
+
+# Set on a message (dispatcher.utter_message(..., **{SECRET_MARK: RECEIPT})) that shows a secret.
+SECRET_MARK = "vm_secret"
+RECEIPT = "receipt"
+RECEIPT_SHOWN = "[receipt shown]"
+NOT_STORED = "[not stored]"
+
+STATUS_FORM = "status_form"
+STATUS_CODE = "status_code"
+STATUS_PASSPHRASE = "status_passphrase"
+SECRET_QUESTIONS: Mapping[str, frozenset[str]] = {
+    STATUS_FORM: frozenset({STATUS_CODE, STATUS_PASSPHRASE})
+}
+SECRET_SLOTS = frozenset({STATUS_CODE, STATUS_PASSPHRASE})
+# What the code question's slot may hold once validated: a sealed token, never digits.
+SEALED_PREFIX = "sealed:"
+_SEALED = re.compile(r"^sealed:[A-Za-z0-9_\-=]+$")
+
+# Metadata keys that link a conversation to a person: never stored.
+LINKING_METADATA = frozenset({"address"})
+# What a secret answer's parse data keeps: the dialogue needs the intent, nothing else.
+_KEPT_PARSE_KEYS = frozenset({"intent", "intent_ranking", "language"})
+
+
+def is_sealed(value: object) -> bool:
+    return isinstance(value, str) and bool(_SEALED.match(value))
+
+
+class Redactor:
+    """Redacts events in conversation order; feed it every event from the start of the
+    conversation (or of what is stored), so it knows which question each message answers."""
+
+    def __init__(self) -> None:
+        self.active_loop: Optional[str] = None
+        self.requested_slot: Optional[str] = None
+
+    def answering_secret(self) -> bool:
+        return self.requested_slot in SECRET_QUESTIONS.get(self.active_loop or "", ())
+
+    def redact(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        """A redacted copy of `event`; also follows the dialogue state it changes."""
+        out = copy.deepcopy(dict(event))
+        kind = out.get("event")
+        if kind == "user":
+            _drop_linking(out)
+            if self.answering_secret():
+                _blank_user_text(out)
+        elif kind == "bot":
+            if _marked_secret(out):
+                _blank_bot_text(out)
+        elif kind == "slot":
+            name = out.get("name")
+            if name == "requested_slot":
+                self.requested_slot = out.get("value")
+            elif name in SECRET_SLOTS and out.get("value") is not None:
+                if not (name == STATUS_CODE and is_sealed(out.get("value"))):
+                    out["value"] = None
+        elif kind == "active_loop":
+            self.active_loop = out.get("name")
+            if self.active_loop is None:
+                self.requested_slot = None
+        elif kind in ("restart", "session_started"):
+            self.active_loop = self.requested_slot = None
+        return out
+
+
+def redact_events(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Every event redacted, in order (non-dict entries are left out)."""
+    redactor = Redactor()
+    return [redactor.redact(event) for event in events if isinstance(event, Mapping)]
+
+
+def _drop_linking(event: dict[str, Any]) -> None:
+    for holder in (event, event.get("parse_data")):
+        if isinstance(holder, dict) and isinstance(holder.get("metadata"), dict):
+            holder["metadata"] = {
+                key: value
+                for key, value in holder["metadata"].items()
+                if key not in LINKING_METADATA
+            }
+
+
+def _blank_user_text(event: dict[str, Any]) -> None:
+    event["text"] = NOT_STORED
+    parse = event.get("parse_data")
+    if isinstance(parse, dict):
+        kept = {key: value for key, value in parse.items() if key in _KEPT_PARSE_KEYS}
+        event["parse_data"] = {**kept, "text": NOT_STORED, "entities": []}
+
+
+def _marked_secret(event: Mapping[str, Any]) -> bool:
+    metadata = event.get("metadata")
+    return isinstance(metadata, Mapping) and metadata.get(SECRET_MARK) is not None
+
+
+def _blank_bot_text(event: dict[str, Any]) -> None:
+    metadata = event.get("metadata") or {}
+    event["text"] = RECEIPT_SHOWN
+    event["data"] = {}
+    # The values the response was rendered with (the code, the passphrase) go too.
+    event["metadata"] = {
+        key: metadata[key] for key in (SECRET_MARK, "utter_action") if key in metadata
+    }
