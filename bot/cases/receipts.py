@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
 import unicodedata
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -166,9 +167,17 @@ def verify_passphrase(passphrase: str, stored: str) -> bool:
     return hmac.compare_digest(digest, expected_bytes)
 
 
-@lru_cache(maxsize=1)
+_decoy: list[str] = []
+_decoy_lock = threading.Lock()
+
+
 def _decoy_hash() -> str:
-    return hash_passphrase(secrets.token_hex(16))
+    """One hash per process, made once even when the first checks arrive together (an
+    lru_cache would let each of them run scrypt to make it)."""
+    with _decoy_lock:
+        if not _decoy:
+            _decoy.append(hash_passphrase(secrets.token_hex(16)))
+        return _decoy[0]
 
 
 def spend_verification_time(passphrase: str) -> None:
