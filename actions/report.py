@@ -81,6 +81,7 @@ from bot.report.form import (
     what_happened_question,
 )
 from bot.report.memory import AdvisorPost, carried_over, said_before, with_carried_over
+from bot.security.redaction import RECEIPT, SECRET_MARK
 
 logger = logging.getLogger(__name__)
 
@@ -403,11 +404,15 @@ class ActionSubmitReport(AssistantAction):
         except InvalidReport as error:
             self.utter(dispatcher, problem_response(error))
             return []
+        # Marked as showing a receipt: the conversation store keeps this message without
+        # its text or values (bot/security/redaction.py), so the receipt lives only with
+        # the reporter.
         self.utter(
             dispatcher,
             "utter_report_received",
             code=receipt.display_code,
             passphrase=receipt.passphrase,
+            **{SECRET_MARK: RECEIPT},
         )
         return slot_events({**forget_report(), REPORT_SUBMITTED: True})
 

@@ -22,6 +22,7 @@ from actions.base import (
     slot_events,
 )
 from bot import runtime
+from bot.cases.followup import seal_code
 from bot.cases.intake import InvalidReport
 from bot.cases.model import StorageUnavailable
 from bot.cases.views import InformationAdded, StatusView
@@ -82,7 +83,8 @@ class ValidateStatusForm(FormThatStepsAside):
     def validate_status_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        answer = answer_status_code(value, intent_of(tracker))
+        key = runtime.case_store().lookup_key
+        answer = answer_status_code(value, intent_of(tracker), lambda code: seal_code(code, key))
         return self.settled(
             dispatcher, tracker, STATUS_CODE, answer, lambda: Answer({STATUS_CODE: GAVE_UP})
         )

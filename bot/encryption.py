@@ -64,6 +64,14 @@ class TextCipher:
         except InvalidToken as error:
             raise EncryptionKeyError("stored text cannot be decrypted with these keys") from error
 
+    def decrypt_recent(self, token: str, max_age_seconds: int, now: float) -> str:
+        """The text, if it was encrypted at most `max_age_seconds` before `now`."""
+        try:
+            data = self._fernet.decrypt_at_time(token.encode("ascii"), max_age_seconds, int(now))
+        except InvalidToken as error:
+            raise EncryptionKeyError("stored text is too old or unreadable") from error
+        return data.decode("utf-8")
+
     def rotate(self, token: str) -> str:
         """The same text, encrypted with the newest key."""
         return self._fernet.rotate(token.encode("ascii")).decode("ascii")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional, Union
 
 from sqlalchemy import (
@@ -29,8 +30,13 @@ from bot.cases.model import (
     get_case,
 )
 from bot.cases.views import InformationAdded, MessageView, Refused, StatusView
+from bot.encryption import EncryptionKeyError, text_cipher
+from bot.security.redaction import SEALED_PREFIX, is_sealed
 
 logger = logging.getLogger(__name__)
+
+# How long the code typed at the first question of a status check stays usable for the second.
+SEALED_CODE_VALIDITY = timedelta(minutes=30)
 
 
 def _follow_up_signature(key: bytes, case_id: int, expires: int, sender: Optional[str]) -> str:
@@ -60,6 +66,23 @@ def read_follow_up_token(
     return case_id
 
 
+def seal_code(code: str, key: bytes) -> str:
+    """What the status check keeps of the code between its two questions: the code's
+    look-up digest, encrypted and valid for SEALED_CODE_VALIDITY. The conversation store
+    keeps this token, never the code (bot/security/redaction.py)."""
+    return SEALED_PREFIX + text_cipher().encrypt(receipts.code_digest(code, key))
+
+
+def open_sealed_code(token: str, now: float) -> Optional[str]:
+    """The digest in a token from `seal_code`, or None when it is stale or forged."""
+    try:
+        return text_cipher().decrypt_recent(
+            token.removeprefix(SEALED_PREFIX), int(SEALED_CODE_VALIDITY.total_seconds()), now
+        )
+    except (EncryptionKeyError, UnicodeError, ValueError):
+        return None
+
+
 @dataclass(frozen=True)
 class ReceiptCheck:
     """A check in progress: what was typed, read into what the store looks for."""
@@ -70,8 +93,12 @@ class ReceiptCheck:
 
     @classmethod
     def of(cls, code_text: object, sender_reference: Optional[str], key: bytes) -> ReceiptCheck:
-        code = receipts.parse_code(code_text) if isinstance(code_text, str) else None
-        digest = receipts.code_digest(code, key) if code else None
+        """`code_text` is the code as typed, or the token `seal_code` made of it."""
+        if is_sealed(code_text):
+            digest = open_sealed_code(str(code_text), time.time())
+        else:
+            code = receipts.parse_code(code_text) if isinstance(code_text, str) else None
+            digest = receipts.code_digest(code, key) if code else None
         subjects = []
         if digest:
             subjects.append(lockout.code_subject(digest))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from bot.cases.intake import MAX_DESCRIPTION_CHARS, InvalidReport, clean_text
 from bot.cases.receipts import parse_code
@@ -67,11 +67,13 @@ def status_replies(outcome: StatusView | Refused, phrase: Phrase, now: datetime)
 # --- the questions --------------------------------------------------------------------------
 
 
-def answer_status_code(value: Any, intent: Optional[str]) -> Answer:
-    """The receipt's code, with spaces or dashes; anything else is asked again."""
+def answer_status_code(value: Any, intent: Optional[str], seal: Callable[[str], str]) -> Answer:
+    """The receipt's code, with spaces or dashes, kept only as `seal(code)` (a token that
+    names no code: the conversation is stored between the two questions); anything else is
+    asked again."""
     code = parse_code(value) if isinstance(value, str) else None
     if code is not None:
-        return Answer({STATUS_CODE: code})
+        return Answer({STATUS_CODE: seal(code)})
     safety = (EMERGENCY,) if intent == "emergency" else ()  # safety first, whatever was asked
     return Answer({STATUS_CODE: None}, safety + ("utter_status_code_unreadable",), refused=True)
 

@@ -5,6 +5,7 @@ SQLite database."""
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
@@ -32,6 +33,7 @@ from actions.status import (
 )
 from bot import runtime
 from bot.cases.coordinator import reply
+from bot.cases.followup import SEALED_CODE_VALIDITY, open_sealed_code, seal_code
 from bot.cases.model import Case, CaseMessage
 from bot.cases.receipts import parse_code
 from bot.cases.store import CaseStore
@@ -66,6 +68,7 @@ from bot.report.status import (
     STATUS_INFORMATION,
     STATUS_PASSPHRASE,
 )
+from bot.security.redaction import RECEIPT, SECRET_MARK, is_sealed
 from tests.support.servers import free_port
 from tests.support.tracker import build_tracker, run_action
 from tests.support.tracker import run_for_slots as run  # messages and the slots set
@@ -397,6 +400,8 @@ class TestSubmit:
         messages, slots = run(ActionSubmitReport(), tracker(complete_report(), form=None))
         assert said(messages) == ["utter_report_received"]
         receipt = messages[0]
+        # Marked, so the conversation store keeps it without the receipt.
+        assert receipt[SECRET_MARK] == RECEIPT
         assert parse_code(receipt["code"]) and len(receipt["passphrase"].split()) == 5
         assert cases_stored(database) == 1
         assert all(slots[name] is None for name in REPORT_SLOTS)
@@ -452,7 +457,25 @@ class TestStatus:
     def test_code_with_spaces_or_dashes_is_read(self, domain):
         t = tracker(text="4821-0937 5512-6604", new_slots={STATUS_CODE: "4821-0937 5512-6604"})
         _, slots = run(ValidateStatusForm(), t, domain)
-        assert slots[STATUS_CODE] == "4821093755126604"
+        # Kept only sealed: the conversation is stored between the two questions.
+        assert is_sealed(slots[STATUS_CODE]) and "4821" not in slots[STATUS_CODE]
+
+    def test_the_sealed_code_opens_the_report_at_the_passphrase(self, database, domain):
+        code, passphrase = submit(database)
+        t = tracker(text=code, new_slots={STATUS_CODE: code})
+        _, slots = run(ValidateStatusForm(), t, domain)
+        sealed = slots[STATUS_CODE]
+        assert code.replace(" ", "") not in sealed
+        checked = {STATUS_CODE: sealed, STATUS_PASSPHRASE: passphrase}
+        messages, _ = run(ActionCheckStatus(), tracker(checked, form=None))
+        assert said(messages)[0] == "utter_status_overview"
+
+    def test_a_stale_sealed_code_opens_nothing(self, database):
+        code, passphrase = submit(database)
+        sealed = seal_code(parse_code(code) or "", runtime.case_store().lookup_key)
+        later = time.time() + SEALED_CODE_VALIDITY.total_seconds() + 60
+        assert open_sealed_code(sealed, later) is None
+        assert open_sealed_code(sealed.replace("sealed:g", "sealed:h"), time.time()) is None
 
     def test_the_english_words_of_a_passphrase_do_not_switch_the_language(self):
         passphrase = "river candle orbit maple honest"
