@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from bot.db import Base, Database
 from bot.directory.matching import normalize_language
 from bot.encryption import EncryptedText, EncryptionKeyError, text_cipher
+from bot.security.redaction import redact_events
 from bot.timestamps import UtcDateTime
 
 log = logging.getLogger(__name__)
@@ -123,11 +124,10 @@ class Handoff(Base):
 
 def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[TranscriptEntry]:
     """This conversation's messages from Rasa tracker events (`tracker.events`): user and
-    bot texts since the last session start, in order."""
+    bot texts since the last session start, in order, redacted as the conversation store
+    keeps them (bot/security/redaction.py: no receipt, no status-check answer, no address)."""
     entries: list[TranscriptEntry] = []
-    for event in events:
-        if not isinstance(event, Mapping):
-            continue
+    for event in redact_events(events):
         kind = event.get("event")
         if kind == "session_started":
             entries = []

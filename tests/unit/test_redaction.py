@@ -1,0 +1,63 @@
+"""What a handoff transcript shows an advisor: the conversation as stored, without the
+receipt, the status check's answers or the raw address."""
+
+from __future__ import annotations
+
+from bot.handoffs.store import transcript_from_events
+from bot.security.redaction import NOT_STORED, RECEIPT, RECEIPT_SHOWN, SECRET_MARK, redact_events
+
+CODE = "4821 0937 5512 6604"
+PASSPHRASE = "lantern orbit pepper meadow quill"
+
+
+def _events() -> list[dict]:
+    return [
+        {"event": "session_started", "timestamp": 1.0},
+        {"event": "user", "text": "I want to report", "metadata": {"address": "+31612345678"}},
+        {
+            "event": "bot",
+            "text": f"Receipt code: {CODE} Passphrase: {PASSPHRASE}",
+            "metadata": {"code": CODE, "passphrase": PASSPHRASE, SECRET_MARK: RECEIPT},
+        },
+        {"event": "active_loop", "name": "status_form"},
+        {"event": "slot", "name": "requested_slot", "value": "status_code"},
+        {"event": "user", "text": CODE, "parse_data": {"text": CODE, "entities": [{"v": CODE}]}},
+        {"event": "slot", "name": "status_code", "value": CODE},
+        {"event": "slot", "name": "requested_slot", "value": "status_passphrase"},
+        {"event": "user", "text": PASSPHRASE},
+        {"event": "slot", "name": "status_passphrase", "value": PASSPHRASE},
+        {"event": "active_loop", "name": None},
+        {"event": "user", "text": "can I talk to someone?"},
+    ]
+
+
+def test_a_transcript_holds_no_receipt_no_status_answer_and_no_address():
+    transcript = transcript_from_events(_events())
+    texts = [entry.text for entry in transcript]
+    assert texts == [
+        "I want to report",
+        RECEIPT_SHOWN,
+        NOT_STORED,
+        NOT_STORED,
+        "can I talk to someone?",
+    ]
+    dumped = repr(transcript)
+    assert "4821" not in dumped and "lantern" not in dumped and "3161" not in dumped
+
+
+def test_redaction_leaves_the_caller_s_events_alone_and_empties_secret_slots():
+    events = _events()
+    redacted = redact_events(events)
+    assert events[5]["text"] == CODE  # a copy is redacted, not the tracker's own events
+    assert "address" not in redacted[1]["metadata"]
+    slots = {e["name"]: e["value"] for e in redacted if e["event"] == "slot"}
+    assert slots["status_code"] is None and slots["status_passphrase"] is None
+    # After the form ends, messages are kept again.
+    assert redacted[-1]["text"] == "can I talk to someone?"
+
+
+def test_a_sealed_code_is_kept_and_a_look_alike_of_digits_is_not():
+    sealed = {"event": "slot", "name": "status_code", "value": "sealed:gAAAAABabc_-="}
+    typed = {"event": "slot", "name": "status_code", "value": "sealed: 4821 0937"}
+    assert redact_events([sealed])[0]["value"] == sealed["value"]
+    assert redact_events([typed])[0]["value"] is None
