@@ -10,7 +10,6 @@ from rasa_sdk import Tracker
 from actions.experience import ActionAcknowledgeExperience
 from actions.fallback import ActionHandleFallback
 from actions.language import ActionChangeLanguage, ActionTrackLanguage
-from actions.privacy import ActionDeleteData
 from tests.support.tracker import build_tracker, run_action, slots_set
 
 SENDER = "whatsapp:+221771234567"
@@ -137,13 +136,3 @@ class TestFallback:
         )
         messages, _ = run_action(ActionHandleFallback(), t)
         assert [m["response"] for m in messages] == ["utter_fallback"]
-
-
-def test_delete_data_gives_a_pseudonymous_reference_and_deletes_nothing():
-    messages, events = run_action(ActionDeleteData(), tracker("delete everything", "delete_data"))
-    reference = messages[0]["conversation_reference"]
-    assert messages[0]["response"] == "utter_delete_data"
-    assert reference.startswith("VM-") and "221771234567" not in reference
-    assert events == []  # nothing pretends a deletion happened
-    again, _ = run_action(ActionDeleteData(), tracker("delete", "delete_data"))
-    assert again[0]["conversation_reference"] == reference
