@@ -19,6 +19,7 @@ from bot.cases import lockout, receipts
 from bot.cases.intake import (
     MAX_DESCRIPTION_CHARS,
     clean_text,
+    reporter_time,
 )
 from bot.cases.model import (
     COORDINATOR,
@@ -115,6 +116,11 @@ class StoredReceipt:
     reservation: lockout.Reservation = lockout.Reservation(False)
 
 
+def _reporter_at(session: Session, case_id: int, now: datetime) -> datetime:
+    contact = session.execute(select(Case.contact).where(Case.id == case_id)).scalar()
+    return reporter_time(contact, now)
+
+
 def find_receipt(
     session: Session, check: ReceiptCheck, now: datetime, policy: lockout.LockoutPolicy
 ) -> StoredReceipt:
@@ -154,7 +160,8 @@ def conclude_check(
     coordinator's messages as read."""
     if stored.locked_until is not None:
         if stored.case_id is not None:
-            audit(session, REPORTER, "status.refused", now, stored.case_id, "locked")
+            at = _reporter_at(session, stored.case_id, now)
+            audit(session, REPORTER, "status.refused", at, stored.case_id, "locked")
         return Refused("locked", stored.locked_until)
     cleared = lockout.code_subject(check.digest) if check.digest else None
     until = lockout.settle(session, stored.reservation, verified, now, policy, cleared)
@@ -163,12 +170,14 @@ def conclude_check(
             logger.warning("receipt checks locked until %s after wrong tries", f"{until:%H:%M}")
         if stored.case_id is not None:
             outcome = "locked" if until else "invalid"
-            audit(session, REPORTER, "status.refused", now, stored.case_id, outcome)
+            at = _reporter_at(session, stored.case_id, now)
+            audit(session, REPORTER, "status.refused", at, stored.case_id, outcome)
         return Refused("locked", until) if until else Refused("invalid")
     assert check.digest is not None
     # A passphrase verifies only against a stored hash, and the hash is stored with its case.
     assert stored.case_id is not None
     case = get_case(session, stored.case_id)
+    seen_at = reporter_time(case.contact, now)
     views = []
     for message in case.messages:
         if message.author != COORDINATOR:
@@ -177,9 +186,9 @@ def conclude_check(
             MessageView(message.sent_at, message.body, message.read_by_reporter_at is None)
         )
         if message.read_by_reporter_at is None:
-            message.read_by_reporter_at = now
+            message.read_by_reporter_at = seen_at
     new = sum(view.new for view in views)
-    audit(session, REPORTER, "status.checked", now, case.id, f"new_messages={new}")
+    audit(session, REPORTER, "status.checked", seen_at, case.id, f"new_messages={new}")
     return StatusView(
         status=case.status,
         received_at=case.received_at,
@@ -203,6 +212,7 @@ def add_reporter_message(
     case = session.get(Case, case_id) if case_id is not None else None
     if case is None:
         return Refused("expired")
-    session.add(CaseMessage(case_id=case.id, author=REPORTER, body=body, sent_at=now))
-    audit(session, REPORTER, "message.added", now, case.id)
+    sent_at = reporter_time(case.contact, now)
+    session.add(CaseMessage(case_id=case.id, author=REPORTER, body=body, sent_at=sent_at))
+    audit(session, REPORTER, "message.added", sent_at, case.id)
     return InformationAdded(now)

@@ -283,12 +283,28 @@ def contact_details(kind: str, details: object, region: Optional[str] = None) ->
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def day_of(moment: datetime) -> datetime:
+    """The start of `moment`'s day (in its own time zone: UTC in the case store)."""
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def reporter_time(contact: Optional[str], now: datetime) -> datetime:
+    """When the reporter's side of an anonymous case is stored: the day only. An exact time
+    could be matched with a conversation's or a channel's times and lead back to the sender;
+    the legal clock counts in days (7 days, 3 months), so the day is all it needs.
+    Reporters who gave contact details, and the coordinator's side, keep exact times."""
+    return day_of(now) if contact == "anonymous" else now
+
+
 def prepare_case(report: Report, now: datetime) -> Case:
     """A new case from a report, every field checked (raises InvalidReport); no I/O."""
     when = parse_when(report.when, now.date(), report.language) if report.when else None
     where = optional_text(report.where, "where")
     post_code = optional_text(report.post_code, "post_code", 20)
-    acknowledgement_due = now + timedelta(days=ACKNOWLEDGEMENT_DAYS)
+    # From the day's start for anonymous reports: the deadline is never later than the
+    # exact time would give.
+    received = reporter_time(report.contact, now)
+    acknowledgement_due = received + timedelta(days=ACKNOWLEDGEMENT_DAYS)
     return Case(
         kind=choice(report.kind, "kind", KINDS),
         what_happened=clean_text(report.what_happened, "what_happened", MAX_DESCRIPTION_CHARS),
@@ -314,7 +330,7 @@ def prepare_case(report: Report, now: datetime) -> Case:
             else optional_text(report.conversation_reference, "conversation_reference", 40)
         ),
         status=RECEIVED,
-        received_at=now,
+        received_at=received,
         acknowledgement_due=acknowledgement_due,
         feedback_due=add_months(acknowledgement_due, FEEDBACK_MONTHS),
     )
@@ -334,5 +350,6 @@ def store_case(
     case.passphrase_hash = passphrase_hash
     session.add(case)
     session.flush()
-    audit(session, REPORTER, "report.submitted", now, case.id, f"kind={case.kind}")
+    at = reporter_time(case.contact, now)
+    audit(session, REPORTER, "report.submitted", at, case.id, f"kind={case.kind}")
     return code
