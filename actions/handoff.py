@@ -13,20 +13,46 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import AssistantAction, FormThatStepsAside, choice_of, phrases, text_of
 from bot import runtime
 from bot.advisor.matches import HandoffTarget, handoff_target, handoff_when
-from bot.advisor.questions import chosen_post, language_name, post_label
+from bot.advisor.questions import PHONE_CHANNELS, chosen_post, language_name, post_label
 from bot.directory.matching import pool_for
 from bot.directory.resolution import phone_from_sender
 from bot.forms.answer import Answer
 from bot.forms.choices import match_choice
 from bot.forms.interruptions import QUESTION_INTENTS, Expects
-from bot.handoffs.store import HandoffStoreUnavailable, transcript_from_events
+from bot.handoffs.store import (
+    HandoffStoreUnavailable,
+    handoff_id_or_none,
+    reply_address_text,
+    transcript_from_events,
+)
 
 CONSENT_SLOTS = ("handoff_consent", "handoff_phone_consent")
 
 
+def _handoff_id(tracker: Tracker) -> Optional[str]:
+    """The id of a handoff being retried; only a genuine handoff id (a UUID) counts: a slot
+    can be set by whoever talks to the assistant, and the id names a spool file."""
+    return handoff_id_or_none(tracker.get_slot("handoff_id"))
+
+
 def _pending_retry(tracker: Tracker) -> bool:
     """A handoff the user agreed to that could not be stored: try it again, same id."""
-    return bool(tracker.get_slot("handoff_id")) and tracker.get_slot("handoff_consent") is True
+    return _handoff_id(tracker) is not None and tracker.get_slot("handoff_consent") is True
+
+
+def _address(tracker: Tracker) -> Optional[tuple[str, str]]:
+    """(channel, address) of this message: from its metadata, and only when they belong to
+    this conversation (the sender id is a pseudonym of them, bot.runtime.verified_address)."""
+    metadata = (tracker.latest_message or {}).get("metadata")
+    return runtime.verified_address(tracker.sender_id, metadata)
+
+
+def _phone(tracker: Tracker) -> Optional[str]:
+    """The user's number (E.164), on SMS and WhatsApp only."""
+    address = _address(tracker)
+    if address is None or address[0] not in PHONE_CHANNELS:
+        return None
+    return phone_from_sender(address[1])
 
 
 def _pool_language(tracker: Tracker) -> str:
@@ -119,7 +145,7 @@ class ValidateHandoffForm(FormThatStepsAside):
         domain: Dict,
     ) -> List[str]:
         # The phone number is asked about only when there is one and the handoff is agreed.
-        if tracker.get_slot("handoff_consent") is False or not phone_from_sender(tracker.sender_id):
+        if tracker.get_slot("handoff_consent") is False or not _phone(tracker):
             return [slot for slot in domain_slots if slot != "handoff_phone_consent"]
         return domain_slots
 
@@ -155,7 +181,7 @@ class ActionAskHandoffPhoneConsent(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        phone = phone_from_sender(tracker.sender_id) or ""
+        phone = _phone(tracker) or ""
         self.utter(dispatcher, "utter_handoff_phone_question", phone=phone)
         return []
 
@@ -187,7 +213,10 @@ class ActionCreateHandoff(AssistantAction):
         target = await _target(tracker)
         phone: Optional[str] = None
         if tracker.get_slot("handoff_phone_consent") is True:
-            phone = phone_from_sender(tracker.sender_id)
+            phone = _phone(tracker)
+        # Where an advisor's answer goes; kept (encrypted) with the handoff and nowhere else.
+        address = _address(tracker)
+        reply_address = reply_address_text(*address) if address is not None else None
         reference = runtime.reference_for(tracker.sender_id)
         try:
             await runtime.handoff_store().create(
@@ -199,7 +228,8 @@ class ActionCreateHandoff(AssistantAction):
                 advisor_id=target.advisor_id,
                 pool_language=None if target.advisor_id else target.language,
                 phone=phone,
-                handoff_id=tracker.get_slot("handoff_id"),
+                handoff_id=_handoff_id(tracker),
+                reply_address=reply_address,
             )
         except HandoffStoreUnavailable as unavailable:
             if unavailable.kept:

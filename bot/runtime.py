@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar, cast
+from typing import Any, Optional, TypeVar, cast
 
 from bot import encryption
 from bot.cases.store import CaseStore
@@ -23,8 +23,16 @@ from bot.db import Database
 from bot.directory.service import DirectoryService
 from bot.handoffs.store import HandoffStore
 from bot.language.names import LanguageNames, load_languages
-from bot.pseudonym import conversation_reference
+from bot.pseudonym import (
+    RECEIPT,
+    REFERENCE,
+    SENDER,
+    conversation_reference,
+    derive_key,
+    make_sender_id,
+)
 from bot.pseudonym import pseudonym_key as load_pseudonym_key
+from bot.pseudonym import verified_address as check_address
 from bot.settings import settings
 
 T = TypeVar("T")
@@ -117,12 +125,31 @@ def behaviour_lexicon() -> BehaviourLexicon:
 
 
 def pseudonym_key() -> bytes:
-    """VM_PSEUDONYM_KEY, or the key file in the state folder."""
+    """The master key: VM_PSEUDONYM_KEY, or the key file in the state folder. Nothing
+    hashes with it directly: see `purpose_key`."""
     return _service("pseudonym_key", lambda: load_pseudonym_key(settings().state_dir))
 
 
+def purpose_key(purpose: str) -> bytes:
+    """The key for one purpose (bot.pseudonym.PURPOSES), derived from the master key."""
+    return derive_key(pseudonym_key(), purpose)
+
+
 def reference_for(sender_id: str) -> str:
-    return conversation_reference(sender_id, pseudonym_key())
+    """The conversation's reference ('VM-3F9A-C21B-77D0') from its (pseudonymous) sender id."""
+    return conversation_reference(sender_id, purpose_key(REFERENCE))
+
+
+def sender_id_for(channel: str, address: str) -> str:
+    """The sender id Rasa sees for a user of a channel ('whatsapp:3f9a…'), the one place
+    it is computed: every channel, the tests and the evaluation use it."""
+    return make_sender_id(purpose_key(SENDER), channel, address)
+
+
+def verified_address(sender_id: object, metadata: object) -> Optional[tuple[str, str]]:
+    """(channel, address) of a message's metadata when they belong to `sender_id`
+    (bot.pseudonym.verified_address): how the action server learns a phone number."""
+    return check_address(purpose_key(SENDER), sender_id, metadata)
 
 
 def database() -> Database:
@@ -132,7 +159,7 @@ def database() -> Database:
 
 def case_store() -> CaseStore:
     """The reporter's side of cases; receipts are looked up with the pseudonym key."""
-    return _service("case_store", lambda: CaseStore(database(), lookup_key=pseudonym_key()))
+    return _service("case_store", lambda: CaseStore(database(), lookup_key=purpose_key(RECEIPT)))
 
 
 def directory_service() -> DirectoryService:

@@ -64,6 +64,24 @@ VARIABLES: tuple[Variable, ...] = (
         "Signs web chat session ids; servers behind one load balancer need the same one",
     ),
     Variable(
+        "VM_API_TOKEN",
+        _in_state("api.token") + ", created on first use",
+        "Token of the Rasa HTTP API (`/status`, `/conversations/…`, `/model…`): callers pass "
+        "`?token=`; never expose the API through the reverse proxy",
+    ),
+    Variable(
+        "VM_ACTION_SECRET",
+        _in_state("action.secret") + ", created on first use",
+        "Shared secret the Rasa server sends the action server on every call "
+        "(`Authorization: Bearer`); both servers need the same one",
+    ),
+    Variable(
+        "VM_ACTIONS_HOST",
+        "127.0.0.1",
+        "Address the action server listens on; a private-network address when the Rasa "
+        "server runs on another machine",
+    ),
+    Variable(
         "VM_RECEIPT_MAX_FAILURES",
         "5",
         "Wrong receipt code or passphrase tries before further tries are locked",
@@ -257,6 +275,18 @@ class Settings:
     @property
     def webchat_secret(self) -> str | None:
         return self.value("VM_WEBCHAT_SECRET")
+
+    @property
+    def api_token(self) -> str | None:
+        return self.value("VM_API_TOKEN")
+
+    @property
+    def action_secret(self) -> str | None:
+        return self.value("VM_ACTION_SECRET")
+
+    @property
+    def actions_host(self) -> str:
+        return self.value("VM_ACTIONS_HOST") or DECLARED["VM_ACTIONS_HOST"].default
 
     @property
     def receipt_max_failures(self) -> int:

@@ -11,9 +11,17 @@
   language, answers to these and to buttons are worded in the language of the user's
   Telegram app when we speak it.
 - Only private chats are served; an update_id is processed once (channels.state), since
-  Telegram delivers again when unsure. Photos, voice, files and locations get a polite
-  text-only answer; a caption is passed on as text. The request lifecycle (size limit,
-  secret before the body is read, each update once, recovery) is channels/webhook.py's.
+  Telegram delivers again when unsure. An update whose message is older than the
+  de-duplication window (channels.state.DELIVERY_MEMORY) is a replay and is refused
+  (acknowledged, not processed): Telegram itself keeps undelivered updates for 24 hours.
+  For a button, the date is that of the message carrying the keyboard, so a button
+  older than the window is refused too.
+- Rasa sees the conversation as `telegram:<pseudonym>` of the chat id
+  (channels/addresses.py), never the chat id; replies of the same update go to the chat
+  it came from, and the chat id reaches the action server only in the message metadata.
+- Photos, voice, files and locations get a polite text-only answer; a caption is passed
+  on as text. The request lifecycle (size limit, secret before the body is read, each
+  update once, recovery) is channels/webhook.py's.
 
 Environment (secrets never go in credentials.yml):
   TELEGRAM_BOT_TOKEN        the bot's token from @BotFather
@@ -35,6 +43,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -46,6 +55,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot import runtime
 from bot.language.detection import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from channels.addresses import ReplyTo, reply_address
 from channels.choices import (
     callback_data,
     choices_from,
@@ -56,14 +66,13 @@ from channels.choices import (
 from channels.conversation import channel_message, known_intents, read_conversation
 from channels.inbound import BadRequest, clean_text
 from channels.splitting import split_for_telegram
-from channels.state import Deliveries
+from channels.state import DELIVERY_MEMORY, Deliveries
 from channels.webhook import OnNewMessage, WebhookInput
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
-SENDER_PREFIX = "telegram:"
 
 # Telegram commands and the payloads the dialogue understands (domain.yml intents).
 COMMANDS = {"start": "/greet", "language": "/change_language", "delete": "/delete_data"}
@@ -100,10 +109,16 @@ class TelegramInbound:
     text: str = ""
     language_hint: Optional[str] = None
     callback_query_id: Optional[str] = None
+    # When the message (for a button: the message with the keyboard) was sent.
+    sent_at: Optional[datetime] = None
+
+    @property
+    def reply_to(self) -> ReplyTo:
+        return ReplyTo("telegram", str(self.chat_id))
 
     @property
     def sender_id(self) -> str:
-        return f"{SENDER_PREFIX}{self.chat_id}"
+        return self.reply_to.sender_id
 
     @property
     def delivery_id(self) -> str:
@@ -116,6 +131,13 @@ class TelegramInbound:
 
 def _int(value: Any) -> Optional[int]:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _date(message: Any) -> Optional[datetime]:
+    date = getattr(message, "date", None)
+    if not isinstance(date, datetime):
+        return None
+    return date if date.tzinfo else date.replace(tzinfo=timezone.utc)
 
 
 def _language(user: Any) -> Optional[str]:
@@ -155,6 +177,7 @@ def parse_update(body: bytes, bot: Optional[Bot] = None) -> TelegramInbound:
             text=query.data,
             language_hint=_language(user),
             callback_query_id=query.id,
+            sent_at=_date(query.message),
         )
 
     message = update.message
@@ -164,14 +187,21 @@ def parse_update(body: bytes, bot: Optional[Bot] = None) -> TelegramInbound:
     chat_id = _int(chat.id)
     if chat_id is None:
         raise BadRequest("The message has no chat id.")
-    hint = _language(message.from_user)
+    hint, sent_at = _language(message.from_user), _date(message)
     text = message.text
     if not isinstance(text, str):
         caption = message.caption if isinstance(message.caption, str) else ""
-        return TelegramInbound(update_id, "unsupported", chat_id, caption, hint)
+        return TelegramInbound(update_id, "unsupported", chat_id, caption, hint, sent_at=sent_at)
     if _COMMAND.match(text):
-        return TelegramInbound(update_id, "command", chat_id, text, hint)
-    return TelegramInbound(update_id, "text", chat_id, text, hint)
+        return TelegramInbound(update_id, "command", chat_id, text, hint, sent_at=sent_at)
+    return TelegramInbound(update_id, "text", chat_id, text, hint, sent_at=sent_at)
+
+
+def too_old(inbound: TelegramInbound, now: Optional[datetime] = None) -> bool:
+    """Older than the de-duplication window, or undated: a replay, not a delivery."""
+    if inbound.sent_at is None:
+        return True
+    return inbound.sent_at < (now or datetime.now(timezone.utc)) - DELIVERY_MEMORY
 
 
 def command_name(text: str) -> str:
@@ -186,16 +216,28 @@ def delivery_channel(settings: Optional[TelegramSettings]) -> str:
     return f"tg:{bot_id}"[:16]
 
 
-def chat_id_of(recipient_id: str) -> Optional[int]:
-    value = recipient_id.removeprefix(SENDER_PREFIX)
-    return int(value) if re.fullmatch(r"-?\d{1,20}", value) else None
+def chat_id_of(address: str) -> Optional[int]:
+    return int(address) if re.fullmatch(r"-?\d{1,20}", address) else None
 
 
 class TelegramOutput(OutputChannel):
-    """Sends to a Telegram chat; buttons as an inline keyboard under the last part."""
+    """Sends to a Telegram chat; buttons as an inline keyboard under the last part.
 
-    def __init__(self, bot: Bot) -> None:
+    Rasa names the conversation by its pseudonymous sender id: the chat is the one the
+    update came from (`reply_to`), or, for a message that answers none (`reply_to` None),
+    the chat kept with the conversation's handoff (channels.addresses.reply_address)."""
+
+    def __init__(self, bot: Bot, reply_to: Optional[ReplyTo] = None) -> None:
         self._bot = bot
+        self._reply_to = reply_to
+
+    async def _chat(self, recipient_id: str) -> Optional[int]:
+        if self._reply_to is not None:
+            address = self._reply_to.recipient(recipient_id)
+        else:
+            kept = await reply_address(recipient_id)
+            address = kept.address if kept is not None and kept.channel == "telegram" else None
+        return chat_id_of(address) if address is not None else None
 
     @classmethod
     def name(cls) -> str:
@@ -204,9 +246,9 @@ class TelegramOutput(OutputChannel):
     async def _send(
         self, recipient_id: str, text: str, markup: Optional[InlineKeyboardMarkup] = None
     ) -> None:
-        chat_id = chat_id_of(recipient_id)
+        chat_id = await self._chat(recipient_id)
         if chat_id is None:
-            logger.error("Not a Telegram conversation; reply left out.")
+            logger.error("No Telegram chat known for this conversation; reply left out.")
             return
         parts = split_for_telegram(text) or ["…"]  # Telegram refuses an empty text
         for index, part in enumerate(parts):
@@ -313,18 +355,22 @@ class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
         inbound = parse_update(body, self.bot)
         return None if inbound.kind == "ignored" else inbound
 
+    def too_old(self, delivery: TelegramInbound) -> bool:
+        return too_old(delivery)
+
     def acknowledge(self) -> HTTPResponse:
         return response.json({"ok": True})
 
     async def ask_to_send_again(self, inbound: TelegramInbound, app: Any) -> None:
         conversation = await read_conversation(app, inbound.sender_id)
         language = conversation.language_or(inbound.language_hint)
-        await self._say(inbound.sender_id, "channel_try_again", language)
+        await self._say(inbound, "channel_try_again", language)
 
-    async def _say(self, sender_id: str, name: str, language: Optional[str]) -> None:
+    async def _say(self, inbound: TelegramInbound, name: str, language: Optional[str]) -> None:
         message = await channel_message(name, language or DEFAULT_LANGUAGE, "telegram")
         if message:
-            await TelegramOutput(self.bot).send_response(sender_id, message)
+            output = TelegramOutput(self.bot, inbound.reply_to)
+            await output.send_response(inbound.sender_id, message)
 
     async def _answer_button(self, callback_query_id: str) -> None:
         try:
@@ -347,15 +393,15 @@ class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
                 inbound.text, known_intents(app), conversation.session_choices
             )
             if payload is None:
-                await self._say(sender_id, "channel_unknown_button", language)
+                await self._say(inbound, "channel_unknown_button", language)
                 return
         elif inbound.kind == "command":
             payload = COMMANDS.get(command_name(inbound.text))
             if payload is None:
-                await self._say(sender_id, "channel_commands", language)
+                await self._say(inbound, "channel_commands", language)
                 return
         elif inbound.kind == "unsupported":
-            await self._say(sender_id, "channel_media_not_supported", language)
+            await self._say(inbound, "channel_media_not_supported", language)
 
         if payload is not None:
             text = payload
@@ -370,11 +416,11 @@ class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
         await on_new_message(
             UserMessage(
                 text,
-                TelegramOutput(self.bot),
+                TelegramOutput(self.bot, inbound.reply_to),
                 sender_id,
                 parse_data=parse_data,
                 input_channel=self.name(),
                 message_id=str(inbound.update_id),
-                metadata={"channel": "telegram"},
+                metadata=inbound.reply_to.metadata(),
             )
         )

@@ -19,6 +19,12 @@ Latitude, ...); a `From` starting with "whatsapp:" is WhatsApp, anything else SM
   is an ordinary answer.
 - Media and locations get a polite text-only answer; a caption is passed on as text.
 - Twilio may deliver a message again: each MessageSid is processed once (channels.state).
+  Twilio signs no timestamp, so an old signed request could be replayed at any time: its
+  MessageSid is remembered (hashed) as long as conversations are kept (TWILIO_DELIVERY_MEMORY).
+- Rasa sees the conversation as `sms:<pseudonym>` or `whatsapp:<pseudonym>` of the number
+  (channels/addresses.py), never the number. Replies of the same request go to the number
+  this request came from; the number reaches the action server only in the message's
+  metadata (`address`, `channel`, `country`).
 
 Environment (secrets never go in credentials.yml):
   TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN  required; without them the channel is off (one
@@ -49,10 +55,11 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from bot.language.detection import DEFAULT_LANGUAGE
+from channels.addresses import ReplyTo
 from channels.choices import numbered_payload, without_command_prefix
 from channels.conversation import channel_message, read_conversation
 from channels.inbound import BadRequest, clean_text
-from channels.state import Deliveries, OptOuts
+from channels.state import TWILIO_DELIVERY_MEMORY, Deliveries, OptOuts
 from channels.twilio_output import (
     SmsOutput,
     TwilioOutput,
@@ -93,8 +100,17 @@ class InboundMessage:
         return self.message_sid
 
     @property
+    def number(self) -> str:
+        """The sender's number, without WhatsApp's "whatsapp:" prefix."""
+        return self.sender.split(":", 1)[1] if self.kind == "whatsapp" else self.sender
+
+    @property
+    def reply_to(self) -> ReplyTo:
+        return ReplyTo(self.kind, self.number)
+
+    @property
     def sender_id(self) -> str:
-        return self.sender
+        return self.reply_to.sender_id
 
     @property
     def description(self) -> str:
@@ -204,7 +220,9 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
         deliveries: Optional[Deliveries] = None,
         opt_outs: Optional[OptOuts] = None,
     ) -> None:
-        super().__init__(settings, deliveries)
+        super().__init__(
+            settings, deliveries or Deliveries("twilio", memory=TWILIO_DELIVERY_MEMORY)
+        )
         self.opt_outs = opt_outs or OptOuts()
         self.sender = TwilioSender(settings, self.opt_outs.add) if settings else None
         self.validator = RequestValidator(settings.auth_token) if settings else None
@@ -255,15 +273,16 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
         return UnpromptedOutput(self.sender, settings, self.opt_outs)
 
     def output_for(self, message: InboundMessage, muted: bool = False) -> TwilioOutput:
+        """Replies to this message's number only, from the number it was written to."""
         assert self.sender is not None
         output = WhatsAppOutput if message.kind == "whatsapp" else SmsOutput
-        return output(self.sender, message.recipient, muted=muted)
+        return output(self.sender, message.recipient, muted=muted, reply_to=message.reply_to)
 
     async def ask_to_send_again(self, message: InboundMessage, app: Any) -> None:
-        conversation = await read_conversation(app, message.sender)
+        conversation = await read_conversation(app, message.sender_id)
         muted = await self.opt_outs.contains(message.sender)
         output = self.output_for(message, muted=muted)
-        await self._say(output, message.sender, "channel_try_again", conversation.language)
+        await self._say(output, message.sender_id, "channel_try_again", conversation.language)
 
     async def _say(
         self, output: TwilioOutput, sender: str, name: str, language: Optional[str], **values: Any
@@ -273,8 +292,10 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
             await output.send_response(sender, message)
 
     async def handle(self, message: InboundMessage, app: Any, on_new_message: OnNewMessage) -> None:
-        sender = message.sender
-        conversation = await read_conversation(app, sender)
+        # `sender`, the number, is for the opt-out list (kept as keyed hashes); `sender_id`,
+        # its pseudonym, for Rasa and for output channels bound to the number.
+        sender, sender_id = message.sender, message.sender_id
+        conversation = await read_conversation(app, sender_id)
         language = conversation.language_or()
         output = self.output_for(message)
         word = keyword(message.text)
@@ -282,29 +303,29 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
         if word == "stop":
             # Twilio's own opt-out handling (OptOutType set) has already confirmed it.
             if await self.opt_outs.add(sender) and not message.opt_out_type:
-                await self._say(output, sender, "channel_stopped", language)
+                await self._say(output, sender_id, "channel_stopped", language)
             return
         opted_out = await self.opt_outs.contains(sender)
         if word == "help":  # answered even after STOP, as SMS users expect
-            await self._say(output, sender, "channel_help", language)
+            await self._say(output, sender_id, "channel_help", language)
             return
         if word == "start" and opted_out:
             await self.opt_outs.remove(sender)
-            await self._say(output, sender, "channel_resumed", language)
+            await self._say(output, sender_id, "channel_resumed", language)
             return
         if opted_out:
             output = self.output_for(message, muted=True)
 
         text = clean_text(message.text)
         if message.has_media or message.has_location:
-            await self._say(output, sender, "channel_media_not_supported", language)
+            await self._say(output, sender_id, "channel_media_not_supported", language)
         if word == "start" and bare_word(text) != "YES":
             text = "/greet"  # "start" from someone who never stopped: begin the conversation
         else:
             number, payload = numbered_payload(text, conversation.last_choices)
             if number is not None and payload is None and not opted_out:
                 count = len(conversation.last_choices)
-                await self._say(output, sender, "channel_unknown_choice", language, count=count)
+                await self._say(output, sender_id, "channel_unknown_choice", language, count=count)
                 return
             # Typed text never reaches the dialogue as an intent; only our own choices do.
             text = payload or without_command_prefix(text)
@@ -314,9 +335,9 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
             UserMessage(
                 text,
                 output,
-                sender,
+                sender_id,
                 input_channel=self.name(),
                 message_id=message.message_sid,
-                metadata={"channel": message.kind, "country": country_of(sender)},
+                metadata=message.reply_to.metadata(country=country_of(message.number)),
             )
         )

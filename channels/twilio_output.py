@@ -25,6 +25,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 from bot import runtime
+from channels.addresses import ReplyTo, channel_of, reply_address
 from channels.choices import choices_from, with_numbered_choices
 from channels.splitting import split_for_sms, split_for_whatsapp
 from channels.state import OptOuts
@@ -94,7 +95,8 @@ class TwilioSender:
             self._client = client
         return self._client
 
-    async def send(self, from_: str, to: str, body: str) -> bool:
+    async def send(self, from_: str, to: str, body: str, conversation: str) -> bool:
+        """Sends `body` to the address `to`; `conversation` (the sender id) names it in logs."""
         try:
             await asyncio.wait_for(
                 self._rest().messages.create_async(to=to, from_=from_, body=body),
@@ -105,14 +107,14 @@ class TwilioSender:
             # Its text can name the number: log only the status and Twilio's error code.
             logger.error(
                 "Twilio refused a reply for conversation %s (HTTP %s, Twilio error %s).",
-                runtime.reference_for(to), error.status, error.code,
+                runtime.reference_for(conversation), error.status, error.code,
             )  # fmt: skip
             if error.code == UNSUBSCRIBED_RECIPIENT and self._on_unsubscribed:
                 await self._on_unsubscribed(to)
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
             logger.error(
                 "Twilio could not be reached for a reply to conversation %s (%s).",
-                runtime.reference_for(to), type(error).__name__,
+                runtime.reference_for(conversation), type(error).__name__,
             )  # fmt: skip
         return False
 
@@ -122,16 +124,30 @@ class TwilioSender:
         self._client, self._http = None, None
 
 
+def twilio_address(reply_to: ReplyTo) -> str:
+    """The `To` Twilio wants: the number, prefixed "whatsapp:" on WhatsApp."""
+    return f"whatsapp:{reply_to.address}" if reply_to.channel == "whatsapp" else reply_to.address
+
+
 class TwilioOutput(OutputChannel):
-    """Replies to one Twilio conversation, from the number the user wrote to."""
+    """Replies to one Twilio conversation, from the number the user wrote to, to the
+    number the message came from (`reply_to`): Rasa names the conversation only by its
+    pseudonymous sender id."""
 
     kind: ClassVar[str] = "twilio"
 
-    def __init__(self, sender: TwilioSender, from_: str, muted: bool = False) -> None:
+    def __init__(
+        self,
+        sender: TwilioSender,
+        from_: str,
+        muted: bool = False,
+        reply_to: Optional[ReplyTo] = None,
+    ) -> None:
         self._sender = sender
         self._from = from_
         # A number that sent STOP gets nothing until START, whatever the dialogue says.
         self.muted = muted
+        self._reply_to = reply_to
 
     @classmethod
     def name(cls) -> str:
@@ -141,10 +157,14 @@ class TwilioOutput(OutputChannel):
         return split_for_sms(text)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        if self.muted:
+        if self.muted or self._reply_to is None:
             return
+        if self._reply_to.recipient(recipient_id) is None:
+            return
+        to = twilio_address(self._reply_to)
+        conversation = self._reply_to.sender_id
         for part in self.split(text):
-            if not await self._sender.send(self._from, recipient_id, part):
+            if not await self._sender.send(self._from, to, part, conversation):
                 return  # the rest would arrive without its beginning
 
     async def send_text_with_buttons(
@@ -174,7 +194,11 @@ class WhatsAppOutput(TwilioOutput):
 class UnpromptedOutput(TwilioOutput):
     """Messages that answer no incoming message (Rasa's get_output_channel): from the
     configured SMS or WhatsApp number, never to a number that sent STOP. Named "twilio":
-    the NLG renders numbered choices and short texts, fit for both."""
+    the NLG renders numbered choices and short texts, fit for both.
+
+    The recipient is a conversation's pseudonymous sender id; its number is known only
+    when the conversation was handed to an advisor (kept encrypted with the handoff,
+    channels.addresses.reply_address). Anything else, a raw number included, is refused."""
 
     kind = "twilio"
 
@@ -184,16 +208,26 @@ class UnpromptedOutput(TwilioOutput):
         self._opt_outs = opt_outs
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        whatsapp = recipient_id.lower().startswith("whatsapp:")
+        channel = channel_of(recipient_id)
+        if channel not in ("sms", "whatsapp"):
+            logger.error("Message not sent: not an SMS or WhatsApp conversation.")
+            return
+        whatsapp = channel == "whatsapp"
         from_ = self._settings.whatsapp_number if whatsapp else self._settings.sms_number
         if not from_:
             name = "TWILIO_WHATSAPP_NUMBER" if whatsapp else "TWILIO_SMS_NUMBER"
             logger.error("Message to conversation %s not sent: %s not set.",
                          runtime.reference_for(recipient_id), name)  # fmt: skip
             return
-        if await self._opt_outs.contains(recipient_id):
+        reply_to = await reply_address(recipient_id)
+        if reply_to is None:
+            logger.error("Message to conversation %s not sent: no reply address kept for it.",
+                         runtime.reference_for(recipient_id))  # fmt: skip
+            return
+        to = twilio_address(reply_to)
+        if await self._opt_outs.contains(to):
             return
         parts = split_for_whatsapp(text) if whatsapp else split_for_sms(text)
         for part in parts:
-            if not await self._sender.send(from_, recipient_id, part):
+            if not await self._sender.send(from_, to, part, recipient_id):
                 return

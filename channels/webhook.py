@@ -9,8 +9,12 @@ POST <prefix>/webhook, in this order:
    the body it vouched for: no field of a body is read before that;
 4. `parse` reads the delivery from that body (a 4xx that says why when it cannot), or
    None for an update that is not for us (acknowledged, not processed);
-5. each delivery is claimed once (channels.state.Deliveries), since platforms deliver
-   again when unsure: a redelivery is acknowledged and not processed again;
+5. a delivery older than the de-duplication window (`too_old`: a replay, since the
+   platform stopped redelivering long before) is acknowledged and not processed;
+   each delivery is claimed once (channels.state.Deliveries), since platforms deliver
+   again when unsure: a redelivery is acknowledged and not processed again. When the
+   database cannot say whether it is new, the answer is 503 and nothing is processed
+   (fail closed): the platform delivers it again later;
 6. `handle` passes it on. When that fails, only the error's type is logged (its text may
    quote the user), the user is asked to send it again, and the claim is released so the
    platform's redelivery is processed;
@@ -120,6 +124,11 @@ class WebhookInput(InputChannel, ABC, Generic[SettingsT, BodyT, DeliveryT]):
     def acknowledge(self) -> HTTPResponse:
         """The answer that tells the platform the delivery arrived."""
 
+    def too_old(self, delivery: DeliveryT) -> bool:
+        """Whether the delivery is older than the de-duplication window remembers (then
+        refused). Platforms that sign no timestamp keep their ids long enough instead."""
+        return False
+
     def delivery_channel(self) -> str:
         """Whose delivery ids these are (at most 16 characters, see channels.state)."""
         return self.name()
@@ -171,21 +180,25 @@ class WebhookInput(InputChannel, ABC, Generic[SettingsT, BodyT, DeliveryT]):
             return refusal(error.status, str(error))
         if delivery is None:
             return self.acknowledge()
-        if not await self._first_delivery(delivery):
+        if self.too_old(delivery):
+            logger.warning("A %s older than the de-duplication window was refused.",
+                           delivery.description)  # fmt: skip
+            return self.acknowledge()  # a replay: acknowledged so it is not sent again
+        try:
+            first = await self.deliveries.claim(delivery.delivery_id)
+        except Exception as error:
+            # Processing it could process it twice (a replay, a redelivery): the platform
+            # retries a 503 later, when the database can tell.
+            logger.warning("Duplicate check unavailable (%s); delivery refused for now.",
+                           type(error).__name__)  # fmt: skip
+            return refusal(503, "Temporarily unavailable; please deliver this again later.")
+        if not first:
             return self.acknowledge()  # a redelivery: already handled
         try:
             await self.handle(delivery, request.app, on_new_message)
         except Exception as error:
             await self._recover(delivery, request.app, error)
         return self.acknowledge()
-
-    async def _first_delivery(self, delivery: DeliveryT) -> bool:
-        try:
-            return await self.deliveries.claim(delivery.delivery_id)
-        except Exception as error:
-            # Without the database a duplicate is possible; losing the message is worse.
-            logger.warning("Duplicate check unavailable (%s).", type(error).__name__)
-            return True
 
     async def _recover(self, delivery: DeliveryT, app: Any, error: Exception) -> None:
         """The message may not be in the conversation: the user is asked to send it again

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from bot import runtime
 from bot.directory.records import Directory, PostRecord
 from bot.directory.resolution import (
     EMPTY,
@@ -35,6 +36,7 @@ POOL = "pool"
 # What the post question shows next (slot `advisor_post_state`).
 ASK = "ask"
 PHONE = "phone"  # proposed from the phone number, to confirm
+PHONE_CHANNELS = ("sms", "whatsapp")  # the channels whose address is a phone number
 CONFIRM = "confirm"  # one post found in what they typed, to confirm
 CHOOSE = "choose"  # several posts, to pick from
 POST_PROBLEMS = (EMPTY, TOO_LONG, UNKNOWN, NO_POST_IN_COUNTRY)
@@ -143,16 +145,20 @@ def propose_post_from_channel(
     sender_id: object, channel: object, metadata: Optional[Mapping[str, Any]], directory: Directory
 ) -> Optional[PostStep]:
     """On SMS/WhatsApp the country of the number suggests the post: a proposal to confirm.
-    The SMS/WhatsApp channel's `country` metadata counts first; otherwise the sender id,
-    only when it is an international phone number ('whatsapp:+212…', '+212…'): web chat
-    and Telegram ids are not. None when nothing tells the country."""
+    The number is in the message metadata only (the sender id is a pseudonym), and counts
+    only when it belongs to this conversation (bot.runtime.verified_address); the
+    channel's `country` counts first. Web chat, Telegram and REST have no number. None when
+    nothing tells the country."""
+    address = runtime.verified_address(sender_id, metadata)
+    if address is None or address[0] not in PHONE_CHANNELS:
+        return None
     country = (metadata or {}).get("country")
     if isinstance(country, str) and country.strip():
         resolution = resolve_country(country, directory)
     else:
-        resolution = resolve_sender(sender_id, directory)
+        resolution = resolve_sender(address[1], directory)
         if not resolution.found and not resolution.country:
-            return None  # not a phone number: web chat, Telegram, an unknown country code
+            return None  # an unknown country code
     if not resolution.found and resolution.problem != NO_POST_IN_COUNTRY:
         return None
     return _from_resolution(resolution, PHONE)

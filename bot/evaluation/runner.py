@@ -65,7 +65,7 @@ class Assistant:
     def tracker(self, sender: str) -> dict[str, Any]:
         params, headers = self._auth()
         reply = requests.get(
-            f"{self.url}/conversations/{sender}/tracker",
+            f"{self.url}/conversations/{_rest_sender_id(sender)}/tracker",
             params={**params, "include_events": "ALL"},
             headers=headers,
             timeout=self._timeout,
@@ -197,6 +197,13 @@ def completion(results: Sequence[Result]) -> dict[tuple[str, str], Rate]:
     return {key: Rate(passed, total) for key, (passed, total) in counts.items()}
 
 
+def _rest_sender_id(sender: str) -> str:
+    """The id the REST channel gives the conversation of `sender` (channels/rest.py)."""
+    from bot import runtime
+
+    return runtime.sender_id_for("rest", sender)
+
+
 def read_cases_from_store(sender: str, codes: Sequence[str] = ()) -> list[dict[str, Any]]:
     """The cases stored for this sender's conversation, decrypted, in the script's field
     names: those linked to its reference, and those of the receipt codes it was shown (an
@@ -205,13 +212,15 @@ def read_cases_from_store(sender: str, codes: Sequence[str] = ()) -> list[dict[s
     the actor 'evaluation'."""
     from bot import runtime
     from bot.cases.coordinator import case_by_receipt, cases_for_conversation
+    from bot.pseudonym import RECEIPT
     from bot.timestamps import utc
 
     now = utc()
     with runtime.database().session() as session:
-        details = cases_for_conversation(session, runtime.reference_for(sender), ACTOR, now)
+        reference = runtime.reference_for(_rest_sender_id(sender))
+        details = cases_for_conversation(session, reference, ACTOR, now)
         for code in codes:
-            detail = case_by_receipt(session, code, runtime.pseudonym_key(), ACTOR, now)
+            detail = case_by_receipt(session, code, runtime.purpose_key(RECEIPT), ACTOR, now)
             if detail is not None and detail.id not in {d.id for d in details}:
                 details.append(detail)
     return [

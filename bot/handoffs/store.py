@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
+from cryptography.fernet import InvalidToken
 from sqlalchemy import CheckConstraint, Column, String
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -39,6 +40,32 @@ log = logging.getLogger(__name__)
 STATUSES = ("new", "in_progress", "closed")
 SENDERS = ("user", "bot")
 SPOOL_FOLDER = "handoff-spool"
+MAX_REPLY_ADDRESS = 300
+
+
+def handoff_id_or_none(value: object) -> Optional[str]:
+    """`value` when it is a handoff id (a UUID in its canonical, lower-case form), else
+    None. Ids reach the store from dialogue slots, which a client can try to set: only a
+    canonical UUID ever names a row or a spool file (no '../', no absolute path)."""
+    if not isinstance(value, str) or len(value) != 36:
+        return None
+    try:
+        parsed = uuid.UUID(value)
+    except ValueError:
+        return None
+    return value if str(parsed) == value else None
+
+
+def reply_address_text(channel: str, address: str) -> str:
+    """How a handoff keeps the address a reply goes to: '<channel>:<address>'."""
+    return f"{channel}:{address}"
+
+
+def _checked_id(value: object) -> str:
+    handoff_id = handoff_id_or_none(value)
+    if handoff_id is None:
+        raise ValueError("a handoff id is a UUID")
+    return handoff_id
 
 
 class HandoffStoreUnavailable(RuntimeError):
@@ -73,6 +100,8 @@ class HandoffRecord:
     advisor_id: Optional[str]  # the chosen advisor; None: the pool
     pool_language: Optional[str]  # the pool's language when no advisor was chosen
     phone: Optional[str]  # only when the user agreed to share it
+    # '<channel>:<address>' a reply goes to (channels/addresses.py); the one place kept.
+    reply_address: Optional[str] = None
 
     @property
     def to_pool(self) -> bool:
@@ -116,6 +145,7 @@ class Handoff(Base):
             advisor_id=self.advisor_id,
             pool_language=self.pool_language,
             phone=self.phone,
+            reply_address=self.reply_address,
         )
 
 
@@ -164,6 +194,7 @@ def _values(
     pool_language: Optional[str],
     phone: Optional[str],
     now: datetime,
+    reply_address: Optional[str] = None,
 ) -> dict[str, Any]:
     """The row to store, checked: these come from the dialogue code, not from users."""
     if now.tzinfo is None:
@@ -179,6 +210,8 @@ def _values(
         raise ValueError("a handoff needs the channel name (at most 32 characters)")
     if not conversation_ref or len(conversation_ref) > 32:
         raise ValueError("a handoff needs the pseudonymous conversation reference")
+    if reply_address is not None and not 0 < len(reply_address) <= MAX_REPLY_ADDRESS:
+        raise ValueError(f"a reply address has 1 to {MAX_REPLY_ADDRESS} characters")
     if advisor_id is None and pool_language is None:
         raise ValueError("a handoff goes to an advisor (advisor_id) or a pool (pool_language)")
     moment = now.astimezone(timezone.utc).isoformat()
@@ -195,6 +228,7 @@ def _values(
         "advisor_id": advisor_id,
         "pool_language": pool_language if advisor_id is None else None,
         "phone": phone or None,
+        "reply_address": reply_address or None,
     }
 
 
@@ -246,10 +280,11 @@ class HandoffStore:
         phone: Optional[str] = None,
         handoff_id: Optional[str] = None,
         now: Optional[datetime] = None,
+        reply_address: Optional[str] = None,
     ) -> HandoffRecord:
         """Stores a new handoff and returns it once committed. Give `handoff_id` again to
         retry the same handoff: it is never stored twice. Raises HandoffStoreUnavailable."""
-        handoff_id = handoff_id or str(uuid.uuid4())
+        handoff_id = str(uuid.uuid4()) if handoff_id is None else _checked_id(handoff_id)
         values = _values(
             handoff_id,
             transcript,
@@ -261,6 +296,7 @@ class HandoffStore:
             pool_language,
             phone,
             now or datetime.now(timezone.utc),
+            reply_address,
         )
         delay = self.first_delay
         for attempt in range(1, self.attempts + 1):
@@ -300,19 +336,28 @@ class HandoffStore:
 
     # -- the spool -------------------------------------------------------------------------
 
+    def _spool_path(self, handoff_id: object) -> Path:
+        """The spool file of a handoff: built only from a checked UUID, so it always lies
+        directly in the spool folder."""
+        return self.spool_dir / f"{_checked_id(handoff_id)}.json"
+
+    def _write_spool_file(self, handoff_id: str, token: str) -> None:
+        """Writes a spool file whole or not at all (a temporary file, then a rename)."""
+        self.spool_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        final = self._spool_path(handoff_id)
+        temporary = self.spool_dir / f".{handoff_id}.{uuid.uuid4().hex}.tmp"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(token)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, final)
+        _sync_folder(self.spool_dir)
+
     def _spool(self, values: Mapping[str, Any]) -> bool:
         try:
             token = text_cipher().encrypt(json.dumps(values, ensure_ascii=False))
-            self.spool_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            final = self.spool_dir / f"{values['id']}.json"
-            temporary = self.spool_dir / f".{values['id']}.{uuid.uuid4().hex}.tmp"
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(token)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, final)
-            _sync_folder(self.spool_dir)
+            self._write_spool_file(values["id"], token)
         except Exception as error:  # noqa: BLE001 - the caller reports it to the user
             log.error("handoff %s could not be kept: %s", values["id"], type(error).__name__)
             return False
@@ -320,17 +365,53 @@ class HandoffStore:
         return True
 
     def pending(self) -> list[str]:
-        """Ids of handoffs waiting in the spool."""
+        """Ids of handoffs waiting in the spool (files not named by a handoff id are not
+        ours and are left alone)."""
         if not self.spool_dir.is_dir():
             return []
-        return sorted(path.stem for path in self.spool_dir.glob("*.json"))
+        stems = (path.stem for path in self.spool_dir.glob("*.json"))
+        return sorted(stem for stem in stems if handoff_id_or_none(stem) is not None)
+
+    def reencrypt_spool(self) -> int:
+        """Re-encrypts every spooled handoff with the newest key (key rotation: put a new
+        key first, run this, then drop the old key); returns how many. A file that no
+        key opens is left as it is and logged by id."""
+        done = 0
+        cipher = text_cipher()
+        for handoff_id in self.pending():
+            path = self._spool_path(handoff_id)
+            try:
+                token = cipher.rotate(path.read_text(encoding="ascii"))
+            except FileNotFoundError:
+                continue  # stored meanwhile
+            except (EncryptionKeyError, InvalidToken, ValueError, OSError) as error:
+                log.error("spooled handoff %s unreadable: %s", handoff_id, type(error).__name__)
+                continue
+            self._write_spool_file(handoff_id, token)
+            done += 1
+        return done
+
+    async def reply_address_for(self, conversation_ref: str) -> Optional[str]:
+        """The reply address kept with the newest handoff of a conversation, if any."""
+
+        def newest(session: Session) -> Optional[str]:
+            row = (
+                session.query(Handoff)
+                .filter(Handoff.conversation_ref == conversation_ref)
+                .filter(Handoff.reply_address.isnot(None))
+                .order_by(Handoff.created_at.desc())
+                .first()
+            )
+            return row.reply_address if row is not None else None
+
+        return await self.database.run(newest)
 
     async def flush_spool(self) -> int:
         """Stores the spooled handoffs; returns how many. Stops at the first that still
         cannot be stored (the database is still away) and leaves the rest."""
         stored = 0
         for handoff_id in self.pending():
-            path = self.spool_dir / f"{handoff_id}.json"
+            path = self._spool_path(handoff_id)
             try:
                 values = json.loads(text_cipher().decrypt(path.read_text(encoding="ascii")))
             except FileNotFoundError:

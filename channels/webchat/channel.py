@@ -5,7 +5,12 @@ Over socket.io (path `socketio_path`, default /socket.io) the widget speaks Rasa
 {"session_id": <token>, "new": bool, "expires_in": seconds}; `user_uttered`
 {"message", "session_id": <token>, "message_id"?, "metadata"?} -> `bot_uttered`.
 Unlike Rasa's own socket.io channel, the client never chooses its conversation: a missing,
-forged or expired token gets a fresh signed session (channels/webchat/sessions.py). A message that
+forged or expired token gets a fresh signed session (channels/webchat/sessions.py; tokens
+carry their time of issue and expire, so an old token cannot be replayed). Rasa sees the
+conversation as `webchat:<pseudonym>` of the session id (channels/addresses.py), which is
+also the socket.io room replies go to; the session id itself travels only in the message
+metadata, with the metadata keys only channels set (`channel`, `address`, `country`)
+dropped from what the client sends. A message that
 cannot be handled is answered with `message_refused` {"reason", "message", "limit"} (and
 the same in the event's acknowledgement), never with an error inside the server.
 
@@ -43,6 +48,7 @@ from socketio import AsyncServer
 
 from bot import runtime
 from bot.settings import settings
+from channels.addresses import ReplyTo, sender_id_for
 from channels.inbound import clean_text
 from channels.webchat.labels import language_choices, widget_labels
 from channels.webchat.sessions import DEFAULT_LIFETIME_SECONDS, Session, SessionTokens, webchat_key
@@ -90,6 +96,12 @@ class _Connection:
     """What the server knows about one socket.io connection."""
 
     session: Optional[Session] = None
+
+
+async def _room(session: Session) -> str:
+    """The conversation's sender id, which names its socket.io room (the key it is made
+    with may be read from a file on first use: off the event loop)."""
+    return await asyncio.to_thread(sender_id_for, "webchat", session.session_id)
 
 
 @dataclass
@@ -281,11 +293,12 @@ class WebChatInput(SocketIOInput):
         async def session_request(sid: str, data: object = None, *_: object) -> dict[str, Any]:
             token = data.get("session_id") if isinstance(data, dict) else None
             granted, new = await self._continue_or_start(token)
+            room = await _room(granted)
             connection = self._connections.setdefault(sid, _Connection())
             if connection.session and connection.session.session_id != granted.session_id:
-                await sio.leave_room(sid, connection.session.session_id)
+                await sio.leave_room(sid, await _room(connection.session))
             connection.session = granted
-            await sio.enter_room(sid, granted.session_id)
+            await sio.enter_room(sid, room)
             confirmation = self._confirmation(granted, new)
             await sio.emit("session_confirm", confirmation, room=sid)
             return confirmation
@@ -321,13 +334,14 @@ class WebChatInput(SocketIOInput):
                 logger.info("Web chat message delivered twice; handled once.")
                 return {"status": "duplicate"}
             metadata = data.get(self.metadata_key)
+            reply_to = ReplyTo("webchat", session.session_id)
             message = UserMessage(
                 text,
                 SocketIOOutput(sio, self.bot_message_evt),
-                session.session_id,
+                await _room(session),  # the sender id: replies go to this room
                 input_channel=self.name(),
                 message_id=message_id,
-                metadata=metadata if isinstance(metadata, dict) else None,
+                metadata=reply_to.metadata(metadata if isinstance(metadata, dict) else None),
             )
             try:
                 await on_new_message(message)

@@ -3,6 +3,7 @@ through python-telegram-bot to a fake Bot API on loopback, with a stand-in dialo
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from bot import runtime
 from bot.db import Database
+from channels.addresses import sender_id_for
 from channels.choices import callback_data
 from channels.inbound import BadRequest
 from channels.splitting import TELEGRAM_MAX_CHARACTERS
@@ -161,7 +163,9 @@ def test_a_message_is_answered_with_an_inline_keyboard(server, telegram_api):
     reply = post(server, text_update(chat, "olá, bom dia"))
     assert reply.status_code == 200
     assert server.dialogue.texts() == ["olá, bom dia"]
-    assert server.dialogue.received[0].sender_id == f"telegram:{chat}"
+    assert server.dialogue.received[0].sender_id == sender_id_for("telegram", str(chat))
+    assert str(chat) not in server.dialogue.received[0].sender_id
+    assert server.dialogue.received[0].metadata == {"channel": "telegram", "address": str(chat)}
     [sent] = telegram_api.texts_to(chat)
     greeting = rendered("utter_greet", "pt")
     assert sent.text == greeting["text"]  # no numbered choices: the keyboard has them
@@ -518,12 +522,34 @@ def test_odd_text_and_buttons_are_answered_never_5xx(fuzz_server, text, as_butto
     assert post(fuzz_server, update).status_code == 200
 
 
-def test_messages_that_answer_nothing_reach_the_chat(server, telegram_api):
-    chat = new_chat()
-    output = server.channel.get_output_channel()
-    answer = rendered("utter_human_handoff", "pt")
-    server.run(output.send_response(f"telegram:{chat}", dict(answer)))
+def test_messages_that_answer_nothing_reach_the_chat(server, telegram_api, db):
+    """Only a conversation handed to an advisor has a chat to write to (kept encrypted with
+    the handoff); a raw chat id or a conversation without a handoff gets nothing."""
+    chat, stranger, raw = new_chat(), new_chat(), new_chat()
+    conversation = sender_id_for("telegram", str(chat))
+    with runtime.override(database=db):
+        keep_reply_address(conversation, f"telegram:{chat}")
+        output = server.channel.get_output_channel()
+        answer = rendered("utter_human_handoff", "pt")
+        server.run(output.send_response(conversation, dict(answer)))
+        server.run(output.send_response(sender_id_for("telegram", str(stranger)), dict(answer)))
+        server.run(output.send_response(f"telegram:{raw}", dict(answer)))
+    assert telegram_api.texts_to(stranger) == [] and telegram_api.texts_to(raw) == []
     [sent] = telegram_api.texts_to(chat)
     assert sent.text == answer["text"]
     assert [b["callback_data"] for b in sent.buttons] == [b["payload"] for b in answer["buttons"]]
     assert TelegramInput.from_environment({}).get_output_channel() is None
+
+
+def keep_reply_address(sender_id: str, reply_address: str) -> None:
+    """A handoff of the conversation, which keeps where replies go."""
+    asyncio.run(
+        runtime.handoff_store().create(
+            transcript=[],
+            language="pt",
+            channel=sender_id.split(":")[0],
+            conversation_ref=runtime.reference_for(sender_id),
+            pool_language="pt",
+            reply_address=reply_address,
+        )
+    )

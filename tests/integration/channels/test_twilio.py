@@ -3,6 +3,7 @@ real twilio client to a fake Twilio REST API on loopback, with a stand-in dialog
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import string
 import uuid
@@ -17,6 +18,7 @@ from twilio.request_validator import RequestValidator
 
 from bot import runtime
 from bot.db import Database
+from channels.addresses import sender_id_for
 from channels.inbound import BadRequest, clean_text
 from channels.splitting import (
     RLM,
@@ -139,8 +141,14 @@ def test_whatsapp_message_is_answered_in_spanish_with_numbered_choices(server, t
     assert reply.headers["Content-Type"].startswith("text/xml")
     assert "<Response/>" in reply.text
     assert server.dialogue.texts() == ["hola"]
-    assert server.dialogue.received[0].sender_id == me
-    assert server.dialogue.received[0].metadata == {"channel": "whatsapp", "country": "ES"}
+    number = me.removeprefix("whatsapp:")
+    assert server.dialogue.received[0].sender_id == sender_id_for("whatsapp", number)
+    assert number not in server.dialogue.received[0].sender_id
+    assert server.dialogue.received[0].metadata == {
+        "channel": "whatsapp",
+        "address": number,
+        "country": "ES",
+    }
     [sent] = twilio_api.messages_to(me)
     assert sent.from_ == OUR_WHATSAPP
     assert sent.body == rendered("utter_greet", "es", "whatsapp")
@@ -643,14 +651,38 @@ def test_messages_that_answer_nothing_come_from_the_configured_numbers(db, twili
     running = ChannelServer(channel).start()
     try:
         whatsapp, sms, stopped = new_number(), new_number("sms"), new_number("sms")
+        never_handed, raw = new_number(), new_number()
         running.run(channel.opt_outs.add(stopped))
-        output = channel.get_output_channel()
-        answer = runtime.renderer().render("utter_greet", "es", output.name(), {})
-        for recipient in (whatsapp, sms, stopped):
-            running.run(output.send_response(recipient, dict(answer)))
+        ids = {}
+        with runtime.override(database=db):
+            for number in (whatsapp, sms, stopped, never_handed):
+                kind = "whatsapp" if number.startswith("whatsapp:") else "sms"
+                ids[number] = sender_id_for(kind, number.removeprefix("whatsapp:"))
+                if number != never_handed:  # only a handoff keeps where replies go
+                    keep_reply_address(ids[number], f"{kind}:{number.removeprefix('whatsapp:')}")
+            output = channel.get_output_channel()
+            answer = runtime.renderer().render("utter_greet", "es", output.name(), {})
+            for number in (whatsapp, sms, stopped, never_handed):
+                running.run(output.send_response(ids[number], dict(answer)))
+            running.run(output.send_response(raw, dict(answer)))  # a number is no conversation
         assert [m.from_ for m in twilio_api.messages_to(whatsapp)] == [OUR_WHATSAPP]
         assert {m.from_ for m in twilio_api.messages_to(sms)} == {OUR_SMS}
         assert " ".join(twilio_api.bodies_to(sms)).split() == answer["text"].split()
         assert twilio_api.bodies_to(stopped) == []
+        assert twilio_api.bodies_to(never_handed) == [] and twilio_api.bodies_to(raw) == []
     finally:
         running.stop(channel.sender.close)
+
+
+def keep_reply_address(sender_id: str, reply_address: str) -> None:
+    """A handoff of the conversation, which keeps where replies go."""
+    asyncio.run(
+        runtime.handoff_store().create(
+            transcript=[],
+            language="es",
+            channel=sender_id.split(":")[0],
+            conversation_ref=runtime.reference_for(sender_id),
+            pool_language="es",
+            reply_address=reply_address,
+        )
+    )

@@ -19,7 +19,7 @@ def submit(sender: str, **fields: str) -> str:
         what_happened=fields.pop("what_happened", "The cashier keeps part of the visa fees."),
         language="en",
         channel="rest",
-        conversation_reference=runtime.reference_for(sender),
+        conversation_reference=runtime.reference_for(runtime.sender_id_for("rest", sender)),
         **fields,
     )
     return asyncio.run(runtime.case_store().submit_report(report)).code

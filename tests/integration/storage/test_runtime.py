@@ -44,7 +44,7 @@ def test_override_puts_services_in_place_for_a_block_and_builds_the_rest_around_
         assert runtime.database() is mine
         assert runtime.case_store() is not before
         assert runtime.case_store().database is mine
-        assert runtime.case_store().lookup_key == b"k" * 32
+        assert runtime.case_store().lookup_key == runtime.purpose_key("receipt") != b"k" * 32
         assert runtime.handoff_store().database is mine
         assert Deliveries("telegram").db is mine
         assert runtime.reference_for("someone") != runtime.reference_for("someone else")
