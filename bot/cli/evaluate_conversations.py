@@ -65,13 +65,13 @@ def command(args: argparse.Namespace) -> int:
         print(f"no conversations in {CONVERSATIONS_DIR}")
         return 2
     with ExitStack() as stack:
-        url = args.url
+        url, token = args.url, args.token
         if url is None:
-            url = _start_servers(stack, args.model)
+            url, token = _start_servers(stack, args.model)
         start = time.perf_counter()
         results = run_all(
             conversations,
-            Assistant(url, token=args.token),
+            Assistant(url, token=token),
             read_cases_from_store,
             oracle_from_content(),
             workers=args.workers,
@@ -92,9 +92,9 @@ def command(args: argparse.Namespace) -> int:
     return 0 if meets_targets(results) else 1
 
 
-def _start_servers(stack: ExitStack, model: Path) -> str:
-    """Both servers in a temporary folder; this process reads their case store, so it takes
-    their state folder and database."""
+def _start_servers(stack: ExitStack, model: Path) -> tuple[str, str]:
+    """Both servers in a temporary folder, and their API token; this process reads their
+    case store, so it takes their state folder and database."""
     from bot.evaluation.servers import running_servers
 
     work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vm-conversations-")))
@@ -104,7 +104,7 @@ def _start_servers(stack: ExitStack, model: Path) -> str:
     shared = {name: servers.env[name] for name in ("VM_STATE_DIR", "DATABASE_URL")}
     stack.enter_context(overridden(shared))
     runtime.reset()
-    return servers.url
+    return servers.url, servers.api_token
 
 
 def meets_targets(results: list[Result]) -> bool:

@@ -7,18 +7,16 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterator, Mapping
 
-import requests
-
-from bot.settings import PROJECT_ROOT, process_environment
+from bot.servers import launch
 
 RASA = str(Path(sys.executable).parent / "rasa")
 START_TIMEOUT_SECONDS = 240
+_SECRETS = frozenset({"VM_API_TOKEN", "VM_ACTION_SECRET"})  # on RunningServers by name
 
 
 class ServersFailed(RuntimeError):
@@ -37,23 +35,9 @@ class RunningServers:
     logs: list[Path]
     work: Path
     env: dict[str, str] = field(default_factory=dict)  # VM_STATE_DIR, DATABASE_URL, ...
-
-
-def _wait_until_up(url: str, processes: list[subprocess.Popen], logs: list[Path]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        for process, log in zip(processes, logs, strict=True):
-            if process.poll() is not None:
-                raise ServersFailed(f"server exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    raise ServersFailed(
-        f"{url} did not come up:\n" + "\n".join(p.read_text()[-2000:] for p in logs)
-    )
+    api_token: str = field(default="", repr=False)  # the API's ?token=
+    actions_url: str = ""  # the action server's base address
+    action_secret: str = field(default="", repr=False)  # its Authorization: Bearer secret
 
 
 @contextmanager
@@ -63,57 +47,54 @@ def running_servers(
     credentials: Path | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Iterator[RunningServers]:
-    """Both servers with their own state folder, SQLite databases and logs under `work`;
+    """Both servers with their own state folder, SQLite databases and logs under `work`,
+    started as bin/run starts them (bot/servers/launch.py) and with the REST channel on;
     `env` adds to the environment (channel secrets, fake API addresses, DATABASE_URL)."""
     rasa_port, actions_port = free_port(), free_port()
     endpoints = work / "endpoints.yml"
     endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        "nlg:\n  type: bot.content.nlg.ContentNLG\n"
-        "tracker_store:\n  type: bot.tracker_store.EncryptedSQLTrackerStore\n"
-        f"  dialect: sqlite\n  db: {work / 'conversations.db'}\n"
+        launch.endpoints_yaml(
+            launch.actions_url("127.0.0.1", actions_port), work / "conversations.db"
+        )
     )
-    full_env = process_environment(
-        {
+    plan = launch.plan(
+        model=model,
+        endpoints=endpoints,
+        rasa_port=rasa_port,
+        actions_port=actions_port,
+        credentials=credentials,
+        env={
             "VM_STATE_DIR": str(work / "state"),
             "DATABASE_URL": f"sqlite:///{work / 'veilig-melden.db'}",
-            "RASA_TELEMETRY_ENABLED": "false",
+            "VM_REST_ENABLED": "1",
             **(env or {}),
-        }
+        },
     )
     logs = [work / "actions.log", work / "rasa.log"]
-    commands = [
-        [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-        [RASA, "run", "--interface", "127.0.0.1", "--port", str(rasa_port), "--enable-api",
-         "--model", str(model), "--endpoints", str(endpoints),
-         "--credentials", str(credentials or PROJECT_ROOT / "credentials.yml")],
-    ]  # fmt: skip
-    outputs: list[IO[str]] = []
+    outputs: list[IO[str]] = [log.open("w") for log in logs]
     processes: list[subprocess.Popen] = []
     try:
-        for command, log in zip(commands, logs, strict=True):
-            outputs.append(log.open("w"))
-            processes.append(
-                subprocess.Popen(
-                    command,
-                    cwd=PROJECT_ROOT,
-                    env=full_env,
-                    stdout=outputs[-1],
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        _wait_until_up(f"http://127.0.0.1:{actions_port}/health", processes, logs)
-        _wait_until_up(f"http://127.0.0.1:{rasa_port}/status", processes, logs)
+        processes = launch.start(plan, outputs)
+        try:
+            launch.wait_until_up(plan, processes, START_TIMEOUT_SECONDS)
+        except launch.NotUp as failure:
+            if failure.exited is not None:
+                log = logs[failure.exited]
+                raise ServersFailed(f"server exited early:\n{log.read_text()[-3000:]}") from None
+            raise ServersFailed(
+                "the servers did not come up:\n" + "\n".join(p.read_text()[-2000:] for p in logs)
+            ) from None
+        secret = plan.actions.env["VM_ACTION_SECRET"]
         yield RunningServers(
-            url=f"http://127.0.0.1:{rasa_port}", logs=logs, work=work, env=full_env
+            url=plan.url,
+            logs=logs,
+            work=work,
+            env={k: v for k, v in plan.rasa.env.items() if k not in _SECRETS},
+            api_token=plan.api_token.value,
+            actions_url=f"http://127.0.0.1:{actions_port}",
+            action_secret=secret,
         )
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        launch.stop(processes)
         for output in outputs:
             output.close()

@@ -57,7 +57,7 @@ def test_typed_conversations_complete_in_every_language(
     start = time.perf_counter()
     results = run_all(
         conversations,
-        Assistant(servers.url),
+        Assistant(servers.url, token=servers.api_token),
         read_cases_from_store,
         oracle_from_content(),
         workers=WORKERS,

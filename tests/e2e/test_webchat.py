@@ -543,7 +543,7 @@ def test_oversized_and_malformed_transport_requests_never_get_a_5xx(servers: Ser
     }
     assert statuses["oversized"] == 413
     assert all(400 <= status < 500 for status in statuses.values()), statuses
-    assert requests.get(f"{servers.url}/status", timeout=10).status_code == 200
+    assert servers.api("GET", "/status", timeout=10).status_code == 200
 
     async def still_talking() -> list[dict]:
         async with Chat(servers.url) as chat:

@@ -30,8 +30,22 @@ class Servers(RunningServers):
         assert reply.status_code == 200, reply.text
         return reply.json()
 
+    def api(
+        self, method: str, path: str, json: object = None, timeout: float = 30, **params: str
+    ) -> requests.Response:
+        """A call to the Rasa HTTP API with its token (`?token=`)."""
+        return requests.request(
+            method,
+            f"{self.url}{path}",
+            params={**params, "token": self.api_token},
+            json=json,
+            timeout=timeout,
+        )
+
     def tracker(self, sender: str) -> dict:
-        return requests.get(f"{self.url}/conversations/{sender}/tracker", timeout=30).json()
+        reply = self.api("GET", f"/conversations/{sender}/tracker", timeout=30)
+        assert reply.status_code == 200, reply.status_code
+        return reply.json()
 
     def slot(self, sender: str, name: str) -> object:
         return self.tracker(sender)["slots"].get(name)
@@ -54,4 +68,4 @@ def running_servers(
             running = stack.enter_context(launch.running_servers(model, work, credentials, env))
         except ServersFailed as error:
             pytest.fail(str(error))
-        yield Servers(url=running.url, logs=running.logs, work=running.work, env=running.env)
+        yield Servers(**vars(running))

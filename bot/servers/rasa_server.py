@@ -1,0 +1,24 @@
+"""`rasa ARGS` with the API token added: `python -m bot.servers.rasa_server run ...` is
+`rasa run ... --auth-token <token>`, the token taken from VM_API_TOKEN (the launcher sets
+it) or the state folder's `api.token`. The token is added inside this process, so it never
+appears in a command line that `ps` shows to every user of the machine."""
+
+from __future__ import annotations
+
+import sys
+
+from bot.servers.secrets import api_token
+
+
+def main() -> None:
+    arguments = sys.argv[1:]
+    if "--auth-token" in arguments:
+        sys.exit("rasa_server: the token comes from VM_API_TOKEN or api.token, not the command")
+    sys.argv = ["rasa", *arguments, "--auth-token", api_token().value]
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
