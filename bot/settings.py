@@ -22,6 +22,9 @@ SCRIPTS = "bin/ scripts"
 RASA = "Rasa"
 TESTS = "tests"
 
+# What turns a switch variable on (VM_REST_ENABLED).
+TRUTHY = frozenset({"1", "true", "yes", "on"})
+
 
 @dataclass(frozen=True)
 class Variable:
@@ -62,6 +65,12 @@ VARIABLES: tuple[Variable, ...] = (
         "VM_WEBCHAT_SECRET",
         _in_state("webchat.key") + ", created on first use",
         "Signs web chat session ids; servers behind one load balancer need the same one",
+    ),
+    Variable(
+        "VM_REST_ENABLED",
+        "off",
+        "Turns the REST channel on (1, true, yes, on); its conversations never reach another "
+        "channel's",
     ),
     Variable(
         "VM_API_TOKEN",
@@ -275,6 +284,10 @@ class Settings:
     @property
     def webchat_secret(self) -> str | None:
         return self.value("VM_WEBCHAT_SECRET")
+
+    @property
+    def rest_enabled(self) -> bool:
+        return (self.value("VM_REST_ENABLED") or "").strip().lower() in TRUTHY
 
     @property
     def api_token(self) -> str | None:
