@@ -4,22 +4,30 @@ does not register them as actions; no action module imports another."""
 
 from __future__ import annotations
 
+import functools
+import logging
+import sqlite3
 from abc import ABC, abstractmethod
-from typing import Any, Callable, ClassVar, Dict, List, Mapping, Optional
+from typing import Any, Awaitable, Callable, ClassVar, Dict, List, Mapping, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import runtime
 from bot.advisor.matches import Phrases
+from bot.cases.model import StorageUnavailable
+from bot.encryption import EncryptionKeyError
 from bot.forms.answer import Answer
 from bot.forms.interruptions import Expects, Turn, steps_aside
 from bot.forms.tries import FORM_TRIES, settle, tries_of
+from bot.handoffs.store import HandoffStoreUnavailable
 from bot.language.detection import reply_language
 
 Slots = Dict[str, Any]
+logger = logging.getLogger(__name__)
 
 
 def intent_of(tracker: Tracker) -> Optional[str]:
@@ -59,8 +67,69 @@ def answered(dispatcher: CollectingDispatcher, answer: Answer) -> Slots:
     return dict(answer.slots)
 
 
+# What a database or storage outage raises on its way up: SQLAlchemy's errors (a refused
+# connection, an unusable SQLite file, a pool timeout), the driver's own, file errors (the
+# handoff spool, key files) and the stores' "unavailable" errors.
+STORAGE_ERRORS: tuple[type[BaseException], ...] = (
+    SQLAlchemyError,
+    sqlite3.Error,
+    OSError,
+    StorageUnavailable,
+    HandoffStoreUnavailable,
+    EncryptionKeyError,
+)
+TRY_AGAIN = "utter_storage_try_again"
+
+RunMethod = Callable[..., Awaitable[List[Dict[str, Any]]]]
+
+
+def _guarded(run: RunMethod) -> RunMethod:
+    """`run` that answers a storage outage with "please try again" instead of failing: a
+    failing action becomes a 500 whose body Rasa logs with the conversation. Nothing is
+    lost: the action's slots are left as they were, and a form's question that was being
+    answered is asked again, so the user can say it again."""
+
+    @functools.wraps(run)
+    async def guarded(
+        self: AssistantAction,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Dict[str, Any]]:
+        said_before = len(dispatcher.messages)
+        try:
+            return await run(self, dispatcher, tracker, domain)
+        except STORAGE_ERRORS as error:
+            # Only the kind: an error's text can hold a statement's parameters (user text).
+            logger.error("%s: storage unavailable (%s)", self.name(), type(error).__name__)
+            del dispatcher.messages[said_before:]  # no half answer
+            self.utter(dispatcher, TRY_AGAIN, self.language(tracker))
+            return _ask_again(self, tracker)
+
+    guarded._storage_guarded = True  # type: ignore[attr-defined]
+    return guarded
+
+
+def _ask_again(action: AssistantAction, tracker: Tracker) -> List[Dict[str, Any]]:
+    """A form validation that failed takes back the answer being validated (the form asks
+    for it again); every other action changes nothing."""
+    if not isinstance(action, FormValidationAction):
+        return []
+    requested = tracker.get_slot("requested_slot")
+    if requested and requested in tracker.slots_to_validate():
+        return [SlotSet(requested, None)]
+    return []
+
+
 class AssistantAction(Action, ABC):
-    """An action that answers with named responses from the content store."""
+    """An action that answers with named responses from the content store. Every subclass's
+    `run` answers storage outages with "please try again" (`_guarded`)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        run = getattr(cls, "run", None)
+        if run is not None and not getattr(run, "_storage_guarded", False):
+            cls.run = _guarded(run)
 
     @abstractmethod  # keeps rasa-sdk from registering this base as an action
     def name(self) -> str: ...
