@@ -100,6 +100,21 @@ VARIABLES: tuple[Variable, ...] = (
         "30",
         "How long receipt tries stay locked",
     ),
+    Variable(
+        "VM_RETENTION_CONVERSATION_DAYS",
+        "30",
+        "Days a conversation is kept after its last message (then `retention run` deletes it)",
+    ),
+    Variable(
+        "VM_RETENTION_HANDOFF_DAYS",
+        "90",
+        "Days a handoff is kept after the advisor closed it",
+    ),
+    Variable(
+        "VM_RETENTION_CASE_YEARS",
+        "5",
+        "Years a case is kept after it was closed; then only an anonymised count remains",
+    ),
     Variable("VM_CONTENT_DIR", "data/content", "Every response's text, per language"),
     Variable(
         "VM_CONTACTS_FILE",
@@ -310,6 +325,21 @@ class Settings:
     def receipt_lockout_minutes(self) -> float:
         name = "VM_RECEIPT_LOCKOUT_MINUTES"
         return float(self.value(name) or DECLARED[name].default)
+
+    def _whole_number(self, name: str) -> int:
+        return int(self.value(name) or DECLARED[name].default)
+
+    @property
+    def retention_conversation_days(self) -> int:
+        return self._whole_number("VM_RETENTION_CONVERSATION_DAYS")
+
+    @property
+    def retention_handoff_days(self) -> int:
+        return self._whole_number("VM_RETENTION_HANDOFF_DAYS")
+
+    @property
+    def retention_case_years(self) -> int:
+        return self._whole_number("VM_RETENTION_CASE_YEARS")
 
 
 def settings() -> Settings:

@@ -11,7 +11,8 @@ from bot.cases import lockout, model
 from bot.db import Base
 from bot.directory import tables
 from bot.handoffs import store
+from bot.retention import overview
 
-MODULES = (model, lockout, tables, store, deliveries)
+MODULES = (model, lockout, tables, store, deliveries, overview)
 
 metadata: MetaData = Base.metadata

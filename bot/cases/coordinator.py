@@ -38,7 +38,9 @@ from bot.cases.views import AuditView, CaseDetail, CaseMessageView, CaseSummary
 
 
 def check_actor(name: object) -> str:
-    """A coordinator's name as given with --by: printable, at most 100 characters."""
+    """A coordinator's name as given with --by: printable, at most 100 characters. It is
+    the coordinator's own word; each function also takes the operating-system `account`
+    that ran it, which the audit entry records next to the name."""
     if not isinstance(name, str) or not name.strip():
         raise InvalidActor("say who you are (--by NAME)")
     name = " ".join(name.split())
@@ -69,6 +71,7 @@ def list_cases(
     now: datetime,
     overdue_only: bool = False,
     status: Optional[str] = None,
+    account: Optional[str] = None,
 ) -> list[CaseSummary]:
     """Cases with their deadline state, the most urgent deadline first, closed ones last."""
     actor = check_actor(actor)
@@ -114,15 +117,17 @@ def list_cases(
         for part in ("overdue" if overdue_only else "", f"status={status}" if status else "")
         if part
     )
-    audit(session, actor, "cases.listed", now, None, detail or None)
+    audit(session, actor, "cases.listed", now, None, detail or None, os_account=account)
     return summaries
 
 
-def case_detail(session: Session, case_id: int, actor: str, now: datetime) -> CaseDetail:
+def case_detail(
+    session: Session, case_id: int, actor: str, now: datetime, account: Optional[str] = None
+) -> CaseDetail:
     """The whole case, decrypted; reading it is audited."""
     actor = check_actor(actor)
     case = get_case(session, case_id)
-    audit(session, actor, "case.viewed", now, case.id)
+    audit(session, actor, "case.viewed", now, case.id, os_account=account)
     return CaseDetail(
         id=case.id,
         status=case.status,
@@ -162,18 +167,23 @@ def case_detail(session: Session, case_id: int, actor: str, now: datetime) -> Ca
 
 
 def cases_for_conversation(
-    session: Session, reference: str, actor: str, now: datetime
+    session: Session, reference: str, actor: str, now: datetime, account: Optional[str] = None
 ) -> list[CaseDetail]:
     """The cases a conversation stored (`Case.conversation_reference`, from
     bot.runtime.reference_for(sender_id)), decrypted; each read is audited like `case_detail`."""
     ids = session.execute(
         select(Case.id).where(Case.conversation_reference == reference).order_by(Case.id)
     ).scalars()
-    return [case_detail(session, case_id, actor, now) for case_id in list(ids)]
+    return [case_detail(session, case_id, actor, now, account) for case_id in list(ids)]
 
 
 def case_by_receipt(
-    session: Session, code: str, lookup_key: bytes, actor: str, now: datetime
+    session: Session,
+    code: str,
+    lookup_key: bytes,
+    actor: str,
+    now: datetime,
+    account: Optional[str] = None,
 ) -> Optional[CaseDetail]:
     """The case a receipt code belongs to, decrypted (audited like `case_detail`), or None.
     An anonymous reporter's case has no conversation reference: its receipt is what finds it.
@@ -181,7 +191,7 @@ def case_by_receipt(
     case_id = session.execute(
         select(Case.id).where(Case.code_digest == receipts.code_digest(code, lookup_key))
     ).scalar_one_or_none()
-    return None if case_id is None else case_detail(session, case_id, actor, now)
+    return None if case_id is None else case_detail(session, case_id, actor, now, account)
 
 
 def normalise_status(text: str) -> str:
@@ -190,7 +200,12 @@ def normalise_status(text: str) -> str:
 
 
 def change_status(
-    session: Session, case_id: int, status: str, actor: str, now: datetime
+    session: Session,
+    case_id: int,
+    status: str,
+    actor: str,
+    now: datetime,
+    account: Optional[str] = None,
 ) -> CaseSummary:
     actor = check_actor(actor)
     status = normalise_status(status)
@@ -200,13 +215,15 @@ def change_status(
     previous = case.status
     case.move_to(status, now)
     action = "case.acknowledged" if status == ACKNOWLEDGED else "case.status_changed"
-    audit(session, actor, action, now, case.id, f"{previous}->{status}")
+    audit(session, actor, action, now, case.id, f"{previous}->{status}", os_account=account)
     reporter_messages = sum(message.author == REPORTER for message in case.messages)
     return _summary(case, reporter_messages, now)
 
 
-def acknowledge(session: Session, case_id: int, actor: str, now: datetime) -> CaseSummary:
-    return change_status(session, case_id, ACKNOWLEDGED, actor, now)
+def acknowledge(
+    session: Session, case_id: int, actor: str, now: datetime, account: Optional[str] = None
+) -> CaseSummary:
+    return change_status(session, case_id, ACKNOWLEDGED, actor, now, account)
 
 
 def reply(
@@ -216,6 +233,7 @@ def reply(
     actor: str,
     now: datetime,
     feedback: bool = False,
+    account: Optional[str] = None,
 ) -> int:
     """A message from the coordinator to the reporter, who reads it with their receipt.
     `feedback`: this message is the feedback the law requires (stops the feedback clock)."""
@@ -236,16 +254,26 @@ def reply(
     if feedback and case.feedback_given_at is None:
         case.feedback_given_at = now
     session.flush()
-    audit(session, actor, "message.sent", now, case.id, "feedback" if feedback else None)
+    audit(
+        session,
+        actor,
+        "message.sent",
+        now,
+        case.id,
+        "feedback" if feedback else None,
+        os_account=account,
+    )
     return message.id
 
 
-def audit_trail(session: Session, case_id: int, actor: str, now: datetime) -> list[AuditView]:
+def audit_trail(
+    session: Session, case_id: int, actor: str, now: datetime, account: Optional[str] = None
+) -> list[AuditView]:
     actor = check_actor(actor)
     case = get_case(session, case_id)
     entries = session.execute(
         select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.id)
     ).scalars()
-    views = [AuditView(e.at, e.actor, e.action, e.case_id, e.detail) for e in entries]
-    audit(session, actor, "audit.viewed", now, case.id)
+    views = [AuditView(e.at, e.actor, e.action, e.case_id, e.detail, e.os_account) for e in entries]
+    audit(session, actor, "audit.viewed", now, case.id, os_account=account)
     return views

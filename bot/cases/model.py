@@ -231,6 +231,9 @@ class AuditEntry(Base):
     action = Column(String(40), nullable=False)
     case_id = Column(Integer, ForeignKey("cases.id", ondelete="SET NULL"), index=True)
     detail = Column(String(200))
+    # The operating-system account that ran a coordinator's command: `actor` is the name
+    # given with --by, which anyone can type (migration 0007).
+    os_account = Column(String(MAX_ACTOR_CHARS))
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -266,8 +269,18 @@ def audit(
     now: datetime,
     case_id: Optional[int] = None,
     detail: Optional[str] = None,
+    os_account: Optional[str] = None,
 ) -> None:
-    session.add(AuditEntry(at=now, actor=actor, action=action, case_id=case_id, detail=detail))
+    session.add(
+        AuditEntry(
+            at=now,
+            actor=actor,
+            action=action,
+            case_id=case_id,
+            detail=detail,
+            os_account=os_account[:MAX_ACTOR_CHARS] if os_account else None,
+        )
+    )
 
 
 def get_case(session: Session, case_id: int) -> Case:

@@ -146,3 +146,4 @@ class AuditView:
     action: str
     case_id: Optional[int]
     detail: Optional[str]
+    os_account: Optional[str] = None  # the operating-system account that ran it

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from bot import runtime
+from bot.cli.printable import line, say
 from bot.directory.files.formats import DirectoryInvalid, LoadedDirectory
 from bot.directory.files.importing import import_directory, load_directory_files
 from bot.directory.files.reading import read_sources
@@ -26,9 +27,10 @@ from bot.settings import settings
 
 def _refused(error: DirectoryInvalid, what: str) -> int:
     count = len(error.problems)
-    print(f"{what}: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
+    say(f"{what}: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
     for problem in error.problems:
-        print(f"  {problem}", file=sys.stderr)
+        # A problem quotes the file's values: one line each, whatever the file holds.
+        say(f"  {line(problem)}", file=sys.stderr)
     return 1
 
 
@@ -46,7 +48,7 @@ def _import(args: argparse.Namespace) -> int:
         loaded = import_directory(runtime.database(), args.files, args.format)
     except DirectoryInvalid as error:
         return _refused(error, "refused, nothing was imported")
-    print(f"imported {_summary(loaded)}")
+    say(f"imported {_summary(loaded)}")
     return 0
 
 
@@ -61,7 +63,7 @@ def _check(args: argparse.Namespace) -> int:
         loaded = load_directory_files(args.files, args.format, current)
     except DirectoryInvalid as error:
         return _refused(error, "invalid")
-    print(f"valid: {_summary(loaded)}")
+    say(f"valid: {_summary(loaded)}")
     return 0
 
 
@@ -73,10 +75,10 @@ def _export(args: argparse.Namespace) -> int:
     try:
         written = export_directory(directory, target, fmt)
     except (ValueError, OSError) as error:
-        print(f"not exported: {error}", file=sys.stderr)
+        say(f"not exported: {line(error)}", file=sys.stderr)
         return 1
     for path in written:
-        print(f"wrote {path}")
+        say(f"wrote {line(path)}")
     return 0
 
 
@@ -86,7 +88,7 @@ def _seed(args: argparse.Namespace) -> int:
     with database.session() as session:
         empty = directory_is_empty(session)
     if not empty and not args.force:
-        print(
+        say(
             "the database already has a directory; `directory seed --force` replaces it",
             file=sys.stderr,
         )
@@ -95,7 +97,7 @@ def _seed(args: argparse.Namespace) -> int:
         loaded = import_directory(database, [folder])
     except DirectoryInvalid as error:
         return _refused(error, f"{folder} refused, nothing was imported")
-    print(f"imported {_summary(loaded)} from {folder}")
+    say(f"imported {_summary(loaded)} from {line(folder)}")
     return 0
 
 

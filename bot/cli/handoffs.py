@@ -13,12 +13,14 @@ import asyncio
 import sys
 
 from bot import runtime
+from bot.cli.printable import line, say
 from bot.handoffs.inbox import list_handoffs
 from bot.handoffs.store import STATUSES, HandoffRecord, get_handoff
 
 
 def _target(handoff: HandoffRecord) -> str:
-    return handoff.advisor_id or f"pool {handoff.post_code or '-'}/{handoff.pool_language}"
+    target = handoff.advisor_id or f"pool {handoff.post_code or '-'}/{handoff.pool_language}"
+    return line(target)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -26,13 +28,14 @@ def _list(args: argparse.Namespace) -> int:
     with runtime.database().session() as session:
         handoffs = list_handoffs(session, statuses=statuses)
     for handoff in handoffs:
-        print(
-            f"{handoff.id}  {handoff.created_at:%Y-%m-%d %H:%M}Z  {handoff.status:<11}  "
-            f"{handoff.language}  {handoff.post_code or '-':<7}  {handoff.channel:<9}  "
-            f"{_target(handoff)}"
+        say(
+            f"{line(handoff.id)}  {handoff.created_at:%Y-%m-%d %H:%M}Z  "
+            f"{line(handoff.status):<11}  "
+            f"{line(handoff.language)}  {line(handoff.post_code or '-'):<7}  "
+            f"{line(handoff.channel):<9}  {_target(handoff)}"
         )
     if not handoffs:
-        print("no handoffs")
+        say("no handoffs")
     return 0
 
 
@@ -40,15 +43,22 @@ def _show(args: argparse.Namespace) -> int:
     with runtime.database().session() as session:
         handoff = get_handoff(session, args.id)
     if handoff is None:
-        print(f"no handoff {args.id}", file=sys.stderr)
+        say(f"no handoff {line(args.id)}", file=sys.stderr)
         return 1
-    print(f"handoff {handoff.id} ({handoff.status}), {handoff.created_at:%Y-%m-%d %H:%M}Z")
-    print(f"to {_target(handoff)}; language {handoff.language}; post {handoff.post_code or '-'}")
-    print(f"channel {handoff.channel}; conversation {handoff.conversation_ref}")
-    print(f"phone {handoff.phone or '(not shared)'}")
-    print()
+    say(
+        f"handoff {line(handoff.id)} ({line(handoff.status)}), {handoff.created_at:%Y-%m-%d %H:%M}Z"
+    )
+    say(
+        f"to {_target(handoff)}; language {line(handoff.language)}; "
+        f"post {line(handoff.post_code or '-')}"
+    )
+    say(f"channel {line(handoff.channel)}; conversation {line(handoff.conversation_ref)}")
+    say(f"phone {line(handoff.phone or '(not shared)')}")
+    say()
     for entry in handoff.transcript:
-        print(f"[{entry.timestamp or '?'}] {entry.sender}: {entry.text}")
+        # Each message on its own lines; its own newlines stay, indented, so none fakes a header.
+        text = "\n    ".join(str(entry.text).split("\n"))
+        say(f"[{line(entry.timestamp or '?')}] {line(entry.sender)}: {text}")
     return 0
 
 
@@ -59,9 +69,9 @@ def _flush(_args: argparse.Namespace) -> int:
         stored = asyncio.run(store.flush_spool())
     except Exception as error:  # noqa: BLE001 - the database is still away: say so
         left = len(store.pending())
-        print(f"database unavailable ({type(error).__name__}); {left} waiting", file=sys.stderr)
+        say(f"database unavailable ({type(error).__name__}); {left} waiting", file=sys.stderr)
         return 1
-    print(f"stored {stored} of {waiting} kept handoffs; {len(store.pending())} waiting")
+    say(f"stored {stored} of {waiting} kept handoffs; {len(store.pending())} waiting")
     return 0
 
 

@@ -1,0 +1,45 @@
+"""How long each kind of record is kept, from bot.settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.cases.model import add_months
+from bot.settings import settings
+
+# Delivery ids must be remembered at least as long as the channels refuse a redelivery
+# (channels/state.py DELIVERY_MEMORY, 7 days; a test keeps the two in step).
+DELIVERY_MEMORY = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    conversation_days: int = 30  # after the conversation's last message
+    handoff_days: int = 90  # after the handoff was closed
+    case_years: int = 5  # after the case was closed
+    delivery_memory: timedelta = DELIVERY_MEMORY
+
+    def __post_init__(self) -> None:
+        if min(self.conversation_days, self.handoff_days, self.case_years) < 1:
+            raise ValueError("retention periods are at least 1 (day or year)")
+
+    @classmethod
+    def from_environment(cls) -> RetentionPolicy:
+        """VM_RETENTION_CONVERSATION_DAYS (30), VM_RETENTION_HANDOFF_DAYS (90) and
+        VM_RETENTION_CASE_YEARS (5)."""
+        current = settings()
+        return cls(
+            conversation_days=current.retention_conversation_days,
+            handoff_days=current.retention_handoff_days,
+            case_years=current.retention_case_years,
+        )
+
+    def conversations_before(self, now: datetime) -> datetime:
+        return now - timedelta(days=self.conversation_days)
+
+    def handoffs_closed_before(self, now: datetime) -> datetime:
+        return now - timedelta(days=self.handoff_days)
+
+    def cases_closed_before(self, now: datetime) -> datetime:
+        return add_months(now, -12 * self.case_years)
