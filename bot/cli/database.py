@@ -1,10 +1,13 @@
 """Schema migrations: `db upgrade [revision]`, `db downgrade <revision>`, `db current`;
-`db reencrypt` rewrites all encrypted text with the newest key (see bot/encryption.py)."""
+`db reencrypt` rewrites all encrypted text with the newest key (see bot/encryption.py): the
+database, the handoff spool and the conversation store."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from typing import Optional
 
 import sqlalchemy as sa
 
@@ -95,13 +98,51 @@ def reencrypt(url: str, batch: int = 500) -> dict[str, int]:
     return counts
 
 
-def _reencrypt(_args: argparse.Namespace) -> int:
+def reencrypt_conversations(endpoints: Path) -> Optional[int]:
+    """Rewrites the tracker store's events with the newest key, for the tracker store that
+    `endpoints` (endpoints.yml) configures; None when it is not this project's encrypted
+    store (then nothing of it is encrypted by us)."""
+    from rasa.utils.endpoints import read_endpoint_config
+
+    from bot.tracker_store import EncryptedSQLTrackerStore
+
+    if not endpoints.is_file():
+        return None
+    config = read_endpoint_config(str(endpoints), "tracker_store")
+    if (
+        config is None
+        or config.type != f"{EncryptedSQLTrackerStore.__module__}.EncryptedSQLTrackerStore"
+    ):
+        return None
+    store = EncryptedSQLTrackerStore(domain=None, host=config.url, **config.kwargs)
+    try:
+        return store.reencrypt()
+    finally:
+        store.engine.dispose()
+
+
+def reencrypt_everything(url: str, endpoints: Path) -> dict[str, int]:
+    """Everything encrypted at rest: the assistant's database (cases, handoffs with their
+    reply addresses, deliveries), the handoff spool and the conversations."""
+    from bot.db import Database
+    from bot.handoffs.store import HandoffStore
+
+    counts = reencrypt(url)
+    spool = HandoffStore(Database(url, migrate=False))
+    counts["handoff spool"] = spool.reencrypt_spool()
+    conversations = reencrypt_conversations(endpoints)
+    if conversations is not None:
+        counts["conversations (events.data)"] = conversations
+    return counts
+
+
+def _reencrypt(args: argparse.Namespace) -> int:
     from cryptography.fernet import InvalidToken
 
     from bot.encryption import EncryptionKeyError
 
     try:
-        counts = reencrypt(db.database_url())
+        counts = reencrypt_everything(db.database_url(), Path(args.endpoints))
     except InvalidToken:
         print(
             "error: some stored text cannot be decrypted with the configured keys; put the "
@@ -114,6 +155,12 @@ def _reencrypt(_args: argparse.Namespace) -> int:
         return 1
     for column, count in counts.items():
         print(f"{column}: {count} rewritten")
+    if "conversations (events.data)" not in counts:
+        print(
+            f"conversations: no encrypted tracker store in {args.endpoints}; "
+            "give Rasa's endpoints file with --endpoints",
+            file=sys.stderr,
+        )
     print("all encrypted text now uses the newest key; older keys can be removed")
     return 0
 
@@ -131,5 +178,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     current.set_defaults(handler=_current)
     reencrypt_command = actions.add_parser(
         "reencrypt", help="rewrite encrypted text with the newest key (after adding a key)"
+    )
+    reencrypt_command.add_argument(
+        "--endpoints",
+        default="endpoints.yml",
+        help="Rasa's endpoints file, for the conversation store (default: endpoints.yml; "
+        "a relative SQLite path in it is read from the current folder, as Rasa does)",
     )
     reencrypt_command.set_defaults(handler=_reencrypt)
