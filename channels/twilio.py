@@ -220,9 +220,10 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
         deliveries: Optional[Deliveries] = None,
         opt_outs: Optional[OptOuts] = None,
     ) -> None:
-        super().__init__(
-            settings, deliveries or Deliveries("twilio", memory=TWILIO_DELIVERY_MEMORY)
-        )
+        super().__init__(settings, deliveries)
+        # Twilio signs no timestamp: its ids are kept as long as conversations, whoever
+        # built the Deliveries.
+        self.deliveries.memory = TWILIO_DELIVERY_MEMORY
         self.opt_outs = opt_outs or OptOuts()
         self.sender = TwilioSender(settings, self.opt_outs.add) if settings else None
         self.validator = RequestValidator(settings.auth_token) if settings else None

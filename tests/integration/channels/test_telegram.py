@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import json
 import logging
+import socket
 import time
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from channels.addresses import sender_id_for
 from channels.choices import callback_data
 from channels.inbound import BadRequest
 from channels.splitting import TELEGRAM_MAX_CHARACTERS
-from channels.state import Deliveries
+from channels.state import DELIVERY_MEMORY, Deliveries
 from channels.telegram import TelegramInbound, TelegramInput, parse_update
 from tests.support.channel_server import ChannelServer, StandInDialogue
 from tests.support.fakes.telegram_api import FakeTelegramApi
@@ -553,3 +554,35 @@ def keep_reply_address(sender_id: str, reply_address: str) -> None:
             reply_address=reply_address,
         )
     )
+
+
+def test_an_update_older_than_the_deduplication_window_is_refused(server, telegram_api):
+    """A replayed update (its update_id long forgotten) is acknowledged, not processed."""
+    chat = new_chat()
+    old = text_update(chat, "olá")
+    old["message"]["date"] = int(time.time() - DELIVERY_MEMORY.total_seconds() - 3600)
+    old_button = button_update(chat, "/greet")
+    old_button["callback_query"]["message"]["date"] = old["message"]["date"]
+    for update in (old, old_button):
+        reply = post(server, update)
+        assert reply.status_code == 200
+    assert server.dialogue.received == [] and telegram_api.texts_to(chat) == []
+    assert post(server, text_update(chat, "olá")).status_code == 200  # a fresh one counts
+    assert server.dialogue.texts() == ["olá"]
+
+
+def test_when_duplicates_cannot_be_checked_the_update_is_refused_for_a_retry(db, telegram_api):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    broken = Database(f"postgresql://nobody:secret@127.0.0.1:{port}/gone", migrate=False)
+    channel = make_channel(db, telegram_api)
+    channel.deliveries = Deliveries("telegram", broken)
+    running = ChannelServer(channel, StandInDialogue(language="pt")).start()
+    try:
+        chat = new_chat()
+        assert post(running, text_update(chat, "olá")).status_code == 503
+        assert running.dialogue.received == [] and telegram_api.texts_to(chat) == []
+    finally:
+        stop(running)
+        broken.dispose()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import string
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -18,6 +20,7 @@ from twilio.request_validator import RequestValidator
 
 from bot import runtime
 from bot.db import Database
+from bot.deliveries import ChannelDelivery
 from channels.addresses import sender_id_for
 from channels.inbound import BadRequest, clean_text
 from channels.splitting import (
@@ -29,7 +32,7 @@ from channels.splitting import (
     split_for_whatsapp,
     utf16_units,
 )
-from channels.state import Deliveries, OptOuts
+from channels.state import TWILIO_DELIVERY_MEMORY, Deliveries, OptOuts
 from channels.twilio import (
     FormParams,
     TwilioInput,
@@ -686,3 +689,35 @@ def keep_reply_address(sender_id: str, reply_address: str) -> None:
             reply_address=reply_address,
         )
     )
+
+
+def _unreachable_database() -> Database:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return Database(f"postgresql://nobody:secret@127.0.0.1:{port}/gone", migrate=False)
+
+
+def test_when_duplicates_cannot_be_checked_the_delivery_is_refused_for_a_retry(db, twilio_api):
+    """Fail closed: processing a delivery nobody can tell is new could process a replay."""
+    broken = _unreachable_database()
+    channel = TwilioInput(make_channel(db, twilio_api).settings, Deliveries("twilio", broken))
+    channel.opt_outs = OptOuts(db)
+    running = ChannelServer(channel, StandInDialogue(language="es")).start()
+    try:
+        me = new_number()
+        reply = post(running.webhook, form(me, "hola"))
+        assert reply.status_code == 503
+        assert running.dialogue.received == [] and twilio_api.bodies_to(me) == []
+    finally:
+        running.stop(channel.sender.close)
+        broken.dispose()
+
+
+def test_message_sids_are_kept_hashed_for_as_long_as_conversations(server, db):
+    sid = new_sid()
+    post(server.webhook, form(new_number(), "hola", sid=sid))
+    with db.session() as session:
+        stored = [row.delivery_id for row in session.query(ChannelDelivery).all()]
+    assert stored and sid not in stored and all(len(value) == 64 for value in stored)
+    assert server.channel.deliveries.memory == TWILIO_DELIVERY_MEMORY >= timedelta(days=30)
