@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from bot.cases.model import add_months
 from bot.settings import settings
 
-# Delivery ids must be remembered at least as long as the channels refuse a redelivery
-# (channels/state.py DELIVERY_MEMORY, 7 days; a test keeps the two in step).
-DELIVERY_MEMORY = timedelta(days=7)
+# Delivery ids must be remembered at least as long as any channel relies on them to refuse a
+# redelivery (channels/state.py: 7 days for Telegram, which also refuses old updates by date;
+# 30 days for Twilio, which signs no timestamp: as long as conversations are kept). A test
+# keeps this in step with the channels.
+DELIVERY_MEMORY = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,10 @@ class RetentionPolicy:
 
     def handoffs_closed_before(self, now: datetime) -> datetime:
         return now - timedelta(days=self.handoff_days)
+
+    def deliveries_before(self, now: datetime) -> datetime:
+        """A replayed delivery must never find a conversation whose delivery id is gone."""
+        return now - max(self.delivery_memory, timedelta(days=self.conversation_days))
 
     def cases_closed_before(self, now: datetime) -> datetime:
         return add_months(now, -12 * self.case_years)

@@ -59,8 +59,8 @@ def purge_handoffs(session: Session, now: datetime, policy: RetentionPolicy, dry
 def purge_deliveries(
     session: Session, now: datetime, policy: RetentionPolicy, dry_run: bool
 ) -> int:
-    """Delivery ids older than the channels' de-duplication memory."""
-    expired = ChannelDelivery.received_at < now - policy.delivery_memory
+    """Delivery ids older than any channel's de-duplication memory."""
+    expired = ChannelDelivery.received_at < policy.deliveries_before(now)
     if dry_run:
         return _count(session, ChannelDelivery, expired)
     return int(session.execute(delete(ChannelDelivery).where(expired)).rowcount or 0)
