@@ -122,7 +122,10 @@ def _marked_secret(event: Mapping[str, Any]) -> bool:
 def _blank_bot_text(event: dict[str, Any]) -> None:
     metadata = event.get("metadata") or {}
     event["text"] = RECEIPT_SHOWN
-    event["data"] = {}
+    # Its buttons stay: they are content, and the SMS/WhatsApp channels read a typed number
+    # against the last buttons shown (channels/conversation.py).
+    data = event.get("data") or {}
+    event["data"] = {key: data[key] for key in ("buttons", "quick_replies") if data.get(key)}
     # The values the response was rendered with (the code, the passphrase) go too.
     event["metadata"] = {
         key: metadata[key] for key in (SECRET_MARK, "utter_action") if key in metadata

@@ -18,6 +18,7 @@ def _events() -> list[dict]:
             "event": "bot",
             "text": f"Receipt code: {CODE} Passphrase: {PASSPHRASE}",
             "metadata": {"code": CODE, "passphrase": PASSPHRASE, SECRET_MARK: RECEIPT},
+            "data": {"buttons": [{"title": "Done", "payload": "/deny"}], "custom": {"x": CODE}},
         },
         {"event": "active_loop", "name": "status_form"},
         {"event": "slot", "name": "requested_slot", "value": "status_code"},
@@ -52,6 +53,9 @@ def test_redaction_leaves_the_caller_s_events_alone_and_empties_secret_slots():
     assert "address" not in redacted[1]["metadata"]
     slots = {e["name"]: e["value"] for e in redacted if e["event"] == "slot"}
     assert slots["status_code"] is None and slots["status_passphrase"] is None
+    # The receipt's buttons stay (a typed number picks one), nothing else of it.
+    assert redacted[2]["data"] == {"buttons": [{"title": "Done", "payload": "/deny"}]}
+    assert redacted[2]["metadata"] == {SECRET_MARK: RECEIPT}
     # After the form ends, messages are kept again.
     assert redacted[-1]["text"] == "can I talk to someone?"
 
