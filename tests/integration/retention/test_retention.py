@@ -327,3 +327,38 @@ def test_the_listeners_start_and_stop_the_daily_task(monkeypatch: pytest.MonkeyP
         return running and task.cancelled()
 
     assert asyncio.run(scenario())
+
+
+def test_retention_on_postgresql(tmp_path: Path):
+    """The same statements on PostgreSQL: the grouped delete of idle conversations, the
+    conditional case delete and the count it leaves."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    from bot import db
+    from tests.support.postgres import PostgresUnavailable, postgres_server
+
+    try:
+        with postgres_server() as url:
+            database = Database(url)
+            try:
+                engine = sa.create_engine(url, future=True)
+                SQLTrackerStore.Base.metadata.create_all(engine)
+                engine.dispose()
+                closed_on = T0 + timedelta(days=90)
+                closed_case(database, closed_on)
+                add_events(url, "idle", T0)
+                add_events(url, "active", T0, closed_on + timedelta(days=5 * 365 + 1))
+                report = run(database, closed_on + timedelta(days=5 * 365 + 2), url)
+                assert report.counts["closed cases"] == 1
+                assert (report.counts["conversations"], report.counts["conversation events"]) == (
+                    1,
+                    1,
+                )
+                assert events_of(url) == {"active": 2}
+                with database.session() as session:
+                    assert counts(session) == [(2026, "fraud", "referred", 1)]
+            finally:
+                database.dispose()
+                db.downgrade(url, "base")
+    except PostgresUnavailable as error:
+        pytest.fail(str(error))
