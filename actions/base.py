@@ -103,11 +103,25 @@ def _guarded(run: RunMethod) -> RunMethod:
             # Only the kind: an error's text can hold a statement's parameters (user text).
             logger.error("%s: storage unavailable (%s)", self.name(), type(error).__name__)
             del dispatcher.messages[said_before:]  # no half answer
-            self.utter(dispatcher, TRY_AGAIN, self.language(tracker))
+            if not _said_this_turn(tracker, TRY_AGAIN):  # a form's validation and its question
+                self.utter(dispatcher, TRY_AGAIN, self.language(tracker))
             return _ask_again(self, tracker)
 
     guarded._storage_guarded = True  # type: ignore[attr-defined]
     return guarded
+
+
+def _said_this_turn(tracker: Tracker, response: str) -> bool:
+    """Whether `response` was already said since the user's latest message."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return False
+        if (
+            event.get("event") == "bot"
+            and (event.get("metadata") or {}).get("utter_action") == response
+        ):
+            return True
+    return False
 
 
 def _ask_again(action: AssistantAction, tracker: Tracker) -> List[Dict[str, Any]]:

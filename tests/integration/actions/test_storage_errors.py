@@ -65,3 +65,15 @@ def test_the_status_check_with_the_database_down_says_so_and_keeps_nothing_secre
         "utter_storage_try_again",
     )
     assert slots_set(events).get(STATUS_PASSPHRASE) is None
+
+
+def test_try_again_is_said_once_when_the_form_s_question_fails_too():
+    """The validation fails, then the question's own action: one "try again", not two."""
+    said_already = [
+        {"event": "user", "text": "Rabat"},
+        {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_storage_try_again"}},
+    ]
+    tracker = build_tracker("Rabat", events=said_already, language="en")
+    with runtime.override(directory_service=_broken_directory()):
+        messages, events = run_action(ActionAskAdvisorPost(), tracker)
+    assert messages == [] and events == []
