@@ -32,7 +32,26 @@ from bot.handoffs.store import HandoffStore
 from tests.support.tracker import build_tracker, call_validator, run_action
 from tests.support.tracker import run_for_slots as run  # messages and the slots set
 
-WHATSAPP_MOROCCO = "whatsapp:+212612345678"
+MOROCCO = "+212612345678"
+
+
+def whatsapp(number: str = MOROCCO, **metadata: str) -> dict[str, Any]:
+    """A message from this WhatsApp number, as the channel passes it on: a pseudonymous
+    sender id, the number only in the metadata."""
+    return {
+        "sender": runtime.sender_id_for("whatsapp", number),
+        "metadata": {"channel": "whatsapp", "address": number, **metadata},
+    }
+
+
+def forged(number: str = MOROCCO) -> dict[str, Any]:
+    """A REST caller claiming a WhatsApp number in its metadata."""
+    return {
+        "sender": runtime.sender_id_for("rest", f"whatsapp:{number}"),
+        "metadata": {"channel": "whatsapp", "address": number},
+    }
+
+
 SECRET = "mon chef me crie dessus devant tout le monde"
 
 
@@ -66,7 +85,7 @@ def rendered(message: dict, language: str = "fr", channel: str = "rest") -> dict
 
 
 def test_a_whatsapp_number_proposes_the_post_in_its_country_to_confirm():
-    messages, slots = run(ActionAskAdvisorPost(), tracker(sender=WHATSAPP_MOROCCO))
+    messages, slots = run(ActionAskAdvisorPost(), tracker(**whatsapp()))
     assert messages[0]["response"] == "utter_advisor_post_from_phone"
     assert "Rabat (Maroc)" in rendered(messages[0])["text"]
     assert "(Maroc)" in rendered(messages[0])["text"]
@@ -86,7 +105,7 @@ def test_the_post_named_in_a_report_is_proposed_not_asked_again():
 
 
 def test_saying_no_to_the_proposed_post_asks_the_question():
-    _, slots = run(ActionAskAdvisorPost(), tracker(sender=WHATSAPP_MOROCCO))
+    _, slots = run(ActionAskAdvisorPost(), tracker(**whatsapp()))
     answer = validate("advisor_post", tracker("non", "deny", slots=slots))
     assert answer["advisor_post"] is None and answer["advisor_post_candidates"] == []
     messages, _ = run(ActionAskAdvisorPost(), tracker(slots={**slots, **answer}))
@@ -94,7 +113,7 @@ def test_saying_no_to_the_proposed_post_asks_the_question():
 
 
 def test_the_twilio_country_in_the_metadata_is_used_too():
-    t = tracker(sender="web-1", metadata={"country": "BR"}, channel="twilio")
+    t = tracker(**whatsapp(country="BR"), channel="twilio")  # Twilio's country counts first
     messages, slots = run(ActionAskAdvisorPost(), t)
     assert messages[0]["response"] == "utter_advisor_post_choose_in_country"
     assert [c["title"] for c in messages[0]["choices"]][:1] == ["Brasília (Brésil)"]
@@ -108,13 +127,13 @@ def test_a_web_user_is_simply_asked():
 
 
 def test_a_number_from_a_country_without_a_post_is_said_and_asked():
-    messages, _ = run(ActionAskAdvisorPost(), tracker(sender="whatsapp:+37612345678"))
+    messages, _ = run(ActionAskAdvisorPost(), tracker(**whatsapp("+37612345678")))
     assert messages[0]["response"] == "utter_advisor_post_no_post_in_country"
     assert "Andorre" in rendered(messages[0])["text"]
 
 
 def test_a_number_from_no_known_country_gets_the_plain_question():
-    messages, _ = run(ActionAskAdvisorPost(), tracker(sender="whatsapp:+999123456789"))
+    messages, _ = run(ActionAskAdvisorPost(), tracker(**whatsapp("+999123456789")))
     assert messages[0]["response"] == "utter_advisor_post_question"
 
 
@@ -280,7 +299,7 @@ def test_stopping_the_search_forgets_it():
 # --- the handoff ------------------------------------------------------------------------------
 
 
-def conversation(sender: str = WHATSAPP_MOROCCO) -> list[dict]:
+def conversation() -> list[dict]:
     return [
         {"event": "session_started", "timestamp": 1780000000.0},
         {"event": "user", "text": SECRET, "timestamp": 1780000001.0, "input_channel": "rest"},
@@ -318,13 +337,14 @@ def test_the_phone_question_is_asked_only_when_there_is_a_number_and_consent(
     form = ValidateHandoffForm()
     slots = ["handoff_consent", "handoff_phone_consent"]
 
-    def required(sender: str, consent: object) -> list[str]:
-        t = tracker(sender=sender, slots={"handoff_consent": consent})
+    def required(details: dict[str, Any], consent: object) -> list[str]:
+        t = tracker(**details, slots={"handoff_consent": consent})
         return asyncio.run(form.required_slots(slots, CollectingDispatcher(), t, domain))
 
-    assert required(WHATSAPP_MOROCCO, True) == slots
-    assert required(WHATSAPP_MOROCCO, False) == ["handoff_consent"]
-    assert required("web-1234", True) == ["handoff_consent"]
+    assert required(whatsapp(), True) == slots
+    assert required(whatsapp(), False) == ["handoff_consent"]
+    assert required({"sender": "web-1234"}, True) == ["handoff_consent"]
+    assert required(forged(), True) == ["handoff_consent"]  # metadata of someone else's
 
 
 @pytest.mark.parametrize(
@@ -363,7 +383,7 @@ def test_given_consent_stores_the_handoff_before_saying_done(database: Database)
         "handoff_target": "rab-nadia-benali",
         "advisor_post": "RAB",
     }
-    t = tracker("non", "deny", slots=slots, sender=WHATSAPP_MOROCCO, events=conversation())
+    t = tracker("non", "deny", slots=slots, **whatsapp(), events=conversation())
     messages, events = run(ActionCreateHandoff(), t)
     (record,) = stored(database)
     assert messages[0]["response"] == "utter_handoff_done"
@@ -381,10 +401,11 @@ def test_given_consent_stores_the_handoff_before_saying_done(database: Database)
 
 def test_the_phone_number_is_passed_on_only_when_agreed(database: Database):
     slots = {"handoff_consent": True, "handoff_phone_consent": True, "handoff_target": "pool"}
-    t = tracker("oui", slots=slots, sender=WHATSAPP_MOROCCO, events=conversation())
+    t = tracker("oui", slots=slots, **whatsapp(), events=conversation())
     run(ActionCreateHandoff(), t)
     (record,) = stored(database)
     assert record.phone == "+212612345678"
+    assert record.reply_address == "whatsapp:+212612345678"  # encrypted, for the answer
     assert record.advisor_id is None and record.pool_language == "fr"
 
 
