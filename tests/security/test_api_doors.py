@@ -410,3 +410,11 @@ def test_a_long_report_conversation_fits_the_action_servers_limit_with_room(serv
     body = len(json.dumps({"tracker": tracker, "domain": real_domain()}).encode())
     print(f"\naction call for a 20,000-character report conversation: {body:,} bytes")
     assert body * 3 < action_server.MAX_BODY_BYTES
+
+
+@pytest.mark.e2e
+def test_the_rasa_server_refuses_a_body_over_its_limit_before_any_channel(servers: Servers):
+    big = b"{" + b" " * launch.RASA_MAX_BODY_BYTES + b"}"
+    for path in ("/webhooks/telegram/webhook", "/webhooks/rest/webhook", "/model/parse"):
+        assert requests.post(f"{servers.url}{path}", data=big, timeout=30).status_code == 413
+    assert servers.api("GET", "/status").status_code == 200
