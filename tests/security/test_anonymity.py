@@ -1,0 +1,280 @@
+"""Anonymity against the database itself: anonymous reports made over WhatsApp (the real
+servers, Twilio faked on loopback), followed with their receipt and handed to an advisor;
+then both databases are read raw, without keys, table by table, and the conversation store
+again with the key. No path leads from a case to a phone number.
+
+Attacks: find the phone number in any cell (any formatting); join a case's plain values
+(ids, digests, times) with the conversation, handoff or delivery tables; read an anonymous
+case's exact time; decrypt the conversation store and find the receipt; read the receipt in
+a handoff transcript."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import stat
+import unicodedata
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+from twilio.request_validator import RequestValidator
+
+from bot import runtime
+from bot.cases.receipts import format_code, parse_code
+from bot.db import Database
+from bot.encryption import TextCipher, load_keys
+from bot.handoffs.inbox import list_handoffs
+from bot.settings import overridden
+from tests.support.fakes.twilio_api import FakeTwilioApi
+from tests.support.servers import Servers, running_servers
+
+pytestmark = pytest.mark.e2e
+
+ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+AUTH_TOKEN = "anonymity-twilio-auth-token"
+PUBLIC_URL = "https://veilig-melden.example.org"
+OUR_WHATSAPP = "whatsapp:+14155550100"
+STORY = "The head of finance books invoices for a company his brother owns."
+# Tables on the case side; every other table belongs to conversations, handoffs, deliveries.
+CASE_SIDE = (
+    "cases",
+    "case_messages",
+    "audit_entries",
+    "case_counts",
+    "receipt_attempts",
+    "alembic_version",
+    "posts",
+    "advisors",
+)
+
+
+@pytest.fixture(scope="module")
+def twilio_api() -> Iterator[FakeTwilioApi]:
+    api = FakeTwilioApi(ACCOUNT_SID, AUTH_TOKEN)
+    with api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def servers(
+    trained_model: Path, tmp_path_factory: pytest.TempPathFactory, twilio_api: FakeTwilioApi
+) -> Iterator[Servers]:
+    env = {
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_PUBLIC_URL": PUBLIC_URL,
+        "TWILIO_API_BASE_URL": twilio_api.url,
+        "TWILIO_WHATSAPP_NUMBER": OUR_WHATSAPP,
+    }
+    work = tmp_path_factory.mktemp("anonymity")
+    with running_servers(trained_model, work, env=env) as running:
+        yield running
+
+
+class WhatsApp:
+    """One reporter on WhatsApp: what they type, and what reaches their phone."""
+
+    def __init__(self, servers: Servers, api: FakeTwilioApi) -> None:
+        self.servers, self.api = servers, api
+        self.national = f"6{uuid.uuid4().int % 10**8:08d}"  # a Dutch mobile number
+        self.address = f"whatsapp:+31{self.national}"
+
+    def says(self, body: str) -> str:
+        """Sends `body`; returns what came back, joined."""
+        before = len(self.api.bodies_to(self.address))
+        fields = {
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "AccountSid": ACCOUNT_SID,
+            "From": self.address,
+            "To": OUR_WHATSAPP,
+            "Body": body,
+            "NumMedia": "0",
+        }
+        path = "/webhooks/twilio/webhook"
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + path, fields)
+        reply = requests.post(
+            self.servers.url + path,
+            data=fields,
+            headers={"X-Twilio-Signature": signature},
+            timeout=120,
+        )
+        assert reply.status_code == 200, reply.status_code
+        return "\n".join(self.api.bodies_to(self.address)[before:])
+
+    def picks(self, response: str, payload: str) -> str:
+        """Types the number of the button with `payload` of `response` (as shown)."""
+        shown = runtime.content_store().response(response, "en")
+        assert shown is not None, response
+        number = [button.payload for button in shown.buttons].index(payload) + 1
+        return self.says(str(number))
+
+
+def first_line(name: str, **variables: str) -> str:
+    rendered = runtime.renderer().render(name, "en", "whatsapp", variables)
+    assert rendered is not None, name
+    return str(rendered["text"]).strip().split("\n")[0]
+
+
+def choice(value: str) -> str:
+    return f'/report{{"report_choice": "{value}"}}'
+
+
+def receipt_in(text: str) -> tuple[str, str]:
+    lines = [
+        "".join(c for c in line if unicodedata.category(c) != "Cf") for line in text.split("\n")
+    ]
+    at = next(i for i, line in enumerate(lines) if parse_code(line))
+    code = parse_code(lines[at])
+    assert code is not None
+    return code, lines[at + 1].split(":", 1)[1].strip()
+
+
+def report_anonymously(me: WhatsApp) -> tuple[str, str]:
+    assert first_line("utter_report") in me.says("I want to make a report")
+    assert first_line("utter_ask_report_kind") in me.picks("utter_report", "/affirm")
+    me.picks("utter_ask_report_kind", choice("fraud"))
+    assert first_line("utter_report_what_happened_more") in me.says(STORY)
+    assert first_line("utter_ask_report_when") in me.picks(
+        "utter_report_what_happened_more", "/skip"
+    )
+    assert first_line("utter_ask_report_where") in me.says("yesterday")
+    assert first_line("utter_ask_report_involved") in me.says("Rabat")
+    me.picks("utter_ask_report_involved", "/skip")
+    me.picks("utter_ask_report_witnesses", "/skip")
+    me.picks("utter_ask_report_spoke_to", choice("neither"))
+    summary = me.picks("utter_ask_report_contact", choice("anonymous"))
+    assert STORY[:40] in summary, summary
+    return receipt_in(me.picks("utter_report_summary", choice("send")))
+
+
+def check_status(me: WhatsApp, code: str, passphrase: str) -> str:
+    me.says("I made a report last week, is there any news?")
+    assert first_line("utter_ask_status_passphrase") in me.says(format_code(code))
+    return me.says(passphrase)
+
+
+def hand_over(me: WhatsApp) -> None:
+    asked = me.says("I want to talk to a real person now")
+    assert "?" in asked, asked
+    me.says("yes")  # the consent
+    me.says("no")  # no phone number for the advisor
+
+
+# --- reading the databases raw ----------------------------------------------------------
+
+
+def tables(path: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+    with sqlite3.connect(path) as db:
+        names = [r[0] for r in db.execute("select name from sqlite_master where type='table'")]
+        found = {}
+        for name in names:
+            cursor = db.execute(f'select * from "{name}"')
+            found[name] = ([d[0] for d in cursor.description], cursor.fetchall())
+    return found
+
+
+def cells(found: dict[str, tuple[list[str], list[tuple]]]) -> Iterator[tuple[str, str, str]]:
+    for table, (columns, rows) in found.items():
+        for row in rows:
+            for column, value in zip(columns, row, strict=True):
+                if value is not None:
+                    yield table, column, value.hex() if isinstance(value, bytes) else str(value)
+
+
+def digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+@pytest.fixture(scope="module")
+def reporters(servers: Servers, twilio_api: FakeTwilioApi) -> list[tuple[WhatsApp, str, str]]:
+    done = []
+    for _ in range(2):
+        me = WhatsApp(servers, twilio_api)
+        code, passphrase = report_anonymously(me)
+        hand_over(me)  # the transcript covers the receipt message
+        status = check_status(me, code, passphrase)
+        assert first_line("utter_status_offer_information") in status, status
+        done.append((me, code, passphrase))
+    return done
+
+
+def _databases(servers: Servers) -> list[Path]:
+    main = Path(servers.env["DATABASE_URL"].removeprefix("sqlite:///"))
+    return [main, servers.work / "conversations.db"]
+
+
+def test_no_cell_of_either_database_holds_the_phone_number(servers, reporters):
+    for path in _databases(servers):
+        for table, column, value in cells(tables(path)):
+            for me, _code, _passphrase in reporters:
+                assert me.national not in digits(value), f"{path.name} {table}.{column}"
+
+
+def test_no_plain_value_of_a_case_appears_on_the_conversation_side(servers, reporters):
+    main, conversations = _databases(servers)
+    found = tables(main)
+    columns, rows = found["cases"]
+    assert len(rows) == len(reporters)
+    linking = {"id", "code_digest", "passphrase_hash", "conversation_reference", "received_at"}
+    values = {
+        str(value)
+        for row in rows
+        for column, value in zip(columns, row, strict=True)
+        if column in linking and value is not None
+    }
+    other = {t: v for t, v in found.items() if t not in CASE_SIDE}
+    other.update(tables(conversations))
+    for table, (other_columns, _rows) in other.items():
+        assert not any("case" in column for column in other_columns), table
+    for table, column, value in cells(other):
+        if column == "id":
+            continue  # a row number of its own table
+        assert value not in values or value.isdigit() and len(value) < 3, f"{table}.{column}"
+
+
+def test_anonymous_cases_keep_days_only(servers, reporters):
+    main, _ = _databases(servers)
+    with sqlite3.connect(main) as db:
+        times = db.execute("select received_at, acknowledgement_due from cases").fetchall()
+        times += db.execute(
+            "select at, null from audit_entries where actor = 'reporter'"
+        ).fetchall()
+    stamps = [str(t) for row in times for t in row if t is not None]
+    assert len(stamps) >= 2 * len(reporters)
+    assert all(re.search(r"\b00:00:00(\.0+)?\b", t) for t in stamps), stamps
+
+
+def test_the_files_are_owner_only(servers, reporters):
+    for path in _databases(servers):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+    state = Path(servers.env["VM_STATE_DIR"])
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+
+
+def test_with_the_key_the_conversations_and_transcripts_hold_no_receipt(servers, reporters):
+    state = Path(servers.env["VM_STATE_DIR"])
+    with overridden({"VM_STATE_DIR": str(state)}):
+        cipher = TextCipher(load_keys(state))
+        with sqlite3.connect(servers.work / "conversations.db") as db:
+            events = [cipher.decrypt(row[0]) for row in db.execute("select data from events")]
+        runtime.reset()
+        database = Database(servers.env["DATABASE_URL"], migrate=False)
+        try:
+            with database.session() as session:
+                handoffs = list_handoffs(session, statuses=("new",))
+        finally:
+            database.dispose()
+            runtime.reset()
+    assert len(handoffs) >= len(reporters)
+    transcripts = [json.dumps([e.text for e in h.transcript]) for h in handoffs]
+    stored = "\n".join(events + transcripts)
+    assert "[receipt shown]" in stored  # the message was there, without its content
+    for me, code, passphrase in reporters:
+        assert code not in digits(stored)
+        assert passphrase not in stored and passphrase.replace(" ", "") not in stored
+        assert me.address not in stored and me.national not in digits(stored)
+    assert STORY in "\n".join(events)  # what the reporter wrote is kept, encrypted
