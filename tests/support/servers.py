@@ -12,8 +12,11 @@ from typing import Iterator, Mapping
 import pytest
 import requests
 
+from bot import runtime
 from bot.evaluation import servers as launch
 from bot.evaluation.servers import RASA, RunningServers, ServersFailed, free_port
+from bot.pseudonym import is_sender_id
+from bot.settings import overridden
 from tests.support import ROOT
 
 __all__ = ["RASA", "ROOT", "Servers", "free_port", "running_servers"]
@@ -42,13 +45,27 @@ class Servers(RunningServers):
             timeout=timeout,
         )
 
-    def tracker(self, sender: str) -> dict:
-        reply = self.api("GET", f"/conversations/{sender}/tracker", timeout=30)
+    def sender_id(self, address: str, channel: str = "rest") -> str:
+        """The id Rasa keeps the conversation of `address` on `channel` under (REST: the
+        `sender` given to `say`), from the servers' own pseudonym key; an id as it is."""
+        if is_sender_id(address):
+            return address
+        keys = {k: self.env[k] for k in ("VM_STATE_DIR", "VM_PSEUDONYM_KEY") if self.env.get(k)}
+        runtime.reset()
+        try:
+            with overridden(keys):
+                return runtime.sender_id_for(channel, address)
+        finally:
+            runtime.reset()
+
+    def tracker(self, sender: str, channel: str = "rest") -> dict:
+        """The conversation of `sender` on `channel` (by default a REST `sender`)."""
+        reply = self.api("GET", f"/conversations/{self.sender_id(sender, channel)}/tracker")
         assert reply.status_code == 200, reply.status_code
         return reply.json()
 
-    def slot(self, sender: str, name: str) -> object:
-        return self.tracker(sender)["slots"].get(name)
+    def slot(self, sender: str, name: str, channel: str = "rest") -> object:
+        return self.tracker(sender, channel)["slots"].get(name)
 
     def log_text(self) -> str:
         return "\n".join(log.read_text(errors="replace") for log in self.logs)
