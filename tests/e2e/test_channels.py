@@ -117,8 +117,9 @@ def test_whatsapp_conversation_in_spanish(servers, twilio_api):
     # "2" picks the second choice of the greeting.
     twilio_message(servers, me, "2")
     assert twilio_api.bodies_to(me)[1:] == [expected("utter_options", "es", "whatsapp")["text"]]
-    assert servers.tracker(me)["latest_message"]["text"] == "/ask_options"
-    assert servers.slot(me, "language") == "es"
+    number = me.removeprefix("whatsapp:")  # Rasa knows the conversation by its pseudonym
+    assert servers.tracker(number, "whatsapp")["latest_message"]["text"] == "/ask_options"
+    assert servers.slot(number, "language", "whatsapp") == "es"
 
     count = len(twilio_api.bodies_to(me))
     twilio_message(servers, me, "HELP")
@@ -149,7 +150,7 @@ def test_sms_conversation_in_dutch_with_stop_and_start(servers, twilio_api):
     count = len(twilio_api.bodies_to(me))
     twilio_message(servers, me, "ik wil een melding maken van fraude")
     assert len(twilio_api.bodies_to(me)) == count  # no messages after STOP...
-    latest = servers.tracker(me)["latest_message"]
+    latest = servers.tracker(me, "sms")["latest_message"]
     assert latest["text"] == "ik wil een melding maken van fraude"  # ...but nothing is lost
 
     twilio_message(servers, me, "START")
@@ -164,7 +165,7 @@ def test_forged_twilio_requests_are_refused(servers, twilio_api):
             f"{servers.url}/webhooks/twilio/webhook", data=fields, headers=headers, timeout=30
         )
         assert reply.status_code == 403
-    events = servers.tracker(me).get("events") or []
+    events = servers.tracker(me.removeprefix("whatsapp:"), "whatsapp").get("events") or []
     assert [e for e in events if e["event"] == "user"] == []
     assert twilio_api.bodies_to(me) == []
 
@@ -218,7 +219,7 @@ def tap(chat_id: int, data: str) -> dict:
 
 def test_telegram_conversation_in_portuguese(servers, telegram_api):
     chat = next(_ids)
-    me = f"telegram:{chat}"
+    me = str(chat)  # the chat's conversation: servers.slot(me, ..., "telegram")
     assert telegram_update(servers, text_update(chat, "/start")).status_code == 200
     [greeting] = telegram_api.texts_to(chat)
     wanted = expected("utter_greet", "pt", "telegram")
@@ -235,7 +236,7 @@ def test_telegram_conversation_in_portuguese(servers, telegram_api):
     )
 
     telegram_update(servers, text_update(chat, "o meu chefe grita comigo todos os dias"))
-    assert servers.slot(me, "language") == "pt"
+    assert servers.slot(me, "language", "telegram") == "pt"
 
     telegram_update(servers, text_update(chat, "/language"))
     menu = telegram_api.texts_to(chat)[-1]
@@ -246,7 +247,7 @@ def test_telegram_conversation_in_portuguese(servers, telegram_api):
         telegram_api.texts_to(chat)[-1].text
         == expected("utter_language_changed", "de", "telegram")["text"]
     )
-    assert servers.slot(me, "language") == "de"
+    assert servers.slot(me, "language", "telegram") == "de"
 
 
 def test_telegram_duplicates_and_wrong_secrets(servers, telegram_api):

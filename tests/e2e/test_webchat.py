@@ -386,7 +386,7 @@ def test_a_french_conversation_continues_on_a_new_connection(
     session_id = server_tokens.verify(resumed["session_id"])
     assert session_id == server_tokens.verify(resumed["old"])
     assert texts(options) == expected("utter_options", "fr")  # still French
-    assert servers.slot(session_id, "language") == "fr"
+    assert servers.slot(session_id, "language", "webchat") == "fr"
 
 
 def test_messages_that_cannot_be_handled_are_refused_clearly(servers: Servers):
@@ -459,7 +459,7 @@ def test_a_message_delivered_twice_is_handled_once(servers: Servers, server_toke
     assert texts(first) == expected("utter_greet", "de")
     assert again == {"status": "duplicate"}
     assert replies_to_the_duplicate == []
-    events = servers.tracker(server_tokens.verify(token))["events"]
+    events = servers.tracker(server_tokens.verify(token), "webchat")["events"]
     assert [e.get("message_id") for e in events if e["event"] == "user"] == [message_id]
 
 

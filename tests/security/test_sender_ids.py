@@ -298,3 +298,26 @@ def test_the_stored_conversations_hold_no_number(
         assert digits.encode() not in path.read_bytes(), path.name
     events = servers.tracker(sender_id_for("whatsapp", number))["events"]
     assert events and digits not in json.dumps(events)
+
+
+@pytest.mark.e2e
+def test_a_whatsapp_users_number_reaches_the_actions_only_through_the_channel(
+    servers: Servers, twilio_api: FakeTwilioApi, servers_key: None
+):
+    """The control for the spoofing above: over WhatsApp itself the number (in the message
+    metadata, checked against the pseudonymous id) proposes the post of its country."""
+    number = victim_number()
+    whatsapp_says(servers, number, "bonjour")
+    whatsapp_says(servers, number, "je voudrais parler à une personne de confiance")
+    wanted = runtime.renderer().render(
+        "utter_advisor_post_from_phone",
+        "fr",
+        "whatsapp",
+        {"country": "Maroc", "post": "Rabat (Maroc)"},
+    )
+    assert twilio_api.bodies_to(f"whatsapp:{number}")[-1].startswith(wanted["text"])
+    # The same words over REST, naming that number, get the plain question.
+    servers.say(f"whatsapp:{number}", "bonjour")
+    asked = servers.say(f"whatsapp:{number}", "je voudrais parler à une personne de confiance")
+    plain = runtime.renderer().render("utter_advisor_post_question", "fr", "rest", {})
+    assert [r["text"] for r in asked if r.get("text")] == [plain["text"]]
