@@ -2,6 +2,8 @@
 
     from bot.retention.schedule import start_daily_retention, stop_daily_retention
     app.register_listener(start_daily_retention, "after_server_start")
+    # or, for a Rasa server started with another endpoints.yml:
+    app.register_listener(daily_retention_listener(endpoints_file), "after_server_start")
     app.register_listener(stop_daily_retention, "before_server_stop")
 
 The run itself is blocking database work: it goes to a worker thread, so the event loop keeps
@@ -12,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Awaitable, Callable, Optional
 
 from bot import runtime
 from bot.retention.conversations import ENDPOINTS
@@ -50,11 +53,27 @@ async def run_daily(
         await asyncio.sleep(interval)
 
 
+def daily_retention_listener(
+    endpoints: Path = ENDPOINTS,
+    interval: float = DAY_SECONDS,
+    first_after: float = FIRST_RUN_AFTER_SECONDS,
+) -> Callable[[Any, Any], Awaitable[None]]:
+    """An `after_server_start` listener for a server whose tracker store is in `endpoints`
+    (the launcher knows which endpoints.yml the Rasa server was given)."""
+
+    async def start(app: Any, loop: Any = None) -> None:
+        work = partial(run_once, endpoints)
+        task = asyncio.get_running_loop().create_task(run_daily(interval, first_after, work))
+        setattr(app.ctx, TASK, task)
+
+    return start
+
+
 async def start_daily_retention(app: Any, loop: Any = None) -> None:
-    """A Sanic `after_server_start` listener: starts the daily run as a task of the app's
-    loop (kept on `app.ctx`, so `stop_daily_retention` can end it)."""
-    task = asyncio.get_running_loop().create_task(run_daily())
-    setattr(app.ctx, TASK, task)
+    """A Sanic `after_server_start` listener: starts the daily run (tracker store from the
+    project's endpoints.yml) as a task of the app's loop, kept on `app.ctx` so that
+    `stop_daily_retention` can end it."""
+    await daily_retention_listener()(app, loop)
 
 
 async def stop_daily_retention(app: Any, loop: Any = None) -> None:

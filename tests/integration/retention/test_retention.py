@@ -329,6 +329,31 @@ def test_the_listeners_start_and_stop_the_daily_task(monkeypatch: pytest.MonkeyP
     assert asyncio.run(scenario())
 
 
+def test_a_listener_for_another_endpoints_file_purges_that_tracker_store(
+    database: Database, tracker_url: str, tmp_path: Path
+):
+    endpoints = tmp_path / "endpoints.yml"
+    path = tracker_url.removeprefix("sqlite:///")
+    endpoints.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {path}\n")
+    add_events(tracker_url, "long-idle", datetime(2020, 1, 1, tzinfo=timezone.utc))
+
+    class App:
+        class ctx:  # noqa: N801 - Sanic's name
+            pass
+
+    async def scenario() -> None:
+        app = App()
+        await schedule.daily_retention_listener(endpoints, interval=60, first_after=0)(app, None)
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if not events_of(tracker_url):
+                break
+        await schedule.stop_daily_retention(app, None)
+
+    asyncio.run(scenario())
+    assert events_of(tracker_url) == {}
+
+
 def test_retention_on_postgresql(tmp_path: Path):
     """The same statements on PostgreSQL: the grouped delete of idle conversations, the
     conditional case delete and the count it leaves."""
