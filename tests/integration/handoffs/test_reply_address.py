@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +23,7 @@ from bot.handoffs.store import (
 )
 
 NUMBER = "+212612345678"
+AN_ID = "0b5e7a52-3c1d-4f7e-9a0b-6c2d8e4f1a37"  # fixed: parameters must match across workers
 NOW = datetime(2026, 6, 3, 12, 0, tzinfo=timezone.utc)
 
 
@@ -79,10 +79,10 @@ def test_the_reply_address_is_kept_encrypted_and_found_by_conversation(
     [
         "../../etc/x",
         "/etc/passwd",
-        "../" + str(uuid.uuid4()),
-        str(uuid.uuid4()).upper(),
-        "{" + str(uuid.uuid4()) + "}",
-        str(uuid.uuid4()) + "/../../x",
+        "../" + AN_ID,
+        AN_ID.upper(),
+        "{" + AN_ID + "}",
+        AN_ID + "/../../x",
         "",
         "x" * 36,
         42,
