@@ -25,6 +25,7 @@ from bot.forms.interruptions import Expects, Turn, steps_aside
 from bot.forms.tries import FORM_TRIES, settle, tries_of
 from bot.handoffs.store import HandoffStoreUnavailable
 from bot.language.detection import reply_language
+from bot.security.redaction import RESPONSE_NAME_KEY
 
 Slots = Dict[str, Any]
 logger = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ def _said_this_turn(tracker: Tracker, response: str) -> bool:
             return False
         if (
             event.get("event") == "bot"
-            and (event.get("metadata") or {}).get("utter_action") == response
+            and (event.get("metadata") or {}).get(RESPONSE_NAME_KEY) == response
         ):
             return True
     return False

@@ -29,6 +29,8 @@ from typing import Any, Optional
 SECRET_MARK = "vm_secret"
 RECEIPT = "receipt"
 RECEIPT_SHOWN = "[receipt shown]"
+# Where Rasa puts the name of the response a bot message was rendered from (its metadata).
+RESPONSE_NAME_KEY = "utter_action"
 NOT_STORED = "[not stored]"
 
 STATUS_FORM = "status_form"
@@ -128,5 +130,5 @@ def _blank_bot_text(event: dict[str, Any]) -> None:
     event["data"] = {key: data[key] for key in ("buttons", "quick_replies") if data.get(key)}
     # The values the response was rendered with (the code, the passphrase) go too.
     event["metadata"] = {
-        key: metadata[key] for key in (SECRET_MARK, "utter_action") if key in metadata
+        key: metadata[key] for key in (SECRET_MARK, RESPONSE_NAME_KEY) if key in metadata
     }
