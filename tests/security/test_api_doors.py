@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import time
@@ -243,12 +242,16 @@ def _rss_kib(pid: int) -> int:
 
 
 def _other_local_addresses() -> list[str]:
-    """This machine's IPv4 addresses other than loopback (none in some sandboxes)."""
-    try:
-        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-    except socket.gaierror:
-        return []
-    return sorted({str(info[4][0]) for info in infos} - {"127.0.0.1"} - {"127.0.1.1"})
+    """This machine's own IPv4 addresses other than loopback, from the kernel's routing
+    table (/proc/net/fib_trie: an address line, then "/32 host LOCAL"); none in some
+    sandboxes."""
+    lines = Path("/proc/net/fib_trie").read_text().splitlines()
+    local = {
+        previous.split()[-1]
+        for previous, line in zip(lines, lines[1:], strict=False)
+        if "/32 host LOCAL" in line
+    }
+    return sorted(address for address in local if not address.startswith("127."))
 
 
 def _listening_addresses(port: int) -> set[str]:
