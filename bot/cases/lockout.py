@@ -147,6 +147,7 @@ class Reservation:
     granted: bool
     locked_until: Optional[datetime] = None
     pending: tuple[int, ...] = ()
+    subjects: tuple[str, ...] = ()
 
 
 def reserve(
@@ -166,7 +167,7 @@ def reserve(
     rows = [ReceiptAttempt(subject=s, at=now, outcome=PENDING) for s in subjects]
     session.add_all(rows)
     session.flush()
-    return Reservation(True, None, tuple(row.id for row in rows))
+    return Reservation(True, None, tuple(row.id for row in rows), subjects)
 
 
 def settle(
@@ -182,13 +183,15 @@ def settle(
     code's) records a success, which clears its count; the others forget the try."""
     if not reservation.pending:
         return None
+    # Serialised before anything is read: on SQLite a transaction that read first could not
+    # take the write lock once another try had written.
+    serialise(session, reservation.subjects, now, policy)
     rows = (
         session.execute(select(ReceiptAttempt).where(ReceiptAttempt.id.in_(reservation.pending)))
         .scalars()
         .all()
     )
     subjects = sorted({row.subject for row in rows})
-    serialise(session, subjects, now, policy)
     if verified:
         for row in rows:
             if row.subject == cleared:
