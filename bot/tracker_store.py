@@ -15,7 +15,9 @@ table (so Rasa's tools still find it) and:
   `timestamp` as the UTC day (for retention, which counts in days); `intent_name` and
   `action_name` stay empty. Rasa's store finds the latest session by timestamp; this one
   finds it by row id, which orders events just as well and needs no exact time;
-- deletes a conversation when asked to (see `deletion_tail`)."""
+- deletes a conversation when asked to (see `deletion_tail`);
+- once the status check ends, rewrites the rows that held its sealed code, so no token that
+  names a case stays in the history."""
 
 from __future__ import annotations
 
@@ -27,12 +29,12 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import ActionExecuted, Event, Restarted, SessionStarted
+from rasa.shared.core.events import ActionExecuted, Event, Restarted, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.encryption import text_cipher
 from bot.security.files import private_sqlite
-from bot.security.redaction import Redactor
+from bot.security.redaction import STATUS_CODE, Redactor
 from bot.settings import settings
 
 logger = logging.getLogger(__name__)
@@ -42,6 +44,8 @@ logger = logging.getLogger(__name__)
 CONFIRM_DELETE = "action_confirm_delete_data"
 GENERIC_TYPE = "event"
 DAY_SECONDS = 86400
+# Slots holding a token that names a case; rewritten out of the history once cleared.
+SCRUBBED_WHEN_CLEARED = frozenset({STATUS_CODE})
 
 
 def _decode(stored: str) -> Dict[str, Any]:
@@ -106,6 +110,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                 )
                 logger.info("conversation deleted on request: %d events", deleted)
                 new, new_data = new[tail:], new_data[tail:]
+            self._scrub_cleared_tokens(session, tracker.sender_id, new)
             for event, data in zip(new, new_data, strict=True):
                 is_start = isinstance(event, SessionStarted)
                 session.add(
@@ -119,6 +124,31 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                     )
                 )
             session.commit()
+
+    def _scrub_cleared_tokens(self, session: Any, sender_id: str, new: Sequence[Event]) -> None:
+        """Once the dialogue clears a token slot (the status check's sealed code when the
+        check ends), the rows that held the token are rewritten without it: with the key, a
+        token would still name the case the conversation checked."""
+        cleared = {
+            event.key
+            for event in new
+            if isinstance(event, SlotSet)
+            and event.key in SCRUBBED_WHEN_CLEARED
+            and event.value is None
+        }
+        if not cleared:
+            return
+        cipher = text_cipher()
+        rows = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).all()
+        for row in rows:
+            data = _decode(row.data)
+            if (
+                data.get("event") == "slot"
+                and data.get("name") in cleared
+                and data.get("value") is not None
+            ):
+                data["value"] = None
+                row.data = cipher.encrypt(json.dumps(data))
 
     def _event_query(
         self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool

@@ -50,8 +50,17 @@ LINKING_METADATA = frozenset({"address"})
 _KEPT_PARSE_KEYS = frozenset({"intent", "intent_ranking", "language"})
 
 
+# What the code question's slot holds after two answers that were no code
+# (bot.report.status.GAVE_UP): no secret, and the form needs it.
+GAVE_UP = "gave_up"
+
+
 def is_sealed(value: object) -> bool:
     return isinstance(value, str) and bool(_SEALED.match(value))
+
+
+def _kept_code(value: object) -> bool:
+    return value == GAVE_UP or is_sealed(value)
 
 
 class Redactor:
@@ -81,7 +90,7 @@ class Redactor:
             if name == "requested_slot":
                 self.requested_slot = out.get("value")
             elif name in SECRET_SLOTS and out.get("value") is not None:
-                if not (name == STATUS_CODE and is_sealed(out.get("value"))):
+                if not (name == STATUS_CODE and _kept_code(out.get("value"))):
                     out["value"] = None
         elif kind == "active_loop":
             self.active_loop = out.get("name")

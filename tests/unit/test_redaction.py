@@ -65,3 +65,10 @@ def test_a_sealed_code_is_kept_and_a_look_alike_of_digits_is_not():
     typed = {"event": "slot", "name": "status_code", "value": "sealed: 4821 0937"}
     assert redact_events([sealed])[0]["value"] == sealed["value"]
     assert redact_events([typed])[0]["value"] is None
+
+
+def test_giving_up_on_the_code_question_is_kept():
+    from bot.report.status import GAVE_UP
+
+    gave_up = {"event": "slot", "name": "status_code", "value": GAVE_UP}
+    assert redact_events([gave_up])[0]["value"] == GAVE_UP

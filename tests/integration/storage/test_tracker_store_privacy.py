@@ -226,3 +226,19 @@ def test_a_folder_outside_the_state_folder_is_not_changed(tmp_path: Path):
         _store(folder / "conversations.db")
     assert stat.S_IMODE(folder.stat().st_mode) == 0o755
     assert stat.S_IMODE((folder / "conversations.db").stat().st_mode) == 0o600
+
+
+def test_the_sealed_code_leaves_the_history_when_the_check_ends(tmp_path: Path):
+    path = tmp_path / "conversations.db"
+    store = _store(path)
+    tracker = _report_then_check()
+    asyncio.run(store.save(tracker))
+    assert "sealed:" in json.dumps(_stored(path))  # kept while the check runs
+    tracker = asyncio.run(store.retrieve(SENDER))
+    tracker.update(ActionExecuted("action_check_status"))
+    tracker.update(SlotSet("status_code", None))
+    asyncio.run(store.save(tracker))
+    assert "sealed:" not in json.dumps(_stored(path))
+    again = asyncio.run(store.retrieve(SENDER))
+    assert again.get_slot("status_code") is None
+    assert len(again.events) == len(tracker.events)
