@@ -69,7 +69,7 @@ def test_the_status_check_with_the_database_down_says_so_and_keeps_nothing_secre
 
 def test_try_again_is_said_once_when_the_form_s_question_fails_too():
     """The validation fails, then the question's own action: one "try again", not two."""
-    said_already = [
+    said_already: list[dict[str, Any]] = [
         {"event": "user", "text": "Rabat"},
         {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_storage_try_again"}},
     ]
