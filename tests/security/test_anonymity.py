@@ -236,6 +236,24 @@ def test_no_plain_value_of_a_case_appears_on_the_conversation_side(servers, repo
         assert value not in values or value.isdigit() and len(value) < 3, f"{table}.{column}"
 
 
+def test_no_conversation_value_appears_on_the_case_side(servers, reporters):
+    """The other way round: a handoff's conversation reference or a conversation's sender id
+    in a case-side table (cases, audit, the receipt tries) would join the two."""
+    main, conversations = _databases(servers)
+    found = tables(main)
+    handoff_columns, handoff_rows = found["handoffs"]
+    at = handoff_columns.index("conversation_ref")
+    linking = {str(row[at]) for row in handoff_rows if row[at]}
+    events_columns, event_rows = tables(conversations)["events"]
+    sender_at = events_columns.index("sender_id")
+    linking |= {str(row[sender_at]) for row in event_rows}
+    assert linking
+    case_side = {t: v for t, v in found.items() if t in CASE_SIDE}
+    for table, column, value in cells(case_side):
+        for link in linking:
+            assert link not in value, f"{table}.{column} holds a conversation's reference"
+
+
 def test_anonymous_cases_keep_days_only(servers, reporters):
     main, _ = _databases(servers)
     with sqlite3.connect(main) as db:
