@@ -178,9 +178,14 @@ def test_an_advisor_search_and_a_handoff_survive_an_outage(servers, outage, secr
     finally:
         outage.end()
     spoken = expected("utter_handoff_kept", reference="REF").split("REF")[0]
-    assert kept and kept[0].startswith(spoken[:40]), kept
+    if kept == [expected("utter_storage_try_again")]:
+        # Failed before the handoff store (the directory or the address): said again.
+        kept = texts(servers.say(me, "yes"))
+        assert kept and not kept[0].startswith(spoken[:40]), kept
+    else:
+        assert kept and kept[0].startswith(spoken[:40]), kept
 
-    # Back: the kept handoff is delivered by the next handoff or by the command.
+    # Back: a kept handoff is delivered by the next handoff or by the command.
     flushed = subprocess.run(
         [sys.executable, "-m", "bot.cli", "handoffs", "flush"],
         cwd=ROOT,
