@@ -19,9 +19,9 @@ from bot.directory.resolution import phone_from_sender
 from bot.forms.answer import Answer
 from bot.forms.choices import match_choice
 from bot.forms.interruptions import QUESTION_INTENTS, Expects
+from bot.handoffs.spool import handoff_id_or_none
 from bot.handoffs.store import (
     HandoffStoreUnavailable,
-    handoff_id_or_none,
     reply_address_text,
     transcript_from_events,
 )

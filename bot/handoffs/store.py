@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -24,14 +23,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
-from cryptography.fernet import InvalidToken
 from sqlalchemy import CheckConstraint, Column, String
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import Base, Database
 from bot.directory.matching import normalize_language
-from bot.encryption import EncryptedText, EncryptionKeyError, text_cipher
+from bot.encryption import EncryptedText, EncryptionKeyError
+from bot.handoffs.spool import Spool, checked_id
 from bot.security.redaction import redact_events
 from bot.timestamps import UtcDateTime
 
@@ -43,29 +42,9 @@ SPOOL_FOLDER = "handoff-spool"
 MAX_REPLY_ADDRESS = 300
 
 
-def handoff_id_or_none(value: object) -> Optional[str]:
-    """`value` when it is a handoff id (a UUID in its canonical, lower-case form), else
-    None. Ids reach the store from dialogue slots, which a client can try to set: only a
-    canonical UUID ever names a row or a spool file (no '../', no absolute path)."""
-    if not isinstance(value, str) or len(value) != 36:
-        return None
-    try:
-        parsed = uuid.UUID(value)
-    except ValueError:
-        return None
-    return value if str(parsed) == value else None
-
-
 def reply_address_text(channel: str, address: str) -> str:
     """How a handoff keeps the address a reply goes to: '<channel>:<address>'."""
     return f"{channel}:{address}"
-
-
-def _checked_id(value: object) -> str:
-    handoff_id = handoff_id_or_none(value)
-    if handoff_id is None:
-        raise ValueError("a handoff id is a UUID")
-    return handoff_id
 
 
 class HandoffStoreUnavailable(RuntimeError):
@@ -262,7 +241,7 @@ class HandoffStore:
 
             spool_dir = settings().state_dir / SPOOL_FOLDER
         self.database = database
-        self.spool_dir = spool_dir
+        self.spool = Spool(spool_dir)
         self.attempts = max(1, attempts)
         self.first_delay = first_delay
         self.sleep = sleep
@@ -284,7 +263,7 @@ class HandoffStore:
     ) -> HandoffRecord:
         """Stores a new handoff and returns it once committed. Give `handoff_id` again to
         retry the same handoff: it is never stored twice. Raises HandoffStoreUnavailable."""
-        handoff_id = str(uuid.uuid4()) if handoff_id is None else _checked_id(handoff_id)
+        handoff_id = str(uuid.uuid4()) if handoff_id is None else checked_id(handoff_id)
         values = _values(
             handoff_id,
             transcript,
@@ -334,62 +313,22 @@ class HandoffStore:
                 raise
             return existing
 
-    # -- the spool -------------------------------------------------------------------------
+    # -- the spool (bot/handoffs/spool.py) ----------------------------------------------
 
-    def _spool_path(self, handoff_id: object) -> Path:
-        """The spool file of a handoff: built only from a checked UUID, so it always lies
-        directly in the spool folder."""
-        return self.spool_dir / f"{_checked_id(handoff_id)}.json"
-
-    def _write_spool_file(self, handoff_id: str, token: str) -> None:
-        """Writes a spool file whole or not at all (a temporary file, then a rename)."""
-        self.spool_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        final = self._spool_path(handoff_id)
-        temporary = self.spool_dir / f".{handoff_id}.{uuid.uuid4().hex}.tmp"
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(token)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, final)
-        _sync_folder(self.spool_dir)
+    @property
+    def spool_dir(self) -> Path:
+        return self.spool.folder
 
     def _spool(self, values: Mapping[str, Any]) -> bool:
-        try:
-            token = text_cipher().encrypt(json.dumps(values, ensure_ascii=False))
-            self._write_spool_file(values["id"], token)
-        except Exception as error:  # noqa: BLE001 - the caller reports it to the user
-            log.error("handoff %s could not be kept: %s", values["id"], type(error).__name__)
-            return False
-        log.warning("handoff %s kept in the spool for a later attempt", values["id"])
-        return True
+        return self.spool.keep(values)
 
     def pending(self) -> list[str]:
-        """Ids of handoffs waiting in the spool (files not named by a handoff id are not
-        ours and are left alone)."""
-        if not self.spool_dir.is_dir():
-            return []
-        stems = (path.stem for path in self.spool_dir.glob("*.json"))
-        return sorted(stem for stem in stems if handoff_id_or_none(stem) is not None)
+        """Ids of handoffs waiting in the spool."""
+        return self.spool.pending()
 
     def reencrypt_spool(self) -> int:
-        """Re-encrypts every spooled handoff with the newest key (key rotation: put a new
-        key first, run this, then drop the old key); returns how many. A file that no
-        key opens is left as it is and logged by id."""
-        done = 0
-        cipher = text_cipher()
-        for handoff_id in self.pending():
-            path = self._spool_path(handoff_id)
-            try:
-                token = cipher.rotate(path.read_text(encoding="ascii"))
-            except FileNotFoundError:
-                continue  # stored meanwhile
-            except (EncryptionKeyError, InvalidToken, ValueError, OSError) as error:
-                log.error("spooled handoff %s unreadable: %s", handoff_id, type(error).__name__)
-                continue
-            self._write_spool_file(handoff_id, token)
-            done += 1
-        return done
+        """Re-encrypts the spool with the newest key; returns how many files."""
+        return self.spool.reencrypt()
 
     async def reply_address_for(self, conversation_ref: str) -> Optional[str]:
         """The reply address kept with the newest handoff of a conversation, if any."""
@@ -411,16 +350,11 @@ class HandoffStore:
         cannot be stored (the database is still away) and leaves the rest."""
         stored = 0
         for handoff_id in self.pending():
-            path = self._spool_path(handoff_id)
-            try:
-                values = json.loads(text_cipher().decrypt(path.read_text(encoding="ascii")))
-            except FileNotFoundError:
-                continue  # another process stored it
-            except (EncryptionKeyError, ValueError, OSError) as error:
-                log.error("spooled handoff %s unreadable: %s", handoff_id, type(error).__name__)
+            values = self.spool.read(handoff_id)
+            if values is None:
                 continue
             await self._store(values)
-            path.unlink(missing_ok=True)
+            self.spool.remove(handoff_id)
             stored += 1
             log.info("spooled handoff %s stored", handoff_id)
         return stored
@@ -432,20 +366,6 @@ class HandoffStore:
             await self.flush_spool()
         except Exception as error:  # noqa: BLE001 - the new handoff is stored; retry later
             log.warning("spooled handoffs not stored yet: %s", type(error).__name__)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Makes a rename durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def get_handoff(session: Session, handoff_id: str) -> Optional[HandoffRecord]:

@@ -14,12 +14,12 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
 from bot import db, encryption
+from bot.handoffs.spool import handoff_id_or_none
 from bot.handoffs.store import (
     HandoffStore,
     HandoffStoreUnavailable,
     TranscriptEntry,
     get_handoff,
-    handoff_id_or_none,
 )
 
 NUMBER = "+212612345678"
