@@ -44,29 +44,26 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden, TelegramError
+from telegram import Bot, Update
+from telegram.error import TelegramError
 
-from bot import runtime
 from bot.language.detection import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
-from channels.addresses import ReplyTo, reply_address
+from channels.addresses import ReplyTo
 from channels.choices import (
-    callback_data,
-    choices_from,
     payload_from_callback,
     payload_parse_data,
     without_command_prefix,
 )
 from channels.conversation import channel_message, known_intents, read_conversation
 from channels.inbound import BadRequest, clean_text
-from channels.splitting import split_for_telegram
 from channels.state import DELIVERY_MEMORY, Deliveries
+from channels.telegram_output import TelegramOutput
 from channels.webhook import OnNewMessage, WebhookInput
 
 logger = logging.getLogger(__name__)
@@ -214,79 +211,6 @@ def delivery_channel(settings: Optional[TelegramSettings]) -> str:
     whose ids happen to repeat an old one's is not taken for redeliveries."""
     bot_id = settings.token.split(":", 1)[0] if settings else ""
     return f"tg:{bot_id}"[:16]
-
-
-def chat_id_of(address: str) -> Optional[int]:
-    return int(address) if re.fullmatch(r"-?\d{1,20}", address) else None
-
-
-class TelegramOutput(OutputChannel):
-    """Sends to a Telegram chat; buttons as an inline keyboard under the last part.
-
-    Rasa names the conversation by its pseudonymous sender id: the chat is the one the
-    update came from (`reply_to`), or, for a message that answers none (`reply_to` None),
-    the chat kept with the conversation's handoff (channels.addresses.reply_address)."""
-
-    def __init__(self, bot: Bot, reply_to: Optional[ReplyTo] = None) -> None:
-        self._bot = bot
-        self._reply_to = reply_to
-
-    async def _chat(self, recipient_id: str) -> Optional[int]:
-        if self._reply_to is not None:
-            address = self._reply_to.recipient(recipient_id)
-        else:
-            kept = await reply_address(recipient_id)
-            address = kept.address if kept is not None and kept.channel == "telegram" else None
-        return chat_id_of(address) if address is not None else None
-
-    @classmethod
-    def name(cls) -> str:
-        return "telegram"
-
-    async def _send(
-        self, recipient_id: str, text: str, markup: Optional[InlineKeyboardMarkup] = None
-    ) -> None:
-        chat_id = await self._chat(recipient_id)
-        if chat_id is None:
-            logger.error("No Telegram chat known for this conversation; reply left out.")
-            return
-        parts = split_for_telegram(text) or ["…"]  # Telegram refuses an empty text
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            try:
-                await self._bot.send_message(
-                    chat_id=chat_id, text=part, reply_markup=markup if last else None
-                )
-            except Forbidden:
-                logger.warning(
-                    "Conversation %s blocked the bot; reply not delivered.",
-                    runtime.reference_for(recipient_id),
-                )
-                return
-            except TelegramError as error:
-                logger.error(
-                    "Telegram refused a reply for conversation %s (%s).",
-                    runtime.reference_for(recipient_id),
-                    type(error).__name__,
-                )
-                return
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._send(recipient_id, text)
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
-    ) -> None:
-        keyboard = [
-            [InlineKeyboardButton(choice.title, callback_data=callback_data(choice.payload))]
-            for choice in choices_from(buttons)
-        ]
-        await self._send(recipient_id, text, InlineKeyboardMarkup(keyboard) if keyboard else None)
-
-    async def send_custom_json(
-        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
-    ) -> None:
-        logger.warning("A custom message cannot be shown on Telegram; left out.")
 
 
 class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
