@@ -46,6 +46,8 @@ _SEALED = re.compile(r"^sealed:[A-Za-z0-9_\-=]+$")
 
 # Metadata keys that link a conversation to a person: never stored.
 LINKING_METADATA = frozenset({"address"})
+# The slot Rasa sets to the metadata of a session's first message (rasa/core/processor.py).
+SESSION_METADATA_SLOT = "session_started_metadata"
 # What a secret answer's parse data keeps: the dialogue needs the intent, nothing else.
 _KEPT_PARSE_KEYS = frozenset({"intent", "intent_ranking", "language"})
 
@@ -92,6 +94,9 @@ class Redactor:
             elif name in SECRET_SLOTS and out.get("value") is not None:
                 if not (name == STATUS_CODE and _kept_code(out.get("value"))):
                     out["value"] = None
+            elif name == SESSION_METADATA_SLOT and isinstance(out.get("value"), dict):
+                # Rasa copies a new session's first message metadata into this slot.
+                out["value"] = {k: v for k, v in out["value"].items() if k not in LINKING_METADATA}
         elif kind == "active_loop":
             self.active_loop = out.get("name")
             if self.active_loop is None:

@@ -155,3 +155,19 @@ def test_a_bound_reply_goes_only_to_its_own_conversation():
     assert reply_to.recipient(reply_to.sender_id) == "4242"
     assert reply_to.recipient(sender_id_for("telegram", "4243")) is None
     assert reply_to.recipient("telegram:4243") is None
+
+
+def test_the_address_is_not_stored_with_the_sessions_start_metadata():
+    """Rasa copies a new session's first message metadata into a slot; what is stored of it
+    keeps no address (bot.security.redaction), as for the message itself."""
+    from bot.security.redaction import redact_events
+
+    metadata = {"channel": "whatsapp", "address": NUMBER, "country": "NL"}
+    stored = redact_events(
+        [
+            {"event": "slot", "name": "session_started_metadata", "value": metadata},
+            {"event": "user", "text": "hoi", "metadata": metadata, "parse_data": {}},
+        ]
+    )
+    assert NUMBER not in json.dumps(stored)
+    assert stored[0]["value"] == {"channel": "whatsapp", "country": "NL"}
