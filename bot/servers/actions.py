@@ -39,10 +39,12 @@ from bot.settings import settings
 logger = logging.getLogger(__name__)
 
 ACTIONS_PACKAGE = "actions"
-# The Rasa server posts the whole tracker on every call. A report conversation with a
-# 20,000-character story measured 130 KB per call (tests/security/test_api_doors.py keeps
-# the measurement honest); 2 MB leaves room for long conversations and many turns.
-MAX_BODY_BYTES = 2 * 1024 * 1024
+# The Rasa server posts the whole tracker, every event, on every call, with non-ASCII text as
+# 6-byte JSON escapes. A report conversation with a 20,000-character Arabic story measured
+# 871 KB per call (2026-12-04; tests/security/test_api_doors.py measures it again), and a
+# REST message may be 50,000 characters: 16 MiB keeps ample room (a call refused for size
+# would lose what the user wrote) while a runaway body is still refused before it is read.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 OPEN_PATHS = frozenset({"/health"})
 ALLOWED_ENCODINGS = frozenset({"", "identity"})
 

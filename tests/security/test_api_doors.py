@@ -136,7 +136,7 @@ def test_a_compressed_body_is_refused_without_being_read(app: Sanic, encoding: s
 
 
 def test_an_oversized_or_unsized_body_is_refused(app: Sanic):
-    big = b'{"next_action": "action_start_report", "x": "' + b"a" * 2_100_000 + b'"}'
+    big = b'{"next_action": "x", "x": "' + b"a" * action_server.MAX_BODY_BYTES + b'"}'
     assert call(app, "POST", "/webhook", content=big, headers=bearer()).status_code == 413
 
     async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: chunked, size unknown
@@ -415,7 +415,7 @@ def test_a_long_report_conversation_fits_the_action_servers_limit_with_room(serv
     assert story[:200] in json.dumps(tracker, ensure_ascii=False)  # the story is in it
     body = len(json.dumps({"tracker": tracker, "domain": real_domain()}).encode())
     print(f"\naction call for a 20,000-character report conversation: {body:,} bytes")
-    assert body * 3 < action_server.MAX_BODY_BYTES
+    assert body * 10 < action_server.MAX_BODY_BYTES  # ample room for longer conversations
 
 
 @pytest.mark.e2e
