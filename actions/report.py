@@ -74,6 +74,7 @@ from bot.report.form import (
     contact_options,
     forget_report,
     has_report,
+    is_done,
     kind_options,
     required_slots,
     spoke_to_options,
@@ -144,10 +145,14 @@ class ValidateReportForm(FormThatStepsAside):
         return Expects.TEXT
 
     def selects_choice(self, requested_slot: str, tracker: Tracker) -> bool:
+        lookup = phrases(self.language(tracker)).lookup
+        if requested_slot == REPORT_WHAT_HAPPENED:
+            # "send" or "done" after the story is the answer, whatever the model reads in
+            # it ("verstuur" was read as cancel and the report was dropped).
+            return is_done(turn_of(tracker).text, lookup)
         options = _CHOICES.get(requested_slot)
         if options is None:
             return False
-        lookup = phrases(self.language(tracker)).lookup
         return match_choice(turn_of(tracker).text, options(lookup)) is not None
 
     async def required_slots(

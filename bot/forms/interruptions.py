@@ -129,12 +129,12 @@ def steps_aside(turn: Turn, expects: Expects, is_choice: bool = False) -> bool:
         # Danger told inside the story stays in the story: the validator keeps the words and
         # gives the safety text. Thoughts of self-harm always stop the form.
         return not (turn.intent == "emergency" and expects is Expects.STORY)
+    if is_choice:
+        return False  # "verstuur" naming the step's own choice is no cancel, whatever it reads as
     if cancels(turn):
         return True
     if expects is Expects.SECRET:
         return False  # a passphrase can look like any language, or like a question
     if turn.unsupported_language:
         return True
-    if is_choice:
-        return False
     return _reads_as_question(turn, expects)

@@ -172,9 +172,8 @@ def is_done(text: object, phrase: Phrase) -> bool:
     if not isinstance(text, str):
         return False
     typed = normalize(text)
-    return bool(typed) and typed in {
-        normalize(word) for word in _words(phrase, "report_done_words")
-    }
+    words = _words(phrase, "report_done_words") + _words(phrase, "report_send_words")
+    return bool(typed) and typed in {normalize(word) for word in words}
 
 
 def given(value: object) -> Optional[str]:

@@ -279,6 +279,26 @@ class TestWhatHappened:
         assert [e["event"] for e in events] == ["slot", "action_execution_rejected"]
         assert events[0]["name"] == REPORT_WHAT_HAPPENED and events[0]["value"] is None
 
+    @pytest.mark.parametrize(
+        ("language", "typed"), [("nl", "verstuur"), ("en", "send it"), ("es", "enviar")]
+    )
+    def test_send_after_the_story_is_the_answer_even_when_read_as_cancel(
+        self, domain, language, typed
+    ):
+        # "verstuur" was read as cancel (0.83) and dropped the whole report.
+        t = tracker(
+            {"requested_slot": REPORT_WHAT_HAPPENED, REPORT_DESCRIPTION: "mijn baas scheldt"},
+            text=typed,
+            intent="cancel",
+            language=language,
+            new_slots={REPORT_WHAT_HAPPENED: typed},
+        )
+        _, events = run_action(ValidateReportForm(), t, domain)
+        assert "action_execution_rejected" not in [e["event"] for e in events]
+        assert {"event": "slot", "name": REPORT_WHAT_HAPPENED, "value": DONE} in [
+            {k: e.get(k) for k in ("event", "name", "value")} for e in events
+        ]
+
     def test_a_story_that_reads_like_cancel_is_kept(self, domain):
         story = "he cancelled my leave and told everyone I was lying"
         before = {"requested_slot": REPORT_WHAT_HAPPENED, REPORT_KIND: "bullying"}
