@@ -29,7 +29,7 @@ from bot.cases.model import StorageUnavailable
 from bot.directory.records import Directory
 from bot.forms.answer import Answer
 from bot.forms.choices import match_choice
-from bot.forms.interruptions import QUESTION_INTENTS, Expects, Turn
+from bot.forms.interruptions import QUESTION_INTENTS, Expects, Turn, skips
 from bot.report.answers import (
     answer_confirm,
     answer_contact,
@@ -64,6 +64,7 @@ from bot.report.form import (
     REPORT_WHEN,
     REPORT_WHERE,
     REPORT_WITNESSES,
+    SKIPPED,
     STARTED,
     STOPPED,
     Phrase,
@@ -210,13 +211,13 @@ class ValidateReportForm(FormThatStepsAside):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         today = datetime.now(timezone.utc).date()
-        answer = answer_when(value, today, self.language(tracker))
+        answer = answer_when(typed_unless_skipped(value, tracker), today, self.language(tracker))
         return self._settled(dispatcher, tracker, REPORT_WHEN, answer)
 
     async def validate_report_where(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        answer = answer_where(value)
+        answer = answer_where(typed_unless_skipped(value, tracker))
         if answer.post_words is not None:
             answer = place_post(answer.post_words, await current_directory())
             code = answer.slots.get(REPORT_POST_CODE)
@@ -227,18 +228,29 @@ class ValidateReportForm(FormThatStepsAside):
     def validate_report_involved(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        return self._settled(dispatcher, tracker, REPORT_INVOLVED, answer_involved(value))
+        return self._settled(
+            dispatcher,
+            tracker,
+            REPORT_INVOLVED,
+            answer_involved(typed_unless_skipped(value, tracker)),
+        )
 
     def validate_report_witnesses(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        return self._settled(dispatcher, tracker, REPORT_WITNESSES, answer_witnesses(value))
+        return self._settled(
+            dispatcher,
+            tracker,
+            REPORT_WITNESSES,
+            answer_witnesses(typed_unless_skipped(value, tracker)),
+        )
 
     def validate_report_spoke_to(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         phrase = phrases(self.language(tracker)).lookup
-        answer = answer_spoke_to(_with_text(turn_of(tracker), value), phrase)
+        typed = typed_unless_skipped(value, tracker)
+        answer = answer_spoke_to(_with_text(turn_of(tracker), typed), phrase)
         return self._settled(dispatcher, tracker, REPORT_SPOKE_TO, answer)
 
     def validate_report_contact(
@@ -272,6 +284,15 @@ _CHOICES: Dict[str, Callable[[Phrase], Mapping[str, Sequence[str]]]] = {
     REPORT_CONTACT: contact_options,
     REPORT_CONFIRM: lambda phrase: {**confirm_options(phrase), **change_options(phrase)},
 }
+
+
+def typed_unless_skipped(value: Any, tracker: Tracker) -> Any:
+    """The typed words when the mapping took them as 'skip' but the model was not sure
+    ("la semana pasada" read as skip at 0.44): nothing the user wrote is lost."""
+    turn = turn_of(tracker)
+    if value == SKIPPED and turn.intent == "skip" and not skips(turn):
+        return turn.text
+    return value
 
 
 def _with_text(turn: Turn, value: Any) -> Turn:

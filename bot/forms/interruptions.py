@@ -35,6 +35,7 @@ QUESTION_INTENTS = frozenset(
     }
 )
 CANCEL = "cancel"
+SKIP = "skip"
 FALLBACK = "nlu_fallback"
 
 # A cancel is a short message of its own; in a longer one the word is part of the answer.
@@ -51,6 +52,9 @@ QUESTION_CONFIDENCE = 0.8
 # With a question mark the message says itself that it is a question.
 ASKED_CONFIDENCE = 0.5
 CANCEL_CONFIDENCE = 0.6
+# A typed skip: short and sure, since a skip throws away the answer.
+MAX_SKIP_WORDS = 4
+SKIP_CONFIDENCE = 0.6
 
 _QUESTION_MARKS = re.compile(r"[?¿؟]")
 
@@ -98,6 +102,14 @@ class Turn:
     @property
     def is_payload(self) -> bool:
         return self.text.startswith("/")
+
+
+def skips(turn: Turn) -> bool:
+    """A button, or a short message the model is sure says 'skip': "la semana pasada" read
+    as skip at 0.44 is an answer, not a skip."""
+    return turn.intent == SKIP and (
+        turn.is_payload or (turn.words <= MAX_SKIP_WORDS and turn.confidence >= SKIP_CONFIDENCE)
+    )
 
 
 def cancels(turn: Turn) -> bool:

@@ -26,7 +26,7 @@ from bot.directory.records import Directory
 from bot.directory.resolution import UNKNOWN, resolve_post
 from bot.forms.answer import Answer
 from bot.forms.choices import closest_choice, match_choice
-from bot.forms.interruptions import Turn
+from bot.forms.interruptions import Turn, skips
 from bot.report.form import (
     CHANGE,
     CHANGEABLE,
@@ -133,7 +133,7 @@ def answer_kind(
     value = turn.text
     if value in KINDS:
         return Answer({REPORT_KIND: value})
-    if turn.intent == "skip":
+    if skips(turn):
         return Answer({REPORT_KIND: "unsure"})
     if turn.is_payload:
         return Answer({REPORT_KIND: None})
@@ -163,7 +163,7 @@ def answer_what_happened(turn: Turn, description: Optional[str], phrase: Phrase)
     again ('anything to add?') until the reporter says they have finished."""
     value = turn.text
     yes_no = _yes_no(turn)
-    finished = turn.intent == "skip" or is_done(value, phrase) or yes_no is False
+    finished = skips(turn) or is_done(value, phrase) or yes_no is False
     if description and finished:
         return Answer({REPORT_WHAT_HAPPENED: DONE})
     if turn.is_payload:
@@ -255,7 +255,7 @@ def answer_spoke_to(turn: Turn, phrase: Phrase) -> Answer:
     value = turn.text
     if value in SPOKE_TO + (SKIPPED,):
         return Answer({REPORT_SPOKE_TO: value})
-    if turn.intent == "skip":
+    if skips(turn):
         return Answer({REPORT_SPOKE_TO: SKIPPED})
     options = spoke_to_options(phrase)
     chosen = match_choice(value, options)
@@ -282,7 +282,7 @@ def answer_contact(turn: Turn, phrase: Phrase) -> Answer:
     chosen = match_choice(value, options)
     if chosen:
         return Answer({REPORT_CONTACT: chosen, REPORT_CONTACT_DETAILS: None})
-    if _yes_no(turn) is False or turn.intent == "skip":
+    if _yes_no(turn) is False or skips(turn):
         return _understood("report_contact", "anonymous", phrase, {REPORT_CONTACT_DETAILS: None})
     closest = None if turn.is_payload else closest_choice(value, options)
     if closest:

@@ -52,6 +52,7 @@ def build_tracker(
     sender: str = WEB_SENDER,
     channel: str = "rest",
     active_loop: Optional[str] = None,
+    confidence: float = 0.9,
 ) -> Tracker:
     """A tracker as the action server receives it after the user's latest message.
 
@@ -61,7 +62,7 @@ def build_tracker(
     user's message followed by `new_slots`; `active_loop`: the form that is running."""
     latest: dict[str, Any] = {
         "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
+        "intent": {"name": intent, "confidence": confidence},
         "entities": list(entities or []),
         "metadata": dict(metadata or {}),
     }

@@ -330,6 +330,22 @@ class TestWhenAndWhere:
         _, slots = validate(domain, REPORT_WHEN, words)
         assert slots[REPORT_WHEN] == words
 
+    @pytest.mark.parametrize("slot", [REPORT_WHEN, REPORT_WHERE, REPORT_INVOLVED])
+    def test_words_the_model_barely_read_as_skip_are_the_answer(self, domain, slot):
+        # "la semana pasada" was read as skip (0.44) and the summary said "not given".
+        typed = "la semana pasada"
+        _, slots = validate(
+            domain, slot, SKIPPED, text=typed, intent="skip", confidence=0.44, language="es"
+        )
+        assert slots[slot] == typed
+
+    @pytest.mark.parametrize(("text", "confidence"), [("/skip", 1.0), ("saltar", 0.95)])
+    def test_a_button_or_a_sure_skip_skips(self, domain, text, confidence):
+        _, slots = validate(
+            domain, REPORT_WHEN, SKIPPED, text=text, intent="skip", confidence=confidence
+        )
+        assert slots[REPORT_WHEN] == SKIPPED
+
     def test_a_button_of_another_question_is_no_answer(self, domain):
         stale = '/report{"report_choice": "change_when"}'
         for slot in (REPORT_WHEN, REPORT_WHERE, REPORT_INVOLVED):
