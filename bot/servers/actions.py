@@ -23,6 +23,7 @@ import hmac
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 
 from rasa_sdk import utils as sdk_utils
 from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME, DEFAULT_SERVER_PORT
@@ -33,6 +34,9 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.retention.conversations import ENDPOINTS
+from bot.retention.schedule import daily_retention_listener, stop_daily_retention
+from bot.security.logs import install as install_log_redaction
 from bot.servers.secrets import action_secret
 from bot.settings import settings
 
@@ -140,6 +144,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=DEFAULT_SERVER_PORT)
     parser.add_argument("--host", default=None, help="default: VM_ACTIONS_HOST, else loopback")
     parser.add_argument("--actions", default=ACTIONS_PACKAGE)
+    parser.add_argument(
+        "--endpoints", type=Path, default=ENDPOINTS, help="where the tracker store is (retention)"
+    )
     args = parser.parse_args(argv)
     host = args.host or settings().actions_host
 
@@ -150,8 +157,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), None, logging.INFO, None
     )
     sdk_utils.update_sanic_log_level()
+    install_log_redaction()  # no user text in any log line, rasa_sdk's own included
 
-    app = create_app(action_secret().value, args.actions, listeners=LISTENERS)
+    # The daily retention run lives here: every deployment has exactly this server.
+    retention = [
+        (daily_retention_listener(args.endpoints), "after_server_start"),
+        (stop_daily_retention, "before_server_stop"),
+    ]
+    app = create_app(action_secret().value, args.actions, listeners=[*LISTENERS, *retention])
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     logger.info("Action server listening on http://%s:%d", host, args.port)
     # No access log: paths only, but nothing an operator needs either.

@@ -22,6 +22,7 @@ from typing import IO
 
 import requests
 
+from bot.security.logs import LOGGING_CONFIG_FILE
 from bot.servers.secrets import Secret, action_secret, api_token
 from bot.settings import PROJECT_ROOT, Settings, process_environment
 
@@ -103,7 +104,15 @@ def plan(
     }
     actions = Server(
         name="actions",
-        command=[python, "-m", "bot.servers.actions", "--port", str(actions_port)],
+        command=[
+            python,
+            "-m",
+            "bot.servers.actions",
+            "--port",
+            str(actions_port),
+            "--endpoints",
+            str(endpoints),
+        ],  # fmt: skip
         env=actions_env,
         ready_url=f"http://{_connect_host(values.actions_host)}:{actions_port}/health",
         ready_params={},
@@ -114,7 +123,8 @@ def plan(
         command=[python, "-m", "bot.servers.rasa_server", "run",
                  "--interface", "127.0.0.1", "--port", str(rasa_port), "--enable-api",
                  "--model", str(model), "--endpoints", str(endpoints),
-                 "--credentials", str(credentials or CREDENTIALS)],
+                 "--credentials", str(credentials or CREDENTIALS),
+                 "--logging-config-file", str(LOGGING_CONFIG_FILE)],
         env=rasa_env,
         ready_url=f"{url}/status",
         ready_params={"token": token.value},
