@@ -6,6 +6,7 @@ checkout (as in CI) always trains it."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
 from collections.abc import Callable, Iterable
@@ -36,9 +37,13 @@ def trained_storage(
     trained on the same inputs is in the cache."""
     folder = config.cache.mkdir(f"trained-{name}") / _fingerprint(inputs)
     done = folder / ".trained"
-    if not done.exists():
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        train(LocalModelStorage(folder))
-        done.touch()
+    # Parallel test workers share the cache: one trains while the others wait for it,
+    # instead of deleting each other's half-written model.
+    with open(f"{folder}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            train(LocalModelStorage(folder))
+            done.touch()
     return LocalModelStorage(folder)
