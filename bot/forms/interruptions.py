@@ -52,6 +52,10 @@ QUESTION_CONFIDENCE = 0.8
 # With a question mark the message says itself that it is a question.
 ASKED_CONFIDENCE = 0.5
 CANCEL_CONFIDENCE = 0.6
+# Requests about the conversation itself leave the form even when short, but only when the
+# model is sure: "my boss" was read as delete_data at 0.54.
+REQUEST_INTENTS = frozenset({"delete_data", "change_language"})
+REQUEST_CONFIDENCE = 0.9
 # A typed skip: short and sure, since a skip throws away the answer.
 MAX_SKIP_WORDS = 4
 SKIP_CONFIDENCE = 0.6
@@ -149,4 +153,6 @@ def steps_aside(turn: Turn, expects: Expects, is_choice: bool = False) -> bool:
         return False  # a passphrase can look like any language, or like a question
     if turn.unsupported_language:
         return True
+    if turn.intent in REQUEST_INTENTS and turn.confidence >= REQUEST_CONFIDENCE:
+        return True  # "delete my data", "in English please": short, and never an answer
     return _reads_as_question(turn, expects)

@@ -76,3 +76,18 @@ def test_a_button_of_an_earlier_answer_is_a_question_not_an_answer():
 
 def test_a_secret_is_never_read_as_a_question():
     assert not steps_aside(turn("what does the advisor do", "ask_advisor_role"), Expects.SECRET)
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [("delete my data", "delete_data"), ("en español por favor", "change_language")],
+)
+def test_a_sure_request_about_the_conversation_leaves_even_when_short(text, intent):
+    # "delete my data" at the kind question was kept as the start of the story.
+    for expects in (Expects.TEXT, Expects.CHOICE, Expects.STORY):
+        assert steps_aside(turn(text, intent, 1.0), expects)
+    assert not steps_aside(turn(text, intent, 1.0), Expects.SECRET)
+
+
+def test_an_answer_the_model_half_reads_as_a_request_stays_an_answer():
+    assert not steps_aside(turn("my boss", "delete_data", 0.54), Expects.TEXT)
