@@ -39,6 +39,7 @@ from bot.language.detection import (
     fold_accents,
     is_unsupported,
 )
+from bot.language.training import train_fasttext
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +126,6 @@ class LanguageDetector(GraphComponent):
         return cls(config, model_storage, resource, domain_model_path=target)
 
     def train(self, training_data: TrainingData) -> Resource:
-        import fasttext
-
         other_dir = self._config.get("other_languages_dir")
         lines = training_lines(training_data, Path(other_dir) if other_dir else None)
         if not lines:
@@ -140,39 +139,11 @@ class LanguageDetector(GraphComponent):
         with self._model_storage.write_to(self._resource) as model_dir:
             corpus = Path(model_dir) / "corpus.txt"
             corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            model = self._fit(fasttext, corpus)
+            model = train_fasttext(corpus, self._config, minn=2, maxn=5, wordNgrams=1)
             model.save_model(str(Path(model_dir) / DOMAIN_MODEL_FILE))
             corpus.unlink()
         logger.info("Trained the domain language model on %d examples.", len(lines))
         return self._resource
-
-    def _fit(self, fasttext: Any, corpus: Path) -> Any:
-        """fastText's SGD can diverge ("Encountered NaN"); then try again more gently."""
-        learning_rate = self._config["learning_rate"]
-        for _ in range(4):
-            try:
-                return self._fit_once(fasttext, corpus, learning_rate)
-            except RuntimeError as error:
-                if "NaN" not in str(error):
-                    raise
-                learning_rate /= 2
-                logger.warning("Language model diverged; retrying with lr=%s.", learning_rate)
-        return self._fit_once(fasttext, corpus, learning_rate)
-
-    def _fit_once(self, fasttext: Any, corpus: Path, learning_rate: float) -> Any:
-        return fasttext.train_supervised(
-            input=str(corpus),
-            epoch=self._config["epochs"],
-            lr=learning_rate,
-            dim=self._config["dim"],
-            minn=2,
-            maxn=5,
-            wordNgrams=1,
-            bucket=self._config["buckets"],
-            thread=1,  # deterministic, and with several threads it can diverge
-            verbose=0,
-            seed=7,
-        )
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

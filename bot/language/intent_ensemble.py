@@ -30,6 +30,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language.detection import fasttext_file_from_storage, fold_accents, load_fasttext
+from bot.language.training import train_fasttext
 
 logger = logging.getLogger(__name__)
 
@@ -116,39 +117,11 @@ class IntentEnsemble(GraphComponent):
         with self._model_storage.write_to(self._resource) as model_dir:
             corpus = Path(model_dir) / "corpus.txt"
             corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            model = self._train_fasttext(corpus)
+            model = train_fasttext(corpus, self._config, minn=3, maxn=6, wordNgrams=2)
             model.save_model(str(Path(model_dir) / MODEL_FILE))
             corpus.unlink()
         logger.info("Trained the fastText intent model on %d examples.", len(lines))
         return self._resource
-
-    def _train_fasttext(self, corpus: Path) -> Any:
-        import fasttext
-
-        learning_rate = self._config["learning_rate"]
-        for _ in range(3):
-            try:
-                return fasttext.train_supervised(
-                    input=str(corpus),
-                    epoch=self._config["epochs"],
-                    lr=learning_rate,
-                    dim=self._config["dim"],
-                    minn=3,
-                    maxn=6,
-                    wordNgrams=2,
-                    bucket=self._config["buckets"],
-                    thread=1,  # repeatable
-                    verbose=0,
-                    seed=7,
-                )
-            except RuntimeError as error:
-                # fastText diverged once inside a training run (never alone on the same
-                # corpus): a smaller step converges to the same kind of model.
-                if "NaN" not in str(error):
-                    raise
-                learning_rate /= 2
-                logger.warning("fastText diverged; training again with lr=%s", learning_rate)
-        raise RuntimeError("the fastText intent model diverged three times")
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
