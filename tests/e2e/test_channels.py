@@ -55,10 +55,7 @@ def servers(
     telegram_api: FakeTelegramApi,
 ) -> Iterator[Servers]:
     env = {
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_PUBLIC_URL": PUBLIC_URL,
-        "TWILIO_API_BASE_URL": twilio_api.url,
+        **twilio_api.channel_env(PUBLIC_URL),
         "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
         "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "TELEGRAM_API_BASE_URL": telegram_api.base_url,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-import unicodedata
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -15,7 +14,7 @@ from typing import Iterator
 import pytest
 
 from bot import runtime
-from bot.cases.receipts import parse_code
+from tests.support.replies import receipt_in
 from tests.support.servers import ROOT, Servers, running_servers
 
 pytestmark = pytest.mark.e2e
@@ -72,16 +71,6 @@ def coordinator(servers: Servers, *arguments: str) -> str:
     return result.stdout
 
 
-def receipt(text: str) -> tuple[str, str]:
-    """The code and passphrase in the 'received' message: the code's line, then the next."""
-    lines = [
-        "".join(c for c in line if unicodedata.category(c) != "Cf") for line in text.split("\n")
-    ]
-    at = next(i for i, line in enumerate(lines) if parse_code(line))
-    passphrase = lines[at + 1].split(":", 1)[1].strip()
-    return parse_code(lines[at]), passphrase
-
-
 def make_report(
     servers: Servers,
     me: str,
@@ -123,7 +112,7 @@ def make_report(
     before = cases_stored(servers)
     received = texts(servers.say(me, KIND.format("send")))
     assert len(received) == 1
-    code, passphrase = receipt(received[0])
+    code, passphrase = receipt_in(received[0])
     assert received[0] == expected(
         "utter_report_received",
         language,

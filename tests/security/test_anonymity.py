@@ -14,7 +14,6 @@ import json
 import re
 import sqlite3
 import stat
-import unicodedata
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -24,12 +23,13 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from bot import runtime
-from bot.cases.receipts import format_code, parse_code
+from bot.cases.receipts import format_code
 from bot.db import Database
 from bot.encryption import TextCipher, load_keys
 from bot.handoffs.inbox import list_handoffs
 from bot.settings import overridden
 from tests.support.fakes.twilio_api import FakeTwilioApi
+from tests.support.replies import receipt_in
 from tests.support.servers import Servers, running_servers
 
 pytestmark = pytest.mark.e2e
@@ -63,13 +63,7 @@ def twilio_api() -> Iterator[FakeTwilioApi]:
 def servers(
     trained_model: Path, tmp_path_factory: pytest.TempPathFactory, twilio_api: FakeTwilioApi
 ) -> Iterator[Servers]:
-    env = {
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_PUBLIC_URL": PUBLIC_URL,
-        "TWILIO_API_BASE_URL": twilio_api.url,
-        "TWILIO_WHATSAPP_NUMBER": OUR_WHATSAPP,
-    }
+    env = {**twilio_api.channel_env(PUBLIC_URL), "TWILIO_WHATSAPP_NUMBER": OUR_WHATSAPP}
     work = tmp_path_factory.mktemp("anonymity")
     with running_servers(trained_model, work, env=env) as running:
         yield running
@@ -121,16 +115,6 @@ def first_line(name: str, **variables: str) -> str:
 
 def choice(value: str) -> str:
     return f'/report{{"report_choice": "{value}"}}'
-
-
-def receipt_in(text: str) -> tuple[str, str]:
-    lines = [
-        "".join(c for c in line if unicodedata.category(c) != "Cf") for line in text.split("\n")
-    ]
-    at = next(i for i, line in enumerate(lines) if parse_code(line))
-    code = parse_code(lines[at])
-    assert code is not None
-    return code, lines[at + 1].split(":", 1)[1].strip()
 
 
 def report_anonymously(me: WhatsApp) -> tuple[str, str]:

@@ -236,13 +236,7 @@ def test_a_handoff_id_in_a_slot_never_names_a_file_outside_the_spool(
 def servers(
     trained_model: Path, tmp_path_factory: pytest.TempPathFactory, twilio_api: FakeTwilioApi
 ) -> Iterator[Servers]:
-    env = {
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_BASE_URL": twilio_api.url,
-        "TWILIO_PUBLIC_URL": "https://veilig-melden.example.org",
-        "VM_REST_ENABLED": "1",
-    }
+    env = {**twilio_api.channel_env(), "VM_REST_ENABLED": "1"}
     with running_servers(trained_model, tmp_path_factory.mktemp("sender-ids"), env=env) as up:
         yield up
 

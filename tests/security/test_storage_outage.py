@@ -13,7 +13,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import unicodedata
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -21,7 +20,7 @@ from typing import Iterator
 import pytest
 
 from bot import runtime
-from bot.cases.receipts import parse_code
+from tests.support.replies import receipt_in
 from tests.support.servers import ROOT, Servers, running_servers
 
 pytestmark = pytest.mark.e2e
@@ -91,16 +90,6 @@ def count(servers: Servers, table: str) -> int:
     path = Path(servers.env["DATABASE_URL"].removeprefix("sqlite:///"))
     with sqlite3.connect(path) as db:
         return db.execute(f"select count(*) from {table}").fetchone()[0]
-
-
-def receipt_in(text: str) -> tuple[str, str]:
-    lines = [
-        "".join(c for c in line if unicodedata.category(c) != "Cf") for line in text.split("\n")
-    ]
-    at = next(i for i, line in enumerate(lines) if parse_code(line))
-    code = parse_code(lines[at])
-    assert code is not None
-    return code, lines[at + 1].split(":", 1)[1].strip()
 
 
 def new_sender() -> str:

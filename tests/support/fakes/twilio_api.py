@@ -36,6 +36,16 @@ class FakeTwilioApi(FakeServer):
         self.outage = 0
         self._sids = itertools.count(1)
 
+    def channel_env(self, public_url: str = "https://veilig-melden.example.org") -> dict[str, str]:
+        """The environment that points our Twilio channel at this fake, as Twilio would sign
+        deliveries for `public_url` (the address in front of the reverse proxy)."""
+        return {
+            "TWILIO_ACCOUNT_SID": self.account_sid,
+            "TWILIO_AUTH_TOKEN": self.auth_token,
+            "TWILIO_API_BASE_URL": self.url,
+            "TWILIO_PUBLIC_URL": public_url,
+        }
+
     def _error(self, status: int, code: int, message: str) -> tuple[int, Any]:
         error = {
             "code": code,
