@@ -1,6 +1,6 @@
 """What each answer to the report form means: the slot values it sets, and what the reporter
 is told (a problem by its reason, never with their words). Pure functions without I/O;
-the validators in actions/report.py only move values between the tracker and these, the way
+the validators in actions/report_form.py only move values between the tracker and these, the way
 actions/advisor.py uses bot/advisor.
 
 Typed answers are answers: a choice is selected by its words, its number, a synonym or a

@@ -22,9 +22,8 @@ from actions.report import (
     ActionCancelReport,
     ActionStartReport,
     ActionSubmitReport,
-    AskReportKind,
-    ValidateReportForm,
 )
+from actions.report_form import AskReportKind, ValidateReportForm
 from actions.status import (
     ActionAddInformation,
     ActionCheckStatus,

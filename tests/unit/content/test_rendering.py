@@ -111,7 +111,7 @@ def test_every_response_renders_on_every_channel_without_open_placeholders(langu
     # The advisor search and the handoff (actions/advisor.py, actions/handoff.py).
     variables |= {"country": "Maroc", "post": "Rabat (Maroc)", "advisors": "x", "target": "x"}
     variables |= {"phone": "+212612345678", "reference": "VM-0000", "when": "x"}
-    # Values the report form and the status check fill in (actions/report.py, status.py).
+    # Values the report form and the status check fill in (actions/report*.py, status.py).
     variables |= {
         "kind": "x", "what_happened": "x", "when": "x", "where": "x", "involved": "x",
         "witnesses": "x", "spoke_to": "x", "contact": "x", "code": "4821 0937 5512 6604",
