@@ -25,6 +25,7 @@ from bot.handoffs.store import (
     reply_address_text,
     transcript_from_events,
 )
+from bot.security.redaction import PHONE, SECRET_MARK
 
 CONSENT_SLOTS = ("handoff_consent", "handoff_phone_consent")
 
@@ -182,7 +183,9 @@ class ActionAskHandoffPhoneConsent(AssistantAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         phone = _phone(tracker) or ""
-        self.utter(dispatcher, "utter_handoff_phone_question", phone=phone)
+        # Marked: stored and handed over as a placeholder, so the number reaches neither the
+        # conversation store nor the advisor unless the user agrees (bot/security/redaction).
+        self.utter(dispatcher, "utter_handoff_phone_question", phone=phone, **{SECRET_MARK: PHONE})
         return []
 
 

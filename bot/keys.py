@@ -14,6 +14,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.security.files import private_folder
+
 
 class KeyFileError(RuntimeError):
     """The key file exists but holds no key (left by an older version that was stopped
@@ -34,7 +36,8 @@ def _random_key() -> str:
 
 def read_or_create(path: Path, new_key: Callable[[], str]) -> str:
     """The text of the key file at `path`, created with `new_key()` when it is missing,
-    readable and writable by its owner only."""
+    readable and writable by its owner only, in a folder only its owner can enter."""
+    private_folder(path.parent)
     if not path.exists():
         _create(path, new_key())
     text = path.read_text()
@@ -44,7 +47,6 @@ def read_or_create(path: Path, new_key: Callable[[], str]) -> str:
 
 
 def _create(path: Path, key: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     # mkstemp creates the file with mode 0600 in the same folder (a link needs the same
     # file system).
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

@@ -42,6 +42,7 @@ class Turn:
     status: int  # the HTTP status of the user's message; 0 when there was no answer at all
     said: tuple[BotMessage, ...] = ()
     error: Optional[str] = None  # why the request failed (never the message)
+    shown: tuple[str, ...] = ()  # the texts the channel answered with, as the user saw them
 
 
 @dataclass(frozen=True)

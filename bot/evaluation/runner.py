@@ -13,7 +13,7 @@ import time
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 import requests
@@ -29,6 +29,10 @@ from bot.evaluation.judge import (
     Verdict,
     judge,
 )
+from bot.security.redaction import SHOWN
+
+PLACEHOLDERS = frozenset(SHOWN.values())
+
 
 # (sender id, receipt codes shown to it) -> the cases stored for the conversation
 CaseReader = Callable[[str, Sequence[str]], Sequence[Mapping[str, Any]]]
@@ -60,7 +64,7 @@ class Assistant:
             )
         except requests.RequestException as error:
             return Turn(status=0, error=f"no answer ({type(error).__name__})")
-        return Turn(status=reply.status_code)
+        return Turn(status=reply.status_code, shown=_texts(reply))
 
     def tracker(self, sender: str) -> dict[str, Any]:
         params, headers = self._auth()
@@ -75,6 +79,36 @@ class Assistant:
         if not isinstance(tracker, dict):
             raise ValueError("the tracker is not a JSON object")
         return tracker
+
+
+def _texts(reply: requests.Response) -> tuple[str, ...]:
+    """The texts the REST channel answered with, as the user saw them."""
+    try:
+        messages = reply.json()
+    except ValueError:
+        return ()
+    if not isinstance(messages, list):
+        return ()
+    return tuple(str(m.get("text") or "") for m in messages if isinstance(m, dict))
+
+
+def with_secrets_shown(said: Sequence[BotMessage], shown: Sequence[str]) -> tuple[BotMessage, ...]:
+    """The turn's messages with the texts the user saw where the conversation store keeps
+    only a placeholder (the receipt, their own phone number: bot/security/redaction.py).
+    The channel's answers are the turn's messages in order; if their count differs, the
+    receipt is still found by its code."""
+    if len(shown) == len(said):
+        return tuple(
+            replace(message, text=text) if message.text in PLACEHOLDERS else message
+            for message, text in zip(said, shown, strict=True)
+        )
+    receipt = next((text for text in shown if any(map(parse_code, text.split("\n")))), None)
+    return tuple(
+        replace(message, text=receipt)
+        if message.response == RECEIPT_RESPONSE and receipt is not None
+        else message
+        for message in said
+    )
 
 
 def said_per_turn(events: Sequence[Mapping[str, Any]]) -> list[tuple[BotMessage, ...]]:
@@ -112,7 +146,10 @@ def observe(
     said: list[tuple[BotMessage, ...]] = []
     try:
         tracker = assistant.tracker(sender)
-        said = said_per_turn(tracker.get("events") or [])
+        said = [
+            with_secrets_shown(turn, statuses[i].shown if i < len(statuses) else ())
+            for i, turn in enumerate(said_per_turn(tracker.get("events") or []))
+        ]
         slots = tracker.get("slots") or {}
         active_loop = (tracker.get("active_loop") or {}).get("name")
     except (requests.RequestException, ValueError) as error:
@@ -123,8 +160,7 @@ def observe(
         problems.append(f"the case store could not be read ({type(error).__name__})")
         cases = ()
     turns = tuple(
-        Turn(status=turn.status, error=turn.error, said=said[i] if i < len(said) else ())
-        for i, turn in enumerate(statuses)
+        replace(turn, said=said[i] if i < len(said) else ()) for i, turn in enumerate(statuses)
     )
     if said and len(said) != len(statuses):
         problems.append(f"the tracker holds {len(said)} user messages, {len(statuses)} sent")

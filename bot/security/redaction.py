@@ -4,10 +4,10 @@ Rasa events (as dicts, `Event.as_dict()` or the tracker JSON an action receives)
 `Redactor`, which follows the dialogue state (the active form and the question it asks) so
 that it knows which messages answer a secret question:
 
-- the bot message that shows a new receipt is marked by the action that sends it
-  (`SECRET_MARK` among the message's keys, which Rasa keeps as BotUttered metadata, see
-  rasa/core/actions/action.py `create_bot_utterance`) and is kept as `RECEIPT_SHOWN` only,
-  without the values it was rendered with;
+- the bot message that shows a new receipt, or proposes the user's own phone number, is
+  marked by the action that sends it (`SECRET_MARK` among the message's keys, which Rasa
+  keeps as BotUttered metadata, see rasa/core/actions/action.py `create_bot_utterance`) and
+  is kept as a placeholder (`SHOWN`) only, without the values it was rendered with;
 - what the user types while the status check asks for the receipt code or the passphrase
   is kept without its text and entities (the intent stays: the dialogue's rules need it);
 - the slots that hold the code and the passphrase are kept empty; the code question's slot
@@ -25,10 +25,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional
 
-# Set on a message (dispatcher.utter_message(..., **{SECRET_MARK: RECEIPT})) that shows a secret.
+# Set on a message (dispatcher.utter_message(..., **{SECRET_MARK: RECEIPT})) that shows a secret
+# or what identifies the user; the value says which, and what the stored message says instead.
 SECRET_MARK = "vm_secret"
 RECEIPT = "receipt"
 RECEIPT_SHOWN = "[receipt shown]"
+PHONE = "phone"  # the user's own number, proposed for an advisor before they agreed
+PHONE_SHOWN = "[phone number shown]"
+SHOWN = {RECEIPT: RECEIPT_SHOWN, PHONE: PHONE_SHOWN}
 # Where Rasa puts the name of the response a bot message was rendered from (its metadata).
 RESPONSE_NAME_KEY = "utter_action"
 NOT_STORED = "[not stored]"
@@ -137,7 +141,7 @@ def _marked_secret(event: Mapping[str, Any]) -> bool:
 
 def _blank_bot_text(event: dict[str, Any]) -> None:
     metadata = event.get("metadata") or {}
-    event["text"] = RECEIPT_SHOWN
+    event["text"] = SHOWN.get(str(metadata.get(SECRET_MARK)), NOT_STORED)
     # Its buttons stay: they are content, and the SMS/WhatsApp channels read a typed number
     # against the last buttons shown (channels/conversation.py).
     data = event.get("data") or {}

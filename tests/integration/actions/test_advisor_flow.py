@@ -21,6 +21,7 @@ from actions.advisor import (
 )
 from actions.handoff import (
     ActionAskHandoffConsent,
+    ActionAskHandoffPhoneConsent,
     ActionCreateHandoff,
     ActionStartHandoff,
     ValidateHandoffForm,
@@ -29,6 +30,7 @@ from bot import runtime
 from bot.db import Database
 from bot.handoffs.inbox import list_handoffs
 from bot.handoffs.store import HandoffStore
+from bot.security.redaction import PHONE_SHOWN
 from tests.support.tracker import build_tracker, call_validator, run_action
 from tests.support.tracker import run_for_slots as run  # messages and the slots set
 
@@ -486,3 +488,26 @@ def test_several_posts_in_one_city_can_be_told_apart():
     titles = [c["title"] for c in post_choices(["PAR", "PAO", "PAU"], directory, "fr")]
     assert len(set(titles)) == 3
     assert titles[0] == "Paris (France)" and "UNESCO" in titles[2]
+
+
+def test_the_proposed_number_reaches_neither_the_store_nor_the_advisor(database: Database):
+    """The phone question shows the user their number; what is kept of it, and what the
+    advisor's transcript shows, is a placeholder, whatever the user answers."""
+    (question,), _ = run(ActionAskHandoffPhoneConsent(), tracker(**whatsapp()))
+    assert MOROCCO in rendered(question)["text"]  # the user sees their own number
+    metadata = {k: v for k, v in question.items() if k not in ("response", "text")}
+    asked = {"event": "bot", "text": rendered(question)["text"], "metadata": metadata}
+    asked["metadata"]["utter_action"] = question["response"]
+    events = [*conversation(), {**asked, "timestamp": 1780000004.0}]
+    slots = {
+        "handoff_consent": True,
+        "handoff_phone_consent": False,
+        "handoff_target": "rab-nadia-benali",
+        "advisor_post": "RAB",
+    }
+    run(ActionCreateHandoff(), tracker("non", "deny", slots=slots, **whatsapp(), events=events))
+    (record,) = stored(database)
+    texts = [e.text for e in record.transcript]
+    assert texts[-1] == PHONE_SHOWN
+    assert not any(MOROCCO.removeprefix("+") in text for text in texts)
+    assert record.phone is None

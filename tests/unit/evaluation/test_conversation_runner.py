@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from bot.evaluation.conversations import Conversation, Expectation
 from bot.evaluation.judge import BotMessage, Verdict
-from bot.evaluation.runner import Result, completion, receipt_codes, said_per_turn
+from bot.evaluation.runner import (
+    Result,
+    completion,
+    receipt_codes,
+    said_per_turn,
+    with_secrets_shown,
+)
 
 
 def test_each_user_message_starts_a_turn_with_the_responses_said_after_it():
@@ -68,3 +74,19 @@ def test_the_receipt_code_is_read_from_the_received_message_in_any_script():
         "4821093755126604",
         "1234567890123456",
     ]
+
+
+def test_the_receipt_is_read_from_what_the_user_saw_not_from_the_stored_placeholder():
+    # The conversation store keeps the receipt message as a placeholder only.
+    stored = (BotMessage("utter_report_received", "[receipt shown]"), BotMessage("utter_x", "ok"))
+    shown = ("Received.\nReceipt code: 4821 0937 5512 6604\nPassphrase: apple river", "ok")
+    turn = with_secrets_shown(stored, shown)
+    assert turn[0].text == shown[0] and turn[1] == stored[1]
+    assert receipt_codes([turn]) == ["4821093755126604"]
+    assert with_secrets_shown(stored, ("ok",)) == stored  # nothing shown: nothing invented
+
+
+def test_a_phone_number_placeholder_is_read_as_the_user_saw_it():
+    stored = (BotMessage("utter_handoff_phone_question", "[phone number shown]"),)
+    shown = ("Would you like to share your phone number (+31612345678) with the advisor?",)
+    assert with_secrets_shown(stored, shown)[0].text == shown[0]
