@@ -24,7 +24,7 @@ from bot.advisor.questions import KNOWN_POST
 from bot.directory.records import Directory
 from bot.forms.answer import Answer
 from bot.forms.choices import match_choice
-from bot.forms.interruptions import QUESTION_INTENTS, Expects, Turn, skips
+from bot.forms.interruptions import QUESTION_INTENTS, Expects, Turn, declines, skips
 from bot.report.answers import (
     answer_confirm,
     answer_contact,
@@ -195,13 +195,13 @@ class ValidateReportForm(FormThatStepsAside):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         today = datetime.now(timezone.utc).date()
-        answer = answer_when(typed_unless_skipped(value, tracker), today, self.language(tracker))
+        answer = answer_when(given_unless_declined(value, tracker), today, self.language(tracker))
         return self._settled(dispatcher, tracker, REPORT_WHEN, answer)
 
     async def validate_report_where(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        answer = answer_where(typed_unless_skipped(value, tracker))
+        answer = answer_where(given_unless_declined(value, tracker))
         if answer.post_words is not None:
             answer = place_post(answer.post_words, await current_directory())
             code = answer.slots.get(REPORT_POST_CODE)
@@ -276,6 +276,15 @@ def typed_unless_skipped(value: Any, tracker: Tracker) -> Any:
     turn = turn_of(tracker)
     if value == SKIPPED and turn.intent == "skip" and not skips(turn):
         return turn.text
+    return value
+
+
+def given_unless_declined(value: Any, tracker: Tracker) -> Any:
+    """As typed_unless_skipped; a short "no" to "when?" or "where?" gives nothing ("not
+    given" in the summary), not the word "no" as the time or the place."""
+    value = typed_unless_skipped(value, tracker)
+    if isinstance(value, str) and value != SKIPPED and declines(turn_of(tracker)):
+        return SKIPPED
     return value
 
 

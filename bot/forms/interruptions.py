@@ -36,6 +36,7 @@ QUESTION_INTENTS = frozenset(
 )
 CANCEL = "cancel"
 SKIP = "skip"
+DENY = "deny"
 FALLBACK = "nlu_fallback"
 
 # A cancel is a short message of its own; in a longer one the word is part of the answer.
@@ -59,6 +60,7 @@ REQUEST_CONFIDENCE = 0.9
 # A typed skip: short and sure, since a skip throws away the answer.
 MAX_SKIP_WORDS = 4
 SKIP_CONFIDENCE = 0.6
+MAX_DECLINE_WORDS = 2
 
 _QUESTION_MARKS = re.compile(r"[?¿؟]")
 
@@ -113,6 +115,14 @@ def skips(turn: Turn) -> bool:
     as skip at 0.44 is an answer, not a skip."""
     return turn.intent == SKIP and (
         turn.is_payload or (turn.words <= MAX_SKIP_WORDS and turn.confidence >= SKIP_CONFIDENCE)
+    )
+
+
+def declines(turn: Turn) -> bool:
+    """A button or a short sure "no" ("no", "nee", "non merci"): at a question that asks for
+    a time or a place it gives nothing, rather than the word "no" as the answer."""
+    return turn.intent == DENY and (
+        turn.is_payload or (turn.words <= MAX_DECLINE_WORDS and turn.confidence >= SKIP_CONFIDENCE)
     )
 
 

@@ -338,6 +338,21 @@ class TestWhenAndWhere:
         )
         assert slots[slot] == typed
 
+    @pytest.mark.parametrize("slot", [REPORT_WHEN, REPORT_WHERE])
+    @pytest.mark.parametrize(("typed", "language"), [("no", "es"), ("nee", "nl"), ("no", "en")])
+    def test_a_short_no_to_when_or_where_gives_nothing(self, domain, slot, typed, language):
+        _, slots = validate(
+            domain, slot, typed, text=typed, intent="deny", confidence=0.97, language=language
+        )
+        assert slots[slot] == SKIPPED  # "not given" in the summary, not the word "no"
+
+    def test_a_no_with_more_words_is_kept_as_written(self, domain):
+        typed = "no idea, months ago"
+        _, slots = validate(domain, REPORT_WHEN, typed, text=typed, intent="deny", confidence=0.9)
+        assert slots[REPORT_WHEN] == typed
+        _, slots = validate(domain, REPORT_WITNESSES, "no", text="no", intent="deny")
+        assert slots[REPORT_WITNESSES] == "no"  # nobody saw it: that is an answer
+
     @pytest.mark.parametrize(("text", "confidence"), [("/skip", 1.0), ("saltar", 0.95)])
     def test_a_button_or_a_sure_skip_skips(self, domain, text, confidence):
         _, slots = validate(
