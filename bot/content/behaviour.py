@@ -7,6 +7,7 @@ names a possible kind ("can be a form of"); it never judges the case.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
@@ -31,8 +32,15 @@ CATEGORIES: tuple[str, ...] = (
 _ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 
 
+# An elided French article or pronoun before a word ("l'argent", "d'argent", "qu'il").
+_ELISION = re.compile(r"^(?:l|d|j|m|t|s|n|c|qu|jusqu|lorsqu|puisqu)['’]")
+
+
 def _word_forms(word: str) -> list[str]:
     forms = [word]
+    elided = _ELISION.match(word)
+    if elided and len(word) > elided.end() + 1:
+        forms.append(word[elided.end() :])  # French "l'argent" is "argent"
     for prefix in _ARABIC_PREFIXES:
         if word.startswith(prefix) and len(word) > len(prefix) + 1:
             forms.append(word[len(prefix) :])

@@ -1,0 +1,38 @@
+"""The behaviour lexicons name the kind of a story told in the user's own words."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.content.behaviour import load_behaviour_lexicon
+from tests.support import ROOT
+
+LEXICON = load_behaviour_lexicon(ROOT / "data" / "behaviour")
+
+
+@pytest.mark.parametrize(
+    ("language", "story"),
+    [
+        ("es", "mi jefe me pide dinero para renovar mi contrato"),
+        ("en", "my manager asked me for money to renew my contract"),
+        ("nl", "mijn chef vraagt geld om mijn contract te verlengen"),
+        ("fr", "mon chef me demande de l'argent pour renouveler mon contrat"),
+        ("de", "mein Chef will Geld, damit mein Vertrag verlängert wird"),
+        ("pt", "o meu chefe pede-me dinheiro para renovar o meu contrato"),
+        ("ar", "مديري يطلب مني فلوس لتجديد عقدي"),
+    ],
+)
+def test_money_asked_for_a_contract_is_fraud_or_corruption(language: str, story: str):
+    assert LEXICON.classify(story, language) == "fraud"
+
+
+@pytest.mark.parametrize(
+    ("language", "story", "kind"),
+    [
+        ("es", "mi jefe me grita delante de todos", "intimidation"),
+        ("en", "my colleagues laugh at me and leave me out", "bullying"),
+        ("nl", "ik krijg nooit een antwoord op mijn vraag", None),
+    ],
+)
+def test_other_stories_keep_their_kind(language: str, story: str, kind: str | None):
+    assert LEXICON.classify(story, language) == kind
