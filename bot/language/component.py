@@ -139,8 +139,14 @@ class LanguageDetector(GraphComponent):
         with self._model_storage.write_to(self._resource) as model_dir:
             corpus = Path(model_dir) / "corpus.txt"
             corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            model = train_fasttext(corpus, self._config, minn=2, maxn=5, wordNgrams=1)
-            model.save_model(str(Path(model_dir) / DOMAIN_MODEL_FILE))
+            train_fasttext(
+                corpus,
+                Path(model_dir) / DOMAIN_MODEL_FILE,
+                self._config,
+                minn=2,
+                maxn=5,
+                wordNgrams=1,
+            )
             corpus.unlink()
         logger.info("Trained the domain language model on %d examples.", len(lines))
         return self._resource

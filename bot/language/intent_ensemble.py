@@ -117,8 +117,9 @@ class IntentEnsemble(GraphComponent):
         with self._model_storage.write_to(self._resource) as model_dir:
             corpus = Path(model_dir) / "corpus.txt"
             corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            model = train_fasttext(corpus, self._config, minn=3, maxn=6, wordNgrams=2)
-            model.save_model(str(Path(model_dir) / MODEL_FILE))
+            train_fasttext(
+                corpus, Path(model_dir) / MODEL_FILE, self._config, minn=3, maxn=6, wordNgrams=2
+            )
             corpus.unlink()
         logger.info("Trained the fastText intent model on %d examples.", len(lines))
         return self._resource

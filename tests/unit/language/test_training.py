@@ -1,4 +1,5 @@
-"""A fastText model that diverges once is trained again more gently, not lost."""
+"""A fastText run that diverges once is trained again more gently, not lost (the training
+in a process of its own: tests/integration/language/test_fasttext_process.py)."""
 
 from __future__ import annotations
 
@@ -8,40 +9,39 @@ from typing import Any
 import fasttext
 import pytest
 
-from bot.language.training import train_fasttext
+from bot.language.training import train_here
 
-CONFIG = {"epochs": 5, "learning_rate": 0.1, "dim": 8, "buckets": 1000}
+PARAMETERS = {"epoch": 5, "lr": 0.1, "dim": 8, "bucket": 1000, "minn": 2, "maxn": 3}
+
+
+def _corpus(folder: Path) -> Path:
+    corpus = folder / "corpus.txt"
+    lines = [f"__label__a hello there friend {i}" for i in range(20)]
+    lines += [f"__label__b goodbye now see you {i}" for i in range(20)]
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return corpus
 
 
 def test_a_diverged_run_trains_again_with_half_the_step(monkeypatch, tmp_path: Path):
     steps: list[float] = []
-    real = fasttext.train_supervised
+    trained = object()
 
     def diverging_once(**params: Any) -> Any:
         steps.append(params["lr"])
         if len(steps) == 1:
             raise RuntimeError("Encountered NaN.")
-        return real(**params)
+        return trained
 
     monkeypatch.setattr(fasttext, "train_supervised", diverging_once)
-    corpus = tmp_path / "corpus.txt"
-    corpus.write_text("__label__a hello there\n__label__b goodbye now\n", encoding="utf-8")
-    model = train_fasttext(corpus, CONFIG, minn=2, maxn=3, wordNgrams=1)
+    model = train_here(_corpus(tmp_path), PARAMETERS)
     assert steps == [0.1, 0.05]
-    assert set(model.labels) == {"__label__a", "__label__b"}
+    assert model is trained
 
 
-def test_other_errors_and_endless_divergence_are_not_hidden(monkeypatch, tmp_path: Path):
+def test_endless_divergence_and_other_errors_are_not_hidden(monkeypatch, tmp_path: Path):
     def broken(**params: Any) -> Any:
         raise RuntimeError("Encountered NaN.")
 
     monkeypatch.setattr(fasttext, "train_supervised", broken)
     with pytest.raises(RuntimeError, match="NaN"):
-        train_fasttext(tmp_path / "corpus.txt", CONFIG)
-
-    def missing(**params: Any) -> Any:
-        raise ValueError("file not found")
-
-    monkeypatch.setattr(fasttext, "train_supervised", missing)
-    with pytest.raises(ValueError):
-        train_fasttext(tmp_path / "corpus.txt", CONFIG)
+        train_here(_corpus(tmp_path), PARAMETERS)
