@@ -13,7 +13,6 @@ language model (see bot/language/detection.py) on the training examples, whose i
 from __future__ import annotations
 
 import logging
-import random
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -133,21 +132,9 @@ class LanguageDetector(GraphComponent):
                 "No training example carries `metadata: {language: ..}`: "
                 "the language model has nothing to learn from."
             )
-        # Rasa's example order differs between runs; a fixed order makes training repeatable.
-        lines = sorted(lines)
-        random.Random(7).shuffle(lines)
         with self._model_storage.write_to(self._resource) as model_dir:
-            corpus = Path(model_dir) / "corpus.txt"
-            corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            train_fasttext(
-                corpus,
-                Path(model_dir) / DOMAIN_MODEL_FILE,
-                self._config,
-                minn=2,
-                maxn=5,
-                wordNgrams=1,
-            )
-            corpus.unlink()
+            model = Path(model_dir) / DOMAIN_MODEL_FILE
+            train_fasttext(lines, model, self._config, minn=2, maxn=5, wordNgrams=1)
         logger.info("Trained the domain language model on %d examples.", len(lines))
         return self._resource
 

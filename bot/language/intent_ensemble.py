@@ -9,7 +9,6 @@ Messages without a DIET ranking (button payloads, empty text) are left as they a
 from __future__ import annotations
 
 import logging
-import random
 import re
 import unicodedata
 from pathlib import Path
@@ -107,20 +106,14 @@ class IntentEnsemble(GraphComponent):
         return cls(config, model_storage, resource, model_path=target)
 
     def train(self, training_data: TrainingData) -> Resource:
-
-        lines = sorted(
+        lines = [
             f"{LABEL}{example.get(INTENT)} {normalise(example.get(TEXT) or '')}"
             for example in training_data.intent_examples
             if example.get(INTENT) and normalise(example.get(TEXT) or "")
-        )
-        random.Random(7).shuffle(lines)  # Rasa's order differs between runs
+        ]
         with self._model_storage.write_to(self._resource) as model_dir:
-            corpus = Path(model_dir) / "corpus.txt"
-            corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            train_fasttext(
-                corpus, Path(model_dir) / MODEL_FILE, self._config, minn=3, maxn=6, wordNgrams=2
-            )
-            corpus.unlink()
+            model = Path(model_dir) / MODEL_FILE
+            train_fasttext(lines, model, self._config, minn=3, maxn=6, wordNgrams=2)
         logger.info("Trained the fastText intent model on %d examples.", len(lines))
         return self._resource
 

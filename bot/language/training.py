@@ -10,24 +10,42 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 logger = logging.getLogger(__name__)
 
 ATTEMPTS = 4
+CORPUS_FILE = "corpus.txt"
 
 
 class TrainingFailed(RuntimeError):
     """fastText could not train a model of the corpus (its own message says why)."""
 
 
-def train_fasttext(corpus: Path, model: Path, config: Mapping[str, Any], **shape: int) -> None:
-    """Trains a supervised fastText model of `corpus` into the file `model`, the same from
-    run to run. `config` gives epochs, learning_rate, dim and buckets;
-    `shape` the n-gram settings."""
+def train_fasttext(
+    lines: Sequence[str], model: Path, config: Mapping[str, Any], **shape: int
+) -> None:
+    """Trains a supervised fastText model of `lines` ("__label__x text") into the file
+    `model`, the same from run to run: the lines in a fixed order (Rasa's example order
+    differs between runs), in a corpus file beside `model` that is removed afterwards.
+    `config` gives epochs, learning_rate, dim and buckets; `shape` the n-gram settings."""
+    ordered = sorted(lines)
+    random.Random(7).shuffle(ordered)
+    corpus = model.with_name(CORPUS_FILE)
+    corpus.write_text("\n".join(ordered) + "\n", encoding="utf-8")
+    try:
+        _train_apart(corpus, model, config, shape)
+    finally:
+        corpus.unlink()
+
+
+def _train_apart(
+    corpus: Path, model: Path, config: Mapping[str, Any], shape: Mapping[str, int]
+) -> None:
     parameters = {
         "epoch": int(config["epochs"]),
         "lr": float(config["learning_rate"]),
