@@ -233,6 +233,7 @@ class ActionCreateHandoff(AssistantAction):
                 phone=phone,
                 handoff_id=_handoff_id(tracker),
                 reply_address=reply_address,
+                conversation_id=tracker.sender_id,
             )
         except HandoffStoreUnavailable as unavailable:
             if unavailable.kept:

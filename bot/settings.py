@@ -173,7 +173,37 @@ VARIABLES: tuple[Variable, ...] = (
         "https://api.telegram.org/bot",
         "The Telegram Bot API address",
     ),
+    Variable(
+        "VM_RASA_URL",
+        "http://127.0.0.1:5005",
+        "Where the console reaches the Rasa server's API (with the API token)",
+    ),
+    Variable(
+        "VM_CONSOLE_URL",
+        "http://127.0.0.1:5080",
+        "The console's public address: the links in notification mails; with https its "
+        "cookies are Secure and `__Host-` named",
+    ),
+    Variable(
+        "VM_CONSOLE_HOST",
+        "127.0.0.1",
+        "Address the console listens on (the reverse proxy forwards to it)",
+    ),
+    Variable(
+        "VM_ESCALATION_HOURS",
+        "8",
+        "Working hours (in the advisor's time zone) a handoff may wait unclaimed before the "
+        "coordinating advisor is told",
+    ),
+    Variable("VM_COORDINATOR_EMAIL", "", "Address of the coordinating advisor (escalations)"),
+    Variable("SMTP_HOST", "", "Mail server for notifications; unset: no mail is sent"),
+    Variable("SMTP_PORT", "587", "Port of the mail server"),
+    Variable("SMTP_FROM", "", "Sender address of notification mails"),
+    Variable("SMTP_USER", "", "Login at the mail server, if it needs one"),
+    Variable("SMTP_PASSWORD", "", "Password at the mail server"),
+    Variable("SMTP_STARTTLS", "on", "Upgrade the mail connection with STARTTLS (off for loopback)"),
     Variable("RASA_PORT", "5005", "Port of the Rasa server (`bin/run`, `bin/chat`)", SCRIPTS),
+    Variable("CONSOLE_PORT", "5080", "Port of the console (`bin/run`)", SCRIPTS),
     Variable("ACTIONS_PORT", "5055", "Port of the action server (`bin/run`)", SCRIPTS),
     Variable(
         "PYTHON",
@@ -315,6 +345,31 @@ class Settings:
     @property
     def actions_host(self) -> str:
         return self.value("VM_ACTIONS_HOST") or DECLARED["VM_ACTIONS_HOST"].default
+
+    @property
+    def rasa_url(self) -> str:
+        return (self.value("VM_RASA_URL") or DECLARED["VM_RASA_URL"].default).rstrip("/")
+
+    @property
+    def console_url(self) -> str:
+        return (self.value("VM_CONSOLE_URL") or DECLARED["VM_CONSOLE_URL"].default).rstrip("/")
+
+    @property
+    def console_host(self) -> str:
+        return self.value("VM_CONSOLE_HOST") or DECLARED["VM_CONSOLE_HOST"].default
+
+    @property
+    def escalation_hours(self) -> float:
+        return float(self.value("VM_ESCALATION_HOURS") or DECLARED["VM_ESCALATION_HOURS"].default)
+
+    @property
+    def coordinator_email(self) -> str | None:
+        return self.value("VM_COORDINATOR_EMAIL")
+
+    def smtp(self, name: str) -> str | None:
+        """SMTP_HOST, SMTP_PORT, ... by the part after SMTP_ ('host', 'port', ...)."""
+        variable = f"SMTP_{name.upper()}"
+        return self.value(variable) or DECLARED[variable].default or None
 
     @property
     def receipt_max_failures(self) -> int:

@@ -8,11 +8,23 @@ from sqlalchemy import MetaData
 
 from bot import deliveries
 from bot.cases import lockout, model
+from bot.console import accounts, audit, sessions
 from bot.db import Base
 from bot.directory import tables
-from bot.handoffs import store
+from bot.handoffs import messages, store
 from bot.retention import overview
 
-MODULES = (model, lockout, tables, store, deliveries, overview)
+MODULES = (
+    model,
+    lockout,
+    tables,
+    store,
+    messages,
+    deliveries,
+    overview,
+    accounts,
+    sessions,
+    audit,
+)
 
 metadata: MetaData = Base.metadata

@@ -16,6 +16,7 @@ from telegram.error import Forbidden, TelegramError
 from bot import runtime
 from channels.addresses import ReplyTo, reply_address
 from channels.choices import callback_data, choices_from
+from channels.outcomes import report
 from channels.splitting import split_for_telegram
 
 logger = logging.getLogger(__name__)
@@ -50,11 +51,12 @@ class TelegramOutput(OutputChannel):
 
     async def _send(
         self, recipient_id: str, text: str, markup: Optional[InlineKeyboardMarkup] = None
-    ) -> None:
+    ) -> Optional[str]:
+        """None when sent, else why not (channels.outcomes)."""
         chat_id = await self._chat(recipient_id)
         if chat_id is None:
             logger.error("No Telegram chat known for this conversation; reply left out.")
-            return
+            return "no_address"
         parts = split_for_telegram(text) or ["…"]  # Telegram refuses an empty text
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
@@ -67,17 +69,18 @@ class TelegramOutput(OutputChannel):
                     "Conversation %s blocked the bot; reply not delivered.",
                     runtime.reference_for(recipient_id),
                 )
-                return
+                return "opted_out"
             except TelegramError as error:
                 logger.error(
                     "Telegram refused a reply for conversation %s (%s).",
                     runtime.reference_for(recipient_id),
                     type(error).__name__,
                 )
-                return
+                return "channel_down"
+        return None
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._send(recipient_id, text)
+        await report(kwargs, await self._send(recipient_id, text))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any

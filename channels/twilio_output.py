@@ -27,6 +27,7 @@ from twilio.rest import Client
 from bot import runtime
 from channels.addresses import ReplyTo, channel_of, reply_address
 from channels.choices import choices_from, with_numbered_choices
+from channels.outcomes import report
 from channels.splitting import split_for_sms, split_for_whatsapp
 from channels.state import OptOuts
 
@@ -208,26 +209,31 @@ class UnpromptedOutput(TwilioOutput):
         self._opt_outs = opt_outs
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await report(kwargs, await self._send_unprompted(recipient_id, text))
+
+    async def _send_unprompted(self, recipient_id: str, text: str) -> Optional[str]:
+        """None when sent, else why not (channels.outcomes)."""
         channel = channel_of(recipient_id)
         if channel not in ("sms", "whatsapp"):
             logger.error("Message not sent: not an SMS or WhatsApp conversation.")
-            return
+            return "no_address"
         whatsapp = channel == "whatsapp"
         from_ = self._settings.whatsapp_number if whatsapp else self._settings.sms_number
         if not from_:
             name = "TWILIO_WHATSAPP_NUMBER" if whatsapp else "TWILIO_SMS_NUMBER"
             logger.error("Message to conversation %s not sent: %s not set.",
                          runtime.reference_for(recipient_id), name)  # fmt: skip
-            return
+            return "channel_down"
         reply_to = await reply_address(recipient_id)
         if reply_to is None:
             logger.error("Message to conversation %s not sent: no reply address kept for it.",
                          runtime.reference_for(recipient_id))  # fmt: skip
-            return
+            return "no_address"
         to = twilio_address(reply_to)
         if await self._opt_outs.contains(to):
-            return
+            return "opted_out"
         parts = split_for_whatsapp(text) if whatsapp else split_for_sms(text)
         for part in parts:
             if not await self._sender.send(from_, to, part, recipient_id):
-                return
+                return "opted_out" if await self._opt_outs.contains(to) else "channel_down"
+        return None

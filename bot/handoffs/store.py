@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
-from sqlalchemy import CheckConstraint, Column, String
+from sqlalchemy import Boolean, CheckConstraint, Column, String, false
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,6 +81,11 @@ class HandoffRecord:
     phone: Optional[str]  # only when the user agreed to share it
     # '<channel>:<address>' a reply goes to (channels/addresses.py); the one place kept.
     reply_address: Optional[str] = None
+    # The conversation's sender id, so the console can reach it through Rasa's API.
+    conversation_id: Optional[str] = None
+    held: bool = False  # an advisor holds the conversation: the assistant is paused for it
+    claimed_at: Optional[datetime] = None
+    closed_at: Optional[datetime] = None
 
     @property
     def to_pool(self) -> bool:
@@ -108,6 +113,15 @@ class Handoff(Base):
     phone = Column(EncryptedText, nullable=True)
     # The channel address a reply needs (migration 0006); the only place it is kept.
     reply_address = Column(EncryptedText, nullable=True)
+    # The console (migration 0008): the conversation's sender id (deleted at closing, with
+    # the reply address), whether an advisor holds it, and when it was claimed, closed,
+    # notified to its advisors and escalated to the coordinating advisor.
+    conversation_id = Column(EncryptedText, nullable=True)
+    held = Column(Boolean, nullable=False, default=False, server_default=false())
+    claimed_at = Column(UtcDateTime, nullable=True)
+    closed_at = Column(UtcDateTime, nullable=True)
+    notified_at = Column(UtcDateTime, nullable=True)
+    escalated_at = Column(UtcDateTime, nullable=True)
 
     def record(self) -> HandoffRecord:
         entries = json.loads(self.transcript or "[]")
@@ -125,6 +139,10 @@ class Handoff(Base):
             pool_language=self.pool_language,
             phone=self.phone,
             reply_address=self.reply_address,
+            conversation_id=self.conversation_id,
+            held=bool(self.held),
+            claimed_at=self.claimed_at,
+            closed_at=self.closed_at,
         )
 
 
@@ -174,6 +192,7 @@ def _values(
     phone: Optional[str],
     now: datetime,
     reply_address: Optional[str] = None,
+    conversation_id: Optional[str] = None,
 ) -> dict[str, Any]:
     """The row to store, checked: these come from the dialogue code, not from users."""
     if now.tzinfo is None:
@@ -208,6 +227,7 @@ def _values(
         "pool_language": pool_language if advisor_id is None else None,
         "phone": phone or None,
         "reply_address": reply_address or None,
+        "conversation_id": conversation_id or None,
     }
 
 
@@ -260,6 +280,7 @@ class HandoffStore:
         handoff_id: Optional[str] = None,
         now: Optional[datetime] = None,
         reply_address: Optional[str] = None,
+        conversation_id: Optional[str] = None,
     ) -> HandoffRecord:
         """Stores a new handoff and returns it once committed. Give `handoff_id` again to
         retry the same handoff: it is never stored twice. Raises HandoffStoreUnavailable."""
@@ -276,6 +297,7 @@ class HandoffStore:
             phone,
             now or datetime.now(timezone.utc),
             reply_address,
+            conversation_id,
         )
         delay = self.first_delay
         for attempt in range(1, self.attempts + 1):
@@ -344,6 +366,23 @@ class HandoffStore:
             return row.reply_address if row is not None else None
 
         return await self.database.run(newest)
+
+    async def release(self, conversation_ref: str) -> int:
+        """The user went back to the assistant: no open handoff of this conversation is
+        held any longer (the advisor sees it in the console). Returns how many were."""
+
+        def release(session: Session) -> int:
+            rows = (
+                session.query(Handoff)
+                .filter(Handoff.conversation_ref == conversation_ref, Handoff.held.is_(True))
+                .all()
+            )
+            for row in rows:
+                row.held = False
+                row.updated_at = datetime.now(timezone.utc)
+            return len(rows)
+
+        return await self.database.run(release)
 
     async def flush_spool(self) -> int:
         """Stores the spooled handoffs; returns how many. Stops at the first that still

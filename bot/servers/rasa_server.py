@@ -17,6 +17,10 @@ def main() -> None:
     sys.argv = ["rasa", *arguments, "--auth-token", api_token().value]
     from rasa.__main__ import main as rasa_main
 
+    from bot.servers import held
+
+    held.install()  # an advisor's hold: silent, except the way back and emergencies
+
     rasa_main()
 
 

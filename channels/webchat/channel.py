@@ -51,6 +51,7 @@ from bot.settings import settings
 from channels.addresses import ReplyTo, sender_id_for
 from channels.inbound import clean_text
 from channels.webchat.labels import language_choices, widget_labels
+from channels.webchat.output import WebChatOutput
 from channels.webchat.sessions import DEFAULT_LIFETIME_SECONDS, Session, SessionTokens, webchat_key
 from channels.webchat.transport import (
     MAX_MESSAGE_CHARACTERS,
@@ -165,7 +166,7 @@ class WebChatInput(SocketIOInput):
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.sio is None:
             return None
-        return SocketIOOutput(self.sio, self.bot_message_evt)
+        return WebChatOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = WebChatServer(

@@ -110,7 +110,7 @@ def test_every_response_renders_on_every_channel_without_open_placeholders(langu
     variables = {"behaviour": "x", "conversation_reference": "VM-0000-0000-0000"}
     # The advisor search and the handoff (actions/advisor.py, actions/handoff.py).
     variables |= {"country": "Maroc", "post": "Rabat (Maroc)", "advisors": "x", "target": "x"}
-    variables |= {"phone": "+212612345678", "reference": "VM-0000", "when": "x"}
+    variables |= {"phone": "+212612345678", "reference": "VM-0000", "when": "x", "back_word": "x"}
     # Values the report form and the status check fill in (actions/report*.py, status.py).
     variables |= {
         "kind": "x", "what_happened": "x", "when": "x", "where": "x", "involved": "x",

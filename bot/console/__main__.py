@@ -1,0 +1,32 @@
+"""`python -m bot.console [--port 5080] [--host 127.0.0.1]`: serves the console."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+import uvicorn
+
+from bot.console.app import create_app
+from bot.settings import settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot.console", description=__doc__)
+    parser.add_argument("--port", type=int, default=5080)
+    parser.add_argument("--host", default=None, help="default: VM_CONSOLE_HOST (127.0.0.1)")
+    arguments = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(
+        create_app(),
+        host=arguments.host or settings().console_host,
+        port=arguments.port,
+        # Request lines carry handoff ids only, but no client addresses are kept either.
+        access_log=False,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""The console's Starlette application: routes, the security headers, the static files.
+`create_app()` builds it; `python -m bot.console` serves it with uvicorn."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Optional
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.console.assistant import Assistant
+from bot.console.conversation import Conversations
+from bot.console.pages import auth, inbox
+from bot.console.web import SecurityHeaders, not_found
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+HANDOFF = "/handoffs/{handoff_id:str}"
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/inbox", status_code=303)
+
+
+async def missing(request: Request, _: Exception) -> Response:
+    return not_found(request)
+
+
+def create_app(assistant: Optional[Assistant] = None) -> Starlette:
+    assistant = assistant or Assistant()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await assistant.close()
+
+    routes = [
+        Route("/", home),
+        Route("/login", auth.login_form, methods=["GET"]),
+        Route("/login", auth.login, methods=["POST"]),
+        Route("/logout", auth.logout, methods=["POST"]),
+        Route("/password", auth.password_form, methods=["GET"]),
+        Route("/password", auth.change_password, methods=["POST"]),
+        Route("/inbox", inbox.inbox, methods=["GET"]),
+        Route(HANDOFF, inbox.handoff_page, methods=["GET"]),
+        Route(HANDOFF + "/live", inbox.live, methods=["GET"]),
+        Route(HANDOFF + "/claim", inbox.claim, methods=["POST"]),
+        Route(HANDOFF + "/messages", inbox.write, methods=["POST"]),
+        Route(HANDOFF + "/messages/{message_id:str}/retry", inbox.retry, methods=["POST"]),
+        Route(HANDOFF + "/hand-back", inbox.hand_back, methods=["POST"]),
+        Route(HANDOFF + "/close", inbox.close, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={404: missing},
+        lifespan=lifespan,
+    )
+    app.state.conversations = Conversations(assistant)
+    return app

@@ -1,0 +1,45 @@
+"""While an advisor holds a conversation (the console paused the assistant for it with
+Rasa's ConversationPaused), what happens to a message the user sends:
+
+- the word to go back (`back_to_assistant_word`, in any supported language, or
+  "/assistant"): the assistant resumes and says so; the advisor sees it in the console;
+- immediate danger or thoughts of self-harm (the safety component's verdict, or the
+  intent): the assistant answers at once with the safety text, as it would unpaused, and
+  the console flags the message to the advisor;
+- anything else: nothing is said; the advisor reads it in the console and answers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.safety.decision import ALARM_INTENTS
+
+RESUME, ANSWER, WAIT = "resume", "answer", "wait"
+BACK_PAYLOAD = "/assistant"
+BACK_PHRASE = "back_to_assistant_word"
+
+
+def folded(text: str) -> str:
+    """Lower case, without accents, punctuation or surrounding space: 'Assistent!' ->
+    'assistent'."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", " ", text).strip()
+
+
+def is_alarm(parse_data: Mapping[str, Any]) -> bool:
+    intent = (parse_data.get("intent") or {}).get("name")
+    return bool(parse_data.get("safety")) or intent in ALARM_INTENTS
+
+
+def while_held(text: str, parse_data: Mapping[str, Any], back_words: Iterable[str]) -> str:
+    """RESUME, ANSWER or WAIT for a message sent while an advisor holds the conversation."""
+    if text.strip().casefold() == BACK_PAYLOAD or folded(text) in {folded(w) for w in back_words}:
+        return RESUME
+    if is_alarm(parse_data):
+        return ANSWER
+    return WAIT

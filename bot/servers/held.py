@@ -1,0 +1,61 @@
+"""The Rasa server's side of a conversation an advisor holds (bot.handoffs.hold decides).
+
+Rasa answers nothing while a conversation is paused (MessageProcessor._should_handle_message)
+and has no hook to answer some messages anyway. `install()` wraps
+MessageProcessor._run_prediction_loop, in the Rasa server process only
+(bot.servers.rasa_server), so that a paused conversation:
+- resumes on the word to go back, and runs `action_back_to_assistant`;
+- answers an emergency as if unpaused, then stays paused for the advisor;
+- otherwise stays silent, as Rasa would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+BACK_ACTION = "action_back_to_assistant"
+
+
+def _back_words() -> list[str]:
+    from bot import runtime
+    from bot.handoffs.hold import BACK_PHRASE
+
+    content = runtime.content_store().content()
+    return [words[BACK_PHRASE] for words in content.phrases.values() if BACK_PHRASE in words]
+
+
+def install() -> None:
+    from rasa.core.policies.policy import PolicyPrediction
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME
+    from rasa.shared.core.events import ConversationPaused, ConversationResumed
+
+    from bot.handoffs.hold import ANSWER, RESUME, while_held
+
+    original = MessageProcessor._run_prediction_loop
+    if getattr(original, "_held_aware", False):
+        return
+
+    async def run_prediction_loop(
+        self: MessageProcessor, output_channel: Any, tracker: Any
+    ) -> None:
+        latest = tracker.latest_message
+        if not tracker.is_paused() or latest is None:
+            return await original(self, output_channel, tracker)
+        decision = while_held(latest.text or "", latest.parse_data, _back_words())
+        if decision == RESUME:
+            tracker.update(ConversationResumed())
+            action = self._get_action(BACK_ACTION)
+            prediction = PolicyPrediction.for_action_name(self.domain, BACK_ACTION)
+            await self._run_action(action, tracker, output_channel, self.nlg, prediction)
+            listen = PolicyPrediction.for_action_name(self.domain, ACTION_LISTEN_NAME)
+            await self._run_action(
+                self._get_action(ACTION_LISTEN_NAME), tracker, output_channel, self.nlg, listen
+            )
+        elif decision == ANSWER:
+            tracker.update(ConversationResumed())
+            await original(self, output_channel, tracker)
+            tracker.update(ConversationPaused())
+        return None
+
+    run_prediction_loop._held_aware = True  # type: ignore[attr-defined]
+    MessageProcessor._run_prediction_loop = run_prediction_loop

@@ -1,0 +1,143 @@
+"""The console in tests: its app over a database of the test's own, accounts made as the
+CLI makes them, and logging in as a person does (password, then the code an authenticator
+app shows for the moment)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Optional
+
+import pyotp
+from starlette.testclient import TestClient
+
+from bot import runtime
+from bot.console import accounts
+from bot.console.accounts import ConsoleAccount
+from bot.console.app import create_app
+from bot.console.assistant import Assistant
+from bot.db import Database
+from bot.handoffs.store import Handoff, TranscriptEntry, _insert, _values
+
+PASSWORD = "a long enough passphrase"
+# Nothing listens here: the console's calls to the assistant fail as when it is down.
+NO_ASSISTANT = "http://127.0.0.1:9"
+
+
+def next_code(database: Database, email: str, now: Optional[datetime] = None) -> str:
+    """The TOTP code an authenticator shows, for a time step not used yet (a code is
+    accepted once; the console allows one step of clock drift either way)."""
+    now = now or datetime.now(timezone.utc)
+    with database.session() as session:
+        secret = accounts.totp_secret_of(session, email)
+        row = session.query(ConsoleAccount).filter_by(email=email).one()
+        last = row.last_totp_step
+    totp = pyotp.TOTP(secret)
+    step = int(now.timestamp()) // totp.interval
+    candidate = step - 1 if last is None else max(last + 1, step - 1)
+    if candidate > step + 1:
+        raise RuntimeError("no unused code left in this 30-second window")
+    return totp.at(candidate * totp.interval)
+
+
+def login_csrf(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+@dataclass
+class Console:
+    database: Database
+    client: TestClient
+    passwords: dict[str, str] = field(default_factory=dict)
+
+    def add(self, email: str, role: str = "advisor", advisor: Optional[str] = None) -> str:
+        with self.database.session() as session:
+            enrolment = accounts.add_account(session, email, role, advisor)
+        assert enrolment.password is not None
+        self.passwords[email] = enrolment.password
+        return enrolment.password
+
+    def log_in(self, email: str, client: Optional[TestClient] = None, **form: str) -> Any:
+        """Logs in (and, the first time, changes the one-time password) as a person would."""
+        client = client or self.client
+        page = client.get("/login")
+        answer = client.post(
+            "/login",
+            data={
+                "csrf": login_csrf(page.text),
+                "email": email,
+                "password": self.passwords[email],
+                "code": next_code(self.database, email),
+                "next": "/inbox",
+                **form,
+            },
+            follow_redirects=False,
+        )
+        if answer.status_code == 303 and answer.headers["location"] == "/password":
+            changed = client.post(
+                "/password",
+                data={
+                    "csrf": login_csrf(client.get("/password").text),
+                    "current": self.passwords[email],
+                    "new": PASSWORD,
+                    "again": PASSWORD,
+                },
+                follow_redirects=False,
+            )
+            assert changed.status_code == 303, changed.text
+            self.passwords[email] = PASSWORD
+        return answer
+
+    def csrf(self, path: str = "/inbox", client: Optional[TestClient] = None) -> str:
+        return login_csrf((client or self.client).get(path).text)
+
+    def handoff(self, **changes: Any) -> str:
+        values: dict[str, Any] = {
+            "handoff_id": changes.pop("handoff_id", None) or _new_id(),
+            "transcript": [TranscriptEntry("user", "mon chef me crie dessus")],
+            "language": "fr",
+            "channel": "twilio",
+            "conversation_ref": "VM-3F9A-C21B-77D0",
+            "post_code": "RAB",
+            "advisor_id": None,
+            "pool_language": "fr",
+            "phone": None,
+            "now": datetime.now(timezone.utc),
+            "reply_address": None,
+            "conversation_id": None,
+        }
+        values.update(changes)
+        row = _values(**values)
+        with self.database.session() as session:
+            _insert(session, row)
+        return str(row["id"])
+
+    def set_handoff(self, handoff_id: str, **columns: Any) -> None:
+        with self.database.session() as session:
+            row = session.get(Handoff, handoff_id)
+            for name, value in columns.items():
+                setattr(row, name, value)
+
+
+def _new_id() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+@contextmanager
+def running_console(tmp_path: Path, rasa_url: str = NO_ASSISTANT) -> Iterator[Console]:
+    database = Database(f"sqlite:///{tmp_path}/console.db")
+    try:
+        with runtime.override(database=database):
+            app = create_app(Assistant(rasa_url, token="test-token"))
+            with TestClient(app, base_url="http://testserver") as client:
+                yield Console(database, client)
+    finally:
+        database.dispose()
