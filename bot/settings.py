@@ -190,10 +190,10 @@ VARIABLES: tuple[Variable, ...] = (
         "Address the console listens on (the reverse proxy forwards to it)",
     ),
     Variable(
-        "VM_ESCALATION_HOURS",
-        "8",
-        "Working hours (in the advisor's time zone) a handoff may wait unclaimed before the "
-        "coordinating advisor is told",
+        "VM_ESCALATION_WORKING_DAYS",
+        "1",
+        "Working days (Monday to Friday, in the advisor's or post's time zone) a handoff may "
+        "wait unclaimed before the coordinating advisor is told",
     ),
     Variable("VM_COORDINATOR_EMAIL", "", "Address of the coordinating advisor (escalations)"),
     Variable("SMTP_HOST", "", "Mail server for notifications; unset: no mail is sent"),
@@ -359,8 +359,8 @@ class Settings:
         return self.value("VM_CONSOLE_HOST") or DECLARED["VM_CONSOLE_HOST"].default
 
     @property
-    def escalation_hours(self) -> float:
-        return float(self.value("VM_ESCALATION_HOURS") or DECLARED["VM_ESCALATION_HOURS"].default)
+    def escalation_working_days(self) -> int:
+        return self._whole_number("VM_ESCALATION_WORKING_DAYS")
 
     @property
     def coordinator_email(self) -> str | None:

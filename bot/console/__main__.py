@@ -18,7 +18,7 @@ def main() -> None:
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     uvicorn.run(
-        create_app(),
+        create_app(notify=True),
         host=arguments.host or settings().console_host,
         port=arguments.port,
         # Request lines carry handoff ids only, but no client addresses are kept either.

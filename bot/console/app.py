@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.console.assistant import Assistant
 from bot.console.conversation import Conversations
+from bot.console.notify import Notifier
 from bot.console.pages import auth, inbox
 from bot.console.web import SecurityHeaders, not_found
 
@@ -32,12 +34,16 @@ async def missing(request: Request, _: Exception) -> Response:
     return not_found(request)
 
 
-def create_app(assistant: Optional[Assistant] = None) -> Starlette:
+def create_app(assistant: Optional[Assistant] = None, notify: bool = False) -> Starlette:
+    """`notify`: this process also sends the notification mails (bot.console.notify)."""
     assistant = assistant or Assistant()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        mailing = asyncio.create_task(Notifier().run_forever()) if notify else None
         yield
+        if mailing is not None:
+            mailing.cancel()
         await assistant.close()
 
     routes = [

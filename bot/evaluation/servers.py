@@ -38,6 +38,7 @@ class RunningServers:
     api_token: str = field(default="", repr=False)  # the API's ?token=
     actions_url: str = ""  # the action server's base address
     action_secret: str = field(default="", repr=False)  # its Authorization: Bearer secret
+    console_url: str = ""  # the advisors' console, when it was asked for
 
 
 @contextmanager
@@ -46,10 +47,12 @@ def running_servers(
     work: Path,
     credentials: Path | None = None,
     env: Mapping[str, str] | None = None,
+    console: bool = False,
 ) -> Iterator[RunningServers]:
     """Both servers with their own state folder, SQLite databases and logs under `work`,
     started as bin/run starts them (bot/servers/launch.py) and with the REST channel on;
-    `env` adds to the environment (channel secrets, fake API addresses, DATABASE_URL)."""
+    `env` adds to the environment (channel secrets, fake API addresses, DATABASE_URL);
+    `console`: the advisors' console runs too."""
     rasa_port, actions_port = free_port(), free_port()
     endpoints = work / "endpoints.yml"
     endpoints.write_text(
@@ -69,8 +72,9 @@ def running_servers(
             "VM_REST_ENABLED": "1",
             **(env or {}),
         },
+        console_port=free_port() if console else None,
     )
-    logs = [work / "actions.log", work / "rasa.log"]
+    logs = [work / f"{server.name}.log" for server in plan.servers]
     outputs: list[IO[str]] = [log.open("w") for log in logs]
     processes: list[subprocess.Popen] = []
     try:
@@ -93,6 +97,7 @@ def running_servers(
             api_token=plan.api_token.value,
             actions_url=f"http://127.0.0.1:{actions_port}",
             action_secret=secret,
+            console_url=plan.console_url or "",
         )
     finally:
         launch.stop(processes)

@@ -1,5 +1,6 @@
-"""`python -m bot.servers`: both servers in this terminal until Ctrl-C (what bin/run runs
-after setup and training). It prints where the API token is, never the token."""
+"""`python -m bot.servers`: the Rasa server, the action server and the console in this
+terminal until Ctrl-C (what bin/run runs after setup and training). It prints where the
+API token is, never the token, and the console's address."""
 
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ def _token_expression(source: str) -> str:
     return f"$(cat {shown})"
 
 
-def banner(url: str, token_source: str) -> str:
+def banner(url: str, token_source: str, console_url: str | None = None) -> str:
     token = _token_expression(token_source)
+    console = f"{console_url}/login" if console_url else "(not started)"
     where = token_source if token_source.startswith("from ") else f"in {token_source}"
     return f"""
   Veilig Melden is running.
@@ -38,6 +40,7 @@ def banner(url: str, token_source: str) -> str:
   Status:          curl -s "{url}/status?token={token}"
   Terminal chat:   bin/chat          (in another terminal)
   Web chat demo:   {url}/webchat/demo
+  Console:         {console}   (accounts: python -m bot.cli accounts add EMAIL --role admin)
   Stop:            Ctrl-C
 """  # noqa: E501
 
@@ -48,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rasa-port", type=int, default=5005)
     parser.add_argument("--actions-port", type=int, default=5055)
     parser.add_argument("--credentials", type=Path, default=launch.CREDENTIALS)
+    parser.add_argument("--console-port", type=int, default=5080, help="0: no console")
     args = parser.parse_args(argv)
 
     values = settings()
@@ -62,13 +66,14 @@ def main(argv: list[str] | None = None) -> int:
         rasa_port=args.rasa_port,
         actions_port=args.actions_port,
         credentials=args.credentials,
+        console_port=args.console_port or None,
     )
 
     def on_signal(number: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
-    processes = launch.start(plan, [None, None])
+    processes = launch.start(plan, [None] * len(plan.servers))
     try:
         print("servers: starting (the model takes about half a minute to load)", flush=True)
         try:
@@ -77,10 +82,10 @@ def main(argv: list[str] | None = None) -> int:
             which = "" if failure.exited is None else f" ({plan.servers[failure.exited].name})"
             print(f"servers: did not start{which}; see the messages above", file=sys.stderr)
             return 1
-        print(banner(plan.url, plan.api_token.source), flush=True)
+        print(banner(plan.url, plan.api_token.source, plan.console_url), flush=True)
         while all(process.poll() is None for process in processes):
             time.sleep(1)
-        print("servers: one server stopped; stopping the other", file=sys.stderr)
+        print("servers: one server stopped; stopping the others", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nservers: stopping", flush=True)

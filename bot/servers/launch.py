@@ -7,6 +7,8 @@ endpoints file and the addresses that answer when they are up.
   RASA_MAX_BODY_BYTES before reading them.
 - The action server (bot/servers/actions.py) runs behind the shared secret, which the Rasa
   server sends from endpoints.yml (`Authorization: Bearer ${VM_ACTION_SECRET}`).
+- The console (bot/console), when asked for, reaches the Rasa API with the token; it never
+  sees the action server's secret.
 - Each process gets only the secret it needs: the action server never sees the API token."""
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Optional
 
 import requests
 
@@ -54,10 +56,16 @@ class Launch:
     rasa: Server
     url: str  # the Rasa server: channels and API
     api_token: Secret
+    console: Optional[Server] = None  # the advisors' console, when it runs too
 
     @property
-    def servers(self) -> tuple[Server, Server]:
-        return (self.actions, self.rasa)
+    def servers(self) -> tuple[Server, ...]:
+        extra = (self.console,) if self.console is not None else ()
+        return (self.actions, self.rasa, *extra)
+
+    @property
+    def console_url(self) -> Optional[str]:
+        return self.console.ready_url.removesuffix("/login") if self.console else None
 
 
 def endpoints_yaml(actions_url: str, tracker_db: Path | None = None) -> str:
@@ -85,6 +93,7 @@ def plan(
     actions_port: int,
     credentials: Path | None = None,
     env: Mapping[str, str] | None = None,
+    console_port: int | None = None,
 ) -> Launch:
     """Both servers' commands and environments; `env` adds to this process's environment
     (the state folder, the database, channel secrets). The token and the secret are read or
@@ -129,7 +138,18 @@ def plan(
         ready_url=f"{url}/status",
         ready_params={"token": token.value},
     )  # fmt: skip
-    return Launch(actions=actions, rasa=rasa, url=url, api_token=token)
+    console = None
+    if console_port is not None:
+        console_env = {**base, "VM_API_TOKEN": token.value, "VM_RASA_URL": url}
+        console_env.pop("VM_ACTION_SECRET", None)
+        console = Server(
+            name="console",
+            command=[python, "-m", "bot.console", "--port", str(console_port)],
+            env=console_env,
+            ready_url=f"http://{_connect_host(values.console_host)}:{console_port}/login",
+            ready_params={},
+        )
+    return Launch(actions=actions, rasa=rasa, url=url, api_token=token, console=console)
 
 
 def _connect_host(host: str) -> str:

@@ -77,12 +77,15 @@ def running_servers(
     work: Path,
     credentials: Path | None = None,
     env: Mapping[str, str] | None = None,
+    console: bool = False,
 ) -> Iterator[Servers]:
     """Both servers with their own state folder, SQLite databases and logs under `work`;
     `env` adds to the environment (channel secrets, fake API addresses, DATABASE_URL)."""
     with ExitStack() as stack:
         try:
-            running = stack.enter_context(launch.running_servers(model, work, credentials, env))
+            running = stack.enter_context(
+                launch.running_servers(model, work, credentials, env, console)
+            )
         except ServersFailed as error:
             pytest.fail(str(error))
         yield Servers(**vars(running))

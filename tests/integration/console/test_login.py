@@ -51,7 +51,12 @@ def test_a_wrong_code_or_password_is_refused_without_saying_which(console):
     for password, code in ((console.passwords[NADIA], "000000"), ("wrong", right_code)):
         page = console.client.post(
             "/login",
-            data={"csrf": login_csrf(page.text), "email": NADIA, "password": password, "code": code},
+            data={
+                "csrf": login_csrf(page.text),
+                "email": NADIA,
+                "password": password,
+                "code": code,
+            },
         )
         answer = page
         assert answer.status_code == 401

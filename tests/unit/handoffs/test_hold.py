@@ -1,0 +1,40 @@
+"""While an advisor holds a conversation: the way back in every language, emergencies
+answered, everything else left to the advisor."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import runtime
+from bot.handoffs.hold import ANSWER, BACK_PHRASE, RESUME, WAIT, while_held
+from bot.language.detection import SUPPORTED_LANGUAGES
+
+
+def back_words() -> list[str]:
+    phrases = runtime.content_store().content().phrases
+    return [phrases[language][BACK_PHRASE] for language in SUPPORTED_LANGUAGES]
+
+
+@pytest.mark.parametrize("language", sorted(SUPPORTED_LANGUAGES))
+def test_the_word_of_every_language_goes_back_to_the_assistant(language):
+    word = runtime.content_store().phrase(BACK_PHRASE, language)
+    assert word and len(word.split()) == 1
+    for typed in (word, word.lower(), f"  {word.capitalize()}! "):
+        assert while_held(typed, {"intent": {"name": "bot_challenge"}}, back_words()) == RESUME
+
+
+def test_the_button_payload_goes_back_too():
+    assert while_held("/assistant", {}, back_words()) == RESUME
+
+
+def test_an_emergency_is_answered_while_held():
+    danger = {"intent": {"name": "share_experience"}, "safety": "danger"}
+    assert while_held("he is outside my door with a knife", danger, back_words()) == ANSWER
+    assert while_held("ik wil niet meer leven", {"intent": {"name": "self_harm"}}, []) == ANSWER
+
+
+@pytest.mark.parametrize(
+    "text", ["yes", "my boss", "last week", "I want to talk to the assistant about it"]
+)
+def test_anything_else_waits_for_the_advisor(text):
+    assert while_held(text, {"intent": {"name": "affirm"}}, back_words()) == WAIT
