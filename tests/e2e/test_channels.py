@@ -5,8 +5,6 @@ Dutch, Telegram in Portuguese."""
 
 from __future__ import annotations
 
-import itertools
-import json
 import time
 import uuid
 from pathlib import Path
@@ -14,37 +12,28 @@ from typing import Iterator
 
 import pytest
 import requests
-from twilio.request_validator import RequestValidator
 
 from bot import runtime
 from tests.support.fakes.telegram_api import FakeTelegramApi
 from tests.support.fakes.twilio_api import FakeTwilioApi
+from tests.support.messaging import (
+    AUTH_TOKEN,
+    BOT_TOKEN,
+    OUR_WHATSAPP,
+    WEBHOOK_SECRET,
+    channels_env,
+    new_chat,
+    new_number,
+    tap,
+    telegram_update,
+    text_update,
+    twilio_message,
+)
 from tests.support.servers import Servers, running_servers
 
 pytestmark = pytest.mark.e2e
 
-ACCOUNT_SID = "AC" + "fedcba9876543210" * 2
-AUTH_TOKEN = "e2e-twilio-auth-token"
-# Twilio calls the public address; the proxy in front of Rasa forwards to loopback.
-PUBLIC_URL = "https://veilig-melden.example.org"
-OUR_WHATSAPP = "whatsapp:+14155550100"
-OUR_SMS = "+14155550101"
-BOT_TOKEN = "987654321:AAE-e2e-token_abcdefghijklmnop"
-WEBHOOK_SECRET = "e2e-webhook-secret_42"
 MARKER = "capybara-marker-9140"  # a word that must never reach a log
-_ids = itertools.count(int(time.time()) % 100_000 * 1000)
-
-
-@pytest.fixture(scope="module")
-def twilio_api() -> Iterator[FakeTwilioApi]:
-    with FakeTwilioApi(ACCOUNT_SID, AUTH_TOKEN) as api:
-        yield api
-
-
-@pytest.fixture(scope="module")
-def telegram_api() -> Iterator[FakeTelegramApi]:
-    with FakeTelegramApi(BOT_TOKEN) as api:
-        yield api
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +43,7 @@ def servers(
     twilio_api: FakeTwilioApi,
     telegram_api: FakeTelegramApi,
 ) -> Iterator[Servers]:
-    env = {
-        **twilio_api.channel_env(PUBLIC_URL),
-        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "TELEGRAM_API_BASE_URL": telegram_api.base_url,
-    }
+    env = channels_env(twilio_api, telegram_api)
     work = tmp_path_factory.mktemp("e2e-channels")
     with running_servers(trained_model, work, env=env) as running:
         yield running
@@ -74,27 +58,6 @@ def words(text: str) -> list[str]:
 
 
 # --- Twilio ---------------------------------------------------------------------------------
-
-
-def twilio_message(servers: Servers, sender: str, body: str, sid: str | None = None, **extra):
-    fields = {
-        "MessageSid": sid or "SM" + uuid.uuid4().hex,
-        "AccountSid": ACCOUNT_SID,
-        "From": sender,
-        "To": OUR_WHATSAPP if sender.startswith("whatsapp:") else OUR_SMS,
-        "Body": body,
-        "NumMedia": "0",
-        **extra,
-    }
-    path = "/webhooks/twilio/webhook"
-    signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + path, fields)
-    return requests.post(
-        servers.url + path, data=fields, headers={"X-Twilio-Signature": signature}, timeout=60
-    )
-
-
-def new_number(prefix: str) -> str:
-    return prefix + str(uuid.uuid4().int)[:7]
 
 
 def replies_since(api: FakeTwilioApi, to: str, count: int) -> str:
@@ -170,52 +133,8 @@ def test_forged_twilio_requests_are_refused(servers, twilio_api):
 # --- Telegram ---------------------------------------------------------------------------------
 
 
-def telegram_update(servers: Servers, update: dict, secret: str = WEBHOOK_SECRET):
-    return requests.post(
-        f"{servers.url}/webhooks/telegram/webhook",
-        data=json.dumps(update),
-        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
-        timeout=60,
-    )
-
-
-def person(chat_id: int) -> dict:
-    return {"id": chat_id, "is_bot": False, "first_name": "Ana", "language_code": "pt-br"}
-
-
-def text_update(chat_id: int, text: str) -> dict:
-    message = {
-        "message_id": next(_ids),
-        "date": int(time.time()),
-        "chat": {"id": chat_id, "type": "private", "first_name": "Ana"},
-        "from": person(chat_id),
-        "text": text,
-    }
-    if text.startswith("/"):
-        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
-    return {"update_id": next(_ids), "message": message}
-
-
-def tap(chat_id: int, data: str) -> dict:
-    return {
-        "update_id": next(_ids),
-        "callback_query": {
-            "id": f"cq-{next(_ids)}",
-            "from": person(chat_id),
-            "chat_instance": "7",
-            "data": data,
-            "message": {
-                "message_id": next(_ids),
-                "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private", "first_name": "Ana"},
-                "text": "…",
-            },
-        },
-    }
-
-
 def test_telegram_conversation_in_portuguese(servers, telegram_api):
-    chat = next(_ids)
+    chat = new_chat()
     me = str(chat)  # the chat's conversation: servers.slot(me, ..., "telegram")
     assert telegram_update(servers, text_update(chat, "/start")).status_code == 200
     [greeting] = telegram_api.texts_to(chat)
@@ -248,12 +167,12 @@ def test_telegram_conversation_in_portuguese(servers, telegram_api):
 
 
 def test_telegram_duplicates_and_wrong_secrets(servers, telegram_api):
-    chat = next(_ids)
+    chat = new_chat()
     update = text_update(chat, "olá, bom dia")
     assert telegram_update(servers, update).status_code == 200
     assert telegram_update(servers, update).status_code == 200
     assert len(telegram_api.texts_to(chat)) == 1
-    other = next(_ids)
+    other = new_chat()
     assert telegram_update(servers, text_update(other, "olá"), secret="wrong").status_code == 403
     assert telegram_api.texts_to(other) == []
     unknown = telegram_update(servers, tap(chat, "/no_such_intent"))
@@ -270,7 +189,7 @@ def test_telegram_duplicates_and_wrong_secrets(servers, telegram_api):
 def test_user_text_numbers_and_secrets_never_reach_the_logs(servers, twilio_api):
     me = new_number("whatsapp:+3463")
     twilio_message(servers, me, f"mi compañero {MARKER} roba dinero de las tasas de visado")
-    chat = next(_ids)
+    chat = new_chat()
     telegram_update(servers, text_update(chat, f"{MARKER} quer apagar tudo o que escrevi"))
     time.sleep(1)
     logs = servers.log_text()
