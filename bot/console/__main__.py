@@ -25,6 +25,7 @@ def main() -> None:
         access_log=False,
         proxy_headers=True,
         server_header=False,
+        ws="none",  # no WebSockets here; Rasa pins an older websockets than uvicorn wants
     )
 
 
