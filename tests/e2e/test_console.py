@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import Browser, Page, expect
 
 from bot import runtime
@@ -18,7 +19,7 @@ from bot.db import Database
 from bot.handoffs.inbox import list_handoffs
 from bot.handoffs.store import HandoffRecord
 from tests.support.browser import chromium
-from tests.support.console import PASSWORD, next_code
+from tests.support.console import PASSWORD, login_csrf, next_code
 from tests.support.fakes.telegram_api import FakeTelegramApi
 from tests.support.fakes.twilio_api import FakeTwilioApi
 from tests.support.messaging import (
@@ -56,7 +57,7 @@ def servers_state(servers: Servers, monkeypatch: pytest.MonkeyPatch) -> Iterator
     """Read and write with the servers' keys and database, as the CLI on their machine."""
     monkeypatch.setenv("VM_STATE_DIR", servers.env["VM_STATE_DIR"])
     runtime.reset()
-    database = Database(servers.env["DATABASE_URL"], migrate=False)
+    database = Database(servers.env["DATABASE_URL"])  # migrated, as the first server's use does
     with runtime.override(database=database):
         yield database
     database.dispose()
@@ -242,3 +243,77 @@ def test_an_advisor_answers_a_whatsapp_user_and_closes(servers, twilio_api, cons
     count = len(twilio_api.bodies_to(me))
     say("bonjour")
     assert len(twilio_api.wait_for(me, count + 1)) > count  # the assistant answers again
+
+
+def test_an_advisor_answers_a_web_chat_user_in_arabic(servers, browser, console, servers_state):
+    user = browser.new_context(locale="ar-MA").new_page()
+    user.set_default_timeout(90_000)
+    user.goto(f"{servers.url}/webchat/demo")
+    expect(user.locator("#vm-webchat")).to_have_attribute("data-state", "connected")
+    said = user.locator(".vmw-message--bot p")
+    field = user.locator("#vm-webchat textarea, #vm-webchat input[type=text]").first
+
+    def say(text: str) -> None:
+        count = said.count()
+        field.fill(text)
+        field.press("Enter")
+        expect(said).not_to_have_count(count)
+
+    for text in ("مرحبا", "أريد التحدث إلى مستشار سري", "الرباط", "نعم", "العربية", "لا"):
+        say(text)
+    count = said.count()
+    user.locator(".vmw-choices button").first.click()
+    expect(said).not_to_have_count(count)
+    say("نعم")
+    with runtime.database().session() as session:
+        handoff = [h for h in list_handoffs(session) if h.channel == "webchat"][0]
+    assert handoff.language == "ar"
+
+    log_in(console, servers, servers_state, advisor_account(servers_state, str(handoff.advisor_id)))
+    console.goto(f"{servers.console_url}/handoffs/{handoff.id}")
+    expect(transcript(console)).to_have_attribute("dir", "rtl")
+    console.get_by_role("button", name="Take this conversation").click()
+    word = str(runtime.content_store().phrase("back_to_assistant_word", "ar"))
+    joined = expected("utter_advisor_joined", "ar", "webchat", back_word=word)
+    expect(said.last).to_have_text(joined.strip().split("\n\n")[-1])
+
+    console.get_by_label("Your message to the user").fill("مرحبا، أنا هنا لمساعدتك.")
+    console.get_by_role("button", name="Send").click()
+    expect(console.get_by_text("delivered")).to_be_visible()
+    expect(said.last).to_contain_text("مرحبا، أنا هنا لمساعدتك.")
+
+    field.fill("شكرا، مديري يصرخ علي كل يوم")
+    field.press("Enter")
+    expect(transcript(console)).to_contain_text("مديري يصرخ علي", timeout=LIVE_MS)
+
+    console.get_by_role("button", name="Hand back to the assistant").click()
+    handed_back = expected("utter_advisor_handed_back", "ar", "webchat")
+    expect(said.last).to_have_text(handed_back.strip().split("\n\n")[-1])
+
+    # The user closed the chat: the advisor's message is kept, not delivered, with a retry.
+    user.context.close()
+    console.get_by_label("Your message to the user").fill("هل ما زلت هنا؟")
+    console.get_by_role("button", name="Send").click()
+    expect(console.get_by_text("not delivered: the web chat window is closed")).to_be_visible()
+    expect(console.get_by_role("button", name="Send again")).to_be_visible()
+
+
+def test_a_console_session_cannot_call_the_rasa_api(servers, servers_state):
+    """Security: the console's session opens the console only; the Rasa API wants its token."""
+    email = advisor_account(servers_state, "rab-youssef-tazi")
+    web = requests.Session()
+    page = web.get(f"{servers.console_url}/login", timeout=30)
+    answer = web.post(
+        f"{servers.console_url}/login",
+        data={"csrf": login_csrf(page.text), "email": email, "password": PASSWORDS[email],
+              "code": next_code(servers_state, email)},
+        allow_redirects=False, timeout=30,
+    )  # fmt: skip
+    assert answer.status_code == 303
+    cookie = web.cookies.get("vm_session")
+    assert cookie
+    tracker = f"{servers.url}/conversations/rest:abc/tracker"
+    for headers in ({"Cookie": f"vm_session={cookie}"}, {"Authorization": f"Bearer {cookie}"}):
+        assert requests.get(tracker, headers=headers, timeout=30).status_code == 401
+    assert requests.get(tracker, params={"token": cookie}, timeout=30).status_code == 401
+    assert web.get(f"{servers.console_url}/conversations/rest:abc/tracker").status_code == 404

@@ -1,20 +1,15 @@
 """Attacks on the advisors' console (issue 12): every form without its CSRF token, forms
-posted from another site, a console session trying the Rasa API, and the console offering
-no way through to that API. The console app runs in-process; the last test needs the real
-servers and is marked e2e."""
+posted from another site, and the console offering no way through to the Rasa API. The
+console app runs in-process; that a console session cannot call the Rasa API itself is
+tried against the real servers in tests/e2e/test_console.py (they are running there)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-import requests
 
-from bot import runtime
-from bot.console import accounts
-from bot.db import Database
 from tests.support.console import login_csrf, next_code, running_console
-from tests.support.servers import running_servers
 
 NADIA = "nadia@example.org"
 POSTS = ["/claim", "/messages", "/hand-back", "/close", "/messages/{message}/retry"]
@@ -71,37 +66,3 @@ def test_the_console_has_no_way_through_to_the_rasa_api(console):
     for path in ("/conversations/x/tracker", "/model/parse", "/status", "/webhooks/rest/webhook"):
         assert console.client.get(path).status_code == 404
         assert console.client.post(path, json={}).status_code in (404, 405)
-
-
-@pytest.mark.e2e
-def test_a_console_session_cannot_call_the_rasa_api(trained_model, tmp_path_factory, monkeypatch):
-    work = tmp_path_factory.mktemp("console-doors")
-    with running_servers(trained_model, work, console=True) as servers:
-        # The account is made as the CLI on the servers' machine makes it: their keys.
-        monkeypatch.setenv("VM_STATE_DIR", servers.env["VM_STATE_DIR"])
-        runtime.reset()
-        database = Database(servers.env["DATABASE_URL"], migrate=False)
-        try:
-            with database.session() as session:
-                enrolment = accounts.add_account(session, NADIA, "advisor", "rab-nadia-benali")
-            web = requests.Session()
-            page = web.get(f"{servers.console_url}/login", timeout=30)
-            answer = web.post(
-                f"{servers.console_url}/login",
-                data={"csrf": login_csrf(page.text), "email": NADIA,
-                      "password": enrolment.password, "code": next_code(database, NADIA)},
-                allow_redirects=False, timeout=30,
-            )  # fmt: skip
-            assert answer.status_code == 303
-            cookie = web.cookies.get("vm_session")
-            assert cookie
-            tracker = f"{servers.url}/conversations/rest:abc/tracker"
-            for headers in (
-                {"Cookie": f"vm_session={cookie}"},
-                {"Authorization": f"Bearer {cookie}"},
-            ):
-                assert requests.get(tracker, headers=headers, timeout=30).status_code == 401
-            assert requests.get(tracker, params={"token": cookie}, timeout=30).status_code == 401
-        finally:
-            database.dispose()
-            runtime.reset()
