@@ -12,6 +12,7 @@ accounts reset-2fa EMAIL
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 
 from bot import runtime
@@ -32,11 +33,8 @@ def _enrolment(enrolment: Enrolment) -> None:
 
 
 def _add(args: argparse.Namespace) -> int:
-    if args.role == "advisor":
-        directory = runtime.directory_service()
-        import asyncio
-
-        known = asyncio.run(directory.current()).advisor(args.advisor or "")
+    if args.role == "advisor" and args.advisor:
+        known = asyncio.run(runtime.directory_service().current()).advisor(args.advisor)
         if known is None:
             say(f"no advisor {line(args.advisor or '')} in the directory", file=sys.stderr)
             return 1

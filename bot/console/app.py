@@ -20,7 +20,7 @@ from bot.console.assistant import Assistant
 from bot.console.conversation import Conversations
 from bot.console.notify import Notifier
 from bot.console.pages import auth, inbox
-from bot.console.web import SecurityHeaders, not_found
+from bot.console.web import RateLimit, SecurityHeaders, not_found
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 HANDOFF = "/handoffs/{handoff_id:str}"
@@ -70,4 +70,5 @@ def create_app(assistant: Optional[Assistant] = None, notify: bool = False) -> S
         lifespan=lifespan,
     )
     app.state.conversations = Conversations(assistant)
+    app.state.login_limit = RateLimit()  # per client address, in this process
     return app

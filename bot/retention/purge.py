@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.cases import lockout
 from bot.cases.model import CLOSED, AuditEntry, Case, CaseMessage
 from bot.deliveries import ChannelDelivery
+from bot.handoffs.messages import AdvisorMessage
 from bot.handoffs.store import Handoff
 from bot.retention.overview import add_to_count
 from bot.retention.policy import RetentionPolicy
@@ -53,6 +54,13 @@ def purge_handoffs(session: Session, now: datetime, policy: RetentionPolicy, dry
     )
     if dry_run:
         return _count(session, Handoff, expired)
+    # What advisors wrote goes with the handoff (the console's audit keeps no content).
+    gone = select(Handoff.id).where(expired).scalar_subquery()
+    session.execute(
+        delete(AdvisorMessage)
+        .where(AdvisorMessage.handoff_id.in_(gone))
+        .execution_options(synchronize_session=False)
+    )
     return int(session.execute(delete(Handoff).where(expired)).rowcount or 0)
 
 

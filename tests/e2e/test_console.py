@@ -231,6 +231,19 @@ def test_an_advisor_answers_a_whatsapp_user_and_closes(servers, twilio_api, cons
     say("merci")
     expect(transcript(console)).to_contain_text("merci", timeout=LIVE_MS)
 
+    # The user sends STOP: the next message is kept, not delivered, and sent again later.
+    say("STOP")
+    count = len(twilio_api.bodies_to(me))
+    console.get_by_label("Your message to the user").fill("Êtes-vous toujours là ?")
+    console.get_by_role("button", name="Send").click()
+    expect(console.get_by_text("not delivered: the user stopped messages")).to_be_visible()
+    assert len(twilio_api.bodies_to(me)) == count
+    say("START")
+    count = len(twilio_api.bodies_to(me))
+    console.get_by_role("button", name="Send again").click()
+    expect(console.get_by_role("button", name="Send again")).to_have_count(0)
+    assert twilio_api.wait_for(me, count + 1)[-1].body.endswith("Êtes-vous toujours là ?")
+
     count = len(twilio_api.bodies_to(me))
     console.get_by_role("button", name="Close the conversation").click()
     expect(console.get_by_role("heading", name="Handed-off conversations")).to_be_visible()

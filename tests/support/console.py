@@ -5,6 +5,7 @@ app shows for the moment)."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ def next_code(database: Database, email: str, now: Optional[datetime] = None) ->
         last = row.last_totp_step
     totp = pyotp.TOTP(secret)
     step = int(now.timestamp()) // totp.interval
-    candidate = step - 1 if last is None else max(last + 1, step - 1)
+    candidate = step if last is None else max(last + 1, step)
     if candidate > step + 1:
         raise RuntimeError("no unused code left in this 30-second window")
     return totp.at(candidate * totp.interval)
@@ -98,25 +99,7 @@ class Console:
         return login_csrf((client or self.client).get(path).text)
 
     def handoff(self, **changes: Any) -> str:
-        values: dict[str, Any] = {
-            "handoff_id": changes.pop("handoff_id", None) or _new_id(),
-            "transcript": [TranscriptEntry("user", "mon chef me crie dessus")],
-            "language": "fr",
-            "channel": "twilio",
-            "conversation_ref": "VM-3F9A-C21B-77D0",
-            "post_code": "RAB",
-            "advisor_id": None,
-            "pool_language": "fr",
-            "phone": None,
-            "now": datetime.now(timezone.utc),
-            "reply_address": None,
-            "conversation_id": None,
-        }
-        values.update(changes)
-        row = _values(**values)
-        with self.database.session() as session:
-            _insert(session, row)
-        return str(row["id"])
+        return store_handoff(self.database, **changes)
 
     def set_handoff(self, handoff_id: str, **columns: Any) -> None:
         with self.database.session() as session:
@@ -125,10 +108,28 @@ class Console:
                 setattr(row, name, value)
 
 
-def _new_id() -> str:
-    import uuid
-
-    return str(uuid.uuid4())
+def store_handoff(database: Database, **changes: Any) -> str:
+    """A handoff as the dialogue stores it (a French user of Rabat, to the pool, unless
+    `changes` say otherwise); returns its id."""
+    values: dict[str, Any] = {
+        "handoff_id": str(uuid.uuid4()),
+        "transcript": [TranscriptEntry("user", "mon chef me crie dessus")],
+        "language": "fr",
+        "channel": "twilio",
+        "conversation_ref": "VM-3F9A-C21B-77D0",
+        "post_code": "RAB",
+        "advisor_id": None,
+        "pool_language": "fr",
+        "phone": None,
+        "now": datetime.now(timezone.utc),
+        "reply_address": None,
+        "conversation_id": None,
+    }
+    values.update(changes)
+    row = _values(**values)
+    with database.session() as session:
+        _insert(session, row)
+    return str(row["id"])
 
 
 @contextmanager

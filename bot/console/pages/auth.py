@@ -26,8 +26,6 @@ from bot.console.web import (
     to_login,
 )
 
-LOGIN_LIMIT = RateLimit()
-
 
 def _next(value: object) -> str:
     """Where to go after logging in: a path of this console only."""
@@ -62,7 +60,8 @@ async def login(request: Request) -> Response:
     if form is None or not csrf_ok(form, request.cookies.get(cookies().login)):
         return forbidden(request)
     client = request.client.host if request.client else "?"
-    if not LOGIN_LIMIT.allow(client):
+    limit: RateLimit = request.app.state.login_limit
+    if not limit.allow(client):
         return login_page(request, 429, "login_rate_limited", next=form.get("next"))
     email, password, code = (str(form.get(k) or "") for k in ("email", "password", "code"))
     draft, target = str(form.get("draft") or ""), _next(form.get("next"))

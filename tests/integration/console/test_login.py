@@ -162,3 +162,18 @@ def test_over_https_the_cookies_are_secure_and_host_only(tmp_path: Path, monkeyp
         assert "__Host-vm_login=" in page.headers["set-cookie"]
         assert "secure" in page.headers["set-cookie"].lower()
         assert page.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_many_logins_from_one_place_are_slowed_down(console):
+    """Spraying many accounts from one address: after 30 tries in 5 minutes, 429."""
+    page = console.client.get("/login")
+    statuses = []
+    for attempt in range(31):
+        page = console.client.post(
+            "/login",
+            data={"csrf": login_csrf(page.text), "email": f"user{attempt}@example.org",
+                  "password": "guess", "code": "123456"},
+        )  # fmt: skip
+        statuses.append(page.status_code)
+    assert statuses[:30] == [401] * 30 and statuses[30] == 429
+    assert "Too many attempts from here" in page.text

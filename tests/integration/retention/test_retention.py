@@ -21,6 +21,7 @@ from bot.cli import main
 from bot.db import Database
 from bot.deliveries import ChannelDelivery
 from bot.handoffs.inbox import set_status
+from bot.handoffs.messages import keep_message, messages_of
 from bot.handoffs.store import Handoff, HandoffStore, TranscriptEntry
 from bot.retention import schedule
 from bot.retention.conversations import purge_conversations, tracker_store_url
@@ -184,11 +185,15 @@ def test_a_closed_handoff_goes_ninety_days_after_closing_an_open_one_stays(
     still_open = handoff(database, T0)
     with database.session() as session:
         set_status(session, closed, "closed", T0 + timedelta(days=10))
+        for handoff_id in (closed, still_open):  # what an advisor wrote from the console
+            keep_message(session, handoff_id, "account-1", "Bonjour", now=T0 + timedelta(days=1))
     assert run(database, T0 + timedelta(days=99), tracker_url).counts["closed handoffs"] == 0
     assert run(database, T0 + timedelta(days=101), tracker_url).counts["closed handoffs"] == 1
     with database.session() as session:
         assert session.get(Handoff, closed) is None
         assert session.get(Handoff, still_open) is not None
+        assert messages_of(session, closed) == []
+        assert len(messages_of(session, still_open)) == 1
 
 
 def test_expired_delivery_ids_and_receipt_attempts_go(database: Database, tracker_url: str):
