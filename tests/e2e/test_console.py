@@ -6,20 +6,22 @@ replies live, and closes it or the user goes back to the assistant."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import requests
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from bot import runtime
 from bot.console import accounts
 from bot.db import Database
 from bot.handoffs.inbox import list_handoffs
-from bot.handoffs.store import HandoffRecord
+from bot.handoffs.store import HandoffRecord, TranscriptEntry
 from tests.support.browser import chromium
-from tests.support.console import PASSWORD, login_csrf, next_code
+from tests.support.console import PASSWORD, login_csrf, next_code, store_handoff
 from tests.support.fakes.telegram_api import FakeTelegramApi
 from tests.support.fakes.twilio_api import FakeTwilioApi
 from tests.support.messaging import (
@@ -330,3 +332,52 @@ def test_a_console_session_cannot_call_the_rasa_api(servers, servers_state):
         assert requests.get(tracker, headers=headers, timeout=30).status_code == 401
     assert requests.get(tracker, params={"token": cookie}, timeout=30).status_code == 401
     assert web.get(f"{servers.console_url}/conversations/rest:abc/tracker").status_code == 404
+
+
+def test_the_console_works_by_keyboard_and_passes_an_accessibility_check(
+    servers, browser, servers_state
+):
+    """Keyboard only: log in, change the password, open a conversation. axe-core (WCAG 2
+    A and AA rules: labels, contrast, landmarks, language) finds nothing on any page."""
+    email = advisor_account(servers_state, "tun-salma-trabelsi")
+    handoff_id = store_handoff(
+        servers_state, advisor_id="tun-salma-trabelsi", pool_language=None, language="ar",
+        transcript=[TranscriptEntry("user", "مديري يصرخ علي كل يوم")],
+    )  # fmt: skip
+    page = browser.new_context(locale="nl-NL").new_page()
+    axe = Axe()
+
+    def accessible() -> None:
+        options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
+        found = axe.run(page, options=options)
+        assert found.violations_count == 0, found.generate_report()
+
+    page.goto(f"{servers.console_url}/login")
+    accessible()
+    expect(page.get_by_label("E-mailadres")).to_be_focused()  # autofocus
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORDS[email])
+    page.keyboard.press("Tab")
+    page.keyboard.type(next_code(servers_state, email))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Kies een nieuw wachtwoord")).to_be_visible()
+    accessible()
+    page.get_by_label("Huidig wachtwoord").focus()
+    for text in (PASSWORDS[email], PASSWORD, PASSWORD):
+        page.keyboard.type(text)
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    PASSWORDS[email] = PASSWORD
+    expect(page.get_by_role("heading", name="Overgedragen gesprekken")).to_be_visible()
+    accessible()
+    link = page.get_by_role("link", name=re.compile("^VM-"))
+    for _ in range(20):  # Tab until the conversation's link has the focus
+        page.keyboard.press("Tab")
+        if link.evaluate("node => node === document.activeElement"):
+            break
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(f"/handoffs/{handoff_id}$"))
+    expect(transcript(page)).to_have_attribute("dir", "rtl")
+    accessible()
+    page.context.close()
