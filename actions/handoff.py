@@ -23,8 +23,8 @@ from bot.handoffs.spool import handoff_id_or_none
 from bot.handoffs.store import (
     HandoffStoreUnavailable,
     reply_address_text,
-    transcript_from_events,
 )
+from bot.handoffs.transcript import transcript_from_events
 from bot.security.redaction import PHONE, SECRET_MARK
 
 CONSENT_SLOTS = ("handoff_consent", "handoff_phone_consent")

@@ -17,7 +17,7 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,7 +31,6 @@ from bot.db import Base, Database
 from bot.directory.matching import normalize_language
 from bot.encryption import EncryptedText, EncryptionKeyError
 from bot.handoffs.spool import Spool, checked_id
-from bot.security.redaction import redact_events
 from bot.timestamps import UtcDateTime
 
 log = logging.getLogger(__name__)
@@ -144,37 +143,6 @@ class Handoff(Base):
             claimed_at=self.claimed_at,
             closed_at=self.closed_at,
         )
-
-
-# --- the transcript ---------------------------------------------------------------------
-
-
-def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[TranscriptEntry]:
-    """This conversation's messages from Rasa tracker events (`tracker.events`): user and
-    bot texts since the last session start, in order, redacted as the conversation store
-    keeps them (bot/security/redaction.py: no receipt, no status-check answer, no address)."""
-    entries: list[TranscriptEntry] = []
-    for event in redact_events(events):
-        kind = event.get("event")
-        if kind == "session_started":
-            entries = []
-            continue
-        if kind not in SENDERS:
-            continue
-        text = event.get("text")
-        if not isinstance(text, str) or not text.strip():
-            continue
-        entries.append(TranscriptEntry(kind, text, _timestamp(event.get("timestamp"))))
-    return entries
-
-
-def _timestamp(value: object) -> Optional[str]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            return datetime.fromtimestamp(value, timezone.utc).isoformat()
-        except (OverflowError, OSError, ValueError):
-            return None
-    return None
 
 
 # --- storing ----------------------------------------------------------------------------

@@ -21,8 +21,8 @@ from bot.handoffs.store import (
     HandoffStoreUnavailable,
     TranscriptEntry,
     get_handoff,
-    transcript_from_events,
 )
+from bot.handoffs.transcript import transcript_from_events
 from tests.integration.directory.test_directory import differences_for
 from tests.support import ROOT
 from tests.support.postgres import PostgresUnavailable, postgres_server

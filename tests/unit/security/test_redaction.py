@@ -3,7 +3,7 @@ receipt, the status check's answers or the raw address."""
 
 from __future__ import annotations
 
-from bot.handoffs.store import transcript_from_events
+from bot.handoffs.transcript import transcript_from_events
 from bot.security.redaction import NOT_STORED, RECEIPT, RECEIPT_SHOWN, SECRET_MARK, redact_events
 
 CODE = "4821 0937 5512 6604"
