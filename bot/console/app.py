@@ -19,15 +19,21 @@ from starlette.staticfiles import StaticFiles
 from bot.console.assistant import Assistant
 from bot.console.conversation import Conversations
 from bot.console.notify import Notifier
-from bot.console.pages import auth, inbox
-from bot.console.web import RateLimit, SecurityHeaders, not_found
+from bot.console.pages import auth, cases, inbox
+from bot.console.web import RateLimit, SecurityHeaders, current, not_found
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 HANDOFF = "/handoffs/{handoff_id:str}"
+CASE = "/cases/{case_id:str}"
 
 
 async def home(request: Request) -> Response:
-    return RedirectResponse("/inbox", status_code=303)
+    """Each role's own start: the inbox for advisors, the cases for coordinators."""
+    active = await current(request)
+    if active is None:
+        return RedirectResponse("/login", status_code=303)
+    start = "/cases" if active.account.role == "coordinator" else "/inbox"
+    return RedirectResponse(start, status_code=303)
 
 
 async def missing(request: Request, _: Exception) -> Response:
@@ -61,6 +67,11 @@ def create_app(assistant: Optional[Assistant] = None, notify: bool = False) -> S
         Route(HANDOFF + "/messages/{message_id:str}/retry", inbox.retry, methods=["POST"]),
         Route(HANDOFF + "/hand-back", inbox.hand_back, methods=["POST"]),
         Route(HANDOFF + "/close", inbox.close, methods=["POST"]),
+        Route("/cases", cases.case_list, methods=["GET"]),
+        Route(CASE, cases.case_page, methods=["GET"]),
+        Route(CASE + "/acknowledge", cases.acknowledge, methods=["POST"]),
+        Route(CASE + "/status", cases.change_status, methods=["POST"]),
+        Route(CASE + "/reply", cases.reply, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
     ]
     app = Starlette(

@@ -75,7 +75,7 @@ class Console:
                 "email": email,
                 "password": self.passwords[email],
                 "code": next_code(self.database, email),
-                "next": "/inbox",
+                "next": "/",
                 **form,
             },
             follow_redirects=False,

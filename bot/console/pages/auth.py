@@ -31,7 +31,7 @@ def _next(value: object) -> str:
     """Where to go after logging in: a path of this console only."""
     if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
         return value[:200]
-    return "/inbox"
+    return "/"  # each role's own start page
 
 
 def login_page(
@@ -156,4 +156,4 @@ async def change_password(request: Request) -> Response:
     if error is not None:
         return render(request, "password.html", 400, csrf=active.csrf_token, error=error,
                       account=active.account, length=accounts.MIN_PASSWORD_LENGTH)  # fmt: skip
-    return RedirectResponse("/inbox", status_code=303)
+    return RedirectResponse("/", status_code=303)
