@@ -8,7 +8,7 @@ from sqlalchemy import MetaData
 
 from bot import deliveries
 from bot.cases import lockout, model
-from bot.console import accounts, audit, sessions
+from bot.console import accounts, audit, digest, sessions
 from bot.db import Base
 from bot.directory import tables
 from bot.handoffs import messages, store
@@ -25,6 +25,7 @@ MODULES = (
     accounts,
     sessions,
     audit,
+    digest,
 )
 
 metadata: MetaData = Base.metadata

@@ -3,6 +3,7 @@ link to it in the console.
 
 - A new handoff: its advisor, or the advisors of its pool (those who see it in their
   inbox), each at their console account's address.
+- Once a week, the coordinators' digest of legal deadlines (bot.console.digest).
 - A handoff nobody has claimed within `VM_ESCALATION_WORKING_DAYS` working days (Monday
   to Friday, in the advisor's time zone, or the post's for a pool): the coordinating
   advisor (the directory's `coordinating` advisor with an account, else
@@ -25,11 +26,14 @@ from typing import Optional
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import runtime
 from bot.console import desk
 from bot.console.accounts import ConsoleAccount
+from bot.console.digest import SUBJECT as DIGEST_SUBJECT
+from bot.console.digest import due_digest
 from bot.directory.records import Directory
 from bot.handoffs.store import Handoff
 from bot.settings import Settings, settings
@@ -181,6 +185,14 @@ class Notifier:
         now = now or datetime.now(timezone.utc)
         directory = await runtime.directory_service().current()
         mails = await runtime.database().run(lambda s: due_mails(s, directory, self.values, now))
+        try:
+            weekly = await runtime.database().run(
+                lambda s: due_digest(s, self.values.console_url, now)
+            )
+        except IntegrityError:
+            weekly = None  # another console process sends this week's digest
+        if weekly is not None:
+            mails.append(Mail(weekly[0], DIGEST_SUBJECT, weekly[1]))
         sent = 0
         for mail in mails:
             try:

@@ -6,8 +6,10 @@ replies live, and closes it or the user goes back to the assistant."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -16,10 +18,13 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from bot import runtime
+from bot.cases.store import CaseStore
+from bot.cases.views import Report
 from bot.console import accounts
 from bot.db import Database
 from bot.handoffs.inbox import list_handoffs
 from bot.handoffs.store import HandoffRecord, TranscriptEntry
+from bot.pseudonym import RECEIPT
 from tests.support.browser import chromium
 from tests.support.console import PASSWORD, login_csrf, next_code, store_handoff
 from tests.support.fakes.telegram_api import FakeTelegramApi
@@ -131,6 +136,30 @@ def log_in(page: Page, servers: Servers, database: Database, email: str) -> None
         page.get_by_role("button", name="Save password").click()
         PASSWORDS[email] = PASSWORD
     expect(page.get_by_role("heading", name="Handed-off conversations")).to_be_visible()
+
+
+def session_of(servers: Servers, database: Database, email: str) -> requests.Session:
+    """A logged-in console session without a browser (changing a one-time password)."""
+    web = requests.Session()
+    page = web.get(f"{servers.console_url}/login", timeout=30)
+    answer = web.post(
+        f"{servers.console_url}/login",
+        data={"csrf": login_csrf(page.text), "email": email, "password": PASSWORDS[email],
+              "code": next_code(database, email)},
+        allow_redirects=False, timeout=30,
+    )  # fmt: skip
+    assert answer.status_code == 303, answer.status_code
+    if answer.headers["location"] == "/password":
+        form = web.get(f"{servers.console_url}/password", timeout=30)
+        changed = web.post(
+            f"{servers.console_url}/password",
+            data={"csrf": login_csrf(form.text), "current": PASSWORDS[email], "new": PASSWORD,
+                  "again": PASSWORD},
+            allow_redirects=False, timeout=30,
+        )  # fmt: skip
+        assert changed.status_code == 303
+        PASSWORDS[email] = PASSWORD
+    return web
 
 
 def transcript(page: Page):
@@ -316,15 +345,7 @@ def test_an_advisor_answers_a_web_chat_user_in_arabic(servers, browser, console,
 def test_a_console_session_cannot_call_the_rasa_api(servers, servers_state):
     """Security: the console's session opens the console only; the Rasa API wants its token."""
     email = advisor_account(servers_state, "rab-youssef-tazi")
-    web = requests.Session()
-    page = web.get(f"{servers.console_url}/login", timeout=30)
-    answer = web.post(
-        f"{servers.console_url}/login",
-        data={"csrf": login_csrf(page.text), "email": email, "password": PASSWORDS[email],
-              "code": next_code(servers_state, email)},
-        allow_redirects=False, timeout=30,
-    )  # fmt: skip
-    assert answer.status_code == 303
+    web = session_of(servers, servers_state, email)
     cookie = web.cookies.get("vm_session")
     assert cookie
     tracker = f"{servers.url}/conversations/rest:abc/tracker"
@@ -381,3 +402,50 @@ def test_the_console_works_by_keyboard_and_passes_an_accessibility_check(
     expect(transcript(page)).to_have_attribute("dir", "rtl")
     accessible()
     page.context.close()
+
+
+def test_a_coordinator_acknowledges_the_overdue_case_first(servers, browser, servers_state):
+    """The case desk (issue 13): an overdue case on top; acknowledging it records the
+    coordinator's account in the audit trail. An advisor's session gets 403 there."""
+    store = CaseStore(servers_state, lookup_key=runtime.purpose_key(RECEIPT))
+    now = datetime.now(timezone.utc)
+    story = "Mon chef demande de l'argent pour renouveler les contrats."
+    fields = dict(
+        what_happened=story, language="fr", channel="whatsapp", when=None, where=None,
+        post_code="RAB", involved=None, witnesses=None, spoke_to="neither",
+        contact="anonymous", contact_details=None, conversation_reference=None,
+    )  # fmt: skip
+    late = asyncio.run(store.submit_report(Report(kind="fraud", **fields), now=now - timedelta(9)))
+    asyncio.run(store.submit_report(Report(kind="bullying", **fields), now=now))
+    with servers_state.session() as session:
+        enrolment = accounts.add_account(session, "coord@example.org", "coordinator")
+    PASSWORDS["coord@example.org"] = str(enrolment.password)
+
+    page = browser.new_context(locale="en-GB").new_page()
+    page.goto(f"{servers.console_url}/login")
+    page.get_by_label("E-mail address").fill("coord@example.org")
+    page.get_by_label("Password").fill(PASSWORDS["coord@example.org"])
+    page.get_by_label("Code from your authenticator app").fill(
+        next_code(servers_state, "coord@example.org")
+    )
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Current password").fill(PASSWORDS["coord@example.org"])
+    page.get_by_label("New password", exact=True).fill(PASSWORD)
+    page.get_by_label("New password again").fill(PASSWORD)
+    page.get_by_role("button", name="Save password").click()
+    expect(page.get_by_role("heading", name="Cases")).to_be_visible()
+    first = page.locator("table.inbox tbody tr").first
+    expect(first).to_contain_text(f"Case {late.case_id}")
+    expect(first).to_contain_text("acknowledgement OVERDUE by 2 days")
+    first.get_by_role("link").click()
+    expect(page.get_by_text(story)).to_be_visible()
+    page.get_by_role("button", name="Acknowledge receipt").click()
+    trail = page.locator("table.inbox").last
+    expect(trail).to_contain_text("case.acknowledged")
+    expect(trail).to_contain_text("coord@example.org (console:")
+    page.context.close()
+
+    email = advisor_account(servers_state, "rab-youssef-tazi")
+    advisor = session_of(servers, servers_state, email)
+    answer = advisor.get(f"{servers.console_url}/cases/{late.case_id}", timeout=30)
+    assert answer.status_code == 403 and story not in answer.text

@@ -17,6 +17,7 @@ import pyotp
 from starlette.testclient import TestClient
 
 from bot import runtime
+from bot.cases.views import Report
 from bot.console import accounts
 from bot.console.accounts import ConsoleAccount
 from bot.console.app import create_app
@@ -142,3 +143,17 @@ def running_console(tmp_path: Path, rasa_url: str = NO_ASSISTANT) -> Iterator[Co
                 yield Console(database, client)
     finally:
         database.dispose()
+
+
+STORY = "Mijn chef vraagt <b>geld</b> voor verlenging van mijn contract."
+
+
+def case_report(**fields: object) -> Report:
+    """A report as the report form hands it in (a Dutch fraud report, anonymous)."""
+    values: dict = dict(
+        kind="fraud", what_happened=STORY, language="nl", channel="whatsapp", when="vorige week",
+        where="Rabat", post_code="RAB", involved="mijn chef", witnesses=None, spoke_to="neither",
+        contact="anonymous", contact_details=None, conversation_reference=None,
+    )  # fmt: skip
+    values.update(fields)
+    return Report(**values)

@@ -1,5 +1,6 @@
 """The console: advisors', coordinators' and admins' accounts, their sessions, the audit of
-what they viewed and did (never content), the advisors' messages, and what a handoff needs
+what they viewed and did (never content), the advisors' messages, the coordinators' weekly
+digests sent, and what a handoff needs
 once a person answers it (the conversation it came from, who holds it, notices sent).
 
 Revision ID: 0008_console
@@ -83,6 +84,12 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_advisor_messages_handoff_id"), "advisor_messages", ["handoff_id"], unique=False
     )
+    op.create_table(
+        "console_digests",
+        sa.Column("week", sa.String(8), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("week", name=op.f("pk_console_digests")),
+    )
     with op.batch_alter_table("handoffs") as batch:
         batch.add_column(sa.Column("conversation_id", sa.Text(), nullable=True))
         batch.add_column(sa.Column("held", sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -97,6 +104,7 @@ def downgrade() -> None:
         for column in ("escalated_at", "notified_at", "closed_at", "claimed_at", "held"):
             batch.drop_column(column)
         batch.drop_column("conversation_id")
+    op.drop_table("console_digests")
     op.drop_index(op.f("ix_advisor_messages_handoff_id"), table_name="advisor_messages")
     op.drop_table("advisor_messages")
     op.drop_index(op.f("ix_console_audit_handoff_id"), table_name="console_audit")

@@ -13,21 +13,9 @@ import pytest
 from bot.cases.lockout import LockoutPolicy
 from bot.cases.model import AuditEntry
 from bot.cases.store import CaseStore
-from bot.cases.views import Report
-from tests.support.console import running_console
+from tests.support.console import STORY, case_report, running_console
 
 COORDINATOR, ADVISOR, ADMIN = "coord@example.org", "nadia@example.org", "admin@example.org"
-STORY = "Mijn chef vraagt <b>geld</b> voor verlenging van mijn contract."
-
-
-def report(**fields: object) -> Report:
-    values: dict = dict(
-        kind="fraud", what_happened=STORY, language="nl", channel="whatsapp", when="vorige week",
-        where="Rabat", post_code="RAB", involved="mijn chef", witnesses=None, spoke_to="neither",
-        contact="anonymous", contact_details=None, conversation_reference=None,
-    )  # fmt: skip
-    values.update(fields)
-    return Report(**values)
 
 
 @pytest.fixture
@@ -35,9 +23,9 @@ def desk(tmp_path: Path):
     with running_console(tmp_path) as console:
         store = CaseStore(console.database, lookup_key=b"desk tests", policy=LockoutPolicy())
         now = datetime.now(timezone.utc)
-        fresh = asyncio.run(store.submit_report(report(), now=now - timedelta(days=1)))
+        fresh = asyncio.run(store.submit_report(case_report(), now=now - timedelta(days=1)))
         late = asyncio.run(
-            store.submit_report(report(kind="bullying"), now=now - timedelta(days=9))
+            store.submit_report(case_report(kind="bullying"), now=now - timedelta(days=9))
         )
         console.add(COORDINATOR, "coordinator")
         console.add(ADVISOR, "advisor", "rab-nadia-benali")

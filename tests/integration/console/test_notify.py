@@ -95,3 +95,25 @@ def test_without_smtp_nothing_is_sent_or_marked(tmp_path: Path, monkeypatch):
     with running_console(tmp_path) as console:
         console.handoff(pool_language="fr")
         assert run() == 0
+
+
+def test_the_coordinators_get_one_digest_a_week_with_numbers_only(mail):
+    from bot.cases.lockout import LockoutPolicy
+    from bot.cases.store import CaseStore
+    from tests.support.console import case_report
+
+    console, inbox = mail
+    console.add("coord@example.org", "coordinator")
+    store = CaseStore(console.database, lookup_key=b"digest", policy=LockoutPolicy())
+    monday = datetime(2026, 12, 7, 8, 0, tzinfo=timezone.utc)
+    asyncio.run(store.submit_report(case_report(), now=monday - timedelta(days=10)))  # overdue
+    asyncio.run(store.submit_report(case_report(), now=monday - timedelta(days=2)))  # due this week
+    assert run(monday - timedelta(hours=2)) == 0  # before Monday 07:00: last week's was due
+    assert run(monday) == 1
+    (digest,) = [m for m in inbox.mails if "deadlines" in m["Subject"]]
+    assert digest["To"] == "coord@example.org"
+    body = digest.get_payload(decode=True).decode()
+    assert "Overdue: 1. Due in the next 7 days: 1 acknowledgement(s), 0 feedback." in body
+    assert "https://console.example.org/cases" in body and "chef" not in body
+    assert run(monday + timedelta(days=3)) == 0  # once a week
+    assert run(monday + timedelta(days=7)) == 1
