@@ -17,6 +17,7 @@ from bot import encryption
 from bot.cases.store import CaseStore
 from bot.content.behaviour import BehaviourLexicon, load_behaviour_lexicon
 from bot.content.contacts import load_contacts
+from bot.content.edits import DatabaseEdits
 from bot.content.rendering import Renderer
 from bot.content.store import ContentStore
 from bot.db import Database
@@ -66,8 +67,11 @@ def reset(*, content: bool = False) -> None:
     with _lock:
         names = SERVICES if content else STATE
         database = _built.get("database")
+        store = _built.get("content_store") if content else None
         for name in names:
             _built.pop(name, None)
+        if isinstance(store, ContentStore):
+            store.close()
         if "database" in names and isinstance(database, Database):
             database.dispose()
         encryption.text_cipher.cache_clear()
@@ -106,7 +110,30 @@ def languages() -> tuple[dict[str, str], LanguageNames]:
 
 
 def content_store() -> ContentStore:
-    return _service("content_store", lambda: ContentStore(settings().content_dir))
+    """The content: the seed files, and in the servers (`use_content_edits`) the responses
+    coordinators published over them."""
+    edits = DatabaseEdits(database) if _edits_in_use.is_set() else None
+    return _service("content_store", lambda: ContentStore(settings().content_dir, edits=edits))
+
+
+_edits_in_use = threading.Event()
+
+
+def use_content_edits(on: bool = True) -> None:
+    """This process serves the published edits (the Rasa server, the action server, the
+    console call it at start); commands and unit tests read the seed files only."""
+    if on == _edits_in_use.is_set():
+        return
+    if on:
+        _edits_in_use.set()
+    else:
+        _edits_in_use.clear()
+    with _lock:
+        store = _built.get("content_store")
+        if isinstance(store, ContentStore):
+            store.close()
+        for name in CONTENT:
+            _built.pop(name, None)
 
 
 def renderer() -> Renderer:

@@ -9,6 +9,7 @@ from sqlalchemy import MetaData
 from bot import deliveries
 from bot.cases import lockout, model
 from bot.console import accounts, audit, digest, sessions
+from bot.content import edits
 from bot.db import Base
 from bot.directory import tables
 from bot.handoffs import messages, store
@@ -26,6 +27,7 @@ MODULES = (
     sessions,
     audit,
     digest,
+    edits,
 )
 
 metadata: MetaData = Base.metadata

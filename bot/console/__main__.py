@@ -7,6 +7,7 @@ import logging
 
 import uvicorn
 
+from bot import runtime
 from bot.console.app import create_app
 from bot.settings import settings
 
@@ -17,6 +18,7 @@ def main() -> None:
     parser.add_argument("--host", default=None, help="default: VM_CONSOLE_HOST (127.0.0.1)")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    runtime.use_content_edits()  # previews and notices show what users get
     uvicorn.run(
         create_app(notify=True),
         host=arguments.host or settings().console_host,

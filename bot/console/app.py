@@ -19,12 +19,13 @@ from starlette.staticfiles import StaticFiles
 from bot.console.assistant import Assistant
 from bot.console.conversation import Conversations
 from bot.console.notify import Notifier
-from bot.console.pages import auth, cases, inbox
+from bot.console.pages import auth, cases, content, inbox
 from bot.console.web import RateLimit, SecurityHeaders, current, not_found
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 HANDOFF = "/handoffs/{handoff_id:str}"
 CASE = "/cases/{case_id:str}"
+CONTENT = "/content/{language:str}/{name:str}"
 
 
 async def home(request: Request) -> Response:
@@ -67,6 +68,11 @@ def create_app(assistant: Optional[Assistant] = None, notify: bool = False) -> S
         Route(HANDOFF + "/messages/{message_id:str}/retry", inbox.retry, methods=["POST"]),
         Route(HANDOFF + "/hand-back", inbox.hand_back, methods=["POST"]),
         Route(HANDOFF + "/close", inbox.close, methods=["POST"]),
+        Route("/content", content.content_list, methods=["GET"]),
+        Route(CONTENT, content.content_page, methods=["GET"]),
+        Route(CONTENT, content.content_post, methods=["POST"]),
+        Route(CONTENT + "/revert/{version:str}", content.revert, methods=["POST"]),
+        Route(CONTENT + "/confirm", content.confirm, methods=["POST"]),
         Route("/cases", cases.case_list, methods=["GET"]),
         Route(CASE, cases.case_page, methods=["GET"]),
         Route(CASE + "/acknowledge", cases.acknowledge, methods=["POST"]),

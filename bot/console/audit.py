@@ -28,6 +28,9 @@ ACTIONS = frozenset(
         "conversation_held",
         "conversation_handed_back",
         "handoff_closed",
+        "content_published",
+        "content_reverted",
+        "content_confirmed",
     }
 )
 

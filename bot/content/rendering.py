@@ -19,7 +19,7 @@ import string
 from typing import Any, Mapping, Optional
 
 from bot.content.contacts import CRISIS_LINE, Contacts
-from bot.content.store import ContentStore
+from bot.content.store import ContentStore, Response
 from bot.language.detection import RTL_LANGUAGES
 
 logger = logging.getLogger(__name__)
@@ -81,6 +81,17 @@ class Renderer:
         if response is None:
             logger.error("No content for response '%s' in language '%s'.", name, language)
             return None
+        return self.render_response(response, language, channel, variables)
+
+    def render_response(
+        self,
+        response: Response,
+        language: str,
+        channel: str,
+        variables: Optional[Mapping[str, Any]] = None,
+    ) -> dict:
+        """A given response (a coordinator's draft, in the console's preview) as `render`
+        renders a named one."""
         text = response.sms if channel in SHORT_TEXT_CHANNELS and response.sms else response.text
         values = _Placeholders(self._contacts.values)
         values["supported_languages"] = ", ".join(self._language_names.values())

@@ -34,6 +34,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import runtime
 from bot.retention.conversations import ENDPOINTS
 from bot.retention.schedule import daily_retention_listener, stop_daily_retention
 from bot.security.logs import install as install_log_redaction
@@ -158,6 +159,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     sdk_utils.update_sanic_log_level()
     install_log_redaction()  # no user text in any log line, rasa_sdk's own included
+    runtime.use_content_edits()  # the answers coordinators published (phrases, buttons)
 
     # The daily retention run lives here: every deployment has exactly this server.
     retention = [

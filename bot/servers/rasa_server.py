@@ -17,9 +17,11 @@ def main() -> None:
     sys.argv = ["rasa", *arguments, "--auth-token", api_token().value]
     from rasa.__main__ import main as rasa_main
 
+    from bot import runtime
     from bot.servers import held
 
     held.install()  # an advisor's hold: silent, except the way back and emergencies
+    runtime.use_content_edits()  # the answers coordinators published
 
     rasa_main()
 

@@ -136,12 +136,14 @@ def store_handoff(database: Database, **changes: Any) -> str:
 @contextmanager
 def running_console(tmp_path: Path, rasa_url: str = NO_ASSISTANT) -> Iterator[Console]:
     database = Database(f"sqlite:///{tmp_path}/console.db")
+    runtime.use_content_edits()  # as the console process does
     try:
         with runtime.override(database=database):
             app = create_app(Assistant(rasa_url, token="test-token"))
             with TestClient(app, base_url="http://testserver") as client:
                 yield Console(database, client)
     finally:
+        runtime.use_content_edits(False)
         database.dispose()
 
 

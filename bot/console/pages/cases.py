@@ -27,7 +27,7 @@ def _actor(active: ActiveSession) -> tuple[str, str]:
     return active.account.email, f"console:{active.account.id}"
 
 
-async def _coordinator(request: Request) -> Union[ActiveSession, Response]:
+async def coordinator_only(request: Request) -> Union[ActiveSession, Response]:
     active = await current(request)
     if active is None:
         return to_login(request)
@@ -51,7 +51,7 @@ def _filtered(
 
 
 async def case_list(request: Request) -> Response:
-    active = await _coordinator(request)
+    active = await coordinator_only(request)
     if isinstance(active, Response):
         return active
     query = request.query_params
@@ -88,7 +88,7 @@ def _case_id(request: Request) -> Optional[int]:
 
 
 async def case_page(request: Request, error: Optional[str] = None, status: int = 200) -> Response:
-    active = await _coordinator(request)
+    active = await coordinator_only(request)
     if isinstance(active, Response):
         return active
     case_id = _case_id(request)
@@ -121,7 +121,7 @@ async def case_page(request: Request, error: Optional[str] = None, status: int =
 
 
 async def _act(request: Request, action: str) -> Response:
-    active = await _coordinator(request)
+    active = await coordinator_only(request)
     if isinstance(active, Response):
         return active
     form = await form_of(request)

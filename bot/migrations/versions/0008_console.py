@@ -1,6 +1,6 @@
 """The console: advisors', coordinators' and admins' accounts, their sessions, the audit of
 what they viewed and did (never content), the advisors' messages, the coordinators' weekly
-digests sent, and what a handoff needs
+digests sent, the answers coordinators edit (versions, reviews), and what a handoff needs
 once a person answers it (the conversation it came from, who holds it, notices sent).
 
 Revision ID: 0008_console
@@ -85,6 +85,30 @@ def upgrade() -> None:
         op.f("ix_advisor_messages_handoff_id"), "advisor_messages", ["handoff_id"], unique=False
     )
     op.create_table(
+        "content_versions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(80), nullable=False),
+        sa.Column("language", sa.String(8), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("sms", sa.Text(), nullable=True),
+        sa.Column("buttons", sa.Text(), nullable=True),
+        sa.Column("author_id", sa.String(36), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("replaces", sa.Integer(), nullable=True),
+        sa.Column("reverted_to", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_content_versions")),
+    )
+    op.create_index("ix_content_versions_name_language", "content_versions", ["name", "language"])
+    op.create_table(
+        "content_reviews",
+        sa.Column("name", sa.String(80), nullable=False),
+        sa.Column("language", sa.String(8), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("account_id", sa.String(36), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", "language", name=op.f("pk_content_reviews")),
+    )
+    op.create_table(
         "console_digests",
         sa.Column("week", sa.String(8), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
@@ -105,6 +129,9 @@ def downgrade() -> None:
             batch.drop_column(column)
         batch.drop_column("conversation_id")
     op.drop_table("console_digests")
+    op.drop_table("content_reviews")
+    op.drop_index("ix_content_versions_name_language", table_name="content_versions")
+    op.drop_table("content_versions")
     op.drop_index(op.f("ix_advisor_messages_handoff_id"), table_name="advisor_messages")
     op.drop_table("advisor_messages")
     op.drop_index(op.f("ix_console_audit_handoff_id"), table_name="console_audit")

@@ -1,0 +1,216 @@
+"""The coordinators' content editor: every response by name and language with its state
+(as seeded, edited, to review), the seed and the current text with their history, a
+preview on every channel, publishing (checked first: bot.console.editing), reverting to
+an earlier version and confirming a text as reviewed. Coordinators only (403 otherwise).
+A stale edit (someone published since the page was opened) is refused and the draft kept."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Optional
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from bot import runtime
+from bot.console.accounts import list_accounts
+from bot.console.audit import audit
+from bot.console.editing import PREVIEW_CHANNELS, draft_from_form, problems
+from bot.console.pages.cases import coordinator_only
+from bot.console.sessions import ActiveSession
+from bot.console.texts import direction
+from bot.console.web import csrf_ok, forbidden, form_of, not_found, render, texts_for
+from bot.content import edits
+from bot.content.edits import EditConflict
+from bot.content.store import Response as Answer
+from bot.language.detection import SUPPORTED_LANGUAGES
+from channels.splitting import sms_segments
+
+MAX_BUTTONS = 8
+# Sample values for the preview: what the dialogue would fill in.
+SAMPLES = {"reference": "VM-3F9A-C21B-77D0", "phone": "+212 6 12 34 56 78", "when": "…",
+           "post": "Rabat (Maroc)", "target": "Nadia Benali", "back_word": "ASSISTANT"}  # fmt: skip
+
+
+def _known(language: str, name: str) -> bool:
+    """A response the seed has (every response exists in English) in a language we speak."""
+    seed = runtime.content_store().seed().responses
+    return language in SUPPORTED_LANGUAGES and name in seed.get("en", {})
+
+
+async def content_list(request: Request) -> Response:
+    active = await coordinator_only(request)
+    if isinstance(active, Response):
+        return active
+    language = request.query_params.get("language", "es")
+    language = language if language in SUPPORTED_LANGUAGES else "en"
+    only_to_review = request.query_params.get("review") == "1"
+    store = runtime.content_store()
+    seed, current = store.seed().responses, store.content().responses
+    states = await runtime.database().run(edits.review_states)
+    rows = []
+    for name in sorted(seed.get("en", {})):
+        state = states.get((language, name), ("seed", None))[0]
+        edited = current.get(language, {}).get(name) != seed.get(language, {}).get(name)
+        if only_to_review and state != edits.TO_REVIEW:
+            continue
+        text = (current.get(language, {}).get(name) or Answer(text="")).text
+        rows.append({"name": name, "state": state, "edited": edited, "text": text[:90]})
+    return render(request, "content_list.html", account=active.account, csrf=active.csrf_token,
+                  rows=rows, language=language, languages=SUPPORTED_LANGUAGES,
+                  only_to_review=only_to_review)  # fmt: skip
+
+
+def _previews(draft: Answer, language: str) -> list[dict[str, Any]]:
+    renderer = runtime.renderer()
+    shown = []
+    for channel in PREVIEW_CHANNELS:
+        message = renderer.render_response(draft, language, channel, SAMPLES)
+        segments = sms_segments(message["text"]) if channel == "sms" else None
+        buttons = [b["title"] for b in message.get("buttons") or []] if channel in (
+            "telegram", "webchat") else []  # fmt: skip
+        shown.append({"channel": channel, "text": message["text"], "segments": segments,
+                      "buttons": buttons})  # fmt: skip
+    return shown
+
+
+async def _editor(
+    request: Request,
+    active: ActiveSession,
+    language: str,
+    name: str,
+    draft: Optional[Answer] = None,
+    base: Optional[int] = None,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    store = runtime.content_store()
+    seed = store.seed().responses.get(language, {}).get(name)
+    current = store.response(name, language)
+
+    def read(session: Any) -> tuple[Any, Any, Any, dict[str, str]]:
+        history = edits.history(session, name, language)
+        state = edits.review_states(session).get((language, name))
+        emails = {a.id: a.email for a in list_accounts(session)}
+        return history, state, edits.current_version(session, name, language), emails
+
+    history, state, version, emails = await runtime.database().run(read)
+    draft = draft or current or seed or Answer(text="")
+    spare = min(MAX_BUTTONS, len(draft.buttons) + 2) - len(draft.buttons)
+    rows = list(draft.buttons) + [None] * max(0, spare)
+    return render(
+        request, "content_edit.html", status, account=active.account, csrf=active.csrf_token,
+        name=name, language=language, text_direction=direction(language), seed=seed,
+        current=current, draft=draft, rows=rows, history=history, emails=emails,
+        state=state[0] if state else "seed", base=version if base is None else base,
+        previews=_previews(draft, language), **extra,
+    )  # fmt: skip
+
+
+async def content_page(request: Request) -> Response:
+    active = await coordinator_only(request)
+    if isinstance(active, Response):
+        return active
+    language, name = str(request.path_params["language"]), str(request.path_params["name"])
+    if not _known(language, name):
+        return not_found(request, active.account)
+    return await _editor(
+        request, active, language, name, published=request.query_params.get("done")
+    )
+
+
+def _draft(form: Any) -> Answer:
+    buttons = [(str(form.get(f"title{i}") or ""), str(form.get(f"payload{i}") or ""))
+               for i in range(MAX_BUTTONS)]  # fmt: skip
+    return draft_from_form(str(form.get("text") or ""), str(form.get("sms") or ""), buttons)
+
+
+def _base(value: object) -> Optional[int]:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+async def content_post(request: Request) -> Response:
+    """Preview or publish a draft (the form's two buttons)."""
+    active = await coordinator_only(request)
+    if isinstance(active, Response):
+        return active
+    form = await form_of(request)
+    if form is None or not csrf_ok(form, active.csrf_token):
+        return forbidden(request)
+    language, name = str(request.path_params["language"]), str(request.path_params["name"])
+    if not _known(language, name):
+        return not_found(request, active.account)
+    draft, base = _draft(form), _base(form.get("base"))
+    if form.get("action") != "publish":
+        return await _editor(request, active, language, name, draft, base)
+    seed = runtime.content_store().seed().responses.get(language, {}).get(name)
+    found = problems(draft, seed)
+    t = texts_for(request)
+    if found:
+        listed = [t(p.key, detail=p.detail) for p in found]
+        return await _editor(request, active, language, name, draft, base, 400, problems=listed)
+
+    def publish(session: Any) -> int:
+        version = edits.publish(session, name, language, draft, active.account.id, base,
+                                SUPPORTED_LANGUAGES)  # fmt: skip
+        audit(session, active.account.id, "content_published")
+        return version
+
+    try:
+        await runtime.database().run(publish)
+        await asyncio.to_thread(runtime.content_store().refresh)
+    except EditConflict:
+        return await _editor(request, active, language, name, draft, base, 409,
+                             problems=[t("edit_conflict")])  # fmt: skip
+    return RedirectResponse(f"/content/{language}/{name}?done=1", status_code=303)
+
+
+async def revert(request: Request) -> Response:
+    active = await coordinator_only(request)
+    if isinstance(active, Response):
+        return active
+    form = await form_of(request)
+    if form is None or not csrf_ok(form, active.csrf_token):
+        return forbidden(request)
+    language, name = str(request.path_params["language"]), str(request.path_params["name"])
+    target = _base(str(request.path_params["version"]))
+    if not _known(language, name) or target is None:
+        return not_found(request, active.account)
+
+    def back(session: Any) -> bool:
+        old = edits.get_version(session, target)
+        if old is None:
+            return False
+        edits.publish(session, name, language, old.response, active.account.id,
+                      _base(form.get("base")), SUPPORTED_LANGUAGES, reverted_to=target)  # fmt: skip
+        audit(session, active.account.id, "content_reverted")
+        return True
+
+    try:
+        if not await runtime.database().run(back):
+            return not_found(request, active.account)
+        await asyncio.to_thread(runtime.content_store().refresh)
+    except EditConflict:
+        t = texts_for(request)
+        return await _editor(request, active, language, name, status=409,
+                             problems=[t("edit_conflict")])  # fmt: skip
+    return RedirectResponse(f"/content/{language}/{name}?done=1", status_code=303)
+
+
+async def confirm(request: Request) -> Response:
+    active = await coordinator_only(request)
+    if isinstance(active, Response):
+        return active
+    form = await form_of(request)
+    if form is None or not csrf_ok(form, active.csrf_token):
+        return forbidden(request)
+    language, name = str(request.path_params["language"]), str(request.path_params["name"])
+    if not _known(language, name):
+        return not_found(request, active.account)
+
+    def mark(session: Any) -> None:
+        edits.confirm(session, name, language, active.account.id)
+        audit(session, active.account.id, "content_confirmed")
+
+    await runtime.database().run(mark)
+    return RedirectResponse(f"/content/{language}/{name}", status_code=303)

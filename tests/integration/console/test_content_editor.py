@@ -1,0 +1,103 @@
+"""The content editor: a coordinator publishes the Spanish answer about anonymity, the
+next user gets it; a broken draft is refused with every problem and kept; a stale edit is
+refused; a version can be reverted; the other languages become "to review" until someone
+confirms them. Advisors get 403."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot import runtime
+from tests.support.console import running_console
+
+COORDINATOR, OTHER = "coord@example.org", "coord2@example.org"
+PAGE = "/content/es/utter_anonymity"
+NEW = "Sí, puede informar sin dar su nombre. Nadie le preguntará quién es."
+
+
+@pytest.fixture
+def editor(tmp_path: Path):
+    with running_console(tmp_path) as console:
+        console.add(COORDINATOR, "coordinator")
+        console.add("nadia@example.org", "advisor", "rab-nadia-benali")
+        console.log_in(COORDINATOR)
+        yield console
+
+
+def form_of(page: str, **changes: str) -> dict[str, str]:
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page))
+    text = re.search(r'<textarea id="text" name="text"[^>]*>(.*?)</textarea>', page, re.DOTALL)
+    fields["text"] = text.group(1) if text else ""
+    fields.update(changes)
+    return fields
+
+
+def test_a_published_answer_is_what_the_next_user_gets(editor):
+    page = editor.client.get(PAGE).text
+    seed = runtime.content_store().seed().responses["es"]["utter_anonymity"].text
+    assert runtime.content_store().response("utter_anonymity", "es").text == seed
+    answer = editor.client.post(PAGE, data=form_of(page, text=NEW, action="publish"))
+    assert "Published." in answer.text
+    assert runtime.renderer().render("utter_anonymity", "es", "rest")["text"] == NEW
+    listing = editor.client.get("/content?language=fr&review=1").text
+    assert "utter_anonymity" in listing  # French is to review now
+    confirm = editor.client.post("/content/fr/utter_anonymity/confirm",
+                                 data={"csrf": editor.csrf(PAGE)})  # fmt: skip
+    assert "to review" not in confirm.text
+    assert "utter_anonymity" not in editor.client.get("/content?language=fr&review=1").text
+
+
+def test_a_draft_with_a_broken_placeholder_is_refused_with_the_reason_and_kept(editor):
+    page = editor.client.get("/content/es/utter_handoff_done").text
+    broken = "Hecho. Su referencia es {referencia}."
+    answer = editor.client.post("/content/es/utter_handoff_done",
+                                data=form_of(page, text=broken, action="publish"))  # fmt: skip
+    assert answer.status_code == 400
+    assert "The placeholders must be those of the seed text" in answer.text
+    assert "+{referencia}" in answer.text and "-{reference}" in answer.text
+    assert broken in answer.text  # the draft is kept
+
+
+def test_the_preview_shows_each_channel_without_publishing(editor):
+    page = editor.client.get(PAGE).text
+    answer = editor.client.post(PAGE, data=form_of(page, text=NEW, action="preview"))
+    assert answer.text.count(NEW) >= 5  # the form and four channels
+    assert "SMS segment(s)" in answer.text
+    assert runtime.content_store().response("utter_anonymity", "es").text != NEW
+
+
+def test_a_second_editor_who_opened_the_old_text_cannot_overwrite(editor, tmp_path):
+    other = editor.client.__class__(editor.client.app, base_url="http://testserver")
+    editor.add(OTHER, "coordinator")
+    editor.log_in(OTHER, client=other)
+    mine, theirs = editor.client.get(PAGE).text, other.get(PAGE).text
+    editor.client.post(PAGE, data=form_of(mine, text=NEW, action="publish"))
+    late = other.post(PAGE, data=form_of(theirs, text="Otra cosa.", action="publish"))
+    assert late.status_code == 409 and "Someone published this answer" in late.text
+    assert "Otra cosa." in late.text
+    assert runtime.content_store().response("utter_anonymity", "es").text == NEW
+
+
+def test_a_version_can_be_reverted(editor):
+    seed = runtime.content_store().seed().responses["es"]["utter_anonymity"].text
+    page = editor.client.get(PAGE).text
+    editor.client.post(PAGE, data=form_of(page, text=seed + " (1)", action="publish"))
+    page = editor.client.get(PAGE).text
+    editor.client.post(PAGE, data=form_of(page, text=NEW, action="publish"))
+    page = editor.client.get(PAGE).text
+    first = re.search(r'action="(/content/es/utter_anonymity/revert/\d+)"', page)
+    assert first
+    editor.client.post(first.group(1), data=form_of(page))
+    assert runtime.content_store().response("utter_anonymity", "es").text == seed + " (1)"
+
+
+def test_advisors_cannot_edit(editor):
+    other = editor.client.__class__(editor.client.app, base_url="http://testserver")
+    editor.log_in("nadia@example.org", client=other)
+    assert other.get("/content").status_code == 403
+    assert other.get(PAGE).status_code == 403
+    answer = other.post(PAGE, data={"csrf": editor.csrf(client=other), "text": "x"})
+    assert answer.status_code == 403
