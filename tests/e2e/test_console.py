@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -160,6 +162,15 @@ def session_of(servers: Servers, database: Database, email: str) -> requests.Ses
         assert changed.status_code == 303
         PASSWORDS[email] = PASSWORD
     return web
+
+
+def log_in_coordinator(page: Page, servers: Servers, database: Database, email: str) -> None:
+    page.goto(f"{servers.console_url}/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORDS[email])
+    page.get_by_label("Code from your authenticator app").fill(next_code(database, email))
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Cases")).to_be_visible()
 
 
 def transcript(page: Page):
@@ -449,3 +460,41 @@ def test_a_coordinator_acknowledges_the_overdue_case_first(servers, browser, ser
     advisor = session_of(servers, servers_state, email)
     answer = advisor.get(f"{servers.console_url}/cases/{late.case_id}", timeout=30)
     assert answer.status_code == 403 and story not in answer.text
+
+
+def test_a_coordinator_edits_the_spanish_answer_and_the_next_user_gets_it(
+    servers, browser, servers_state
+):
+    """Issue 13: published in the console, the Rasa server answers with it, no restart;
+    reverted, the seed text is back."""
+    email = "editor@example.org"
+    if email not in PASSWORDS:
+        with servers_state.session() as session:
+            PASSWORDS[email] = str(accounts.add_account(session, email, "coordinator").password)
+    session_of(servers, servers_state, email)  # the first login's password change
+    page = browser.new_context(locale="en-GB").new_page()
+    log_in_coordinator(page, servers, servers_state, email)
+    page.goto(f"{servers.console_url}/content/es/utter_anonymity")
+    new = "Sí: puede informar sin dar su nombre, y nadie le pedirá que lo haga."
+    page.get_by_label("Text", exact=True).fill(new)
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Published.")).to_be_visible()
+
+    def answer() -> str:
+        sender = f"es-{uuid.uuid4().hex[:8]}"
+        replies = servers.say(sender, "¿puedo denunciar sin dar mi nombre?")
+        return " ".join(r.get("text") or "" for r in replies)
+
+    deadline = time.monotonic() + 15  # every server looks every 2 seconds
+    while new not in answer() and time.monotonic() < deadline:
+        time.sleep(1)
+    assert new in answer()
+
+    page.get_by_role("button", name="Back to the seed text").click()
+    expect(page.get_by_text("Published.")).to_be_visible()
+    seed = runtime.content_store().seed().responses["es"]["utter_anonymity"].text
+    deadline = time.monotonic() + 15
+    while new in answer() and time.monotonic() < deadline:
+        time.sleep(1)
+    assert seed.split("\n")[0] in answer()
+    page.context.close()

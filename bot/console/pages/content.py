@@ -173,15 +173,18 @@ async def revert(request: Request) -> Response:
     if form is None or not csrf_ok(form, active.csrf_token):
         return forbidden(request)
     language, name = str(request.path_params["language"]), str(request.path_params["name"])
-    target = _base(str(request.path_params["version"]))
-    if not _known(language, name) or target is None:
+    wanted = str(request.path_params["version"])
+    target = _base(wanted)
+    if not _known(language, name) or (target is None and wanted != "seed"):
         return not_found(request, active.account)
+    seed = runtime.content_store().seed().responses.get(language, {}).get(name)
 
     def back(session: Any) -> bool:
-        old = edits.get_version(session, target)
-        if old is None:
+        old = edits.get_version(session, target) if target is not None else None
+        response = old.response if old is not None else seed
+        if response is None or (target is not None and old is None):
             return False
-        edits.publish(session, name, language, old.response, active.account.id,
+        edits.publish(session, name, language, response, active.account.id,
                       _base(form.get("base")), SUPPORTED_LANGUAGES, reverted_to=target)  # fmt: skip
         audit(session, active.account.id, "content_reverted")
         return True
