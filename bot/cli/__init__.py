@@ -6,13 +6,22 @@ import argparse
 import sys
 
 from bot import runtime
-from bot.cli import accounts, assistant, cases, database, directory, handoffs, retention
+from bot.cli import (
+    accounts,
+    assistant,
+    cases,
+    content,
+    database,
+    directory,
+    handoffs,
+    retention,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot.cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (assistant, database, cases, directory, handoffs, retention, accounts):
+    for module in (assistant, database, cases, directory, handoffs, retention, accounts, content):
         module.add_commands(commands)
     args = parser.parse_args(argv)
     try:

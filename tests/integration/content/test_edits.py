@@ -91,3 +91,38 @@ def test_a_draft_with_other_placeholders_or_unknown_payloads_is_refused():
     assert problems(draft_from_form(" ", "", []), Response(text="x"))[0].key == "edit_empty"
     good = draft_from_form("Uw referentie is {reference}. {when}", "", [("Ja", "/affirm")])
     assert problems(good, seed) == []
+
+
+def test_the_content_commands_export_import_all_or_nothing_and_diff(
+    database, tmp_path, monkeypatch, capsys
+):
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", database.url)
+    monkeypatch.setenv("VM_STATE_DIR", str(tmp_path / "state"))
+    assert main(["content", "diff"]) == 0
+    assert "the published answers are the seed's" in capsys.readouterr().out
+    assert main(["content", "export", str(tmp_path / "out")]) == 0
+    exported = tmp_path / "out" / "es" / "content.yml"
+    text = exported.read_text(encoding="utf-8")
+    seed = ContentStore(SEED).response("utter_anonymity", "es").text
+    assert "utter_anonymity" in text
+    # One good change and one broken placeholder: nothing is published.
+    import yaml
+
+    data = yaml.safe_load(text)
+    data["utterances"]["utter_anonymity"]["text"] = NEW
+    data["utterances"]["utter_handoff_done"]["text"] = "Hecho: {referencia}"
+    exported.write_text(yaml.safe_dump(data, allow_unicode=True))
+    assert main(["content", "import", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "refused, nothing published" in err and "es/utter_handoff_done" in err
+    assert main(["content", "diff"]) == 0
+    assert "the published answers are the seed's" in capsys.readouterr().out
+    del data["utterances"]["utter_handoff_done"]  # left out of the file: stays as it is
+    exported.write_text(yaml.safe_dump(data, allow_unicode=True))
+    assert main(["content", "import", str(tmp_path / "out")]) == 0
+    assert "published 1 answer" in capsys.readouterr().out
+    assert main(["content", "diff"]) == 0
+    assert "es  utter_anonymity" in capsys.readouterr().out
+    assert seed != NEW
