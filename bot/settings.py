@@ -115,7 +115,11 @@ VARIABLES: tuple[Variable, ...] = (
         "5",
         "Years a case is kept after it was closed; then only an anonymised count remains",
     ),
-    Variable("VM_CONTENT_DIR", "data/content", "Every response's text, per language"),
+    Variable(
+        "VM_CONTENT_DIR",
+        "data/content",
+        "Every response's seed text, per language (coordinators' published edits lie over it)",
+    ),
     Variable(
         "VM_CONTACTS_FILE",
         "contacts.yml",
