@@ -7,6 +7,7 @@ A stale edit (someone published since the page was opened) is refused and the dr
 from __future__ import annotations
 
 import asyncio
+import difflib
 from typing import Any, Optional
 
 from starlette.requests import Request
@@ -30,6 +31,12 @@ MAX_BUTTONS = 8
 # Sample values for the preview: what the dialogue would fill in.
 SAMPLES = {"reference": "VM-3F9A-C21B-77D0", "phone": "+212 6 12 34 56 78", "when": "…",
            "post": "Rabat (Maroc)", "target": "Nadia Benali", "back_word": "ASSISTANT"}  # fmt: skip
+
+
+def changes(before: str, after: str) -> list[str]:
+    """The lines removed (-) and added (+) from one text to the next."""
+    lines = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+    return [line for line in lines if line[:1] in "+-" and line[:3] not in ("+++", "---")]
 
 
 def _known(language: str, name: str) -> bool:
@@ -95,13 +102,17 @@ async def _editor(
         return history, state, edits.current_version(session, name, language), emails
 
     history, state, version, emails = await runtime.database().run(read)
+    # Each version against the one before it (the oldest against the seed).
+    earlier = [v.response.text for v in history[1:]] + [seed.text if seed else ""]
+    pairs = zip(history, earlier, strict=False)  # no history: no pairs
+    diffs = {v.id: changes(before, v.response.text) for v, before in pairs}
     draft = draft or current or seed or Answer(text="")
     spare = min(MAX_BUTTONS, len(draft.buttons) + 2) - len(draft.buttons)
     rows = list(draft.buttons) + [None] * max(0, spare)
     return render(
         request, "content_edit.html", status, account=active.account, csrf=active.csrf_token,
         name=name, language=language, text_direction=direction(language), seed=seed,
-        current=current, draft=draft, rows=rows, history=history, emails=emails,
+        current=current, draft=draft, rows=rows, history=history, emails=emails, diffs=diffs,
         state=state[0] if state else "seed", base=version if base is None else base,
         previews=_previews(draft, language), **extra,
     )  # fmt: skip

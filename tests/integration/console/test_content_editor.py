@@ -90,6 +90,7 @@ def test_a_version_can_be_reverted(editor):
     page = editor.client.get(PAGE).text
     first = re.search(r'action="(/content/es/utter_anonymity/revert/\d+)"', page)
     assert first
+    assert f"+{NEW}" in page  # each version shows what changed
     editor.client.post(first.group(1), data=form_of(page))
     assert runtime.content_store().response("utter_anonymity", "es").text == seed + " (1)"
 
