@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from bot.console.assistant import Assistant
 from bot.console.conversation import Conversations
 from bot.console.notify import Notifier
-from bot.console.pages import auth, cases, content, inbox
+from bot.console.pages import auth, cases, content, directory, inbox
 from bot.console.web import RateLimit, SecurityHeaders, current, not_found
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -73,6 +73,11 @@ def create_app(assistant: Optional[Assistant] = None, notify: bool = False) -> S
         Route(CONTENT, content.content_post, methods=["POST"]),
         Route(CONTENT + "/revert/{version:str}", content.revert, methods=["POST"]),
         Route(CONTENT + "/confirm", content.confirm, methods=["POST"]),
+        Route("/directory", directory.directory_page, methods=["GET"]),
+        Route("/directory", directory.directory_post, methods=["POST"]),
+        Route(
+            "/directory/advisors/{advisor_id:str}/active", directory.set_active, methods=["POST"]
+        ),  # fmt: skip
         Route("/cases", cases.case_list, methods=["GET"]),
         Route(CASE, cases.case_page, methods=["GET"]),
         Route(CASE + "/acknowledge", cases.acknowledge, methods=["POST"]),

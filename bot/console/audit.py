@@ -31,6 +31,7 @@ ACTIONS = frozenset(
         "content_published",
         "content_reverted",
         "content_confirmed",
+        "directory_changed",
     }
 )
 

@@ -116,11 +116,11 @@ async def current(request: Request) -> Optional[ActiveSession]:
     return await runtime.database().run(lambda session: active_session(session, token))
 
 
-async def form_of(request: Request) -> Optional[FormData]:
+async def form_of(request: Request, max_bytes: int = MAX_FORM_BYTES) -> Optional[FormData]:
     """The posted form, or None when it is too large to be one of ours."""
-    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+    if int(request.headers.get("content-length") or 0) > max_bytes:
         return None
-    return await request.form(max_files=0, max_fields=20, max_part_size=MAX_FORM_BYTES)
+    return await request.form(max_files=0, max_fields=20, max_part_size=max_bytes)
 
 
 def csrf_ok(form: FormData, expected: Optional[str]) -> bool:
