@@ -9,6 +9,7 @@ import uvicorn
 
 from bot import runtime
 from bot.console.app import create_app
+from bot.security.logs import install as install_log_redaction
 from bot.settings import settings
 
 
@@ -18,6 +19,7 @@ def main() -> None:
     parser.add_argument("--host", default=None, help="default: VM_CONSOLE_HOST (127.0.0.1)")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_log_redaction()  # no user text in any log line (a failing query's parameters)
     runtime.use_content_edits()  # previews and notices show what users get
     uvicorn.run(
         create_app(notify=True),

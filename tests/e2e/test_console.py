@@ -246,6 +246,9 @@ def test_an_advisor_answers_a_telegram_user_who_then_gets_the_assistant_back(
     count = len(telegram_api.texts_to(chat))
     say("c'est quoi une personne de confiance ?")
     assert len(telegram_api.wait_for(chat, count + 1)) > count  # the assistant answers again
+    logs = servers.log_text()  # the Rasa, action and console servers' logs
+    for written in ("mon chef me crie dessus", "Que se passe-t-il", "couteau"):
+        assert written not in logs
 
 
 def test_an_advisor_answers_a_whatsapp_user_and_closes(servers, twilio_api, console, servers_state):
