@@ -311,17 +311,26 @@ def test_an_advisor_answers_a_web_chat_user_in_arabic(servers, browser, console,
     said = user.locator(".vmw-message--bot p")
     field = user.locator("#vm-webchat textarea, #vm-webchat input[type=text]").first
 
+    def settled(before: int) -> None:
+        """Waits for the whole answer: new messages, then none for a moment (an answer of
+        several paragraphs arrives as several messages)."""
+        expect(said).not_to_have_count(before)
+        count = -1
+        while count != said.count():
+            count = said.count()
+            user.wait_for_timeout(800)
+
     def say(text: str) -> None:
         count = said.count()
         field.fill(text)
         field.press("Enter")
-        expect(said).not_to_have_count(count)
+        settled(count)
 
     for text in ("مرحبا", "أريد التحدث إلى مستشار سري", "الرباط", "نعم", "العربية", "لا"):
         say(text)
     count = said.count()
-    user.locator(".vmw-choices button").first.click()
-    expect(said).not_to_have_count(count)
+    user.locator(".vmw-choices button", has_text="Nadia Benali").click()
+    settled(count)
     say("نعم")
     with runtime.database().session() as session:
         handoff = [h for h in list_handoffs(session) if h.channel == "webchat"][0]
