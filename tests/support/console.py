@@ -5,6 +5,7 @@ app shows for the moment)."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,18 +33,20 @@ NO_ASSISTANT = "http://127.0.0.1:9"
 
 def next_code(database: Database, email: str, now: Optional[datetime] = None) -> str:
     """The TOTP code an authenticator shows, for a time step not used yet (a code is
-    accepted once; the console allows one step of clock drift either way)."""
-    now = now or datetime.now(timezone.utc)
+    accepted once; the console allows one step of clock drift either way). When this
+    window's codes are used up, it waits for the next one, as a person would."""
     with database.session() as session:
         secret = accounts.totp_secret_of(session, email)
         row = session.query(ConsoleAccount).filter_by(email=email).one()
         last = row.last_totp_step
     totp = pyotp.TOTP(secret)
-    step = int(now.timestamp()) // totp.interval
-    candidate = step if last is None else max(last + 1, step)
-    if candidate > step + 1:
-        raise RuntimeError("no unused code left in this 30-second window")
-    return totp.at(candidate * totp.interval)
+    while True:
+        moment = now or datetime.now(timezone.utc)
+        step = int(moment.timestamp()) // totp.interval
+        candidate = step if last is None else max(last + 1, step)
+        if candidate <= step + 1 or now is not None:
+            return totp.at(candidate * totp.interval)
+        time.sleep(totp.interval - moment.timestamp() % totp.interval + 0.1)
 
 
 def login_csrf(page: str) -> str:
