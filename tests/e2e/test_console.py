@@ -11,8 +11,10 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -438,8 +440,14 @@ def test_a_coordinator_acknowledges_the_overdue_case_first(servers, browser, ser
         post_code="RAB", involved=None, witnesses=None, spoke_to="neither",
         contact="anonymous", contact_details=None, conversation_reference=None,
     )  # fmt: skip
-    late = asyncio.run(store.submit_report(Report(kind="fraud", **fields), now=now - timedelta(9)))
-    asyncio.run(store.submit_report(Report(kind="bullying", **fields), now=now))
+
+    def submit(report: Report, at: datetime) -> Any:
+        # Playwright's sync API keeps an event loop running in this thread: use another.
+        with ThreadPoolExecutor(1) as worker:
+            return worker.submit(asyncio.run, store.submit_report(report, now=at)).result()
+
+    late = submit(Report(kind="fraud", **fields), now - timedelta(9))
+    submit(Report(kind="bullying", **fields), now)
     with servers_state.session() as session:
         enrolment = accounts.add_account(session, "coord@example.org", "coordinator")
     PASSWORDS["coord@example.org"] = str(enrolment.password)
