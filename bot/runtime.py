@@ -97,6 +97,9 @@ def override(**services: Any) -> Iterator[None]:
             database = _built.get("database")
             if isinstance(database, Database):
                 database.dispose()
+            store = _built.get("content_store")
+            if isinstance(store, ContentStore) and store is not saved.get("content_store"):
+                store.close()  # its watcher would read the databases of whatever comes next
             _built.clear()
             _built.update(saved)
             encryption.text_cipher.cache_clear()

@@ -102,3 +102,19 @@ def test_advisors_cannot_edit(editor):
     assert other.get(PAGE).status_code == 403
     answer = other.post(PAGE, data={"csrf": editor.csrf(client=other), "text": "x"})
     assert answer.status_code == 403
+
+
+def test_the_editors_store_stops_looking_for_edits_when_the_console_stops(tmp_path):
+    """A store left looking would read (and migrate) the databases of whatever runs next."""
+    import threading
+    import time
+
+    with running_console(tmp_path / "one"):
+        runtime.content_store().content()
+        assert any(t.name == "content-edits" and t.is_alive() for t in threading.enumerate())
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and any(
+        t.name == "content-edits" and t.is_alive() for t in threading.enumerate()
+    ):
+        time.sleep(0.05)
+    assert not any(t.name == "content-edits" and t.is_alive() for t in threading.enumerate())
