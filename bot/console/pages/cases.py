@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional, Union
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -18,7 +19,17 @@ from bot.cases import coordinator
 from bot.cases.model import KINDS, NEXT_STATUSES, STATUSES, CaseNotFound, CaseStoreError
 from bot.cases.views import CaseSummary
 from bot.console.sessions import ActiveSession
-from bot.console.web import csrf_ok, current, form_of, not_found, render, texts_for, to_login
+from bot.console.web import (
+    MAX_FORM_BYTES,
+    csrf_ok,
+    current,
+    forbidden,
+    form_of,
+    not_found,
+    render,
+    texts_for,
+    to_login,
+)
 
 AGES = {"week": 7, "month": 31, "quarter": 92, "year": 366}
 
@@ -37,6 +48,19 @@ async def coordinator_only(request: Request) -> Union[ActiveSession, Response]:
         return render(request, "message.html", 403, heading="403", key="desk_forbidden",
                       account=active.account)  # fmt: skip
     return active
+
+
+async def coordinator_form(
+    request: Request, max_bytes: int = MAX_FORM_BYTES
+) -> Union[tuple[ActiveSession, FormData], Response]:
+    """A coordinator's posted form with its CSRF token checked, or the answer refusing it."""
+    active = await coordinator_only(request)
+    if isinstance(active, Response):
+        return active
+    form = await form_of(request, max_bytes)
+    if form is None or not csrf_ok(form, active.csrf_token):
+        return forbidden(request)
+    return active, form
 
 
 def _filtered(
@@ -121,12 +145,10 @@ async def case_page(request: Request, error: Optional[str] = None, status: int =
 
 
 async def _act(request: Request, action: str) -> Response:
-    active = await coordinator_only(request)
-    if isinstance(active, Response):
-        return active
-    form = await form_of(request)
-    if form is None or not csrf_ok(form, active.csrf_token):
-        return render(request, "message.html", 403, heading="403", key="forbidden")
+    posted = await coordinator_form(request)
+    if isinstance(posted, Response):
+        return posted
+    active, form = posted
     case_id = _case_id(request)
     if case_id is None:
         return not_found(request, active.account)

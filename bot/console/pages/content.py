@@ -17,10 +17,10 @@ from bot import runtime
 from bot.console.accounts import list_accounts
 from bot.console.audit import audit
 from bot.console.editing import PREVIEW_CHANNELS, draft_from_form, problems
-from bot.console.pages.cases import coordinator_only
+from bot.console.pages.cases import coordinator_form, coordinator_only
 from bot.console.sessions import ActiveSession
 from bot.console.texts import direction
-from bot.console.web import csrf_ok, forbidden, form_of, not_found, render, texts_for
+from bot.console.web import not_found, render, texts_for
 from bot.content import edits
 from bot.content.edits import EditConflict
 from bot.content.store import Response as Answer
@@ -142,12 +142,10 @@ def _base(value: object) -> Optional[int]:
 
 async def content_post(request: Request) -> Response:
     """Preview or publish a draft (the form's two buttons)."""
-    active = await coordinator_only(request)
-    if isinstance(active, Response):
-        return active
-    form = await form_of(request)
-    if form is None or not csrf_ok(form, active.csrf_token):
-        return forbidden(request)
+    posted = await coordinator_form(request)
+    if isinstance(posted, Response):
+        return posted
+    active, form = posted
     language, name = str(request.path_params["language"]), str(request.path_params["name"])
     if not _known(language, name):
         return not_found(request, active.account)
@@ -177,12 +175,10 @@ async def content_post(request: Request) -> Response:
 
 
 async def revert(request: Request) -> Response:
-    active = await coordinator_only(request)
-    if isinstance(active, Response):
-        return active
-    form = await form_of(request)
-    if form is None or not csrf_ok(form, active.csrf_token):
-        return forbidden(request)
+    posted = await coordinator_form(request)
+    if isinstance(posted, Response):
+        return posted
+    active, form = posted
     language, name = str(request.path_params["language"]), str(request.path_params["name"])
     wanted = str(request.path_params["version"])
     target = _base(wanted)
@@ -212,12 +208,10 @@ async def revert(request: Request) -> Response:
 
 
 async def confirm(request: Request) -> Response:
-    active = await coordinator_only(request)
-    if isinstance(active, Response):
-        return active
-    form = await form_of(request)
-    if form is None or not csrf_ok(form, active.csrf_token):
-        return forbidden(request)
+    posted = await coordinator_form(request)
+    if isinstance(posted, Response):
+        return posted
+    active, form = posted
     language, name = str(request.path_params["language"]), str(request.path_params["name"])
     if not _known(language, name):
         return not_found(request, active.account)

@@ -17,9 +17,9 @@ from starlette.responses import RedirectResponse, Response
 
 from bot import runtime
 from bot.console.audit import audit
-from bot.console.pages.cases import coordinator_only
+from bot.console.pages.cases import coordinator_form, coordinator_only
 from bot.console.sessions import ActiveSession
-from bot.console.web import csrf_ok, forbidden, form_of, not_found, render
+from bot.console.web import not_found, render
 from bot.directory.files.formats import DirectoryInvalid
 from bot.directory.files.importing import import_directory
 from bot.directory.files.writing import export_directory
@@ -60,12 +60,10 @@ async def directory_page(request: Request) -> Response:
 
 async def directory_post(request: Request) -> Response:
     """The whole directory as YAML: replaced only when every record is valid."""
-    active = await coordinator_only(request)
-    if isinstance(active, Response):
-        return active
-    form = await form_of(request, MAX_YAML_BYTES)
-    if form is None or not csrf_ok(form, active.csrf_token):
-        return forbidden(request)
+    posted = await coordinator_form(request, MAX_YAML_BYTES)
+    if isinstance(posted, Response):
+        return posted
+    active, form = posted
     text = str(form.get("yaml") or "")
 
     def imported() -> None:
@@ -89,12 +87,10 @@ async def _changed(active: ActiveSession) -> None:
 
 
 async def set_active(request: Request) -> Response:
-    active = await coordinator_only(request)
-    if isinstance(active, Response):
-        return active
-    form = await form_of(request)
-    if form is None or not csrf_ok(form, active.csrf_token):
-        return forbidden(request)
+    posted = await coordinator_form(request)
+    if isinstance(posted, Response):
+        return posted
+    active, form = posted
     advisor_id = str(request.path_params["advisor_id"])
     wanted = form.get("active") == "1"
 
