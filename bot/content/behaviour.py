@@ -47,6 +47,11 @@ def _word_forms(word: str) -> list[str]:
     return forms
 
 
+# In a language other than the conversation's, a stem this short names a kind only as a
+# whole word: Portuguese "veu" (veil) is the start of French "veux" (want).
+MIN_FOREIGN_STEM_CHARS = 5
+
+
 def _normalise_stem(stem: str) -> str:
     return fold_accents(clean_text(stem))
 
@@ -55,7 +60,7 @@ def _normalise_stem(stem: str) -> str:
 class BehaviourLexicon:
     stems: Mapping[str, Mapping[str, Sequence[str]]]  # language -> category -> stems
 
-    def _score(self, text: str, language: str) -> dict[str, int]:
+    def _score(self, text: str, language: str, foreign: bool = False) -> dict[str, int]:
         folded = fold_accents(clean_text(text))
         forms = [form for word in folded.split() for form in _word_forms(word)]
         padded = f" {folded} "
@@ -65,6 +70,8 @@ class BehaviourLexicon:
             for stem in stems:
                 if " " in stem:
                     hits += f" {stem}" in padded
+                elif foreign and len(stem) < MIN_FOREIGN_STEM_CHARS:
+                    hits += stem in forms
                 else:
                     hits += any(form.startswith(stem) for form in forms)
             if hits:
@@ -77,7 +84,7 @@ class BehaviourLexicon:
         order = [language] if language is not None and language in self.stems else []
         order += [code for code in self.stems if code != language]
         for code in order:
-            scores = self._score(text, code)
+            scores = self._score(text, code, foreign=code != language)
             if scores:
                 best = max(scores.values())
                 return next(c for c in CATEGORIES if scores.get(c) == best)

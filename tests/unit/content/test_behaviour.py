@@ -36,3 +36,24 @@ def test_money_asked_for_a_contract_is_fraud_or_corruption(language: str, story:
 )
 def test_other_stories_keep_their_kind(language: str, story: str, kind: str | None):
     assert LEXICON.classify(story, language) == kind
+
+
+@pytest.mark.parametrize(
+    ("language", "wish"),
+    [
+        ("fr", "je veux faire un signalement contre mon chef"),  # "veu" is Portuguese for veil
+        ("en", "I want to report my boss"),
+        ("nl", "ik wil iets melden over mijn leidinggevende"),
+    ],
+)
+def test_a_wish_to_report_names_no_kind_through_another_languages_short_stem(
+    language: str, wish: str
+):
+    assert LEXICON.classify(wish, language) is None
+
+
+def test_another_languages_whole_word_still_names_the_kind():
+    # People mix languages: a Spanish word in a Dutch sentence still counts.
+    assert LEXICON.classify("mijn baas zegt dat hij me gaat despedir, puro chantaje", "nl") == (
+        "intimidation"
+    )
