@@ -66,6 +66,7 @@ from bot.report.form import (
     kind_options,
     required_slots,
     spoke_to_options,
+    start_options,
 )
 from bot.report.memory import with_carried_over
 
@@ -263,6 +264,7 @@ class ValidateReportForm(FormThatStepsAside):
 
 # The choice questions and their options in the conversation language.
 _CHOICES: Dict[str, Callable[[Phrase], Mapping[str, Sequence[str]]]] = {
+    REPORT_START: start_options,
     REPORT_KIND: kind_options,
     REPORT_SPOKE_TO: spoke_to_options,
     REPORT_CONTACT: contact_options,

@@ -52,6 +52,9 @@ MAX_STORY_QUESTION_WORDS = 15
 QUESTION_CONFIDENCE = 0.8
 # With a question mark the message says itself that it is a question.
 ASKED_CONFIDENCE = 0.5
+# Without one, a longer message leaves the form only when the model is all but certain: "no
+# witnesses but i kept his whatsapp messages" was read as a question about anonymity at 0.88.
+UNASKED_CONFIDENCE = 0.95
 CANCEL_CONFIDENCE = 0.6
 # Requests about the conversation itself leave the form even when short, but only when the
 # model is sure: "my boss" was read as delete_data at 0.54.
@@ -141,7 +144,9 @@ def _reads_as_question(turn: Turn, expects: Expects) -> bool:
         return False
     if expects is Expects.STORY:
         return turn.asks and turn.words <= MAX_STORY_QUESTION_WORDS
-    return turn.asks or turn.words > MAX_ANSWER_WORDS
+    if turn.asks:
+        return True
+    return turn.words > MAX_ANSWER_WORDS and turn.confidence >= UNASKED_CONFIDENCE
 
 
 def steps_aside(turn: Turn, expects: Expects, is_choice: bool = False) -> bool:

@@ -60,6 +60,7 @@ from bot.report.form import (
     kind_options,
     slot_resets,
     spoke_to_options,
+    start_options,
 )
 
 __all__ = ["Answer"]  # the validators' currency, also for bot/report/status.py
@@ -114,6 +115,11 @@ def answer_start(
     """Shall we start? A yes starts; a no ends the form with nothing kept. Typing what it is
     about ("fraud with expense claims") instead of yes starts as well, and those words are
     the first answer."""
+    said = None if turn.is_payload else match_choice(turn.text, start_options(phrase))
+    if said == STARTED:
+        return Answer({REPORT_START: STARTED})
+    if said == DECLINED:
+        return Answer({REPORT_START: DECLINED}, ("utter_no_pressure",))
     yes_no = _yes_no(turn)
     if yes_no is True:
         return Answer({REPORT_START: STARTED})

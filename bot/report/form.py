@@ -160,6 +160,15 @@ def change_options(phrase: Phrase) -> dict[str, list[str]]:
     return {f"change_{part}": _words(phrase, f"report_field_{part}") for part in CHANGEABLE}
 
 
+def start_options(phrase: Phrase) -> dict[str, list[str]]:
+    """The answers to "shall we start?" in words: "yes let's start" is a start even when the
+    model reads "let's" as a cancel; "not now" is a no."""
+    return {
+        STARTED: _words(phrase, "report_start_words"),
+        DECLINED: _words(phrase, "report_later_words"),
+    }
+
+
 def confirm_options(phrase: Phrase) -> dict[str, list[str]]:
     return {
         SEND: _words(phrase, "report_send_words"),

@@ -40,6 +40,13 @@ def test_a_clear_question_leaves_a_short_answer_question(text, intent):
     assert steps_aside(turn(text, intent), Expects.TEXT)
 
 
+def test_a_longer_answer_without_a_question_mark_stays_unless_the_model_is_all_but_certain():
+    answer = "no witnesses but i kept his whatsapp messages"
+    assert not steps_aside(turn(answer, "ask_anonymity", 0.88), Expects.TEXT)
+    asked = "what does a confidential advisor actually do"
+    assert steps_aside(turn(asked, "ask_advisor_role", 0.97), Expects.TEXT)
+
+
 def test_an_unsure_model_never_takes_the_answer_away():
     assert not steps_aside(turn("is this anonymous?", "ask_anonymity", 0.45), Expects.TEXT)
 

@@ -50,6 +50,8 @@ PHRASES = {
     "report_contact_anonymous": "Stay anonymous, anonymous",
     "report_contact_email": "By e-mail, email",
     "report_send_words": "Send, send it",
+    "report_start_words": "Start the report, start, let's start, lets start",
+    "report_later_words": "Not now, later, maybe later",
     "report_change_words": "Change something, change",
     "report_done_words": "done, that's all, nothing else",
 }
@@ -75,6 +77,15 @@ class TestStart:
         no = answer_start(typed("not now", "deny"), None, phrase, classify)
         assert no.slots == {REPORT_START: DECLINED} and no.say == ("utter_no_pressure",)
         assert required_slots(None, DECLINED) == []
+
+    @pytest.mark.parametrize(
+        ("text", "started"),
+        [("yes lets start", STARTED), ("ok let's start", STARTED), ("maybe later", DECLINED)],
+    )
+    def test_a_start_in_words_is_taken_even_when_the_model_reads_a_cancel(self, text, started):
+        # "yes lets start" was read as cancel (0.74), and the report ended before it began.
+        answer = answer_start(typed(text, "cancel", 0.74), None, phrase, classify)
+        assert answer.slots == {REPORT_START: started}
 
     def test_typing_what_it_is_about_starts_with_those_words(self):
         answer = answer_start(
