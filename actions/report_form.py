@@ -65,6 +65,7 @@ from bot.report.form import (
     is_done,
     kind_options,
     required_slots,
+    says_skip,
     spoke_to_options,
     start_options,
 )
@@ -160,6 +161,9 @@ class ValidateReportForm(FormThatStepsAside):
         description = tracker.get_slot(REPORT_DESCRIPTION)
         return self.settled(dispatcher, tracker, slot, answer, lambda: move_on(slot, description))
 
+    def _lookup(self, tracker: Tracker) -> Phrase:
+        return phrases(self.language(tracker)).lookup
+
     def _classify(self, tracker: Tracker) -> Any:
         language = self.language(tracker)
         return lambda text: runtime.behaviour_lexicon().classify(text, language)
@@ -196,13 +200,17 @@ class ValidateReportForm(FormThatStepsAside):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         today = datetime.now(timezone.utc).date()
-        answer = answer_when(given_unless_declined(value, tracker), today, self.language(tracker))
+        answer = answer_when(
+            given_unless_declined(value, tracker, self._lookup(tracker)),
+            today,
+            self.language(tracker),
+        )
         return self._settled(dispatcher, tracker, REPORT_WHEN, answer)
 
     async def validate_report_where(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        answer = answer_where(given_unless_declined(value, tracker))
+        answer = answer_where(given_unless_declined(value, tracker, self._lookup(tracker)))
         if answer.post_words is not None:
             answer = place_post(answer.post_words, await current_directory())
             code = answer.slots.get(REPORT_POST_CODE)
@@ -217,7 +225,7 @@ class ValidateReportForm(FormThatStepsAside):
             dispatcher,
             tracker,
             REPORT_INVOLVED,
-            answer_involved(typed_unless_skipped(value, tracker)),
+            answer_involved(typed_unless_skipped(value, tracker, self._lookup(tracker))),
         )
 
     def validate_report_witnesses(
@@ -227,14 +235,14 @@ class ValidateReportForm(FormThatStepsAside):
             dispatcher,
             tracker,
             REPORT_WITNESSES,
-            answer_witnesses(typed_unless_skipped(value, tracker)),
+            answer_witnesses(typed_unless_skipped(value, tracker, self._lookup(tracker))),
         )
 
     def validate_report_spoke_to(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         phrase = phrases(self.language(tracker)).lookup
-        typed = typed_unless_skipped(value, tracker)
+        typed = typed_unless_skipped(value, tracker, self._lookup(tracker))
         answer = answer_spoke_to(_with_text(turn_of(tracker), typed), phrase)
         return self._settled(dispatcher, tracker, REPORT_SPOKE_TO, answer)
 
@@ -272,19 +280,22 @@ _CHOICES: Dict[str, Callable[[Phrase], Mapping[str, Sequence[str]]]] = {
 }
 
 
-def typed_unless_skipped(value: Any, tracker: Tracker) -> Any:
+def typed_unless_skipped(value: Any, tracker: Tracker, phrase: Phrase) -> Any:
     """The typed words when the mapping took them as 'skip' but the model was not sure
-    ("la semana pasada" read as skip at 0.44): nothing the user wrote is lost."""
+    ("la semana pasada" read as skip at 0.44): nothing the user wrote is lost. Words that
+    only pass the question ("liever niet") skip it, whatever the model read."""
     turn = turn_of(tracker)
+    if not turn.is_payload and says_skip(turn.text, phrase):
+        return SKIPPED
     if value == SKIPPED and turn.intent == "skip" and not skips(turn):
         return turn.text
     return value
 
 
-def given_unless_declined(value: Any, tracker: Tracker) -> Any:
+def given_unless_declined(value: Any, tracker: Tracker, phrase: Phrase) -> Any:
     """As typed_unless_skipped; a short "no" to "when?" or "where?" gives nothing ("not
     given" in the summary), not the word "no" as the time or the place."""
-    value = typed_unless_skipped(value, tracker)
+    value = typed_unless_skipped(value, tracker, phrase)
     if isinstance(value, str) and value != SKIPPED and declines(turn_of(tracker)):
         return SKIPPED
     return value

@@ -23,12 +23,20 @@ CLOSE_SCORE = 72
 MIN_FUZZY_CHARS = 4
 
 _NUMBER = re.compile(r"^#?(\d{1,2})[.):]?$")
+# People leave out apostrophes ("thats all", "cest tout"): they are dropped on both sides.
+_APOSTROPHES = re.compile(r"['’`´]")
 
 Options = Mapping[str, Sequence[str]]
 
 
+def plain(text: str) -> str:
+    """The words as typed answers are compared: bot.directory.resolution's normalize, with
+    apostrophes left out rather than read as spaces."""
+    return normalize(_APOSTROPHES.sub("", text))
+
+
 def labels(key: str, words: Sequence[str]) -> set[str]:
-    return {normalize(key.replace("_", " ")), *(normalize(word) for word in words if word)}
+    return {plain(key.replace("_", " ")), *(plain(word) for word in words if word)}
 
 
 def chosen_number(text: str, count: int) -> Optional[int]:
@@ -89,7 +97,7 @@ def match_choice(text: object, options: Options) -> Optional[str]:
     number = chosen_number(text, len(options))
     if number is not None:
         return list(options)[number]
-    typed = normalize(text)
+    typed = plain(text)
     if not typed:
         return None
     exact = _unique({key for key, words in options.items() if typed in labels(key, words)})
@@ -107,9 +115,9 @@ def match_choice(text: object, options: Options) -> Optional[str]:
 
 def closest_choice(text: object, options: Options) -> Optional[str]:
     """The choice nearest to an answer that selects none, when one is clearly nearest."""
-    if not isinstance(text, str) or not normalize(text):
+    if not isinstance(text, str) or not plain(text):
         return None
-    scored = _best(normalize(text), options)
+    scored = _best(plain(text), options)
     if scored and scored[0][0] >= CLOSE_SCORE:
         if len(scored) == 1 or scored[1][0] + 5 < scored[0][0]:
             return scored[0][1]

@@ -149,6 +149,15 @@ def _reads_as_question(turn: Turn, expects: Expects) -> bool:
     return turn.words > MAX_ANSWER_WORDS and turn.confidence >= UNASKED_CONFIDENCE
 
 
+def _asks_with_a_choice_in_it(turn: Turn) -> bool:
+    return (
+        turn.asks
+        and turn.words > MAX_ANSWER_WORDS
+        and turn.intent in QUESTION_INTENTS
+        and turn.confidence >= QUESTION_CONFIDENCE
+    )
+
+
 def steps_aside(turn: Turn, expects: Expects, is_choice: bool = False) -> bool:
     """Whether a message whose intent the form's rules can answer leaves the form for a
     moment (its rule answers, then the form asks again) instead of answering the question.
@@ -161,7 +170,9 @@ def steps_aside(turn: Turn, expects: Expects, is_choice: bool = False) -> bool:
         # gives the safety text. Thoughts of self-harm always stop the form.
         return not (turn.intent == "emergency" and expects is Expects.STORY)
     if is_choice:
-        return False  # "verstuur" naming the step's own choice is no cancel, whatever it reads as
+        # "verstuur" naming the step's own choice is no cancel, whatever it reads as; but a
+        # question that mentions a choice ("if my boss finds out, can they fire me?") asks.
+        return _asks_with_a_choice_in_it(turn)
     if cancels(turn):
         return True
     if expects is Expects.SECRET:

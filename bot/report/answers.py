@@ -261,12 +261,12 @@ def answer_spoke_to(turn: Turn, phrase: Phrase) -> Answer:
     value = turn.text
     if value in SPOKE_TO + (SKIPPED,):
         return Answer({REPORT_SPOKE_TO: value})
+    options = spoke_to_options(phrase)
+    chosen = None if turn.is_payload else match_choice(value, options)
+    if chosen:
+        return Answer({REPORT_SPOKE_TO: chosen})  # "nadie" names a choice, read as skip or not
     if skips(turn):
         return Answer({REPORT_SPOKE_TO: SKIPPED})
-    options = spoke_to_options(phrase)
-    chosen = match_choice(value, options)
-    if chosen:
-        return Answer({REPORT_SPOKE_TO: chosen})
     if _yes_no(turn) is False or (turn.intent == "deny" and turn.words <= MAX_DENY_WORDS):
         return _understood("report_spoke_to", "neither", phrase)
     closest = None if turn.is_payload else closest_choice(value, options)

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 from bot.cases.model import CONTACTS, KINDS, SPOKE_TO
 from bot.cases.views import Report
 from bot.directory.resolution import normalize
+from bot.forms.choices import plain
 
 # What an optional question holds when the reporter chose to skip it.
 SKIPPED = "skipped"
@@ -180,9 +181,18 @@ def is_done(text: object, phrase: Phrase) -> bool:
     """Whether a message to the description question says 'I have finished'."""
     if not isinstance(text, str):
         return False
-    typed = normalize(text)
+    typed = plain(text)
     words = _words(phrase, "report_done_words") + _words(phrase, "report_send_words")
-    return bool(typed) and typed in {normalize(word) for word in words}
+    return bool(typed) and typed in {plain(word) for word in words}
+
+
+def says_skip(text: object, phrase: Phrase) -> bool:
+    """Whether an answer to an optional question is only a way of passing it ("liever niet",
+    "prefer not to say"), whatever the model read in it."""
+    if not isinstance(text, str):
+        return False
+    typed = plain(text)
+    return bool(typed) and typed in {plain(word) for word in _words(phrase, "report_skip_words")}
 
 
 def given(value: object) -> Optional[str]:

@@ -47,6 +47,12 @@ def test_a_longer_answer_without_a_question_mark_stays_unless_the_model_is_all_b
     assert steps_aside(turn(asked, "ask_advisor_role", 0.97), Expects.TEXT)
 
 
+def test_a_question_that_names_a_choice_still_asks():
+    asked = "oye y si se entera mi jefe me pueden despedir por esto?"
+    assert steps_aside(turn(asked, "ask_protection", 0.9), Expects.CHOICE, is_choice=True)
+    assert not steps_aside(turn("mi jefe", "ask_protection", 0.9), Expects.CHOICE, is_choice=True)
+
+
 def test_an_unsure_model_never_takes_the_answer_away():
     assert not steps_aside(turn("is this anonymous?", "ask_anonymity", 0.45), Expects.TEXT)
 

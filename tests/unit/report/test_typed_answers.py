@@ -34,7 +34,9 @@ from bot.report.form import (
     SKIPPED,
     STARTED,
     STOPPED,
+    is_done,
     required_slots,
+    says_skip,
 )
 from bot.report.memory import Said, carried_over, said_before
 
@@ -54,6 +56,7 @@ PHRASES = {
     "report_later_words": "Not now, later, maybe later",
     "report_change_words": "Change something, change",
     "report_done_words": "done, that's all, nothing else",
+    "report_skip_words": "skip, prefer not to say, rather not",
 }
 
 
@@ -150,6 +153,7 @@ class TestChoices:
             ("yes to my manager", "affirm", "manager"),
             ("no", "deny", "neither"),
             ("nobody yet", "deny", "neither"),
+            ("nobody", "skip", "neither"),  # the word names a choice, whatever the model read
         ],
     )
     def test_spoke_to_in_own_words(self, text, intent, chosen):
@@ -217,3 +221,17 @@ class TestCarriedOver:
         ]
         assert said_before(events, ("action_submit_report",)) == []
         assert carried_over([Said("greet", "hello")], classify, ["anonymous"]) == {}
+
+
+class TestPassing:
+    @pytest.mark.parametrize("text", ["thats all", "that's all", "Nothing else"])
+    def test_done_with_or_without_the_apostrophe(self, text):
+        assert is_done(text, phrase)
+
+    @pytest.mark.parametrize("text", ["Prefer not to say", "rather not", "skip"])
+    def test_words_that_pass_an_optional_question(self, text):
+        assert says_skip(text, phrase)
+
+    @pytest.mark.parametrize("text", ["my boss, I'd rather not name him", "Rather", ""])
+    def test_an_answer_that_says_more_is_kept(self, text):
+        assert not says_skip(text, phrase)

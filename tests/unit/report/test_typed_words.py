@@ -1,0 +1,40 @@
+"""The words the report form reads in every language: the start question's buttons typed as
+words start or postpone the report, and each language has words that pass a question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.content.store import load_content
+from bot.forms.choices import match_choice
+from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.report.form import DECLINED, STARTED, says_skip, start_options
+
+
+@pytest.fixture(scope="module")
+def content(root: Path):
+    return load_content(root / "data" / "content")
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_typing_a_start_buttons_title_selects_it(content, language: str):
+    def phrase(name: str):
+        return content.phrases[language].get(name)
+
+    buttons = content.responses[language]["utter_report"].buttons
+    by_payload = {b.payload: b.title for b in buttons}
+    options = start_options(phrase)
+    assert match_choice(by_payload["/affirm"], options) == STARTED
+    assert match_choice(by_payload["/deny"], options) == DECLINED
+    assert match_choice(by_payload["/affirm"].lower(), options) == STARTED
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_every_language_has_words_that_pass_a_question(content, language: str):
+    def phrase(name: str):
+        return content.phrases[language].get(name)
+
+    skip_button = content.responses[language]["utter_ask_report_when"].buttons[0].title
+    assert says_skip(skip_button, phrase)
