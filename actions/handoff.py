@@ -10,7 +10,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import AssistantAction, FormThatStepsAside, choice_of, phrases, text_of
+from actions.base import (
+    AssistantAction,
+    FormThatStepsAside,
+    choice_of,
+    phrases,
+    text_of,
+    turn_of,
+)
 from bot import runtime
 from bot.advisor.matches import HandoffTarget, handoff_target, handoff_when
 from bot.advisor.questions import PHONE_CHANNELS, chosen_post, language_name, post_label
@@ -18,7 +25,7 @@ from bot.directory.matching import pool_for
 from bot.directory.resolution import phone_from_sender
 from bot.forms.answer import Answer
 from bot.forms.choices import match_choice
-from bot.forms.interruptions import QUESTION_INTENTS, Expects
+from bot.forms.interruptions import QUESTION_INTENTS, Expects, clear_yes_no
 from bot.handoffs.spool import handoff_id_or_none
 from bot.handoffs.store import (
     HandoffStoreUnavailable,
@@ -112,12 +119,17 @@ class ValidateHandoffForm(FormThatStepsAside):
         return self._yes_no(tracker, text_of(tracker)) is not None
 
     def _yes_no(self, tracker: Tracker, value: Any) -> Optional[bool]:
-        if isinstance(value, bool):
-            return value
+        turn = turn_of(tracker)
+        if isinstance(value, bool) and turn.is_payload:
+            return value  # a button
         words = phrases(self.language(tracker)).lookup
         options = {key: (words(f"{key}_words") or "").split(",") for key in ("yes", "no")}
-        chosen = match_choice(value, options)
-        return None if chosen is None else chosen == "yes"
+        chosen = match_choice(turn.text if isinstance(value, bool) else value, options)
+        if chosen is not None:
+            return chosen == "yes"
+        # Typed words that are no yes-word: the model's yes or no counts only when it is
+        # sure of a short answer ("مصر", a country, was read as yes and shared the chat).
+        return value if isinstance(value, bool) and clear_yes_no(turn) else None
 
     def _consent(
         self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker

@@ -129,6 +129,20 @@ def declines(turn: Turn) -> bool:
     )
 
 
+# A typed yes or no the model reads, with no yes- or no-word in it, counts as consent or
+# refusal only when short and sure.
+MAX_CONSENT_WORDS = 4
+YES_NO_CONFIDENCE = 0.9
+
+
+def clear_yes_no(turn: Turn) -> bool:
+    return (
+        turn.intent in ("affirm", "deny")
+        and turn.words <= MAX_CONSENT_WORDS
+        and turn.confidence >= YES_NO_CONFIDENCE
+    )
+
+
 def cancels(turn: Turn) -> bool:
     return (
         turn.intent == CANCEL

@@ -358,6 +358,16 @@ def test_consent_typed_in_the_users_words(typed: str, language: str, consent: bo
     assert validate_handoff("handoff_consent", t)["handoff_consent"] is consent
 
 
+def test_a_word_the_model_misreads_as_yes_is_no_consent():
+    # "مصر" (Egypt) was read as affirm, and the conversation was shared without a yes.
+    t = tracker("مصر", "affirm", language="ar", confidence=0.7)
+    result = call_validator(ValidateHandoffForm(), "handoff_consent", True, t)[1]
+    assert result["handoff_consent"] is None
+    sure = tracker("go ahead then", "affirm", language="en", confidence=0.97)
+    result = call_validator(ValidateHandoffForm(), "handoff_consent", True, sure)[1]
+    assert result["handoff_consent"] is True
+
+
 def test_an_unclear_answer_to_consent_is_asked_once_more_then_means_no():
     first = validate_handoff("handoff_consent", tracker("peut-être plus tard", "out_of_scope"))
     assert first["handoff_consent"] is None
