@@ -113,6 +113,22 @@ def match_choice(text: object, options: Options) -> Optional[str]:
     return None
 
 
+def whole_choice(text: object, options: Options) -> Optional[str]:
+    """The choice whose own label the whole answer is, give or take a typo ("uso indevido de
+    informacao"): a label of several words, not a story that contains one."""
+    if not isinstance(text, str) or not plain(text):
+        return None
+    typed = plain(text)
+    scored = sorted(
+        ((max(_score(typed, label) for label in labels(key, words)), key)
+         for key, words in options.items()),
+        reverse=True,
+    )  # fmt: skip
+    if scored and scored[0][0] >= MATCH_SCORE and (len(scored) == 1 or scored[1][0] < MATCH_SCORE):
+        return scored[0][1]
+    return None
+
+
 def closest_choice(text: object, options: Options) -> Optional[str]:
     """The choice nearest to an answer that selects none, when one is clearly nearest."""
     if not isinstance(text, str) or not plain(text):

@@ -25,7 +25,7 @@ from bot.cases.model import CONTACTS, KINDS, SPOKE_TO
 from bot.directory.records import Directory
 from bot.directory.resolution import UNKNOWN, resolve_post
 from bot.forms.answer import Answer
-from bot.forms.choices import closest_choice, match_choice
+from bot.forms.choices import closest_choice, match_choice, whole_choice
 from bot.forms.interruptions import Turn, skips
 from bot.report.form import (
     CHANGE,
@@ -145,7 +145,7 @@ def answer_kind(
         return Answer({REPORT_KIND: None})
     options = kind_options(phrase)
     chosen = match_choice(value, options)
-    if chosen and turn.words < MIN_STORY_WORDS:
+    if chosen and (turn.words < MIN_STORY_WORDS or whole_choice(value, options) == chosen):
         return Answer({REPORT_KIND: chosen})
     if not chosen and _yes_no(turn) is not None:
         return _refused(REPORT_KIND, InvalidReport("kind", "unknown_choice"))

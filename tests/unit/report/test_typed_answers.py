@@ -107,6 +107,12 @@ class TestKind:
         answer = answer_kind(typed(text, "ask_what_counts"), None, phrase, classify)
         assert answer.slots == {REPORT_KIND: "bullying"} and not answer.refused
 
+    def test_a_label_of_several_words_typed_with_a_typo_is_the_choice_not_the_story(self):
+        answer = answer_kind(
+            typed("fraud or corruptoin", "ask_what_counts"), None, phrase, classify
+        )
+        assert answer.slots == {REPORT_KIND: "fraud"}
+
     def test_a_story_names_its_kind_and_is_kept(self):
         answer = answer_kind(typed("he asks me for money"), None, phrase, classify)
         assert answer.slots == {REPORT_KIND: "fraud", REPORT_DESCRIPTION: "he asks me for money"}
