@@ -189,10 +189,11 @@ def _refused(
     year: Optional[int] = None,
 ) -> Response:
     t = texts_for(request)
+    message = t(key) if year is None else t(key, year=year)
     listed = ", ".join(str(y) for y in years)
     return render(request, "overview.html", status, account=active.account,
-                  csrf=active.csrf_token, t=t, message=t(key, year=year) if year else t(key),
-                  years=years, listed=listed, year=year, sections=[], overview=None)  # fmt: skip
+                  csrf=active.csrf_token, t=t, message=message, years=years, listed=listed,
+                  year=year, sections=[], overview=None)  # fmt: skip
 
 
 async def overview_page(request: Request) -> Response:

@@ -155,6 +155,7 @@ def test_a_bad_year_gets_a_clear_answer(overview):
     assert "No cases were received in 1999." in empty.text
     assert f"Years with cases: {OVERVIEW_YEAR}." in empty.text
     assert console.client.get("/overview.csv?year=1999").status_code == 404
+    assert "No cases were received in 0." in console.client.get("/overview?year=0000").text
     # Without a year: the latest year with cases.
     assert f"Annual overview {OVERVIEW_YEAR}" in console.client.get("/overview").text
 
