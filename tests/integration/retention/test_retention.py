@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from bot.cases.coordinator import change_status, reply
 from bot.cases.lockout import LockoutPolicy, ReceiptAttempt
 from bot.cases.model import AuditEntry, Case, CaseMessage
+from bot.cases.overview_data import tally_for, years_with_cases
 from bot.cases.store import CaseStore
 from bot.cases.views import Report
 from bot.cli import main
@@ -405,6 +406,13 @@ def test_retention_on_postgresql(tmp_path: Path):
                         (1, "kind", "fraud"): 1,
                         (1, "outcome", "closed_referred"): 1,
                     }
+                closed_case(database, datetime(2027, 6, 1, tzinfo=timezone.utc))  # kept
+                with database.session() as session:
+                    # The overview's reading on PostgreSQL: years (EXTRACT) and the tally.
+                    assert years_with_cases(session) == [2027, 2026]
+                    tally = tally_for(session, 2026, T0)
+                    assert tally[(1, "kind", "fraud")] == 1 and sum(tally.values()) == 8
+                    assert tally_for(session, 2027, T0)[(2, "kind", "fraud")] == 1
             finally:
                 database.dispose()
                 db.downgrade(url, "base")
