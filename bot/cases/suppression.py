@@ -3,10 +3,11 @@ read or worked out from what is shown.
 
 A table is a grid of counts whose last column holds each row's total; with `total_row`,
 its last row holds each column's total (and the grand total in the corner). Every count
-under `SMALL` is hidden (shown as "<5"). That alone is not enough: a row of which only one
-cell is hidden gives it away by subtraction from the total, and so can longer chains of
-rows and columns, or "<5" cells that must add up to 8 (both are 4). So more cells are
-hidden ("x", counts of 5 or more) until no hidden small count can be worked out exactly.
+under `SMALL`, 0 included, is hidden (shown as "<5"). That alone is not enough: a row of
+which only one cell is hidden gives it away by subtraction from the total, and so can
+longer chains of rows and columns, or "<5" cells that must add up to 8 (both are 4). So
+more cells are hidden ("x", counts of 5 or more) until no hidden small count can be worked
+out exactly.
 
 The check is exact for one table. With the totals moved to the other side, every row and
 column of the grid sums to zero: the hidden cells are the edges of a graph between row and
@@ -15,7 +16,8 @@ hidden cells, one up, the next down. Since a reader knows that "<5" lies in 0..4
 5 or more, a cell is safe when such a cycle through it can move it up or down within those
 bounds: a cycle in the graph of moves that are still possible (the residual graph of a
 flow). Tables that share the totals row (each breakdown of the same cases) hide the same
-cells of it (`protect_together`).
+cells of it (`protect_together`); once one of those totals is hidden, the tables together
+say more than each alone, and an integer programme (scipy) checks them together.
 
 Pure functions on integers; the overview (bot/cases/overview.py) decides what the cells mean."""
 
@@ -172,14 +174,13 @@ def protect_together(tables: Sequence[Grid]) -> list[frozenset[Cell]]:
             continue
         if not shared or len(tables) == 1:
             return result  # no hidden total: each table stands alone, and each is safe
-        found = _exposed_together(tables, result)
-        if not found:
-            return result
-        index, cell = found[0]
-        choice = _best(tables[index], cell, set(result[index]), True, set())
-        if choice is None:
-            return result  # that table is hidden whole
-        extra[index].add(choice)
+        for index, cell in _exposed_together(tables, result):
+            choice = _best(tables[index], cell, set(result[index]), True, set())
+            if choice is not None:  # None: that table is hidden whole; try the next cell
+                extra[index].add(choice)
+                break
+        else:
+            return result  # nothing is exposed, or nothing is left to hide
 
 
 def _exposed_together(tables: Sequence[Grid], hidden: Sequence[frozenset[Cell]]) -> list:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
+from bot.cases import suppression
 from bot.cases.suppression import SMALL, exposed, protect, protect_together
 
 Grid = list[list[int]]
@@ -137,10 +138,8 @@ def test_the_graph_check_agrees_with_the_linear_programme():
         assert set(exposed(grid, True, hidden)) == by_programme
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_breakdowns_of_the_same_cases_reveal_no_small_count_together(seed: int):
-    """Random years of cases broken down several ways (the same totals row), read as one:
-    no small count has a single possible value."""
+def breakdowns(seed: int) -> list[Grid]:
+    """A random year of cases broken down several ways: tables with the same totals row."""
     generator = random.Random(seed)
     cases = generator.randint(3, 70)
     ways = [generator.randint(2, 8) for _ in range(generator.randint(2, 5))]
@@ -155,6 +154,14 @@ def test_breakdowns_of_the_same_cases_reveal_no_small_count_together(seed: int):
         for chosen, quarter in drawn:
             inner[chosen[way]][quarter] += 1
         tables.append(with_totals(inner))
+    return tables
+
+
+# 188: tables that each hide enough alone, but read together would give a count away.
+@pytest.mark.parametrize("seed", [*range(40), 188])
+def test_breakdowns_of_the_same_cases_reveal_no_small_count_together(seed: int):
+    """Read as one, the tables leave no small count a single possible value."""
+    tables = breakdowns(seed)
     hidden = protect_together(tables)
     for grid, cells in zip(tables, hidden, strict=True):
         small = {(r, c) for r, row in enumerate(grid) for c, n in enumerate(row) if n < SMALL}
@@ -163,3 +170,13 @@ def test_breakdowns_of_the_same_cases_reveal_no_small_count_together(seed: int):
             c for r, c in hidden[0] if r == len(tables[0]) - 1
         }, "a total hidden in one table is hidden in all"
     assert worked_out(tables, hidden) == []
+
+
+def test_tables_that_share_a_hidden_total_are_checked_together(monkeypatch: pytest.MonkeyPatch):
+    tables = breakdowns(188)
+    monkeypatch.setattr(suppression, "_exposed_together", lambda tables, hidden: [])
+    each_alone = protect_together(tables)
+    assert all(exposed(t, True, cells) == [] for t, cells in zip(tables, each_alone, strict=True))
+    assert worked_out(tables, each_alone) != []  # together they give a count away
+    monkeypatch.undo()
+    assert worked_out(tables, protect_together(tables)) == []
