@@ -132,8 +132,8 @@ def _safe(cell: str) -> str:
 
 
 def csv_text(overview: figures.Overview, t: Texts) -> str:
-    """One header (every column any table has), then each table's rows under its name; a
-    table without a column leaves that cell empty."""
+    """One header (every column any table has), then each table's rows under its name (a
+    table without a column leaves that cell empty), then what the marks mean."""
     every = overview.breakdowns[0].columns
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -147,6 +147,9 @@ def csv_text(overview: figures.Overview, t: Texts) -> str:
             by_column = dict(zip(own, line.cells, strict=True))
             cells = [by_column.get(column, "") for column in every]
             writer.writerow([_safe(section.heading), _safe(line.label), *map(_safe, cells)])
+    # What the marks mean, as the page says it: the file is read without the page.
+    for key in ("overview_legend_small", "overview_legend_hidden", "overview_legend_median"):
+        writer.writerow([t("overview_csv_legend"), _safe(t(key))])
     return "\ufeff" + out.getvalue()  # the byte order mark: spreadsheets then read UTF-8
 
 

@@ -121,6 +121,13 @@ def test_the_csv_holds_exactly_the_cells_of_the_page(overview):
     from_csv: dict[str, list[list[str]]] = {}
     for title, *cells in rows:
         from_csv.setdefault(title, []).append(cells)
+    legend = from_csv.pop("Legend")  # the marks explained, as on the page
+    assert [line[0] for line in legend] == [
+        "<5: fewer than 5 cases (0 to 4).",
+        "x: 5 cases or more, hidden so that a count under 5 cannot be worked out from the "
+        "other figures.",
+        ".: not shown, over fewer than 5 cases.",
+    ]
     on_page = Tables(page).tables
     titles = {name: html.unescape(title) for name, title in HEADING.findall(page)}
     assert list(from_csv) == [titles[name] for name in on_page]  # the same tables, in order
