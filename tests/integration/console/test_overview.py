@@ -104,6 +104,9 @@ def test_a_coordinator_sees_small_counts_as_less_than_five(overview):
     assert "RAB" not in answer.text and "WEN" not in answer.text  # posts are never shown
     assert 'role="img"' in answer.text and '<title id="chart-kind-title">' in answer.text
     assert 'href="/overview"' in answer.text  # the navigation has it for coordinators
+    # Nothing the console's CSP would block (script-src and style-src 'self'): no script,
+    # no inline style; the charts are plain SVG.
+    assert "<script" not in answer.text and "style=" not in answer.text
 
 
 def test_the_csv_holds_exactly_the_cells_of_the_page(overview):
