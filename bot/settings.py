@@ -113,7 +113,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "VM_RETENTION_CASE_YEARS",
         "5",
-        "Years a case is kept after it was closed; then only an anonymised count remains",
+        "Years a case is kept after it was closed; then only anonymised counts remain",
     ),
     Variable(
         "VM_CONTENT_DIR",

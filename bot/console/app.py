@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from bot.console.assistant import Assistant
 from bot.console.conversation import Conversations
 from bot.console.notify import Notifier
-from bot.console.pages import auth, cases, content, directory, inbox
+from bot.console.pages import auth, cases, content, directory, inbox, overview
 from bot.console.web import RateLimit, SecurityHeaders, current, not_found
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -83,6 +83,8 @@ def create_app(assistant: Optional[Assistant] = None, notify: bool = False) -> S
         Route(CASE + "/acknowledge", cases.acknowledge, methods=["POST"]),
         Route(CASE + "/status", cases.change_status, methods=["POST"]),
         Route(CASE + "/reply", cases.reply, methods=["POST"]),
+        Route("/overview", overview.overview_page, methods=["GET"]),
+        Route("/overview.csv", overview.overview_csv, methods=["GET"]),
         Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
     ]
     app = Starlette(

@@ -32,6 +32,8 @@ ACTIONS = frozenset(
         "content_reverted",
         "content_confirmed",
         "directory_changed",
+        "overview_viewed",
+        "overview_exported",
     }
 )
 

@@ -2,5 +2,5 @@
 
 Conversations go 30 days after their last message, closed handoffs 90 days after they were
 closed, closed cases 5 years after closing (each configurable in bot.settings); a deleted
-case leaves only an anonymised count for the annual overview. `python -m bot.cli retention
+case leaves only anonymised counts for the annual overview. `python -m bot.cli retention
 run [--dry-run]` runs it by hand; `bot.retention.schedule` runs it daily in a server."""

@@ -9,14 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from bot.cases import lockout
+from bot.cases.facts import facts_of, region_of
 from bot.cases.model import CLOSED, AuditEntry, Case, CaseMessage
+from bot.cases.overview_data import FACT_COLUMNS, post_regions
 from bot.deliveries import ChannelDelivery
 from bot.handoffs.messages import AdvisorMessage
 from bot.handoffs.store import Handoff
-from bot.retention.overview import add_to_count
+from bot.retention.overview import count_deleted
 from bot.retention.policy import RetentionPolicy
 
 
@@ -25,23 +27,25 @@ def _count(session: Session, table: type, condition: object) -> int:
 
 
 def purge_cases(session: Session, now: datetime, policy: RetentionPolicy, dry_run: bool) -> int:
-    """Closed cases past retention, each with its messages and audit entries; each leaves a
-    count (year received, kind, outcome) and nothing else."""
+    """Closed cases past retention, each with its messages and audit entries; each leaves
+    one more in the overview's counts (bot/retention/overview.py) and nothing else."""
     expired = and_(Case.status == CLOSED, Case.closed_at < policy.cases_closed_before(now))
     if dry_run:
         return _count(session, Case, expired)
-    rows = session.execute(
-        select(Case.id, Case.received_at, Case.kind, Case.referred_at).where(expired)
-    ).all()
+    # Only keys and times are loaded: purging decrypts nothing.
+    cases = session.execute(select(Case).options(load_only(*FACT_COLUMNS)).where(expired))
+    regions = post_regions(session)
     deleted = 0
-    for case_id, received_at, kind, referred_at in rows:
+    for case in list(cases.scalars()):
+        facts = facts_of(case, region_of(case.post_code, regions), now)
+        case_id = case.id
+        session.expunge(case)  # deleted below with a statement, not through the session
         session.execute(delete(AuditEntry).where(AuditEntry.case_id == case_id))
         session.execute(delete(CaseMessage).where(CaseMessage.case_id == case_id))
         # Conditional, so a case another run deleted just now is not counted twice.
         result = session.execute(delete(Case).where(Case.id == case_id, expired))
         if result.rowcount:
-            outcome = "referred" if referred_at is not None else "under_investigation"
-            add_to_count(session, received_at.year, kind, outcome)
+            count_deleted(session, facts)
             deleted += 1
     return deleted
 

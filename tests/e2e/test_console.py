@@ -7,6 +7,7 @@ replies live, and closes it or the user goes back to the assistant."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import re
 import time
 import uuid
@@ -30,7 +31,14 @@ from bot.handoffs.inbox import list_handoffs
 from bot.handoffs.store import HandoffRecord, TranscriptEntry
 from bot.pseudonym import RECEIPT
 from tests.support.browser import chromium
-from tests.support.console import PASSWORD, login_csrf, next_code, store_handoff
+from tests.support.console import (
+    OVERVIEW_YEAR,
+    PASSWORD,
+    login_csrf,
+    next_code,
+    seed_overview_year,
+    store_handoff,
+)
 from tests.support.fakes.telegram_api import FakeTelegramApi
 from tests.support.fakes.twilio_api import FakeTwilioApi
 from tests.support.messaging import (
@@ -518,3 +526,60 @@ def test_a_coordinator_edits_the_spanish_answer_and_the_next_user_gets_it(
         time.sleep(1)
     assert seed.split("\n")[0] in answer()
     page.context.close()
+
+
+def test_the_overview_shows_small_counts_and_its_csv_matches_the_page(
+    servers, browser, servers_state
+):
+    """Issue 13: the overview of a seeded year shows "<5" where a count is under 5, the CSV
+    a coordinator downloads holds the page's cells, and the page passes axe-core. An
+    advisor account cannot open it (403)."""
+    seed_overview_year(servers_state)  # 42 cases in 2025; 3 discrimination reports in Q2
+    email = "annual@example.org"
+    with servers_state.session() as session:
+        PASSWORDS[email] = str(accounts.add_account(session, email, "coordinator").password)
+    session_of(servers, servers_state, email)  # the first login's password change
+    page = browser.new_context(locale="en-GB", accept_downloads=True).new_page()
+    log_in_coordinator(page, servers, servers_state, email)
+    page.get_by_role("link", name="Overview").click()
+    page.get_by_label("Year", exact=True).select_option(str(OVERVIEW_YEAR))
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", name=f"Annual overview {OVERVIEW_YEAR}")).to_be_visible()
+    chart = page.get_by_role("img", name=f"By kind of behaviour, {OVERVIEW_YEAR}", exact=True)
+    expect(chart).to_have_attribute("aria-describedby", "chart-kind-desc")
+
+    def cells(table: Any) -> list[list[str]]:
+        return [
+            [cell.strip() for cell in row.locator("th, td").all_inner_texts()]
+            for row in table.locator("tr").all()
+        ]
+
+    shown = {
+        table.get_attribute("id"): cells(table) for table in page.locator("table.figures").all()
+    }
+    kinds = {row[0]: row[1:] for row in shown["table-kind"]}
+    assert kinds["discrimination"] == ["<5"] * 5
+    assert kinds["fraud"][-1] == "23" and kinds["Total"] == ["11", "9", "11", "11", "42"]
+    assert shown["table-quarters"][1] == ["all cases", "11", "9", "11", "11", "42"]
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as CSV").click()
+    path = download.value.path()
+    assert download.value.suggested_filename == f"veilig-melden-overview-{OVERVIEW_YEAR}.csv"
+    header, *rows = list(csv.reader(Path(path).read_text(encoding="utf-8-sig").splitlines()))
+    headings = page.locator("section.figures h2").all_inner_texts()
+    tables = list(shown.values())
+    assert len(headings) == len(tables)
+    for heading, (columns, *lines) in zip(headings, tables, strict=True):
+        assert columns[1:] == header[2:]
+        assert [row[1:] for row in rows if row[0] == heading] == lines, heading
+
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
+    found = Axe().run(page, options=options)
+    assert found.violations_count == 0, found.generate_report()
+    page.context.close()
+
+    advisor = session_of(servers, servers_state, advisor_account(servers_state, "rab-youssef-tazi"))
+    for path in (f"/overview?year={OVERVIEW_YEAR}", f"/overview.csv?year={OVERVIEW_YEAR}"):
+        answer = advisor.get(f"{servers.console_url}{path}", timeout=30)
+        assert answer.status_code == 403 and "discrimination" not in answer.text

@@ -45,6 +45,7 @@ CASE_SIDE = (
     "case_messages",
     "audit_entries",
     "case_counts",
+    "overview_counts",
     "receipt_attempts",
     "alembic_version",
     "posts",

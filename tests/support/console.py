@@ -162,3 +162,67 @@ def case_report(**fields: object) -> Report:
     )  # fmt: skip
     values.update(fields)
     return Report(**values)
+
+
+# A year of cases for the annual overview: (kind, post, language, channel, contact,
+# quarter, how many, days to acknowledgement, days to feedback or None, how it ended).
+OVERVIEW_YEAR = 2025
+OVERVIEW_PLAN = (
+    ("fraud", "HQ", "nl", "twilio", "anonymous", 1, 6, 2, 30, "referred"),
+    ("fraud", "HQ", "nl", "twilio", "anonymous", 2, 6, 3, 40, None),
+    ("fraud", "HQ", "en", "webchat", "anonymous", 3, 5, 4, None, None),
+    ("fraud", "HQ", "nl", "twilio", "email", 4, 6, 1, None, None),
+    ("bullying", "WEN", "en", "webchat", "email", 1, 5, 5, 60, "under_investigation"),
+    ("bullying", "WEN", "de", "webchat", "email", 3, 6, 2, None, None),
+    ("bullying", "WEN", "en", "telegram", "anonymous", 4, 5, 2, None, None),
+    ("discrimination", "RAB", "fr", "telegram", "anonymous", 2, 3, 10, None, None),
+)
+
+
+def seed_overview_year(database: Database, year: int = OVERVIEW_YEAR) -> list[int]:
+    """Stores the cases of OVERVIEW_PLAN in `year` as the report form and the coordinator
+    would (the directory too, if the database has none); returns the ids of those closed
+    that year (Q1's: a retention run after 2030 deletes them)."""
+    from datetime import timedelta
+
+    from bot.cases.coordinator import change_status, reply
+    from bot.cases.intake import prepare_case, store_case
+    from bot.directory.service import seed_directory
+    from bot.directory.tables import directory_is_empty
+    from bot.settings import settings
+
+    closed = []
+    with database.session() as session:
+        if directory_is_empty(session):
+            seed_directory(session, settings().directory_dir)
+    for (
+        kind,
+        post,
+        language,
+        channel,
+        contact,
+        quarter,
+        number,
+        ack,
+        feedback,
+        end,
+    ) in OVERVIEW_PLAN:
+        for index in range(number):
+            received = datetime(year, 3 * quarter - 1, 3 + index, 10, tzinfo=timezone.utc)
+            details = "melder@example.org" if contact == "email" else None
+            report = case_report(kind=kind, post_code=post, language=language, channel=channel,
+                                 contact=contact, contact_details=details)  # fmt: skip
+            with database.session() as session:
+                case = prepare_case(report, received)
+                store_case(session, case, "not-a-passphrase", b"overview", received)
+                acknowledged = case.received_at + timedelta(days=ack, hours=1)
+                change_status(session, case.id, "acknowledged", "Ann", acknowledged)
+                if feedback is not None:
+                    at = case.received_at + timedelta(days=feedback)
+                    reply(session, case.id, "Terugkoppeling.", "Ann", at, feedback=True)
+                if end is not None:
+                    for step, status in enumerate(("in_assessment", end, "closed")):
+                        at = acknowledged + timedelta(days=1 + step * 30)
+                        change_status(session, case.id, status, "Ann", at)
+                    closed.append(case.id)
+    return closed
