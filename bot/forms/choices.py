@@ -90,8 +90,10 @@ def _best(typed: str, options: Options) -> list[tuple[float, str]]:
     return sorted(scored, reverse=True)
 
 
-def match_choice(text: object, options: Options) -> Optional[str]:
-    """The choice the answer selects, or None when none (or more than one) fits."""
+def match_choice(text: object, options: Options, fuzzy: bool = True) -> Optional[str]:
+    """The choice the answer selects, or None when none (or more than one) fits. `fuzzy`
+    False: only a number, a label or a label's words in the answer, no typos; for a story,
+    where any word can be a typo away from a label ("مديري", my manager, from "مدري")."""
     if not isinstance(text, str):
         return None
     number = chosen_number(text, len(options))
@@ -104,7 +106,7 @@ def match_choice(text: object, options: Options) -> Optional[str]:
     if exact:
         return exact
     contained = _contained(typed, options)
-    if contained:
+    if contained or not fuzzy:
         return contained
     scored = _best(typed, options)
     if scored and scored[0][0] >= MATCH_SCORE:

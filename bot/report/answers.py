@@ -144,7 +144,9 @@ def answer_kind(
     if turn.is_payload:
         return Answer({REPORT_KIND: None})
     options = kind_options(phrase)
-    chosen = match_choice(value, options)
+    chosen = whole_choice(value, options) or match_choice(
+        value, options, fuzzy=turn.words < MIN_STORY_WORDS
+    )
     if chosen and (turn.words < MIN_STORY_WORDS or whole_choice(value, options) == chosen):
         return Answer({REPORT_KIND: chosen})
     if not chosen and _yes_no(turn) is not None:

@@ -162,11 +162,12 @@ def change_options(phrase: Phrase) -> dict[str, list[str]]:
 
 
 def start_options(phrase: Phrase) -> dict[str, list[str]]:
-    """The answers to "shall we start?" in words: "yes let's start" is a start even when the
-    model reads "let's" as a cancel; "not now" is a no."""
+    """The answers to "shall we start?" in words, with every yes- and no-word (the same as
+    for consent): "yes let's start" is a start even when the model reads "let's" as a
+    cancel, "ouais" even when it reads nothing; "not now" is a no."""
     return {
-        STARTED: _words(phrase, "report_start_words"),
-        DECLINED: _words(phrase, "report_later_words"),
+        STARTED: _words(phrase, "report_start_words") + _words(phrase, "yes_words"),
+        DECLINED: _words(phrase, "report_later_words") + _words(phrase, "no_words"),
     }
 
 

@@ -113,6 +113,13 @@ class TestKind:
         )
         assert answer.slots == {REPORT_KIND: "fraud"}
 
+    def test_a_word_of_the_story_a_typo_away_from_a_label_selects_nothing(self):
+        # Arabic "مديري" (my manager) is a typo away from "مدري" (I don't know).
+        labels = {**PHRASES, "report_kind_unsure": "Not sure, managr"}
+        story = typed("my manager says he will not renew me unless I pay", "share_experience")
+        answer = answer_kind(story, None, labels.get, classify)
+        assert answer.slots[REPORT_KIND] != "unsure"
+
     def test_a_story_names_its_kind_and_is_kept(self):
         answer = answer_kind(typed("he asks me for money"), None, phrase, classify)
         assert answer.slots == {REPORT_KIND: "fraud", REPORT_DESCRIPTION: "he asks me for money"}
