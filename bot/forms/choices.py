@@ -140,3 +140,28 @@ def closest_choice(text: object, options: Options) -> Optional[str]:
         if len(scored) == 1 or scored[1][0] + 5 < scored[0][0]:
             return scored[0][1]
     return None
+
+
+# A typed message longer than this is never taken for a button: it says more than a title.
+MAX_BUTTON_WORDS = 6
+# A name typed from a title ("Nadia" from "Transmettre à Nadia Benali") has this many letters.
+MIN_NAME_CHARS = 4
+
+
+def button_for(text: object, buttons: Sequence[tuple[str, str]]) -> Optional[str]:
+    """The payload of the button a short typed message names: its whole title (any case, no
+    accents, a small typo), or words only that one title has ("Nadia"). None when the
+    message names none, or more than one."""
+    if not isinstance(text, str) or not buttons or len(text.split()) > MAX_BUTTON_WORDS:
+        return None
+    options = {payload: [title] for title, payload in buttons}
+    if len(options) != len(buttons):
+        return None  # two buttons with one payload: the title decides nothing
+    whole = whole_choice(text, options)
+    if whole is not None:
+        return whole
+    typed = plain(text)
+    if len(typed.replace(" ", "")) < MIN_NAME_CHARS:
+        return None
+    having = [payload for title, payload in buttons if f" {typed} " in f" {plain(title)} "]
+    return having[0] if len(having) == 1 else None
