@@ -242,8 +242,12 @@ class ValidateReportForm(FormThatStepsAside):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         phrase = phrases(self.language(tracker)).lookup
-        typed = typed_unless_skipped(value, tracker, self._lookup(tracker))
-        answer = answer_spoke_to(_with_text(turn_of(tracker), typed), phrase)
+        turn = turn_of(tracker)
+        if not turn.is_payload and match_choice(turn.text, spoke_to_options(phrase)):
+            typed = turn.text  # "nadie" names a choice, though the model read it as skip
+        else:
+            typed = typed_unless_skipped(value, tracker, phrase)
+        answer = answer_spoke_to(_with_text(turn, typed), phrase)
         return self._settled(dispatcher, tracker, REPORT_SPOKE_TO, answer)
 
     def validate_report_contact(

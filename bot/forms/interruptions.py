@@ -55,7 +55,7 @@ ASKED_CONFIDENCE = 0.5
 # Without one, a longer message leaves the form only when the model is all but certain: "no
 # witnesses but i kept his whatsapp messages" was read as a question about anonymity at 0.88.
 UNASKED_CONFIDENCE = 0.95
-CANCEL_CONFIDENCE = 0.6
+CANCEL_CONFIDENCE = 0.85  # a wrong cancel throws the report away
 # Requests about the conversation itself leave the form even when short, but only when the
 # model is sure: "my boss" was read as delete_data at 0.54.
 REQUEST_INTENTS = frozenset({"delete_data", "change_language"})

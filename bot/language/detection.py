@@ -81,12 +81,6 @@ ROMANISED_DOMAIN_WEIGHT = 0.85
 DOMAIN_SCRIPTS = frozenset({"LATIN", "ARABIC", "CYRILLIC"})
 # A Latin message with Arabizi words ('3ayez') counts Arabic this much more.
 ARABIZI_WEIGHT = 10.0
-# A greeting several of our languages share ('hoi', 'hallo') is no evidence for one of them:
-# when the vote is unsure and Dutch, the ministry's own language, is this close to the top,
-# Dutch is the guess (German won 'hoi' by 0.34 to 0.25). It never sets the conversation
-# language: the confidence stays below FIRST_SET_CONFIDENCE.
-HOME_LANGUAGE = "nl"
-HOME_MARGIN = 0.15
 
 _URL = re.compile(r"(https?://\S+|www\.\S+|\S+@\S+\.\S+)", re.IGNORECASE)
 # Dutch names of institutions appear in messages in every language; they say nothing
@@ -203,10 +197,6 @@ class LanguageIdentifier:
         named = _named_by_letters(cleaned, letters, code)
         if named is not None:
             code, confidence = named, _share(scores, named, _SAME_SCRIPT.get(named, {named}))
-        elif code in SUPPORTED_LANGUAGES and confidence < FIRST_SET_CONFIDENCE:
-            home_share = scores.get(HOME_LANGUAGE, 0.0) / (sum(scores.values()) or 1.0)
-            if home_share and confidence - home_share <= HOME_MARGIN:
-                code, confidence = HOME_LANGUAGE, home_share
         return Detection(
             code=code,
             confidence=min(1.0, confidence),

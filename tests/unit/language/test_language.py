@@ -36,17 +36,11 @@ def test_detects_the_language_of_chat_messages(parse, text: str, code: str):
     assert set(language) == {"code", "confidence", "supported"}
 
 
-@pytest.mark.parametrize("text", ["hoi", "hallo"])
-def test_a_greeting_our_languages_share_is_answered_in_dutch_without_setting_it(parse, text):
-    # German won 'hoi' by a third of the vote; the ministry's own language wins the tie.
-    language = parse(text).get("language")
-    assert language["code"] == "nl"
-    detection = Detection(code="nl", confidence=language["confidence"], words=1)
-    assert next_conversation_language(None, detection) is None
-
-
-@pytest.mark.parametrize(("text", "code"), [("hi", "en"), ("bonjour", "fr"), ("hola", "es")])
-def test_a_greeting_of_one_language_keeps_it(parse, text: str, code: str):
+@pytest.mark.parametrize(
+    ("text", "code"), [("hoi", "nl"), ("hi", "en"), ("bonjour", "fr"), ("hola", "es")]
+)
+def test_a_greeting_is_answered_in_its_language(parse, text: str, code: str):
+    # "hoi" was answered in German: the German examples had the Swiss "hoi".
     assert parse(text).get("language")["code"] == code
 
 
