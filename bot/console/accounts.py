@@ -40,9 +40,10 @@ class AccountError(ValueError):
     """A request about accounts that cannot be done; the message says why, and `key`
     names the console's text for it (data/console), when there is one."""
 
-    def __init__(self, message: str, key: Optional[str] = None) -> None:
+    def __init__(self, message: str, key: Optional[str] = None, detail: str = "") -> None:
         super().__init__(message)
         self.key = key
+        self.detail = detail  # what the console's text names (an advisor id, ...)
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,43 @@ def change_password(session: Session, account_id: str, current: str, new: str) -
         raise AccountError("the new password is the same as the old one", "password_same")
     row.password_hash = _hasher.hash(new)
     row.must_change_password = False
+    session.flush()
+    return row.record()
+
+
+def linked_to(session: Session, advisor_id: str) -> list[Account]:
+    """The accounts linked to a directory advisor."""
+    query = select(ConsoleAccount).where(ConsoleAccount.advisor_id == advisor_id)
+    return [row.record() for row in session.execute(query.order_by(ConsoleAccount.email))
+            .scalars()]  # fmt: skip
+
+
+def link_advisor(session: Session, email: str, advisor_id: str) -> Optional[Account]:
+    """Links an existing advisor account to a directory advisor (the caller checks that the
+    advisor exists). An account is linked to one advisor: one linked elsewhere is refused
+    until it is unlinked there. None: it was linked to this advisor already."""
+    try:
+        row = _row(session, email)
+    except AccountError as error:
+        raise AccountError(str(error), "link_unknown") from None
+    if row.role != "advisor":
+        raise AccountError(f"a {row.role} account is not linked to an advisor", "link_not_advisor")
+    if row.advisor_id == advisor_id:
+        return None
+    if row.advisor_id:
+        raise AccountError(f"linked to advisor {row.advisor_id}", "link_elsewhere", row.advisor_id)
+    row.advisor_id = advisor_id
+    session.flush()
+    return row.record()
+
+
+def unlink_advisor(session: Session, account_id: str, advisor_id: str) -> Optional[Account]:
+    """The account no longer acts for the advisor (its inbox is empty until it is linked
+    again). None: it was not linked to this advisor."""
+    row = session.get(ConsoleAccount, account_id)
+    if row is None or row.advisor_id != advisor_id:
+        return None
+    row.advisor_id = None
     session.flush()
     return row.record()
 

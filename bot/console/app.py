@@ -19,13 +19,24 @@ from starlette.staticfiles import StaticFiles
 from bot.console.assistant import Assistant
 from bot.console.conversation import Conversations
 from bot.console.notify import Notifier
-from bot.console.pages import auth, cases, content, directory, inbox, overview
+from bot.console.pages import (
+    auth,
+    cases,
+    content,
+    directory,
+    directory_accounts,
+    directory_records,
+    inbox,
+    overview,
+)
 from bot.console.web import RateLimit, SecurityHeaders, current, not_found
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 HANDOFF = "/handoffs/{handoff_id:str}"
 CASE = "/cases/{case_id:str}"
 CONTENT = "/content/{language:str}/{name:str}"
+ADVISOR = "/directory/advisors/{advisor_id:str}"
+POST = "/directory/posts/{code:str}"
 
 
 async def home(request: Request) -> Response:
@@ -75,9 +86,13 @@ def create_app(assistant: Optional[Assistant] = None, notify: bool = False) -> S
         Route(CONTENT + "/confirm", content.confirm, methods=["POST"]),
         Route("/directory", directory.directory_page, methods=["GET"]),
         Route("/directory", directory.directory_post, methods=["POST"]),
-        Route(
-            "/directory/advisors/{advisor_id:str}/active", directory.set_active, methods=["POST"]
-        ),  # fmt: skip
+        Route(ADVISOR + "/active", directory.set_active, methods=["POST"]),
+        Route(ADVISOR, directory_records.advisor_page, methods=["GET"]),
+        Route(ADVISOR, directory_records.advisor_post, methods=["POST"]),
+        Route(ADVISOR + "/link", directory_accounts.link, methods=["POST"]),
+        Route(ADVISOR + "/unlink", directory_accounts.unlink, methods=["POST"]),
+        Route(POST, directory_records.post_page, methods=["GET"]),
+        Route(POST, directory_records.post_post, methods=["POST"]),
         Route("/cases", cases.case_list, methods=["GET"]),
         Route(CASE, cases.case_page, methods=["GET"]),
         Route(CASE + "/acknowledge", cases.acknowledge, methods=["POST"]),

@@ -31,7 +31,13 @@ ACTIONS = frozenset(
         "content_published",
         "content_reverted",
         "content_confirmed",
+        "content_native_reviewed",
+        "content_native_cleared",
         "directory_changed",
+        "directory_advisor_edited",
+        "directory_post_edited",
+        "account_linked",
+        "account_unlinked",
         "overview_viewed",
         "overview_exported",
     }

@@ -25,6 +25,7 @@ from bot.settings import settings
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 MAX_FORM_BYTES = 64_000
+MAX_FORM_FIELDS = 20
 
 HEADERS = {
     "content-security-policy": (
@@ -116,11 +117,13 @@ async def current(request: Request) -> Optional[ActiveSession]:
     return await runtime.database().run(lambda session: active_session(session, token))
 
 
-async def form_of(request: Request, max_bytes: int = MAX_FORM_BYTES) -> Optional[FormData]:
+async def form_of(
+    request: Request, max_bytes: int = MAX_FORM_BYTES, max_fields: int = MAX_FORM_FIELDS
+) -> Optional[FormData]:
     """The posted form, or None when it is too large to be one of ours."""
     if int(request.headers.get("content-length") or 0) > max_bytes:
         return None
-    return await request.form(max_files=0, max_fields=20, max_part_size=max_bytes)
+    return await request.form(max_files=0, max_fields=max_fields, max_part_size=max_bytes)
 
 
 def csrf_ok(form: FormData, expected: Optional[str]) -> bool:

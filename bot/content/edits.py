@@ -6,6 +6,13 @@ time and the version it replaced, and can be reverted (a new version with the ol
 Changing a response in one language marks its other languages "to review" until someone
 who reads that language confirms or edits it (`content_reviews`).
 
+Whether a native speaker reviewed the text in a language is kept apart
+(`content_native_reviews`: who, when): set when a coordinator publishes or confirms it
+saying they are a native speaker of that language; cleared when the text in that language
+changes without that (an edit, a revert, an import of files); an edit in another language
+leaves it, since this language's text did not change. No row: the text is a translation
+(or a seed text) that no native speaker has reviewed yet.
+
 The content store asks `revision()` (the newest version id, one cheap query) every few
 seconds and reloads the edits when it changed: the next user sees a published text on
 every server, without retraining or restart (bot.content.store)."""
@@ -59,6 +66,23 @@ class ContentReview(Base):
     state = Column(String(16), nullable=False)  # to_review or reviewed
     account_id = Column(String(36), nullable=True)
     at = Column(UtcDateTime, nullable=False)
+
+
+class NativeReview(Base):
+    __tablename__ = "content_native_reviews"
+
+    name = Column(String(80), primary_key=True)
+    language = Column(String(8), primary_key=True)
+    account_id = Column(String(36), nullable=False)
+    at = Column(UtcDateTime, nullable=False)
+
+
+@dataclass(frozen=True)
+class NativeMark:
+    """A native speaker of the language reviewed the text as it is now."""
+
+    account_id: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -127,10 +151,13 @@ def publish(
     other_languages: tuple[str, ...],
     now: Optional[datetime] = None,
     reverted_to: Optional[int] = None,
+    native: bool = False,
 ) -> int:
     """Stores a new version; `base_version` is the version the editor started from (None:
     the seed). Raises EditConflict when another version was published since. The other
-    languages of the response become "to review"."""
+    languages of the response become "to review". `native`: the author is a native speaker
+    of `language` (the text is marked native-reviewed); otherwise a native review of this
+    language's text is cleared."""
     now = now or datetime.now(timezone.utc)
     current = current_version(session, name, language)
     if current != base_version:
@@ -144,6 +171,10 @@ def publish(
     session.add(row)
     session.flush()
     _mark(session, name, language, REVIEWED, author_id, now)
+    if native:
+        mark_native(session, name, language, author_id, now)
+    else:
+        clear_native(session, name, language)
     for other in other_languages:
         if other != language:
             _mark(session, name, other, TO_REVIEW, None, now)
@@ -151,9 +182,42 @@ def publish(
 
 
 def confirm(session: Session, name: str, language: str, account_id: str,
-            now: Optional[datetime] = None) -> None:  # fmt: skip
-    """Someone who reads the language confirms the text as it is."""
-    _mark(session, name, language, REVIEWED, account_id, now or datetime.now(timezone.utc))
+            now: Optional[datetime] = None, native: bool = False) -> None:  # fmt: skip
+    """Someone who reads the language confirms the text as it is; `native`: as a native
+    speaker of it (without, an earlier native review stays: the text did not change)."""
+    now = now or datetime.now(timezone.utc)
+    _mark(session, name, language, REVIEWED, account_id, now)
+    if native:
+        mark_native(session, name, language, account_id, now)
+
+
+def mark_native(session: Session, name: str, language: str, account_id: str,
+                now: Optional[datetime] = None) -> None:  # fmt: skip
+    now = now or datetime.now(timezone.utc)
+    row = session.get(NativeReview, (name, language))
+    if row is None:
+        session.add(NativeReview(name=name, language=language, account_id=account_id, at=now))
+    else:
+        row.account_id, row.at = account_id, now
+
+
+def clear_native(session: Session, name: str, language: str) -> bool:
+    """Whether there was a native review to clear."""
+    row = session.get(NativeReview, (name, language))
+    if row is not None:
+        session.delete(row)
+    return row is not None
+
+
+def native_review(session: Session, name: str, language: str) -> Optional[NativeMark]:
+    row = session.get(NativeReview, (name, language))
+    return NativeMark(row.account_id, row.at) if row is not None else None
+
+
+def native_reviews(session: Session) -> dict[tuple[str, str], NativeMark]:
+    """(language, name) -> who reviewed it as a native speaker, and when."""
+    rows = session.execute(select(NativeReview)).scalars()
+    return {(row.language, row.name): NativeMark(row.account_id, row.at) for row in rows}
 
 
 def review_states(session: Session) -> dict[tuple[str, str], tuple[str, Optional[str]]]:

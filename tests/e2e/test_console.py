@@ -583,3 +583,55 @@ def test_the_overview_shows_small_counts_and_its_csv_matches_the_page(
     for path in (f"/overview?year={OVERVIEW_YEAR}", f"/overview.csv?year={OVERVIEW_YEAR}"):
         answer = advisor.get(f"{servers.console_url}{path}", timeout=30)
         assert answer.status_code == 403 and "discrimination" not in answer.text
+
+
+def test_the_coordinators_review_and_directory_pages_pass_an_accessibility_check(
+    servers, browser, servers_state
+):
+    """Issue 13: a native speaker confirms the Arabic answer about anonymity; an advisor's
+    form refused with its problems by field, and a refused link, are announced; every page
+    passes axe-core (WCAG 2 A and AA). An advisor account gets 403 on them."""
+    email = "desk@example.org"
+    with servers_state.session() as session:
+        PASSWORDS[email] = str(accounts.add_account(session, email, "coordinator").password)
+    session_of(servers, servers_state, email)  # the first login's password change
+    page = browser.new_context(locale="en-GB").new_page()
+    log_in_coordinator(page, servers, servers_state, email)
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
+
+    def accessible() -> None:
+        found = Axe().run(page, options=options)
+        assert found.violations_count == 0, found.generate_report()
+
+    page.goto(f"{servers.console_url}/content?language=ar&native=awaiting")
+    expect(page.get_by_role("link", name="utter_anonymity", exact=True)).to_be_visible()
+    accessible()
+    page.goto(f"{servers.console_url}/content/ar/utter_anonymity")
+    confirm = page.locator("form[action$='/confirm']")
+    confirm.get_by_label("I am a native speaker of Arabic").check()
+    confirm.get_by_role("button", name="Confirm this text as reviewed").click()
+    expect(page.locator("#native-state")).to_contain_text(f"reviewed by a native speaker ({email}")
+    accessible()
+
+    page.goto(f"{servers.console_url}/directory/advisors/rab-nadia-benali")
+    accessible()
+    page.get_by_label("Languages").fill("ar, xx")
+    page.get_by_role("button", name="Save", exact=True).click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Languages: 'xx' is not an ISO 639-1 language code")
+    expect(page.get_by_label("Languages")).to_have_value("ar, xx")
+    expect(page.get_by_label("Languages")).to_have_attribute("aria-invalid", "true")
+    accessible()
+    page.goto(f"{servers.console_url}/directory/advisors/rab-nadia-benali")
+    page.get_by_label("E-mail address of an existing advisor account").fill("nobody@example.org")
+    page.get_by_role("button", name="Link", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("No console account has the e-mail")
+    accessible()
+    page.goto(f"{servers.console_url}/directory/posts/RAB")
+    expect(page.get_by_label("City", exact=True)).to_have_value("Rabat")
+    accessible()
+    page.context.close()
+
+    advisor = session_of(servers, servers_state, advisor_account(servers_state, "rab-youssef-tazi"))
+    for path in ("/directory/advisors/rab-nadia-benali", "/directory/posts/RAB"):
+        assert advisor.get(f"{servers.console_url}{path}", timeout=30).status_code == 403

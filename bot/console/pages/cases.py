@@ -21,6 +21,7 @@ from bot.cases.views import CaseSummary
 from bot.console.sessions import ActiveSession
 from bot.console.web import (
     MAX_FORM_BYTES,
+    MAX_FORM_FIELDS,
     csrf_ok,
     current,
     forbidden,
@@ -51,13 +52,13 @@ async def coordinator_only(request: Request) -> Union[ActiveSession, Response]:
 
 
 async def coordinator_form(
-    request: Request, max_bytes: int = MAX_FORM_BYTES
+    request: Request, max_bytes: int = MAX_FORM_BYTES, max_fields: int = MAX_FORM_FIELDS
 ) -> Union[tuple[ActiveSession, FormData], Response]:
     """A coordinator's posted form with its CSRF token checked, or the answer refusing it."""
     active = await coordinator_only(request)
     if isinstance(active, Response):
         return active
-    form = await form_of(request, max_bytes)
+    form = await form_of(request, max_bytes, max_fields)
     if form is None or not csrf_ok(form, active.csrf_token):
         return forbidden(request)
     return active, form

@@ -105,6 +105,9 @@ class RawRecord:
     line: int
     values: dict[str, Any]
     lines: dict[str, int]
+    # A record on its own, like a CSV row (not a YAML file's): a post carries its own
+    # country_names. The console's records (bot.directory.editing) are.
+    tabular: bool = False
 
     def line_of(self, name: str) -> int:
         return self.lines.get(name, self.line)

@@ -119,7 +119,7 @@ class _Checker:
 
     @property
     def _csv(self) -> bool:
-        return self.raw.source.lower().endswith(".csv")
+        return self.raw.tabular or self.raw.source.lower().endswith(".csv")
 
 
 def _check_post(

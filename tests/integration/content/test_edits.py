@@ -79,6 +79,32 @@ def test_a_stale_edit_is_refused_and_a_revert_brings_the_old_text_back(database)
     assert history[0].response.text == NEW and history[0].reverted_to == first
 
 
+def test_a_native_review_holds_until_a_non_native_edit_of_that_language(database):
+    with database.session() as session:
+        edits.publish(session, "utter_anonymity", "es", Response(text=NEW), "ana", None,
+                      LANGUAGES, native=True)  # fmt: skip
+        edits.confirm(session, "utter_anonymity", "fr", "marc", native=True)
+    with database.session() as session:
+        marks = edits.native_reviews(session)
+        assert marks[("es", "utter_anonymity")].account_id == "ana"
+        assert marks[("fr", "utter_anonymity")].account_id == "marc"
+        # A confirmation without the tick leaves the review: the text did not change.
+        edits.confirm(session, "utter_anonymity", "es", "bob")
+        # An edit in another language leaves it too (French is to review, still native).
+        edits.publish(session, "utter_anonymity", "en", Response(text="Yes."), "bob", None,
+                      LANGUAGES)  # fmt: skip
+    with database.session() as session:
+        assert edits.native_review(session, "utter_anonymity", "es") is not None
+        assert edits.native_review(session, "utter_anonymity", "fr") is not None
+        assert edits.native_review(session, "utter_anonymity", "en") is None
+        version = edits.current_version(session, "utter_anonymity", "es")
+        edits.publish(session, "utter_anonymity", "es", Response(text=NEW + " Bien."), "bob",
+                      version, LANGUAGES)  # fmt: skip
+    with database.session() as session:
+        assert edits.native_review(session, "utter_anonymity", "es") is None
+        assert edits.native_review(session, "utter_anonymity", "fr") is not None
+
+
 def test_a_draft_with_other_placeholders_or_unknown_payloads_is_refused():
     seed = Response(text="Your reference is {reference}. {when}")
     draft = draft_from_form("Your reference is {referenc}.", "", [("Yes", "/affirm")])
