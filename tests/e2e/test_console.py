@@ -528,6 +528,31 @@ def test_a_coordinator_edits_the_spanish_answer_and_the_next_user_gets_it(
     page.context.close()
 
 
+def test_publishing_a_broken_placeholder_is_refused_with_the_reason_and_the_draft_kept(
+    servers, browser, servers_state
+):
+    """Issue 13: the English introduction to the report loses its {coordinator_email}; the
+    page says why it is refused, keeps the draft, and users still get the seed text."""
+    email = "editor@example.org"
+    if email not in PASSWORDS:
+        with servers_state.session() as session:
+            PASSWORDS[email] = str(accounts.add_account(session, email, "coordinator").password)
+    session_of(servers, servers_state, email)  # the first login's password change
+    page = browser.new_context(locale="en-GB").new_page()
+    log_in_coordinator(page, servers, servers_state, email)
+    page.goto(f"{servers.console_url}/content/en/utter_report")
+    field = page.get_by_label("Text", exact=True)
+    broken = field.input_value().replace("{coordinator_email}", "{coordinator_mail}")
+    field.fill(broken)
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("The placeholders must be those of the seed text")).to_be_visible()
+    assert page.get_by_label("Text", exact=True).input_value() == broken
+    replies = servers.say(f"en-{uuid.uuid4().hex[:8]}", "I want to file a report")
+    said = " ".join(r.get("text") or "" for r in replies)
+    assert "{coordinator_mail}" not in said and "@" in said  # the address, as the seed has it
+    page.context.close()
+
+
 def test_the_overview_shows_small_counts_and_its_csv_matches_the_page(
     servers, browser, servers_state
 ):
