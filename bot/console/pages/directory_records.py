@@ -11,7 +11,7 @@ console accounts linked to the advisor (bot.console.pages.directory_accounts).""
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any, Awaitable, Callable, Optional
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -234,33 +234,40 @@ async def _save(
     return problems
 
 
-async def advisor_post(request: Request) -> Response:
+async def _record_post(
+    request: Request,
+    table: Section,
+    key: str,
+    read: Callable[[Any], Any],
+    again: Callable[..., Awaitable[Response]],
+    url: str,
+) -> Response:
+    """One advisor's or post's form posted: saved with the import's checks, or shown again
+    with its problems (the words kept)."""
     posted = await coordinator_form(request, max_fields=FORM_FIELDS)
     if isinstance(posted, Response):
         return posted
     active, form = posted
-    advisor_id = str(request.path_params["advisor_id"])
     await _directory()
-    shown = advisor_posted(form)
-    problems = await _save(active, "advisors", advisor_id, import_values(shown, "advisors"))
+    shown = read(form)
+    problems = await _save(active, table, key, import_values(shown, table))
     if problems is None:
         return not_found(request, active.account)
     if problems:
-        return await advisor_form(request, active, advisor_id, shown, problems, 400)
-    return RedirectResponse(f"/directory/advisors/{advisor_id}?saved=1", status_code=303)
+        return await again(request, active, key, shown, problems, 400)
+    return RedirectResponse(f"{url}?saved=1", status_code=303)
+
+
+async def advisor_post(request: Request) -> Response:
+    advisor_id = str(request.path_params["advisor_id"])
+    return await _record_post(
+        request, "advisors", advisor_id, advisor_posted, advisor_form,
+        f"/directory/advisors/{advisor_id}",
+    )  # fmt: skip
 
 
 async def post_post(request: Request) -> Response:
-    posted = await coordinator_form(request, max_fields=FORM_FIELDS)
-    if isinstance(posted, Response):
-        return posted
-    active, form = posted
     code = str(request.path_params["code"])
-    await _directory()
-    shown = post_posted(form)
-    problems = await _save(active, "posts", code, import_values(shown, "posts"))
-    if problems is None:
-        return not_found(request, active.account)
-    if problems:
-        return await _post_form(request, active, code, shown, problems, 400)
-    return RedirectResponse(f"/directory/posts/{code}?saved=1", status_code=303)
+    return await _record_post(
+        request, "posts", code, post_posted, _post_form, f"/directory/posts/{code}"
+    )

@@ -199,14 +199,23 @@ def _refused(
                   year=year, sections=[], overview=None)  # fmt: skip
 
 
-async def overview_page(request: Request) -> Response:
+async def _audited(request: Request, action: str) -> Union[tuple[ActiveSession, Chosen], Response]:
+    """A coordinator's chosen year, its reading audited; or the answer refusing it."""
     active = await coordinator_only(request)
     if isinstance(active, Response):
         return active
     chosen = await _chosen(request, active)
     if isinstance(chosen, Response):
         return chosen
-    await runtime.database().run(lambda s: audit(s, active.account.id, "overview_viewed"))
+    await runtime.database().run(lambda s: audit(s, active.account.id, action))
+    return active, chosen
+
+
+async def overview_page(request: Request) -> Response:
+    found = await _audited(request, "overview_viewed")
+    if isinstance(found, Response):
+        return found
+    active, chosen = found
     t = texts_for(request)
     return render(request, "overview.html", account=active.account, csrf=active.csrf_token,
                   t=t, overview=chosen.overview, sections=sections(chosen.overview, t),
@@ -215,13 +224,10 @@ async def overview_page(request: Request) -> Response:
 
 
 async def overview_csv(request: Request) -> Response:
-    active = await coordinator_only(request)
-    if isinstance(active, Response):
-        return active
-    chosen = await _chosen(request, active)
-    if isinstance(chosen, Response):
-        return chosen
-    await runtime.database().run(lambda s: audit(s, active.account.id, "overview_exported"))
+    found = await _audited(request, "overview_exported")
+    if isinstance(found, Response):
+        return found
+    _, chosen = found
     name = f"veilig-melden-overview-{chosen.year}.csv"
     return Response(
         csv_text(chosen.overview, texts_for(request)),
