@@ -118,7 +118,8 @@ def evaluate(model_path: Path, heldout_dir: Path) -> str:
     lines = [
         "# Held-out evaluation",
         "",
-        f"Model: `{model_path.name}`; held-out set: `{heldout_dir}` ({len(examples)} messages,"
+        f"Model: `{model_path.name}`; held-out set: `evaluation/{Path(heldout_dir).name}`"
+        f" ({len(examples)} messages,"
         " none of them in the training data). Produced by `bin/evaluate`.",
         "",
         f"Targets: intent accuracy >= {TARGET_INTENT_ACCURACY}, language ID >="
