@@ -174,6 +174,18 @@ def session_of(servers: Servers, database: Database, email: str) -> requests.Ses
     return web
 
 
+def editor_page(servers: Servers, browser: Any, database: Database) -> Page:
+    """A browser page logged in as the content editor, a coordinator made on first use."""
+    email = "editor@example.org"
+    if email not in PASSWORDS:
+        with database.session() as session:
+            PASSWORDS[email] = str(accounts.add_account(session, email, "coordinator").password)
+    session_of(servers, database, email)  # the first login's password change
+    page = browser.new_context(locale="en-GB").new_page()
+    log_in_coordinator(page, servers, database, email)
+    return page
+
+
 def log_in_coordinator(page: Page, servers: Servers, database: Database, email: str) -> None:
     page.goto(f"{servers.console_url}/login")
     page.get_by_label("E-mail address").fill(email)
@@ -495,13 +507,7 @@ def test_a_coordinator_edits_the_spanish_answer_and_the_next_user_gets_it(
 ):
     """Issue 13: published in the console, the Rasa server answers with it, no restart;
     reverted, the seed text is back."""
-    email = "editor@example.org"
-    if email not in PASSWORDS:
-        with servers_state.session() as session:
-            PASSWORDS[email] = str(accounts.add_account(session, email, "coordinator").password)
-    session_of(servers, servers_state, email)  # the first login's password change
-    page = browser.new_context(locale="en-GB").new_page()
-    log_in_coordinator(page, servers, servers_state, email)
+    page = editor_page(servers, browser, servers_state)
     page.goto(f"{servers.console_url}/content/es/utter_anonymity")
     new = "Sí: puede informar sin dar su nombre, y nadie le pedirá que lo haga."
     page.get_by_label("Text", exact=True).fill(new)
@@ -533,13 +539,7 @@ def test_publishing_a_broken_placeholder_is_refused_with_the_reason_and_the_draf
 ):
     """Issue 13: the English introduction to the report loses its {coordinator_email}; the
     page says why it is refused, keeps the draft, and users still get the seed text."""
-    email = "editor@example.org"
-    if email not in PASSWORDS:
-        with servers_state.session() as session:
-            PASSWORDS[email] = str(accounts.add_account(session, email, "coordinator").password)
-    session_of(servers, servers_state, email)  # the first login's password change
-    page = browser.new_context(locale="en-GB").new_page()
-    log_in_coordinator(page, servers, servers_state, email)
+    page = editor_page(servers, browser, servers_state)
     page.goto(f"{servers.console_url}/content/en/utter_report")
     field = page.get_by_label("Text", exact=True)
     broken = field.input_value().replace("{coordinator_email}", "{coordinator_mail}")
