@@ -230,10 +230,12 @@ def post_choices(
 
 def _distinction(post: PostRecord, others: Sequence[PostRecord]) -> str:
     """' – UNESCO' for one of several posts in one city: the organisation names (acronyms)
-    only this post is known by; nothing for the one without (usually the embassy)."""
+    only this post is known by, else the first such name ('Conference on Disarmament');
+    nothing for the one without (usually the embassy)."""
     taken = {name for other in others for name in other.city_names}
-    own = [name for name in post.city_names if name not in taken and name.isupper()]
-    return f" – {' · '.join(own[:3])}" if own else ""
+    own = [name for name in post.city_names if name not in taken]
+    acronyms = [name for name in own if name.isupper()]
+    return f" – {' · '.join(acronyms[:3])}" if acronyms else f" – {own[0]}" if own else ""
 
 
 # --- language --------------------------------------------------------------------------

@@ -498,6 +498,9 @@ def test_several_posts_in_one_city_can_be_told_apart():
     titles = [c["title"] for c in post_choices(["PAR", "PAO", "PAU"], directory, "fr")]
     assert len(set(titles)) == 3
     assert titles[0] == "Paris (France)" and "UNESCO" in titles[2]
+    # Two permanent representations in Geneva, neither known by an acronym.
+    geneva = [c["title"] for c in post_choices(["GEV", "GEV-CD"], directory, "de")]
+    assert geneva == ["Geneva (Schweiz)", "Geneva (Schweiz) – Conference on Disarmament"]
 
 
 def test_the_proposed_number_reaches_neither_the_store_nor_the_advisor(database: Database):
