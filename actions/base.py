@@ -53,6 +53,15 @@ def phrases(language: str) -> Phrases:
     return Phrases(lambda name: renderer.phrase(name, language))
 
 
+def cancel_words(language: str) -> list[str]:
+    """The words of stopping a form, in the user's language and in English, which people
+    mix in ("stop", "cancel")."""
+    found: list[str] = []
+    for lang in dict.fromkeys((language, "en")):
+        found += (phrases(lang).lookup("cancel_words") or "").split(",")
+    return [word for word in found if word.strip()]
+
+
 def slot_events(slots: Mapping[str, Any]) -> List[Dict[str, Any]]:
     return [SlotSet(name, value) for name, value in slots.items()]
 
@@ -218,7 +227,12 @@ class FormThatStepsAside(FormValidationAction, AssistantAction):
             slot
             and slot in tracker.slots_to_validate()
             and turn.intent in self.answerable_at(slot)
-            and steps_aside(turn, self.expects(slot), self.selects_choice(slot, tracker))
+            and steps_aside(
+                turn,
+                self.expects(slot),
+                self.selects_choice(slot, tracker),
+                cancel_words=cancel_words(self.language(tracker)),
+            )
         ):
             # The text was put into the slot by the mapping; it was not an answer.
             return [SlotSet(slot, None), ActionExecutionRejected(self.form_name())]

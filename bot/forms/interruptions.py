@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Mapping, Optional
+from typing import Any, Collection, Mapping, Optional
+
+from bot.forms.choices import plain
 
 # Confirmed by the danger detector: answered first, from any question.
 SAFETY_INTENTS = frozenset({"emergency", "self_harm"})
@@ -143,11 +145,22 @@ def clear_yes_no(turn: Turn) -> bool:
     )
 
 
-def cancels(turn: Turn) -> bool:
+def says_cancel(text: str, cancel_words: Collection[str]) -> bool:
+    """Whether the message has a word or phrase of stopping in it ("stop", "laat maar",
+    "vergiss es") as whole words."""
+    typed = f" {plain(text)} "
+    return any(f" {word} " in typed for word in (plain(w) for w in cancel_words) if word)
+
+
+def cancels(turn: Turn, cancel_words: Optional[Collection[str]] = None) -> bool:
+    """A short message the model is sure of, and, when the form knows the language's words
+    of stopping, one that says one: a wrong cancel throws the answers away, and the model
+    read "seit anfang jahr" at the question when it happened as cancel at 0.91."""
     return (
         turn.intent == CANCEL
         and turn.words <= MAX_CANCEL_WORDS
         and turn.confidence >= CANCEL_CONFIDENCE
+        and (cancel_words is None or says_cancel(turn.text, cancel_words))
     )
 
 
@@ -172,7 +185,12 @@ def _asks_with_a_choice_in_it(turn: Turn) -> bool:
     )
 
 
-def steps_aside(turn: Turn, expects: Expects, is_choice: bool = False) -> bool:
+def steps_aside(
+    turn: Turn,
+    expects: Expects,
+    is_choice: bool = False,
+    cancel_words: Optional[Collection[str]] = None,
+) -> bool:
     """Whether a message whose intent the form's rules can answer leaves the form for a
     moment (its rule answers, then the form asks again) instead of answering the question.
     `is_choice`: the words select an offered choice, which makes them the answer whatever
@@ -187,7 +205,7 @@ def steps_aside(turn: Turn, expects: Expects, is_choice: bool = False) -> bool:
         # "verstuur" naming the step's own choice is no cancel, whatever it reads as; but a
         # question that mentions a choice ("if my boss finds out, can they fire me?") asks.
         return _asks_with_a_choice_in_it(turn)
-    if cancels(turn):
+    if cancels(turn, cancel_words):
         return True
     if expects is Expects.SECRET:
         return False  # a passphrase can look like any language, or like a question

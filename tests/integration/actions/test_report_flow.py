@@ -298,6 +298,33 @@ class TestWhatHappened:
             {k: e.get(k) for k in ("event", "name", "value")} for e in events
         ]
 
+    @pytest.mark.parametrize(
+        ("language", "typed"),
+        [("de", "seit anfang jahr"), ("en", "since january"), ("ar", "من بداية السنة")],
+    )
+    def test_a_date_read_as_cancel_is_the_answer_not_a_cancel(self, domain, language, typed):
+        # "seit anfang jahr" at the question when it happened was read as cancel (0.91) and
+        # threw the whole report away: a typed cancel must say a word of stopping.
+        before = {"requested_slot": REPORT_WHEN, REPORT_KIND: "discrimination"}
+        t = tracker(before, text=typed, intent="cancel", language=language,
+                    new_slots={REPORT_WHEN: typed})  # fmt: skip
+        _, events = run_action(ValidateReportForm(), t, domain)
+        assert "action_execution_rejected" not in [e["event"] for e in events]
+        assert {"event": "slot", "name": REPORT_WHEN, "value": typed} in [
+            {k: e.get(k) for k in ("event", "name", "value")} for e in events
+        ]
+
+    @pytest.mark.parametrize(
+        ("language", "typed"),
+        [("de", "abbrechen bitte"), ("nl", "laat maar"), ("ar", "توقف"), ("fr", "stop")],
+    )
+    def test_a_typed_word_of_stopping_leaves_the_form(self, domain, language, typed):
+        before = {"requested_slot": REPORT_WHEN, REPORT_KIND: "discrimination"}
+        t = tracker(before, text=typed, intent="cancel", language=language,
+                    new_slots={REPORT_WHEN: typed})  # fmt: skip
+        _, events = run_action(ValidateReportForm(), t, domain)
+        assert events[-1]["event"] == "action_execution_rejected"
+
     def test_a_story_that_reads_like_cancel_is_kept(self, domain):
         story = "he cancelled my leave and told everyone I was lying"
         before = {"requested_slot": REPORT_WHAT_HAPPENED, REPORT_KIND: "bullying"}

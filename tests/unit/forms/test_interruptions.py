@@ -104,3 +104,13 @@ def test_a_sure_request_about_the_conversation_leaves_even_when_short(text, inte
 
 def test_an_answer_the_model_half_reads_as_a_request_stays_an_answer():
     assert not steps_aside(turn("my boss", "delete_data", 0.54), Expects.TEXT)
+
+
+def test_a_typed_cancel_must_say_a_word_of_stopping_when_the_form_knows_them():
+    words = ["stop", "abbrechen", "doch nicht", "laat maar"]
+    assert steps_aside(turn("doch nicht, abbrechen", "cancel"), Expects.TEXT, cancel_words=words)
+    assert steps_aside(turn("Laat maar!", "cancel"), Expects.TEXT, cancel_words=words)
+    # A date the model read as cancel is the answer to "when did it happen?".
+    assert not steps_aside(turn("seit anfang jahr", "cancel"), Expects.TEXT, cancel_words=words)
+    # "stop" inside another word is no stop.
+    assert not steps_aside(turn("bushaltestop", "cancel"), Expects.TEXT, cancel_words=words)
