@@ -32,7 +32,9 @@ SHORT_TEXT_CHANNELS = frozenset({"twilio", "sms"})
 RLM = "\u200f"
 LRI = "\u2066"
 PDI = "\u2069"
-_LTR_RUN = re.compile(r"[A-Za-z0-9+@][A-Za-z0-9@._:/+\-()' ]*[A-Za-z0-9)]|[A-Za-z]")
+# Latin letters with their accents ("Français", "Português") are one run, not three.
+_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_LTR_RUN = re.compile(rf"[{_LATIN}0-9+@][{_LATIN}0-9@._:/+\-()' ]*[{_LATIN}0-9)]|[{_LATIN}]")
 
 
 def isolate_rtl(text: str) -> str:

@@ -97,6 +97,13 @@ def test_arabic_is_right_to_left_with_isolated_latin_runs():
     assert f"{LRI}+31 70 000 0100{PDI}" in reply["text"]
 
 
+def test_a_latin_name_with_accents_is_one_isolated_run_in_arabic():
+    # The language menu's buttons were split around the accent: "Fran", "ç", "ais".
+    from bot.content.rendering import isolate_rtl
+
+    assert isolate_rtl("Français أو Português") == f"{RLM}{LRI}Français{PDI} أو {LRI}Português{PDI}"
+
+
 def test_behaviour_is_filled_into_the_acknowledgement():
     reply = _generate(
         "utter_acknowledge_experience", _tracker(slot="fr"), behaviour="de l'intimidation"

@@ -97,6 +97,7 @@ def test_unsupported_needs_a_clear_and_long_enough_message():
         ("Können wir auf Deutsch weitermachen?", "de"),
         ("je préfère en portugais", "pt"),
         ("ممكن نتكلم بالعربي", "ar"),
+        ("momken nkalem bel 3arabi law sama7t", "ar"),
         ("hablame en espanol", "es"),
         ("not in English, in French", "fr"),
         ("another language please", None),
