@@ -68,6 +68,21 @@ SKIP_CONFIDENCE = 0.6
 MAX_DECLINE_WORDS = 2
 
 _QUESTION_MARKS = re.compile(r"[?¿؟]")
+# Without a question mark, these leave a free-text question when the model is all but sure:
+# asking for a person or for a stop is not a question.
+UNASKED_REQUESTS = frozenset({"human_handoff", "delete_data", "change_language"})
+# How questions begin in the languages we speak (folded as typed answers are compared).
+# Words that also begin answers are left out: Arabic "من" (who / from) and "ما" (what /
+# not), Portuguese "e" (is / and), French "ou" (where / or), Spanish "se" and "por".
+_QUESTION_WORDS = frozenset(
+    """what how who why when where which is are am can could do does did will would should
+    may wat hoe wie waarom wanneer waar welke kan kun kunnen mag moet wordt krijgt ben zijn
+    heb weet que quoi qu quest quel quelle quels quelles comment qui pourquoi quand puis
+    peut peux estce como quien quienes cuando donde cual cuales puedo puede hay tengo es
+    was wer warum wann wo welche ist darf muss wird bekommt erfahrt gibt sind habe weiss
+    quem quando onde qual posso pode tem vai sera هل ماذا كيف ليش لماذا متى وين فين اين شو
+    ايش وش ايه ممكن hal eh ezay ezzay leh lesh imta fein feen wein shu sho momken mumkin""".split()
+) | {"est ce", "o que", "por que", "por quê", "what s", "whats"}
 
 
 class Expects(Enum):
@@ -173,7 +188,19 @@ def _reads_as_question(turn: Turn, expects: Expects) -> bool:
         return turn.asks and turn.words <= MAX_STORY_QUESTION_WORDS
     if turn.asks:
         return True
-    return turn.words > MAX_ANSWER_WORDS and turn.confidence >= UNASKED_CONFIDENCE
+    return (
+        turn.words > MAX_ANSWER_WORDS
+        and turn.confidence >= UNASKED_CONFIDENCE
+        and (turn.intent in UNASKED_REQUESTS or begins_as_question(turn.text))
+    )
+
+
+def begins_as_question(text: str) -> bool:
+    """ "what does an advisor do", "kan mijn baas dit zien": a question without its question
+    mark. A statement the model read as a question ("o contrato esta no sistema de compras"
+    as ask_what_counts at 0.97) is the answer."""
+    words = plain(text).split()
+    return bool(words) and (words[0] in _QUESTION_WORDS or " ".join(words[:2]) in _QUESTION_WORDS)
 
 
 def _asks_with_a_choice_in_it(turn: Turn) -> bool:

@@ -25,7 +25,7 @@ from bot.cases.model import CONTACTS, KINDS, SPOKE_TO
 from bot.directory.records import Directory
 from bot.directory.resolution import UNKNOWN, resolve_post
 from bot.forms.answer import Answer
-from bot.forms.choices import closest_choice, match_choice, whole_choice
+from bot.forms.choices import closest_choice, match_choice, plain, whole_choice
 from bot.forms.interruptions import Turn, skips
 from bot.report.form import (
     CHANGE,
@@ -98,6 +98,13 @@ def _yes_no(turn: Turn) -> Optional[bool]:
     if turn.words > MAX_YES_NO_WORDS and not turn.is_payload:
         return None
     return {"affirm": True, "deny": False}.get(turn.intent or "")
+
+
+def _begins_with_no(text: str, phrase: Phrase) -> bool:
+    """ "la2 ma kalemtesh 7ad", "nee, met niemand": a no-word of the language first."""
+    typed = f"{plain(text)} "
+    no_words = (plain(word) for word in (phrase("no_words") or "").split(","))
+    return any(word and typed.startswith(f"{word} ") for word in no_words)
 
 
 def _understood(slot: str, key: str, phrase: Phrase, extra: Mapping[str, Any] = {}) -> Answer:
@@ -269,7 +276,11 @@ def answer_spoke_to(turn: Turn, phrase: Phrase) -> Answer:
         return Answer({REPORT_SPOKE_TO: chosen})  # "nadie" names a choice, read as skip or not
     if skips(turn):
         return Answer({REPORT_SPOKE_TO: SKIPPED})
-    if _yes_no(turn) is False or (turn.intent == "deny" and turn.words <= MAX_DENY_WORDS):
+    if (
+        _yes_no(turn) is False
+        or (turn.intent == "deny" and turn.words <= MAX_DENY_WORDS)
+        or (not turn.is_payload and _begins_with_no(value, phrase))
+    ):
         return _understood("report_spoke_to", "neither", phrase)
     closest = None if turn.is_payload else closest_choice(value, options)
     if closest:

@@ -47,6 +47,32 @@ def test_a_longer_answer_without_a_question_mark_stays_unless_the_model_is_all_b
     assert steps_aside(turn(asked, "ask_advisor_role", 0.97), Expects.TEXT)
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "o contrato esta no sistema de compras",
+        "من بداية السنة تقريبا كل اسبوع",
+        "ou alors au bureau du chef",
+    ],
+)
+def test_a_statement_the_model_is_sure_is_a_question_is_the_answer(statement):
+    # Read as ask_what_counts at 0.97 at the question about witnesses or evidence.
+    assert not steps_aside(turn(statement, "ask_what_counts", 0.97), Expects.TEXT)
+
+
+@pytest.mark.parametrize(
+    ("asked", "intent"),
+    [
+        ("kan mijn baas dit later lezen", "ask_anonymity"),
+        ("est ce que mon chef va le savoir", "ask_anonymity"),
+        ("هل سيعرف مديري انني انا من كتب البلاغ", "ask_anonymity"),
+        ("i want to talk to a real person now", "human_handoff"),
+    ],
+)
+def test_a_question_or_request_without_its_question_mark_still_leaves(asked, intent):
+    assert steps_aside(turn(asked, intent, 0.97), Expects.TEXT)
+
+
 def test_a_question_that_names_a_choice_still_asks():
     asked = "oye y si se entera mi jefe me pueden despedir por esto?"
     assert steps_aside(turn(asked, "ask_protection", 0.9), Expects.CHOICE, is_choice=True)

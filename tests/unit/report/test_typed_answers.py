@@ -57,6 +57,7 @@ PHRASES = {
     "report_change_words": "Change something, change",
     "report_done_words": "done, that's all, nothing else",
     "report_skip_words": "skip, prefer not to say, rather not",
+    "no_words": "no, nope, la2",
 }
 
 
@@ -167,6 +168,9 @@ class TestChoices:
             ("no", "deny", "neither"),
             ("nobody yet", "deny", "neither"),
             ("nobody", "skip", "neither"),  # the word names a choice, whatever the model read
+            # A no-word first, whatever the model read ("la2 ma kalemtesh 7ad": fallback).
+            ("la2 ma kalemtesh 7ad", "nlu_fallback", "neither"),
+            ("nope didnt talk to anybody", "ask_anonymity", "neither"),
         ],
     )
     def test_spoke_to_in_own_words(self, text, intent, chosen):
