@@ -6,8 +6,6 @@ expected failures, strictly, so the day they are met the marker must go."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -19,10 +17,11 @@ from bot.safety.evaluation import (
     detector_scores,
     load_sets,
 )
+from bot.safety.training_data import training_files
 from tests.support import ROOT
 
 HELDOUT = ROOT / "evaluation" / "safety"
-HERE = Path(__file__).parent
+TRAINING = ROOT / "data" / "safety" / "training"
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +39,9 @@ def test_the_heldout_set_has_what_the_issue_asks_in_every_language():
 
 
 def test_the_heldout_set_was_never_tuned_or_trained_on():
-    """No danger, self-harm or harsh-but-safe message of the held-out set is in the tuning
-    sets or the training data (short answers like "yes" are everywhere, by nature)."""
+    """No danger, self-harm or harsh-but-safe message of the held-out set is in the former
+    tuning sets, the classifier's training sets (all in data/safety/training/) or the NLU
+    training data (short answers like "yes" are everywhere, by nature)."""
     heldout = {
         text.strip().lower()
         for categories in load_sets(HELDOUT).values()
@@ -50,7 +50,7 @@ def test_the_heldout_set_was_never_tuned_or_trained_on():
         for text in texts
     }
     used: set[str] = set()
-    for path in [HERE / "dev.yml", HERE / "tuning.yml", *HERE.glob("tuning_v*/*.yml")]:
+    for path in training_files(TRAINING):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         blocks = [data] if "language" in data else list(data.values())
         used |= {
@@ -67,7 +67,9 @@ def test_the_heldout_set_was_never_tuned_or_trained_on():
                 for line in block["examples"].splitlines()
                 if line.strip().startswith("- ")
             }
-    assert not sorted(heldout & used)
+    # Only the leaked lines are shown: the rest of the held-out set stays out of sight.
+    leaked = sorted(heldout & used)
+    assert not leaked, f"{len(leaked)} held-out messages are trained or tuned on: {leaked}"
 
 
 def test_no_short_form_answer_raises_an_alarm(scores):
