@@ -75,8 +75,9 @@ def safety_report(model: Path | None, classifier: bool = False) -> str:
     from bot.safety.detector import SafetyDetector
     from bot.safety.evaluation import classifier_from_files, configured_component, report
 
-    trained = classifier_from_files(configured_component()) if classifier else None
-    return report(SAFETY_DIR, SafetyDetector.from_directory(), model, trained)
+    detector = SafetyDetector.from_directory()
+    trained = classifier_from_files(configured_component(), detector) if classifier else None
+    return report(SAFETY_DIR, detector, model, trained)
 
 
 def safety_command(model: Path | None, classifier: bool, output: Path | None) -> int:

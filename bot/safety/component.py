@@ -34,7 +34,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.safety.classifier import DEFAULT_THRESHOLD, SafetyModel, Settings, combine
 from bot.safety.decision import MODEL_CONFIDENCE, decide, verdict
 from bot.safety.detector import SafetyDetector, detector_for
-from bot.safety.lexicon import DANGER, SELF_HARM, fold
+from bot.safety.lexicon import DANGER, SELF_HARM
 from bot.safety.training_data import deduplicated, load_labelled, nlu_examples, training_files
 from bot.settings import PROJECT_ROOT
 
@@ -111,16 +111,16 @@ class SafetyClassifier(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> SafetyClassifier:
+        detector = detector_for(_project_path(config["lexicon_dir"]))
         classifier = None
         try:
             with model_storage.read_from(resource) as directory:
                 if SafetyModel.exists(Path(directory)):
-                    classifier = SafetyModel.load(Path(directory))
+                    classifier = SafetyModel.load(Path(directory), detector.affirmed)
         except ValueError:  # nothing stored for this component
             pass
         if classifier is None:
             logger.warning("No safety classifier in this model: the lexicons decide alone.")
-        detector = detector_for(_project_path(config["lexicon_dir"]))
         return cls(config, detector, model_storage, resource, classifier)
 
     @classmethod
@@ -138,7 +138,8 @@ class SafetyClassifier(GraphComponent):
         pairs = [(e.get(TEXT) or "", e.get(INTENT) or "") for e in training_data.intent_examples]
         labelled = load_labelled(_project_path(self._config["training_dir"]))
         examples = deduplicated([*labelled, *nlu_examples(pairs)])
-        classifier = SafetyModel.fit(examples, Settings.from_config(self._config))
+        settings = Settings.from_config(self._config)
+        classifier = SafetyModel.fit(examples, settings, self._detector.affirmed)
         if self._model_storage is None or self._resource is None:
             raise RuntimeError("the safety classifier needs a model storage to train into")
         with self._model_storage.write_to(self._resource) as directory:
@@ -174,7 +175,7 @@ def apply_safety(
     intent = message.get(INTENT)
     found = detector.detect(text)
     probabilities = None
-    if classifier is not None and fold(text):
+    if classifier is not None and classifier.prepare(text):
         row = classifier.probabilities([text])[0]
         probabilities = {
             label: round(float(row[classifier.labels.index(label)]), 4)

@@ -20,9 +20,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from bot.safety.classifier import SafetyModel, Settings, combine
+from bot.safety.classifier import Prepare, SafetyModel, Settings, combine
 from bot.safety.detector import SafetyDetector, detector_for
-from bot.safety.lexicon import DANGER, SELF_HARM
+from bot.safety.lexicon import DANGER, SELF_HARM, fold
 from bot.safety.training_data import (
     Example,
     deduplicated,
@@ -30,7 +30,7 @@ from bot.safety.training_data import (
     load_nlu_files,
 )
 
-THRESHOLDS: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
+THRESHOLDS: tuple[float, ...] = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.96, 0.98)
 # The targets the threshold is chosen against (as in bot/safety/evaluation.py).
 TARGET_FALSE_ALARMS = 0.01
 TARGET_SHORT_ALARMS = 0
@@ -53,12 +53,15 @@ def group_folds(examples: Sequence[Example], folds: int) -> list[np.ndarray]:
     ]
 
 
-def cross_validated(examples: Sequence[Example], settings: Settings, folds: int = 5) -> np.ndarray:
+def cross_validated(
+    examples: Sequence[Example], settings: Settings, folds: int = 5, prepare: Prepare = fold
+) -> np.ndarray:
     """Each example's probabilities (rows as LABELS) from the model that did not see it."""
     result = np.zeros((len(examples), 3))
     for held_out in group_folds(examples, folds):
         out = set(held_out.tolist())
-        model = SafetyModel.fit([e for i, e in enumerate(examples) if i not in out], settings)
+        trained_on = [e for i, e in enumerate(examples) if i not in out]
+        model = SafetyModel.fit(trained_on, settings, prepare)
         result[held_out] = model.probabilities([examples[i].text for i in held_out])
     return result
 
@@ -146,11 +149,12 @@ def main(arguments: Sequence[str]) -> int:
     args = parser.parse_args(arguments)
     settings = replace(Settings(), **{k: getattr(args, k) for k in vars(Settings())})
     examples = training_examples()
-    probabilities = cross_validated(examples, settings, args.folds)
+    detector = detector_for()
+    probabilities = cross_validated(examples, settings, args.folds, detector.affirmed)
     print(
         f"{args.folds}-fold cross-validation grouped by file, {len(examples)} examples, {settings}"
     )
-    print("\n".join(table(examples, probabilities, detector_for())))
+    print("\n".join(table(examples, probabilities, detector)))
     print(f"chosen threshold: {choose_threshold(examples, probabilities)}")
     return 0
 

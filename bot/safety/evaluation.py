@@ -50,7 +50,8 @@ MODEL_CONFIDENCES: tuple[float, ...] = (0.5, 0.7, 0.9, 0.99)
 # used for tuning, and a new one written.
 HISTORY: tuple[str, ...] = (
     "History of the held-out set (lexicon alone, all languages; each version was measured as"
-    " held-out, then used for tuning and replaced; versions 1-3 are in tests/unit/safety/):",
+    " held-out, then used for tuning and replaced; versions 1-3 are in data/safety/training/,"
+    " now also the classifier's training data):",
     "",
     "- version 1, written together with the first lexicons: danger 0.966, self-harm 0.943,"
     " false alarms 0.019, short-answer alarms 0;",
@@ -167,13 +168,13 @@ def configured_component(config_path: Path = PROJECT_ROOT / "config.yml") -> dic
     return {k: v for k, v in entry.items() if k != "name"}
 
 
-def classifier_from_files(config: Mapping[str, Any]) -> SafetyModel:
+def classifier_from_files(config: Mapping[str, Any], detector: SafetyDetector) -> SafetyModel:
     """The classifier `rasa train` would fit, from the training files alone (no Rasa)."""
     from bot.safety.training_data import deduplicated, load_labelled, load_nlu_files
 
     training_dir = PROJECT_ROOT / str(config.get("training_dir") or "data/safety/training")
     examples = deduplicated([*load_labelled(training_dir), *load_nlu_files()])
-    return SafetyModel.fit(examples, Settings.from_config(config))
+    return SafetyModel.fit(examples, Settings.from_config(config), detector.affirmed)
 
 
 def _alarm_of(intent_name: Optional[str]) -> Optional[str]:

@@ -12,6 +12,7 @@ import pytest
 
 from bot.safety.classifier import SafetyModel, Settings, combine, features
 from bot.safety.crossval import group_folds, verdicts_at
+from bot.safety.detector import detector_for
 from bot.safety.training_data import (
     Example,
     deduplicated,
@@ -22,7 +23,7 @@ from bot.safety.training_data import (
 
 FIXTURES = Path(__file__).parent / "fixtures"
 THRESHOLD = 0.5
-SETTINGS = Settings(c=10.0, hard_weight=3.0)
+SETTINGS = Settings()  # the defaults, as config.yml uses them
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,8 @@ def examples() -> list[Example]:
 
 @pytest.fixture(scope="module")
 def model(examples: list[Example]) -> SafetyModel:
-    return SafetyModel.fit(examples, SETTINGS)
+    # As the component trains it: reading the text with every lexicon's negations blanked.
+    return SafetyModel.fit(examples, SETTINGS, detector_for().affirmed)
 
 
 @pytest.mark.parametrize(
@@ -63,6 +65,8 @@ def test_clear_danger_and_self_harm_are_flagged(model: SafetyModel, text: str, e
         "he threatened me with a bad evaluation",
         "my supervisor shouts at me in meetings",
         "المدير بيزعقلي",
+        "i'm not suicidal, just tired",  # a denial: the lexicons' negations are blanked
+        "i am not in danger",
         "",
         "🙂",
     ],
@@ -84,6 +88,13 @@ def test_the_threshold_decides(model: SafetyModel):
     alarm = float(row[0] + row[1])
     assert model.verdict(text, alarm) == "danger"
     assert model.verdict(text, min(alarm + 1e-6, 1.0 + 1e-6)) is None
+
+
+def test_the_classifier_reads_the_text_without_its_denials():
+    affirmed = detector_for().affirmed
+    assert affirmed("I'm NOT suicidal, just tired") == "i m just tired"
+    assert affirmed("ik ben niet in gevaar maar hij heeft een mes") == "ik ben mar hij heft en mes"
+    assert affirmed("ik ben niet in gevaar") == "ik ben"
 
 
 def test_training_is_deterministic_whatever_the_example_order(examples: list[Example]):
