@@ -126,3 +126,20 @@ def test_the_configured_threshold_is_in_config_yml():
     configured = configured_component()
     assert 0.0 < float(configured["classifier_threshold"]) < 1.0
     assert configured["training_dir"] == "data/safety/training"
+
+
+def test_rasa_trains_it_and_the_model_loads_it_from_its_resource():
+    import yaml
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+    from rasa.shared.data import TrainingType
+
+    from tests.support import ROOT
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    graphs = DefaultV1Recipe().graph_config_for_recipe(config, {}, TrainingType.NLU)
+    name = "bot.safety.component.SafetyClassifier"
+    train = [n for key, n in graphs.train_schema.nodes.items() if name in key]
+    predict = [n for key, n in graphs.predict_schema.nodes.items() if name in key]
+    assert [(n.fn, n.constructor_name) for n in train] == [("train", "create")]
+    assert [(n.fn, n.constructor_name) for n in predict] == [("process", "load")]
+    assert predict[0].resource is not None
