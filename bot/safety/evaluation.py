@@ -230,7 +230,8 @@ def model_scores(
             return _alarm_of((parsed[text].get("intent") or {}).get("name"))
         return verdict(detector.detect(text), model_intent(text), MODEL_CONFIDENCE)
 
-    rule = "lexicon or classifier, or" if classifier_threshold is not None else "lexicon, or"
+    with_classifier = any(result.get(CLASSIFIER) for result in parsed.values())
+    rule = "lexicon or classifier, or" if with_classifier else "lexicon, or"
     measured = {
         f"the assistant ({rule} the model's alarm >= {MODEL_CONFIDENCE})": score(sets, assistant),
         "the model alone": score(sets, lambda t: _alarm_of((model_intent(t) or {}).get("name"))),
@@ -239,7 +240,7 @@ def model_scores(
         measured[f"lexicon, or the model's alarm >= {threshold}"] = score(
             sets, _hybrid(detector, model_intent, threshold)
         )
-    if classifier_threshold is not None and any(r.get(CLASSIFIER) for r in parsed.values()):
+    if with_classifier and classifier_threshold is not None:
         measured.update(_classifier_rows(sets, parsed, detector, classifier_threshold))
     return measured
 
