@@ -68,13 +68,27 @@ def evaluate_command(model: Path, output: Path) -> int:
     return 0
 
 
-def safety_report(model: Path | None) -> str:
-    """The danger and self-harm detector on its held-out set: the lexicons alone, and with
-    the model when one is given (bot/safety/evaluation.py)."""
+def safety_report(model: Path | None, classifier: bool = False) -> str:
+    """The danger and self-harm detector on its held-out set: the lexicons alone, with the
+    safety classifier trained from the training files (`classifier`, no Rasa model), and
+    with the model when one is given (bot/safety/evaluation.py)."""
     from bot.safety.detector import SafetyDetector
-    from bot.safety.evaluation import report
+    from bot.safety.evaluation import classifier_from_files, configured_component, report
 
-    return report(SAFETY_DIR, SafetyDetector.from_directory(), model)
+    detector = SafetyDetector.from_directory()
+    trained = classifier_from_files(configured_component(), detector) if classifier else None
+    return report(SAFETY_DIR, detector, model, trained)
+
+
+def safety_command(model: Path | None, classifier: bool, output: Path | None) -> int:
+    section = safety_report(model, classifier)
+    print(section)
+    if output is not None:
+        from bot.evaluation.document import write_section
+
+        write_section(output, section)
+        print(f"(written to {output})")
+    return 0
 
 
 def benchmark_command(model: Path, train: bool) -> int:
@@ -117,7 +131,18 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "evaluate-safety", help="danger and self-harm detection on its held-out set"
     )
     safety_parser.add_argument("--model", type=Path, default=None, help="also with this model")
-    safety_parser.set_defaults(handler=lambda args: print(safety_report(args.model)))
+    safety_parser.add_argument(
+        "--classifier",
+        action="store_true",
+        help="also the lexicons with the safety classifier trained from the training files"
+        " (data/safety/training, data/nlu), without a Rasa model",
+    )
+    safety_parser.add_argument(
+        "--output", type=Path, default=None, help="also write the section into this file"
+    )
+    safety_parser.set_defaults(
+        handler=lambda args: safety_command(args.model, args.classifier, args.output)
+    )
     benchmark_parser = commands.add_parser("benchmark", help="parse latency percentiles")
     benchmark_parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     benchmark_parser.add_argument("--train", action="store_true", help="also time a training")

@@ -1,5 +1,9 @@
 """How the detector's finding and the intent model's ranking together set the intent.
 
+The finding is the lexicons' (bot/safety/detector.py), or when they find nothing, the
+trained classifier's (bot/safety/classifier.py) at or above its threshold; the component
+(bot/safety/component.py) combines the two before this module decides.
+
 - The detector says self-harm: the intent is `self_harm` (confidence 1.0, first in the
   ranking), whatever the model said.
 - The detector says danger: the intent is `emergency`.
@@ -31,6 +35,12 @@ and on short answers. The chosen rule is "lexicon, or the model's alarm >= 0.8"
 (`MODEL_CONFIDENCE`): more danger found than by the model alone, false alarms cut from a
 quarter to a tenth, short-answer alarms from 12 to 2. bin/evaluate prints these rows for
 every newly trained model, to choose again.
+
+With the trained classifier (December 2026) the model's own alarm still counts at 0.8 by
+default: the classifier and the lexicons were measured without a Rasa model (figures in
+docs/evaluation.md), and whether the model's alarm still adds danger found beside them, or
+only false alarms, can be seen only on a trained model: bin/evaluate prints "the
+assistant" (all three) beside "lexicon, or the classifier" for each one.
 """
 
 from __future__ import annotations

@@ -65,6 +65,15 @@ class SafetyDetector:
         kind = SELF_HARM if self_harm else DANGER if danger else None
         return Finding(kind=kind, danger_in=danger, self_harm_in=self_harm)
 
+    def affirmed(self, text: str) -> str:
+        """The folded text with every lexicon's negations blanked out ("ik ben niet
+        suicidaal, gewoon moe" -> "ik ben gewoon moe"): what the classifier reads, so that it
+        does not alarm on a denial either (bot/safety/classifier.py)."""
+        folded = f" {fold(text)} "
+        negations = [lex.not_danger for lex in self._lexicons]
+        negations += [lex.not_self_harm for lex in self._lexicons]
+        return " ".join(_blank(folded, negations).split())
+
     def detect(self, text: str) -> Optional[str]:
         """`danger`, `self_harm` or None."""
         return self.find(text).kind

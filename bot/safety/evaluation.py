@@ -2,14 +2,19 @@
 which the lexicons were never tuned on: recall on danger and on self-harm, false alarms on
 harsh-but-safe messages and on short form answers, per language.
 
-Two measurements:
+Three measurements:
 - the lexicon detector alone, without a model (`detector_scores`);
+- the lexicons and the trained safety classifier without a Rasa model
+  (`classifier_scores`): the classifier trained from the training files alone
+  (data/safety/training/ and data/nlu/, `classifier_from_files`), as `rasa train` would;
 - with a trained model (`model_scores`): each message parsed by the model, then the
   intent as the assistant would act on it. A model trained with the SafetyClassifier says
-  so itself (`safety` in the parse data); for an older model the component's decision is
-  applied to its parse result (with the configured MODEL_CONFIDENCE), and the model
-  alone, the lexicon alone and "lexicon, or the model's own alarm above a confidence" are
-  measured beside it (the figures behind the choice in bot/safety/decision.py).
+  so itself (`safety` in the parse data, and the classifier's probabilities, so the
+  classifier alone and "lexicon or classifier" are measured beside it); for an older model
+  the component's decision is applied to its parse result (with the configured
+  MODEL_CONFIDENCE), and the model alone, the lexicon alone and "lexicon, or the model's
+  own alarm above a confidence" are measured beside it (the figures behind the choice in
+  bot/safety/decision.py).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 
 import yaml
 
+from bot.safety.classifier import SafetyModel, Settings, combine
 from bot.safety.decision import (
     EMERGENCY_INTENT,
     MODEL_CONFIDENCE,
@@ -29,6 +35,7 @@ from bot.safety.decision import (
 )
 from bot.safety.detector import SafetyDetector
 from bot.safety.lexicon import DANGER, SELF_HARM
+from bot.settings import PROJECT_ROOT
 
 LANGUAGES: tuple[str, ...] = ("nl", "en", "fr", "es", "de", "pt", "ar")
 CATEGORIES: tuple[str, ...] = ("danger", "self_harm", "safe", "short")
@@ -43,7 +50,8 @@ MODEL_CONFIDENCES: tuple[float, ...] = (0.5, 0.7, 0.9, 0.99)
 # used for tuning, and a new one written.
 HISTORY: tuple[str, ...] = (
     "History of the held-out set (lexicon alone, all languages; each version was measured as"
-    " held-out, then used for tuning and replaced; versions 1-3 are in tests/unit/safety/):",
+    " held-out, then used for tuning and replaced; versions 1-3 are in data/safety/training/,"
+    " now also the classifier's training data):",
     "",
     "- version 1, written together with the first lexicons: danger 0.966, self-harm 0.943,"
     " false alarms 0.019, short-answer alarms 0;",
@@ -56,8 +64,36 @@ HISTORY: tuple[str, ...] = (
     "",
 )
 
+# How the classifier's settings and threshold were chosen: grouped 5-fold cross-validation
+# on its training data only (python -m bot.safety.crossval prints the full table).
+CROSS_VALIDATION: tuple[str, ...] = (
+    "The safety classifier (bot/safety/classifier.py) was chosen without the held-out set:"
+    " 5-fold cross-validation on its training data (data/safety/training/ and data/nlu/,"
+    " 16,386 examples), each fold holding out whole files. TF-IDF character n-grams (1-5,"
+    " within words) and word n-grams (1-2) with a logistic regression did as well as"
+    " fastText at every false-alarm rate; C=30, the harsh-but-safe and short examples"
+    " weighing 8, and the text read with every lexicon's negations blanked did best. The"
+    " classifier alone, cross-validated (the lexicons were tuned on these files, so"
+    ' "lexicon or classifier" finds nearly everything there and says little):',
+    "",
+    "| threshold | danger recall | self-harm recall | false alarms (safe) | short-answer alarms |",
+    "|---|---|---|---|---|",
+    "| 0.5 | 0.905 | 0.865 | 0.078 | 12 |",
+    "| 0.7 | 0.837 | 0.800 | 0.048 | 4 |",
+    "| 0.8 | 0.794 | 0.753 | 0.031 | 2 |",
+    "| 0.88 | 0.728 | 0.702 | 0.018 | 1 |",
+    "| 0.92 (chosen) | 0.667 | 0.652 | 0.010 | 0 |",
+    "| 0.96 | 0.569 | 0.552 | 0.005 | 0 |",
+    "",
+    "The threshold is the lowest that keeps the cross-validated false alarms within the"
+    " targets (<= 1 % on safe, none on a short answer); no threshold reaches a danger recall"
+    " of 0.98 there.",
+    "",
+)
+
 Sets = dict[str, dict[str, list[str]]]  # language -> category -> messages
 Verdict = Callable[[str], Optional[str]]
+CLASSIFIER = "safety_classifier"  # the parse data's classifier probabilities (component.py)
 
 
 def load_sets(directory: Path) -> Sets:
@@ -138,12 +174,45 @@ def detector_scores(sets: Sets, detector: SafetyDetector) -> dict[str, Scores]:
     return score(sets, detector.detect)
 
 
+def classifier_scores(
+    sets: Sets, detector: SafetyDetector, classifier: SafetyModel, threshold: float
+) -> dict[str, dict[str, Scores]]:
+    """The classifier alone and "lexicon or classifier", at `threshold`."""
+    texts = list(dict.fromkeys(t for c in sets.values() for ts in c.values() for t in ts))
+    alone = dict(zip(texts, classifier.verdicts(texts, threshold), strict=True))
+    return {
+        f"the classifier alone (>= {threshold})": score(sets, alone.__getitem__),
+        f"lexicon, or the classifier (>= {threshold})": score(
+            sets, lambda t: combine(detector.detect(t), alone[t])
+        ),
+    }
+
+
+def configured_component(config_path: Path = PROJECT_ROOT / "config.yml") -> dict[str, Any]:
+    """The SafetyClassifier's settings in config.yml (threshold and hyperparameters)."""
+    pipeline = yaml.safe_load(config_path.read_text(encoding="utf-8"))["pipeline"]
+    entry = next(e for e in pipeline if e["name"].endswith("safety.component.SafetyClassifier"))
+    return {k: v for k, v in entry.items() if k != "name"}
+
+
+def classifier_from_files(config: Mapping[str, Any], detector: SafetyDetector) -> SafetyModel:
+    """The classifier `rasa train` would fit, from the training files alone (no Rasa)."""
+    from bot.safety.training_data import deduplicated, load_labelled, load_nlu_files
+
+    training_dir = PROJECT_ROOT / str(config.get("training_dir") or "data/safety/training")
+    examples = deduplicated([*load_labelled(training_dir), *load_nlu_files()])
+    return SafetyModel.fit(examples, Settings.from_config(config), detector.affirmed)
+
+
 def _alarm_of(intent_name: Optional[str]) -> Optional[str]:
     return {EMERGENCY_INTENT: DANGER, SELF_HARM_INTENT: SELF_HARM}.get(intent_name or "")
 
 
 def model_scores(
-    sets: Sets, parsed: Mapping[str, Mapping[str, Any]], detector: SafetyDetector
+    sets: Sets,
+    parsed: Mapping[str, Mapping[str, Any]],
+    detector: SafetyDetector,
+    classifier_threshold: Optional[float] = None,
 ) -> dict[str, dict[str, Scores]]:
     """Scores on the parse results (text -> parse data) by how the alarm is decided:
     `assistant` is what the assistant does (a model trained with the SafetyClassifier says
@@ -161,17 +230,39 @@ def model_scores(
             return _alarm_of((parsed[text].get("intent") or {}).get("name"))
         return verdict(detector.detect(text), model_intent(text), MODEL_CONFIDENCE)
 
+    with_classifier = any(result.get(CLASSIFIER) for result in parsed.values())
+    rule = "lexicon or classifier, or" if with_classifier else "lexicon, or"
     measured = {
-        f"the assistant (lexicon, or the model's alarm >= {MODEL_CONFIDENCE})": score(
-            sets, assistant
-        ),
+        f"the assistant ({rule} the model's alarm >= {MODEL_CONFIDENCE})": score(sets, assistant),
         "the model alone": score(sets, lambda t: _alarm_of((model_intent(t) or {}).get("name"))),
     }
     for threshold in MODEL_CONFIDENCES:
         measured[f"lexicon, or the model's alarm >= {threshold}"] = score(
             sets, _hybrid(detector, model_intent, threshold)
         )
+    if with_classifier and classifier_threshold is not None:
+        measured.update(_classifier_rows(sets, parsed, detector, classifier_threshold))
     return measured
+
+
+def _classifier_rows(
+    sets: Sets, parsed: Mapping[str, Mapping[str, Any]], detector: SafetyDetector, at: float
+) -> dict[str, dict[str, Scores]]:
+    """The classifier's own alarm, from the probabilities in the parse data."""
+
+    def alone(text: str) -> Optional[str]:
+        found = parsed[text].get(CLASSIFIER) or {}
+        danger, self_harm = float(found.get(DANGER, 0.0)), float(found.get(SELF_HARM, 0.0))
+        if danger + self_harm < at:
+            return None
+        return SELF_HARM if self_harm > danger else DANGER
+
+    return {
+        f"the classifier alone (>= {at})": score(sets, alone),
+        f"lexicon, or the classifier (>= {at})": score(
+            sets, lambda t: combine(detector.detect(t), alone(t))
+        ),
+    }
 
 
 def _hybrid(
@@ -215,30 +306,44 @@ def _table(title: str, scores: Mapping[str, Scores]) -> list[str]:
     return [*lines, ""]
 
 
-def report(sets_dir: Path, detector: SafetyDetector, model_path: Optional[Path] = None) -> str:
-    """The "Danger and self-harm" section of docs/evaluation.md (figures only, no text)."""
+def report(
+    sets_dir: Path,
+    detector: SafetyDetector,
+    model_path: Optional[Path] = None,
+    classifier: Optional[SafetyModel] = None,
+) -> str:
+    """The "Danger and self-harm" section of docs/evaluation.md (figures only, no text).
+    `classifier`: also the lexicons with this classifier, without a Rasa model."""
     sets = load_sets(sets_dir)
     sizes = {c: sum(len(s[c]) for s in sets.values()) for c in CATEGORIES}
+    threshold = configured_component().get("classifier_threshold")
     lines = [
         "# Danger and self-harm",
         "",
         f"Held-out set `{sets_dir.name}/` ({sizes['danger']} danger, {sizes['self_harm']}"
         f" self-harm, {sizes['safe']} harsh-but-safe, {sizes['short']} short form answers in"
         f" {len(sets)} languages, Arabizi included), written after the lexicons' last tuning"
-        " round and never used to tune them. Targets: danger recall >="
-        f" {TARGET_DANGER_RECALL}, false alarms <= {TARGET_FALSE_ALARMS:.0%} on the safe"
-        " messages, no alarm on a short answer. A danger message counts as found only when"
-        " answered as danger, a self-harm message only as self-harm; an alarm on the rest is"
-        " either.",
+        " round and never used to tune them or to train the classifier. Targets: danger"
+        f" recall >= {TARGET_DANGER_RECALL}, false alarms <= {TARGET_FALSE_ALARMS:.0%} on the"
+        " safe messages, no alarm on a short answer. A danger message counts as found only"
+        " when answered as danger, a self-harm message only as self-harm; an alarm on the"
+        " rest is either.",
         "",
         *_table(
             "The lexicon detector alone (bot/safety, no model)", detector_scores(sets, detector)
         ),
         *HISTORY,
+        *CROSS_VALIDATION,
     ]
+    if classifier is not None and threshold is not None:
+        for title, scores in classifier_scores(sets, detector, classifier, threshold).items():
+            lines += _table(
+                f"Trained from the training files alone, no Rasa model: {title}", scores
+            )
     if model_path is not None:
         texts = [t for categories in sets.values() for ts in categories.values() for t in ts]
         parsed = parse_with_model(model_path, texts)
-        for title, scores in model_scores(sets, parsed, detector).items():
+        measured = model_scores(sets, parsed, detector, threshold)
+        for title, scores in measured.items():
             lines += _table(f"With the model `{model_path.name}`: {title}", scores)
     return "\n".join(lines) + "\n"

@@ -1,12 +1,11 @@
 """The issue's targets on the held-out set (evaluation/safety/), with the lexicon detector
-alone (no model; bin/evaluate measures the assistant with its model):
-danger recall >= 0.98, false alarms <= 1 % on harsh-but-safe messages, no alarm on a short
-form answer. The first two are NOT met (see docs/evaluation.md): they are marked as
-expected failures, strictly, so the day they are met the marker must go."""
+alone and with the lexicons and the safety classifier trained from the training files (no
+Rasa model; bin/evaluate measures the assistant with its model): danger recall >= 0.98,
+false alarms <= 1 % on harsh-but-safe messages, no alarm on a short form answer. Only the
+last is met (see docs/evaluation.md); the others are guarded against regression below the
+figures measured."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 import yaml
@@ -16,13 +15,17 @@ from bot.safety.evaluation import (
     CATEGORIES,
     LANGUAGES,
     Scores,
+    classifier_from_files,
+    classifier_scores,
+    configured_component,
     detector_scores,
     load_sets,
 )
+from bot.safety.training_data import training_files
 from tests.support import ROOT
 
 HELDOUT = ROOT / "evaluation" / "safety"
-HERE = Path(__file__).parent
+TRAINING = ROOT / "data" / "safety" / "training"
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +43,9 @@ def test_the_heldout_set_has_what_the_issue_asks_in_every_language():
 
 
 def test_the_heldout_set_was_never_tuned_or_trained_on():
-    """No danger, self-harm or harsh-but-safe message of the held-out set is in the tuning
-    sets or the training data (short answers like "yes" are everywhere, by nature)."""
+    """No danger, self-harm or harsh-but-safe message of the held-out set is in the former
+    tuning sets, the classifier's training sets (all in data/safety/training/) or the NLU
+    training data (short answers like "yes" are everywhere, by nature)."""
     heldout = {
         text.strip().lower()
         for categories in load_sets(HELDOUT).values()
@@ -50,7 +54,7 @@ def test_the_heldout_set_was_never_tuned_or_trained_on():
         for text in texts
     }
     used: set[str] = set()
-    for path in [HERE / "dev.yml", HERE / "tuning.yml", *HERE.glob("tuning_v*/*.yml")]:
+    for path in training_files(TRAINING):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         blocks = [data] if "language" in data else list(data.values())
         used |= {
@@ -67,7 +71,9 @@ def test_the_heldout_set_was_never_tuned_or_trained_on():
                 for line in block["examples"].splitlines()
                 if line.strip().startswith("- ")
             }
-    assert not sorted(heldout & used)
+    # Only the leaked lines are shown: the rest of the held-out set stays out of sight.
+    leaked = sorted(heldout & used)
+    assert not leaked, f"{len(leaked)} held-out messages are trained or tuned on: {leaked}"
 
 
 def test_no_short_form_answer_raises_an_alarm(scores):
@@ -81,3 +87,28 @@ def test_no_regression_below_the_measured_figures(scores):
     assert overall.danger_recall >= 0.52
     assert overall.self_harm_recall >= 0.64
     assert overall.false_alarm_rate <= 0.046
+
+
+@pytest.fixture(scope="module")
+def with_classifier() -> dict[str, Scores]:
+    """Lexicon, or the classifier at the configured threshold (trained here, ~30 s)."""
+    detector = detector_for()
+    config = configured_component()
+    classifier = classifier_from_files(config, detector)
+    threshold = float(config["classifier_threshold"])
+    measured = classifier_scores(load_sets(HELDOUT), detector, classifier, threshold)
+    return next(s for title, s in measured.items() if title.startswith("lexicon, or"))
+
+
+def test_with_the_classifier_no_short_form_answer_raises_an_alarm(with_classifier):
+    assert with_classifier["all"].short_alarms == 0
+
+
+def test_with_the_classifier_no_regression_below_the_measured_figures(with_classifier):
+    """Measured once with the chosen settings (docs/evaluation.md): danger 0.735 (216/294),
+    self-harm 0.757 (106/140), false alarms 0.055 (23/420). Two messages of slack each for
+    arithmetic that differs between machines."""
+    overall = with_classifier["all"]
+    assert overall.hits["danger"] >= 214
+    assert overall.hits["self_harm"] >= 104
+    assert overall.hits["safe"] <= 25
