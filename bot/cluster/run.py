@@ -111,7 +111,9 @@ def running_cluster(
     db.upgrade(shared.database_url)  # once, before N processes would find it to do
     endpoints = work / "endpoints.yml"
     endpoints.write_text(launch.endpoints_yaml(launch.actions_url("127.0.0.1", ports.actions)))
-    environment = {**(env or {}), **shared.env()}
+    # Loopback whatever the environment says: nginx is the only way in.
+    loopback = {"VM_ACTIONS_HOST": "127.0.0.1", "VM_CONSOLE_HOST": "127.0.0.1"}
+    environment = {**(env or {}), **shared.env(), **loopback}
     if rest:
         environment["VM_REST_ENABLED"] = "1"
     planned = servers(model, endpoints, ports, environment, credentials)

@@ -192,6 +192,14 @@ class WebChatInput(SocketIOInput):
         presence = self._presence
         if presence is not None:
 
+            @webchat.listener("after_server_start")
+            async def listen_to_other_servers(*_: object) -> None:
+                # python-socketio subscribes to Redis at its first socket: a message another
+                # server sends to this server's first window would find nobody listening.
+                if not sio.manager_initialized:
+                    sio.manager_initialized = True
+                    sio.manager.initialize()
+
             @webchat.listener("before_server_stop")
             async def forget_open_windows(*_: object) -> None:
                 await presence.close()
