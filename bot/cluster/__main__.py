@@ -43,6 +43,7 @@ def banner(cluster: Cluster, count: int, postgres: Path, cluster_dir: Path, rest
     def shown(path: Path) -> Path:
         return path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
 
+    servers = f"{count} Rasa server{'s' if count != 1 else ''}"
     rest_line = (
         f"  REST:            {cluster.url}/webhooks/rest/webhook   "
         f"(RASA_PORT={cluster.url.rsplit(':', 1)[1]} bin/chat)\n"
@@ -50,7 +51,7 @@ def banner(cluster: Cluster, count: int, postgres: Path, cluster_dir: Path, rest
         else ""
     )
     return f"""
-  Veilig Melden cluster: {count} Rasa servers, the action server and the console behind nginx.
+  Veilig Melden cluster: {servers}, the action server and the console behind nginx.
   Web chat demo:   {cluster.url}/webchat/demo
 {rest_line}  Webhooks:        {cluster.url}/webhooks/twilio/webhook, /webhooks/telegram/webhook
   Console:         {cluster.console_url}/login
@@ -128,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     def on_signal(number: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
+    # Both, explicitly: started in the background, a shell leaves SIGINT ignored.
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     with ExitStack() as stack:
         try:
             print("cluster: starting PostgreSQL and Redis", flush=True)
