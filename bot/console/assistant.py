@@ -1,7 +1,8 @@
 """The Rasa server's HTTP API as the console uses it, with the API token (never through
 the reverse proxy): pause and resume the assistant for a conversation, add a message to
 the conversation and send it on the user's channel (Rasa's own routes keep the transcript
-whole), and read the conversation's events for the live view.
+whole), and read the conversation's events for the live view. With several Rasa servers
+(VM_RASA_URL lists them), any one will do: they share the conversations.
 
 An advisor's message is a `bot` event whose metadata names it (`advisor_message_id`):
 the channel that sends it reports the outcome (channels/outcomes.py)."""
