@@ -51,6 +51,19 @@ VARIABLES: tuple[Variable, ...] = (
         "(PostgreSQL in production, e.g. `postgresql://user:pass@host/veilig_melden`)",
     ),
     Variable(
+        "VM_TRACKER_STORE_URL",
+        "the `tracker_store` of endpoints.yml (SQLite file `var/conversations.db`)",
+        "The conversations' database (Rasa's tracker store, encrypted), an SQLAlchemy URL: "
+        "PostgreSQL when several Rasa servers share the conversations, e.g. "
+        "`postgresql://user:pass@host/veilig_melden_conversations`",
+    ),
+    Variable(
+        "REDIS_URL",
+        "",
+        "Redis shared by several Rasa servers (`redis://:pass@host:6379/0`): the conversation "
+        "locks and the web chat's rooms; unset: one server, both kept in its own process",
+    ),
+    Variable(
         "VM_ENCRYPTION_KEYS",
         _in_state("encryption.key") + ", created on first use",
         "Fernet keys for text at rest, comma-separated, newest first (file: one per line)",
@@ -180,7 +193,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "VM_RASA_URL",
         "http://127.0.0.1:5005",
-        "Where the console reaches the Rasa server's API (with the API token)",
+        "Where the console reaches the Rasa server's API (with the API token); several Rasa "
+        "servers: their addresses, comma-separated, tried in turn when one does not answer",
     ),
     Variable(
         "VM_CONSOLE_URL",
@@ -323,6 +337,15 @@ class Settings:
         return f"sqlite:///{self.state_dir / 'veilig-melden.db'}"
 
     @property
+    def tracker_store_url(self) -> str | None:
+        url = self.value("VM_TRACKER_STORE_URL")
+        return url.replace("postgres://", "postgresql://", 1) if url else None
+
+    @property
+    def redis_url(self) -> str | None:
+        return self.value("REDIS_URL")
+
+    @property
     def encryption_keys(self) -> str | None:
         return self.value("VM_ENCRYPTION_KEYS")
 
@@ -352,7 +375,14 @@ class Settings:
 
     @property
     def rasa_url(self) -> str:
-        return (self.value("VM_RASA_URL") or DECLARED["VM_RASA_URL"].default).rstrip("/")
+        return self.rasa_urls[0]
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Every Rasa server the console may call, in the order it tries them."""
+        value = self.value("VM_RASA_URL") or DECLARED["VM_RASA_URL"].default
+        urls = [url.strip().rstrip("/") for url in value.split(",") if url.strip()]
+        return urls or [DECLARED["VM_RASA_URL"].default]
 
     @property
     def console_url(self) -> str:

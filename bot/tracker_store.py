@@ -46,6 +46,7 @@ GENERIC_TYPE = "event"
 DAY_SECONDS = 86400
 # Slots holding a token that names a case; rewritten out of the history once cleared.
 SCRUBBED_WHEN_CLEARED = frozenset({STATUS_CODE})
+TABLE_LOCK = 0x564D_6576  # "VMev": PostgreSQL advisory lock while the table is created
 
 
 def _decode(stored: str) -> Dict[str, Any]:
@@ -74,11 +75,32 @@ def deletion_tail(events: Sequence[Event]) -> Optional[int]:
     return None
 
 
+def _create_table_once(url: str) -> None:
+    """Creates the events table, one server at a time: Rasa's store creates it on start,
+    and PostgreSQL refuses two servers creating one table at the same moment (the loser
+    would sleep and retry, logging the failure)."""
+    engine = sa.create_engine(url, future=True)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": TABLE_LOCK})
+            SQLTrackerStore.Base.metadata.create_all(connection)
+    finally:
+        engine.dispose()
+
+
 class EncryptedSQLTrackerStore(SQLTrackerStore):
     """endpoints.yml: `tracker_store: {type: bot.tracker_store.EncryptedSQLTrackerStore,
-    dialect: sqlite, db: var/conversations.db}` (or PostgreSQL settings, as for `SQL`)."""
+    dialect: sqlite, db: var/conversations.db}` (or PostgreSQL settings, as for `SQL`);
+    VM_TRACKER_STORE_URL, when set, replaces them."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        url = settings().tracker_store_url
+        if url:
+            # VM_TRACKER_STORE_URL wins over endpoints.yml (Rasa takes a URL as the host):
+            # every server of a cluster finds the shared conversations from its environment.
+            kwargs["host"] = url
+            if url.startswith("postgresql"):
+                _create_table_once(url)
         dialect = kwargs.get("dialect", args[1] if len(args) > 1 else "sqlite")
         db = kwargs.get("db", "rasa.db")
         host = kwargs.get("host")

@@ -1,7 +1,8 @@
 """The Rasa server's HTTP API as the console uses it, with the API token (never through
 the reverse proxy): pause and resume the assistant for a conversation, add a message to
 the conversation and send it on the user's channel (Rasa's own routes keep the transcript
-whole), and read the conversation's events for the live view.
+whole), and read the conversation's events for the live view. With several Rasa servers
+(VM_RASA_URL lists them), any one will do: they share the conversations.
 
 An advisor's message is a `bot` event whose metadata names it (`advisor_message_id`):
 the channel that sends it reports the outcome (channels/outcomes.py)."""
@@ -29,10 +30,18 @@ class AssistantUnavailable(RuntimeError):
 
 
 class Assistant:
+    """`base_url`: one Rasa server; by default every address of VM_RASA_URL, tried in turn."""
+
     def __init__(self, base_url: Optional[str] = None, token: Optional[str] = None) -> None:
-        self.base_url = (base_url or settings().rasa_url).rstrip("/")
+        urls = [base_url] if base_url else settings().rasa_urls
+        self.base_urls = [url.rstrip("/") for url in urls]
         self._token = token
         self._http: Optional[aiohttp.ClientSession] = None
+        self._first = 0  # the server that answered last is asked first
+
+    @property
+    def base_url(self) -> str:
+        return self.base_urls[self._first]
 
     def _session(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:
@@ -47,8 +56,37 @@ class Assistant:
         token = self._token or api_token().value
         return {"token": token, **extra}
 
-    def _url(self, conversation_id: str, tail: str) -> str:
-        return f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/{tail}"
+    async def _call(
+        self,
+        method: str,
+        conversation_id: str,
+        tail: str,
+        params: dict[str, str],
+        body: Optional[list[dict[str, Any]]] = None,
+    ) -> Any:
+        """The JSON answer of the first Rasa server that takes the connection (None when
+        the body is not wanted). A server that cannot be connected to is skipped for the
+        next; a request that reached a server is never sent to another, since it may have
+        been carried out (an advisor's message would arrive twice)."""
+        path = f"/conversations/{quote(conversation_id, safe='')}/{tail}"
+        count = len(self.base_urls)
+        failure = "no server"
+        for turn in range(count):
+            index = (self._first + turn) % count
+            try:
+                async with self._session().request(
+                    method, self.base_urls[index] + path, params=params, json=body
+                ) as answer:
+                    if answer.status != 200:
+                        raise AssistantUnavailable(f"the assistant answered HTTP {answer.status}")
+                    self._first = index
+                    return await answer.json() if method == "GET" else None
+            except aiohttp.ClientConnectorError as error:
+                failure = type(error).__name__
+                continue
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as error:
+                raise AssistantUnavailable(type(error).__name__) from None
+        raise AssistantUnavailable(failure)
 
     async def _post_events(
         self, conversation_id: str, events: list[dict[str, Any]], output_channel: Optional[str]
@@ -56,16 +94,7 @@ class Assistant:
         extra = {"include_events": "NONE"}
         if output_channel:
             extra.update(execute_side_effects="true", output_channel=output_channel)
-        try:
-            async with self._session().post(
-                self._url(conversation_id, "tracker/events"),
-                params=self._params(**extra),
-                json=events,
-            ) as answer:
-                if answer.status != 200:
-                    raise AssistantUnavailable(f"the assistant answered HTTP {answer.status}")
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
-            raise AssistantUnavailable(type(error).__name__) from None
+        await self._call("POST", conversation_id, "tracker/events", self._params(**extra), events)
 
     async def pause(self, conversation_id: str) -> None:
         await self._post_events(conversation_id, [{"event": "pause"}], None)
@@ -93,15 +122,8 @@ class Assistant:
 
     async def events(self, conversation_id: str) -> list[dict[str, Any]]:
         """The conversation's events (the tracker store keeps them redacted)."""
-        try:
-            async with self._session().get(
-                self._url(conversation_id, "tracker"),
-                params=self._params(include_events="ALL"),
-            ) as answer:
-                if answer.status != 200:
-                    raise AssistantUnavailable(f"the assistant answered HTTP {answer.status}")
-                tracker = await answer.json()
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as error:
-            raise AssistantUnavailable(type(error).__name__) from None
+        tracker = await self._call(
+            "GET", conversation_id, "tracker", self._params(include_events="ALL")
+        )
         events = tracker.get("events") if isinstance(tracker, dict) else None
         return [e for e in events or [] if isinstance(e, dict)]

@@ -5,12 +5,14 @@ every table the assistant declares (bot.tables), so autogenerate sees them all."
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import text
 
 from bot import tables
 from bot.db import make_engine
 
 config = context.config
 target_metadata = tables.metadata
+LOCK_KEY = 0x564D_6D69  # "VMmi": the transaction-scoped advisory lock of the migrations
 
 
 def run_migrations_offline() -> None:
@@ -35,6 +37,10 @@ def run_migrations_online() -> None:
             connection=connection, target_metadata=target_metadata, render_as_batch=True
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Several servers starting together on an empty database would each create
+                # the tables: one migrates, the others wait here and then find it done.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
             context.run_migrations()
     engine.dispose()
 

@@ -18,7 +18,7 @@ import yaml
 from sqlalchemy.engine import URL, Engine
 
 from bot.db import make_engine
-from bot.settings import PROJECT_ROOT, process_environment
+from bot.settings import PROJECT_ROOT, process_environment, settings
 
 ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
 DAY = timedelta(days=1)
@@ -60,6 +60,9 @@ def tracker_store_url(endpoints: Path = ENDPOINTS) -> str:
     kind = str(options.get("type") or "")
     if kind.lower() != "sql" and not kind.endswith("SQLTrackerStore"):
         raise NoTrackerStore(f"the tracker store in {endpoints} is not an SQL store: {kind}")
+    configured = settings().tracker_store_url
+    if configured and kind.endswith("EncryptedSQLTrackerStore"):
+        return configured  # the project's store takes VM_TRACKER_STORE_URL over the file
     host = options.get("url") or options.get("host")
     if isinstance(host, str) and "://" in host:
         return host

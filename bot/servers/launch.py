@@ -158,8 +158,15 @@ def _connect_host(host: str) -> str:
 
 def start(launch: Launch, outputs: Sequence[IO[str] | None]) -> list[subprocess.Popen]:
     """Both processes, in the checkout, each writing to its output (None: this terminal)."""
+    return start_servers(launch.servers, outputs)
+
+
+def start_servers(
+    servers: Sequence[Server], outputs: Sequence[IO[str] | None]
+) -> list[subprocess.Popen]:
+    """Each server's process (bin/cluster starts several Rasa servers)."""
     processes: list[subprocess.Popen] = []
-    for server, output in zip(launch.servers, outputs, strict=True):
+    for server, output in zip(servers, outputs, strict=True):
         processes.append(
             subprocess.Popen(
                 server.command,
@@ -184,8 +191,16 @@ def wait_until_up(
     launch: Launch, processes: Sequence[subprocess.Popen], timeout_seconds: float
 ) -> None:
     """Returns when both answer; raises NotUp when one exits first or time runs out."""
+    wait_for_servers(launch.servers, processes, timeout_seconds)
+
+
+def wait_for_servers(
+    servers: Sequence[Server], processes: Sequence[subprocess.Popen], timeout_seconds: float
+) -> None:
+    """Returns when every server answers; raises NotUp when one exits first or time runs
+    out."""
     deadline = time.monotonic() + timeout_seconds
-    for server in launch.servers:
+    for server in servers:
         while True:
             for index, process in enumerate(processes):
                 if process.poll() is not None:

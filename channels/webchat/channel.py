@@ -53,6 +53,7 @@ from channels.inbound import clean_text
 from channels.webchat.labels import language_choices, widget_labels
 from channels.webchat.output import WebChatOutput
 from channels.webchat.sessions import DEFAULT_LIFETIME_SECONDS, Session, SessionTokens, webchat_key
+from channels.webchat.shared import Presence, SealedRedisManager
 from channels.webchat.transport import (
     MAX_MESSAGE_CHARACTERS,
     MAX_PACKET_BYTES,
@@ -153,6 +154,7 @@ class WebChatInput(SocketIOInput):
         self._tokens: Optional[SessionTokens] = None
         self._connections: dict[str, _Connection] = {}
         self._recent = _RecentMessages()
+        self._presence: Optional[Presence] = None  # several servers (REDIS_URL): shared rooms
 
     def url_prefix(self) -> str:
         return "/webchat"  # not under /webhooks/: these are pages a browser opens
@@ -166,11 +168,17 @@ class WebChatInput(SocketIOInput):
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.sio is None:
             return None
-        return WebChatOutput(self.sio, self.bot_message_evt)
+        return WebChatOutput(self.sio, self.bot_message_evt, self._presence)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        redis_url = settings().redis_url
+        # With several Rasa servers, every emit goes through Redis to the server that holds
+        # the socket (channels/webchat/shared.py); alone, python-socketio's own manager.
+        manager = SealedRedisManager(redis_url, logger=transport_logger()) if redis_url else None
+        self._presence = Presence(redis_url) if redis_url else None
         sio = WebChatServer(
             async_mode="sanic",
+            client_manager=manager,
             cors_allowed_origins=[],  # as Rasa's: cross-origin is `rasa run --cors`'s job
             max_http_buffer_size=MAX_PACKET_BYTES,
             logger=transport_logger(),
@@ -181,6 +189,21 @@ class WebChatInput(SocketIOInput):
         files = {name: (STATIC_DIR / name).read_bytes() for name in _CONTENT_TYPES}
         self._add_pages(webchat, files)
         self._add_socket_events(sio, on_new_message)
+        presence = self._presence
+        if presence is not None:
+
+            @webchat.listener("after_server_start")
+            async def listen_to_other_servers(*_: object) -> None:
+                # python-socketio subscribes to Redis at its first socket: a message another
+                # server sends to this server's first window would find nobody listening.
+                if not sio.manager_initialized:
+                    sio.manager_initialized = True
+                    sio.manager.initialize()
+
+            @webchat.listener("before_server_stop")
+            async def forget_open_windows(*_: object) -> None:
+                await presence.close()
+
         return webchat
 
     # HTTP --------------------------------------------------------------------------------
@@ -285,6 +308,8 @@ class WebChatInput(SocketIOInput):
         @sio.on("disconnect")
         async def disconnect(sid: str, reason: object = None) -> None:
             self._connections.pop(sid, None)
+            if self._presence is not None:
+                await self._presence.closed(sid)
 
         @sio.on("*")
         async def unknown_event(event: str, sid: str, *data: object) -> dict[str, Any]:
@@ -300,6 +325,8 @@ class WebChatInput(SocketIOInput):
                 await sio.leave_room(sid, await _room(connection.session))
             connection.session = granted
             await sio.enter_room(sid, room)
+            if self._presence is not None:
+                await self._presence.opened(sid, room)
             confirmation = self._confirmation(granted, new)
             await sio.emit("session_confirm", confirmation, room=sid)
             return confirmation
