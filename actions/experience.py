@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import AssistantAction, text_of
 from bot import runtime
+from bot.language.reading import asks_whether_it_counts
 
 
 class ActionAcknowledgeExperience(AssistantAction):
@@ -18,15 +19,25 @@ class ActionAcknowledgeExperience(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        text = text_of(tracker)
-        if text.startswith("/"):  # a button: nothing told yet, so invite the story
-            self.utter(dispatcher, "utter_invite_story")
-            return []
-        language = self.language(tracker)
-        category = runtime.behaviour_lexicon().classify(text, language)
-        behaviour = category and runtime.renderer().phrase(f"behaviour_{category}", language)
-        if behaviour:
-            self.utter(dispatcher, "utter_acknowledge_experience", behaviour=behaviour)
-        else:
-            self.utter(dispatcher, "utter_acknowledge_experience_general")
+        acknowledge(self, dispatcher, tracker)
         return []
+
+
+def acknowledge(
+    action: AssistantAction, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> None:
+    """The acknowledgement, naming the kind of behaviour where the words tell it; and what
+    counts, when the story is told as a question whether it counts."""
+    text = text_of(tracker)
+    if text.startswith("/"):  # a button: nothing told yet, so invite the story
+        action.utter(dispatcher, "utter_invite_story")
+        return
+    language = action.language(tracker)
+    category = runtime.behaviour_lexicon().classify(text, language)
+    behaviour = category and runtime.renderer().phrase(f"behaviour_{category}", language)
+    if behaviour:
+        action.utter(dispatcher, "utter_acknowledge_experience", behaviour=behaviour)
+    else:
+        action.utter(dispatcher, "utter_acknowledge_experience_general")
+    if asks_whether_it_counts(tracker.latest_message or {}):
+        action.utter(dispatcher, "utter_what_counts")

@@ -8,7 +8,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import AssistantAction
+from actions.experience import acknowledge
 from bot.language.detection import is_unsupported_message
+from bot.language.reading import asks_whether_it_counts
 
 # Someone we cannot answer in their language is told so in the two most widely read ones.
 UNSUPPORTED_ANSWER_LANGUAGES = ("en", "fr")
@@ -24,6 +26,9 @@ class ActionHandleFallback(AssistantAction):
         if is_unsupported_message(tracker.latest_message):
             for language in UNSUPPORTED_ANSWER_LANGUAGES:
                 self.utter(dispatcher, "utter_unsupported_language", language=language)
+        elif asks_whether_it_counts(tracker.latest_message or {}):
+            # A tie between telling and asking whether it counts: both answered.
+            acknowledge(self, dispatcher, tracker)
         else:
             self.utter(dispatcher, "utter_fallback")
         return []

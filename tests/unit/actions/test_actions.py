@@ -117,6 +117,42 @@ class TestAcknowledgeExperience:
         assert messages[0]["response"] == "utter_invite_story"
 
 
+def asking_whether_it_counts(text: str, top: str, language: str) -> Tracker:
+    """A story told as a question, the model torn between telling and asking what counts."""
+    t = tracker(text, top, language=language, detected={"code": language, "confidence": 0.9})
+    t.latest_message["intent_ranking"] = [
+        {"name": top, "confidence": 0.5},
+        {"name": "share_experience", "confidence": 0.5},
+        {"name": "ask_what_counts", "confidence": 0.45},
+    ][0 if top == "nlu_fallback" else 1 :]
+    return t
+
+
+class TestStoryToldAsAQuestion:
+    def test_telling_and_asking_whether_it_counts_gets_both_answers(self):
+        text = "telt het ook als mijn teamleider steeds grappen maakt over mijn afkomst?"
+        messages, _ = run_action(
+            ActionAcknowledgeExperience(), asking_whether_it_counts(text, "share_experience", "nl")
+        )
+        assert [m["response"] for m in messages][-1] == "utter_what_counts"
+        assert messages[0]["response"].startswith("utter_acknowledge_experience")
+
+    def test_a_tie_that_became_the_fallback_is_answered_too(self):
+        text = "si mi jefe se burla de mi acento delante de todos, eso cuenta como acoso?"
+        messages, _ = run_action(
+            ActionHandleFallback(), asking_whether_it_counts(text, "nlu_fallback", "es")
+        )
+        assert "utter_fallback" not in [m["response"] for m in messages]
+        assert [m["response"] for m in messages][-1] == "utter_what_counts"
+
+    def test_a_story_that_does_not_ask_gets_the_acknowledgement_only(self):
+        text = "mijn teamleider maakt steeds grappen over mijn afkomst"
+        messages, _ = run_action(
+            ActionAcknowledgeExperience(), asking_whether_it_counts(text, "share_experience", "nl")
+        )
+        assert "utter_what_counts" not in [m["response"] for m in messages]
+
+
 class TestFallback:
     def test_unsupported_language_is_answered_in_english_and_french(self):
         t = tracker(
