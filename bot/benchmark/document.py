@@ -119,6 +119,7 @@ def section(setups: Sequence[Setup], run: RunDescription) -> str:
         if base is not None and base.training_seconds is not None
         else ""
     )
+    servers = " and ".join(str(s.servers) for s in setups if not s.baseline) or "no"
     think = "no think time" if run.think <= 0 else f"{run.think:g} s think time"
     lines = [
         SECTION_TITLE,
@@ -133,12 +134,22 @@ def section(setups: Sequence[Setup], run: RunDescription) -> str:
         "of its language) over REST through nginx, each waiting for the whole reply before "
         f"its next message ({think}). "
         "Setups: the cluster (bot/cluster, as `bin/cluster N` runs it: PostgreSQL, Redis, "
-        "the action server, the console, nginx) with 1 and 2 Rasa servers; the baseline, a "
-        f"vanilla `rasa init` bot{training} served by `rasa run` with Rasa's SQL tracker store "
-        "on SQLite and REST, behind the same nginx rules, given the same messages. "
-        "Cold start: from starting the processes to the first answer through nginx. "
-        f"Long conversations: {run.long_conversations} more users, one after the other, "
-        f"{run.long_turns} turns each, on one server and on the baseline, after the load.",
+        f"the action server, the console, nginx) with {servers} Rasa server(s); "
+        + (
+            f"the baseline, a vanilla `rasa init` bot{training} served by `rasa run` with "
+            "Rasa's SQL tracker store on SQLite and REST, behind the same nginx rules, given "
+            "the same messages. "
+            if base is not None
+            else "no baseline (--skip-baseline). "
+        )
+        + "Cold start: from starting the processes to the first answer through nginx. "
+        + (
+            f"Long conversations: {run.long_conversations} more users, one after the other, "
+            f"{run.long_turns} turns each, after the load, on one server"
+            + (" and on the baseline." if base is not None else ".")
+            if run.long_conversations > 0
+            else "No long conversations."
+        ),
         "",
         "### Targets (reported, not asserted)",
         "",

@@ -221,6 +221,9 @@ def targets(setups: Sequence[Setup], conversations: int) -> list[Target]:
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A Markdown table, or a line saying there is nothing to show."""
+    if not rows:
+        return "None in this run."
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)

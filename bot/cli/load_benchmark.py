@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--skip-baseline", action="store_true", help="no vanilla rasa init bot")
     group.add_argument("--long-turns", type=int, default=40, help="turns of a long conversation")
     group.add_argument(
-        "--long-conversations", type=int, default=3, help="long conversations (3; 0: none)"
+        "--long-conversations", type=int, default=5, help="long conversations (5; 0: none)"
     )
     group.add_argument("--think", type=float, default=0.0, help="seconds between a user's turns")
     group.add_argument("--timeout", type=float, default=120.0, help="seconds a turn may take")

@@ -14,6 +14,7 @@ from bot.benchmark.figures import (
     Setup,
     Turn,
     TurnCost,
+    memory_table,
     percentile,
     ratio,
     ratios_table,
@@ -144,6 +145,15 @@ def test_the_section_has_its_heading_the_machine_and_every_table():
     for heading in ("Targets", "Throughput", "Ratios", "Long conversations", "Peak memory"):
         assert f"### {heading}" in text
     assert "| rasa-1 | postgres | rasa-2 |" in text
+    assert "no baseline" not in text and "on one server and on the baseline." in text
+
+
+def test_memory_shows_the_peak_and_the_largest_sample_once_up():
+    one = Setup("1 Rasa server", 1, peak_rss={"rasa-1": 1_300_000_000, "nginx": 12_000_000})
+    one.sampled_rss = {"rasa-1": 1_100_000_000}
+    table = memory_table([one, Setup("2 Rasa servers", 2, failure="did not start")])
+    assert table.splitlines()[0] == "| MB: peak (once up) | rasa-1 | nginx |"
+    assert table.splitlines()[-1] == "| 1 Rasa server | 1300 (1100) | 12 |"
 
 
 def conversation(language: str, name: str, turns: int) -> Conversation:
