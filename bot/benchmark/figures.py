@@ -208,12 +208,12 @@ def targets(setups: Sequence[Setup], conversations: int) -> list[Target]:
             None if peak is None else peak <= RASA_MEMORY_BYTES,
         )
     )
-    colds = [s.cold_start for s in setups if not s.baseline and s.cold_start is not None]
-    cold = max(colds) if colds else None
+    colds = [(s.servers, s.cold_start) for s in setups if not s.baseline and s.cold_start]
+    cold = max(c for _, c in colds) if colds else None
     found.append(
         Target(
-            f"cold start to first answer <= {COLD_START_SECONDS:.0f} s",
-            "–" if cold is None else f"{cold:.1f} s (slowest setup)",
+            f"cold start to first answer <= {COLD_START_SECONDS:.0f} s (every setup)",
+            ", ".join(f"{c:.1f} s with {n}" for n, c in colds) or "–",
             None if cold is None else cold <= COLD_START_SECONDS,
         )
     )
