@@ -108,6 +108,8 @@ class RunDescription:
     machine: str
     load_before: str  # 1-minute load average before the run (the machine may be shared)
     load_after: str
+    planned: int = 0  # setups the run set out to measure
+    running: bool = False  # written between setups: more are to come
 
 
 def section(setups: Sequence[Setup], run: RunDescription) -> str:
@@ -180,7 +182,10 @@ def section(setups: Sequence[Setup], run: RunDescription) -> str:
         "Re-run: `bin/benchmark --load` (`--conversations K --turns T --servers 1,2 "
         "--skip-baseline --output FILE`; `--help` for the rest).",
     ]
-    failed = [s for s in setups if s.failure]
-    if failed:
-        lines[-1:-1] = [f"Not measured: {s.name}: {s.failure}." for s in failed] + [""]
+    notes = [f"Not measured: {s.name}: {s.failure}." for s in setups if s.failure]
+    if len(setups) < run.planned:
+        state = "still running" if run.running else "stopped early"
+        notes.append(f"Incomplete run ({state}): {len(setups)} of {run.planned} setups measured.")
+    if notes:
+        lines[-1:-1] = [*notes, ""]
     return "\n".join(lines) + "\n"

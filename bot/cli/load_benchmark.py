@@ -6,10 +6,12 @@ over REST through nginx against the cluster with 1 and 2 Rasa servers and a vani
 from __future__ import annotations
 
 import argparse
+import signal
 import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from types import FrameType
 
 from bot.benchmark.document import RunDescription, load_average, machine, section
 from bot.benchmark.figures import Setup
@@ -91,44 +93,65 @@ def command(args: argparse.Namespace) -> int:
         flush=True,
     )
     before, started, when = load_average(), time.perf_counter(), utc().strftime("%Y-%m-%d %H:%M")
+    planned = len(counts) + (0 if args.skip_baseline else 1)
     setups: list[Setup] = []
-    with ExitStack() as stack:
-        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vm-load-")))
-        private_folder(work / "state")
-        if not args.skip_baseline:
-            folder = args.baseline_dir or work / "baseline"
-            setups.append(measure_baseline(folder.resolve(), work, load))
-            time.sleep(SETTLE_SECONDS)
-        try:
-            print("benchmark: starting PostgreSQL and Redis", flush=True)
-            infra = stack.enter_context(infrastructure())
-        except (PostgresUnavailable, RedisUnavailable) as error:
-            print(f"benchmark: {error}")
-            return 1
-        for index, count in enumerate(counts):
-            # The long conversations: on the first one-server setup only.
-            measured = load if count == 1 and 1 not in counts[:index] else _short(load)
-            print(f"benchmark: the cluster with {count} Rasa server(s)", flush=True)
-            setups.append(measure_cluster(args.model, count, infra, work, measured))
-            time.sleep(SETTLE_SECONDS)
-    run = RunDescription(
-        conversations=args.conversations,
-        turns=args.turns,
-        long_turns=args.long_turns,
-        long_conversations=args.long_conversations,
-        think=args.think,
-        languages=[
-            language for language in LANGUAGE_ORDER if any(s.language == language for s in scripts)
-        ],  # fmt: skip
-        minutes=(time.perf_counter() - started) / 60,
-        when=when,
-        machine=machine(),
-        load_before=before,
-        load_after=load_average(),
-    )
-    text = section(setups, run)
+
+    def write(final: bool) -> str:
+        run = RunDescription(
+            conversations=args.conversations,
+            turns=args.turns,
+            long_turns=args.long_turns,
+            long_conversations=args.long_conversations,
+            think=args.think,
+            languages=[lang for lang in LANGUAGE_ORDER if any(s.language == lang for s in scripts)],
+            minutes=(time.perf_counter() - started) / 60,
+            when=when,
+            machine=machine(),
+            load_before=before,
+            load_after=load_average(),
+            planned=planned,
+            running=not final,
+        )
+        text = section(setups, run)
+        write_section(args.output, text)  # after every setup: a run cut short keeps its figures
+        return text
+
+    def on_signal(number: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_signal)  # servers stopped in order, as Ctrl-C
+    try:
+        with ExitStack() as stack:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vm-load-")))
+            private_folder(work / "state")
+            if not args.skip_baseline:
+                folder = args.baseline_dir or work / "baseline"
+                setups.append(measure_baseline(folder.resolve(), work, load))
+                write(final=False)
+                time.sleep(SETTLE_SECONDS)
+            try:
+                print("benchmark: starting PostgreSQL and Redis", flush=True)
+                infra = stack.enter_context(infrastructure())
+            except (PostgresUnavailable, RedisUnavailable) as error:
+                print(f"benchmark: {error}")
+                return 1
+            for index, count in enumerate(counts):
+                # The long conversations: on the first one-server setup only.
+                measured = load if count == 1 and 1 not in counts[:index] else _short(load)
+                print(f"benchmark: the cluster with {count} Rasa server(s)", flush=True)
+                setups.append(measure_cluster(args.model, count, infra, work, measured))
+                write(final=False)
+                time.sleep(SETTLE_SECONDS)
+    except KeyboardInterrupt:
+        print("\nbenchmark: stopped; the setups measured so far are written", flush=True)
+        text = write(final=True)
+        print(text)
+        print(f"(written to {args.output})")
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    text = write(final=True)
     print(text)
-    write_section(args.output, text)
     print(f"(written to {args.output})")
     return 0
 
