@@ -154,11 +154,16 @@ def measure_baseline(folder: Path, work: Path, load: Load) -> Setup:
     rasa_port, proxy_port = free_port(), free_port()
     nginx_work = work / "baseline-nginx"
     with MemorySampler() as memory, ExitStack() as stack:
-        nginx = proxy.start(
-            binary,
-            nginx_work,
-            proxy.config(nginx_work, proxy_port, [f"127.0.0.1:{rasa_port}"], rest=True),
-        )
+        try:
+            nginx = proxy.start(
+                binary,
+                nginx_work,
+                proxy.config(nginx_work, proxy_port, [f"127.0.0.1:{rasa_port}"], rest=True),
+            )
+        except RuntimeError as error:
+            setup.failure = "nginx did not start"
+            print(f"benchmark: {error}", flush=True)
+            return setup
         stack.callback(_stop, nginx)
         memory.watch("nginx", nginx.pid)
         started = time.perf_counter()
