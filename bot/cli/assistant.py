@@ -10,7 +10,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bot.cli import evaluate_conversations
+from bot.cli import evaluate_conversations, load_benchmark
 from bot.settings import PROJECT_ROOT
 
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "veilig-melden.tar.gz"
@@ -143,7 +143,14 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     safety_parser.set_defaults(
         handler=lambda args: safety_command(args.model, args.classifier, args.output)
     )
-    benchmark_parser = commands.add_parser("benchmark", help="parse latency percentiles")
+    benchmark_parser = commands.add_parser(
+        "benchmark", help="parse latency percentiles; --load: the load benchmark"
+    )
     benchmark_parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     benchmark_parser.add_argument("--train", action="store_true", help="also time a training")
-    benchmark_parser.set_defaults(handler=lambda args: benchmark_command(args.model, args.train))
+    load_benchmark.add_arguments(benchmark_parser)
+    benchmark_parser.set_defaults(
+        handler=lambda args: (
+            load_benchmark.command(args) if args.load else benchmark_command(args.model, args.train)
+        )
+    )

@@ -1,0 +1,112 @@
+"""Peak memory of named processes, from /proc (Linux): a thread samples each process's
+resident set with that of all its descendants (PostgreSQL's backends, say) every half
+second; a process's own peak is also read from the kernel's high-water mark (VmHWM), which
+catches a peak between samples or before sampling began (loading the model). Peak = the
+larger of the two; the largest sample alone is kept too (the servers once up, under load)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Optional
+
+PROC = Path("/proc")
+INTERVAL_SECONDS = 0.5
+
+
+def _status_bytes(pid: int, field: str) -> Optional[int]:
+    """A `kB` line of /proc/<pid>/status in bytes; None when the process is gone."""
+    try:
+        text = (PROC / str(pid) / "status").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    return None
+
+
+def _parents() -> dict[int, int]:
+    """pid -> parent pid of every process."""
+    found: dict[int, int] = {}
+    for entry in os.scandir(PROC):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (PROC / entry.name / "stat").read_text()
+        except OSError:
+            continue
+        # The command name (2nd field) is in parentheses and may hold spaces.
+        fields = stat.rsplit(")", 1)[1].split()
+        found[int(entry.name)] = int(fields[1])
+    return found
+
+
+def tree(root: int, parents: dict[int, int]) -> set[int]:
+    """`root` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for pid, parent in parents.items():
+        children.setdefault(parent, []).append(pid)
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            todo.extend(children.get(pid, []))
+    return found
+
+
+class MemorySampler:
+    """with MemorySampler() as memory: memory.watch("rasa-1", pid) ...; memory.peaks()."""
+
+    def __init__(self, interval: float = INTERVAL_SECONDS) -> None:
+        self.interval = interval
+        self._roots: dict[str, int] = {}
+        self._peaks: dict[str, int] = {}
+        self._sampled: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="memory-sampler", daemon=True)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.sample()
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def watch(self, name: str, pid: int) -> None:
+        with self._lock:
+            self._roots[name] = pid
+        self.sample()
+
+    def sample(self) -> None:
+        with self._lock:
+            roots = dict(self._roots)
+        if not roots:
+            return
+        parents = _parents()
+        for name, root in roots.items():
+            total = sum(_status_bytes(pid, "VmRSS") or 0 for pid in tree(root, parents))
+            own_peak = _status_bytes(root, "VmHWM") or 0
+            with self._lock:
+                self._sampled[name] = max(self._sampled.get(name, 0), total)
+                self._peaks[name] = max(self._peaks.get(name, 0), total, own_peak)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def peaks(self) -> dict[str, int]:
+        """Bytes per watched process name: the peak, start-up included."""
+        with self._lock:
+            return dict(self._peaks)
+
+    def sampled(self) -> dict[str, int]:
+        """Bytes per watched process name: the largest sample since it was watched (for
+        the servers: once they answered, under load)."""
+        with self._lock:
+            return dict(self._sampled)
