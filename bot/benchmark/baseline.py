@@ -17,6 +17,7 @@ from typing import Optional
 
 import requests
 
+from bot.cluster.run import stop_process
 from bot.settings import process_environment
 
 RASA = str(Path(sys.executable).parent / "rasa")
@@ -98,13 +99,7 @@ def running_baseline(folder: Path, model: Path, port: int) -> Iterator[RunningBa
             _wait(process, url, log)
             yield RunningBaseline(url, process)
         finally:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop_process(process, timeout=30)
 
 
 def _wait(process: subprocess.Popen, url: str, log: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 import shutil
 import socket
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -25,7 +24,7 @@ from bot.benchmark.users import first_answer, run_users
 from bot.cluster import proxy
 from bot.cluster.postgres import LocalPostgres
 from bot.cluster.redis import LocalRedis
-from bot.cluster.run import Ports, Shared, running_cluster
+from bot.cluster.run import Ports, Shared, running_cluster, stop_process
 from bot.security.files import private_folder
 
 SUPERUSER = "veilig_melden"
@@ -164,7 +163,7 @@ def measure_baseline(folder: Path, work: Path, load: Load) -> Setup:
             setup.failure = "nginx did not start"
             print(f"benchmark: {error}", flush=True)
             return setup
-        stack.callback(_stop, nginx)
+        stack.callback(stop_process, nginx)
         memory.watch("nginx", nginx.pid)
         started = time.perf_counter()
         try:
@@ -178,13 +177,3 @@ def measure_baseline(folder: Path, work: Path, load: Load) -> Setup:
             memory.sample()
         setup.peak_rss, setup.sampled_rss = memory.peaks(), memory.sampled()
     return setup
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

@@ -139,7 +139,7 @@ def running_cluster(
                 rest=rest,
             ),
         )
-        stack.callback(lambda: _stop_nginx(nginx))  # first out: no new requests
+        stack.callback(lambda: stop_process(nginx))  # first out: no new requests
         try:
             launch.wait_for_servers(planned, processes, START_TIMEOUT_SECONDS)
         except launch.NotUp as failure:
@@ -167,11 +167,12 @@ def _not_up(planned: Sequence[Server], logs: Mapping[str, Path], failure: launch
     return f"the servers did not come up in time:\n{tails}"
 
 
-def _stop_nginx(process: subprocess.Popen) -> None:
+def stop_process(process: subprocess.Popen, timeout: float = 15.0) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within `timeout` seconds."""
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
