@@ -25,6 +25,7 @@ from bot.forms.interruptions import Expects, Turn, steps_aside
 from bot.forms.tries import FORM_TRIES, settle, tries_of
 from bot.handoffs.store import HandoffStoreUnavailable
 from bot.language.detection import reply_language
+from bot.report.form import words_of
 from bot.security.redaction import RESPONSE_NAME_KEY
 
 Slots = Dict[str, Any]
@@ -58,8 +59,8 @@ def cancel_words(language: str) -> list[str]:
     mix in ("stop", "cancel")."""
     found: list[str] = []
     for lang in dict.fromkeys((language, "en")):
-        found += (phrases(lang).lookup("cancel_words") or "").split(",")
-    return [word for word in found if word.strip()]
+        found += words_of(phrases(lang).lookup, "cancel_words")
+    return found
 
 
 def slot_events(slots: Mapping[str, Any]) -> List[Dict[str, Any]]:

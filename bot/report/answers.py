@@ -61,6 +61,7 @@ from bot.report.form import (
     slot_resets,
     spoke_to_options,
     start_options,
+    words_of,
 )
 
 __all__ = ["Answer"]  # the validators' currency, also for bot/report/status.py
@@ -103,8 +104,7 @@ def _yes_no(turn: Turn) -> Optional[bool]:
 def _begins_with_no(text: str, phrase: Phrase) -> bool:
     """ "la2 ma kalemtesh 7ad", "nee, met niemand": a no-word of the language first."""
     typed = f"{plain(text)} "
-    no_words = (plain(word) for word in (phrase("no_words") or "").split(","))
-    return any(word and typed.startswith(f"{word} ") for word in no_words)
+    return any(typed.startswith(f"{plain(word)} ") for word in words_of(phrase, "no_words"))
 
 
 def _understood(slot: str, key: str, phrase: Phrase, extra: Mapping[str, Any] = {}) -> Answer:

@@ -123,7 +123,7 @@ def forget_report() -> dict[str, None]:
     return slot_resets(REPORT_SLOTS)
 
 
-def _words(phrase: Phrase, name: str) -> list[str]:
+def words_of(phrase: Phrase, name: str) -> list[str]:
     """A phrase that lists words separated by commas ('done, finished, that's all')."""
     return [word for word in (phrase(name) or "").split(",") if normalize(word)]
 
@@ -146,19 +146,19 @@ assert set(KIND_CHOICES) == set(KINDS)
 
 
 def kind_options(phrase: Phrase) -> dict[str, list[str]]:
-    return {kind: _words(phrase, f"report_kind_{kind}") for kind in KIND_CHOICES}
+    return {kind: words_of(phrase, f"report_kind_{kind}") for kind in KIND_CHOICES}
 
 
 def spoke_to_options(phrase: Phrase) -> dict[str, list[str]]:
-    return {key: _words(phrase, f"report_spoke_to_{key}") for key in SPOKE_TO}
+    return {key: words_of(phrase, f"report_spoke_to_{key}") for key in SPOKE_TO}
 
 
 def contact_options(phrase: Phrase) -> dict[str, list[str]]:
-    return {key: _words(phrase, f"report_contact_{key}") for key in CONTACTS}
+    return {key: words_of(phrase, f"report_contact_{key}") for key in CONTACTS}
 
 
 def change_options(phrase: Phrase) -> dict[str, list[str]]:
-    return {f"change_{part}": _words(phrase, f"report_field_{part}") for part in CHANGEABLE}
+    return {f"change_{part}": words_of(phrase, f"report_field_{part}") for part in CHANGEABLE}
 
 
 def start_options(phrase: Phrase) -> dict[str, list[str]]:
@@ -166,15 +166,15 @@ def start_options(phrase: Phrase) -> dict[str, list[str]]:
     for consent): "yes let's start" is a start even when the model reads "let's" as a
     cancel, "ouais" even when it reads nothing; "not now" is a no."""
     return {
-        STARTED: _words(phrase, "report_start_words") + _words(phrase, "yes_words"),
-        DECLINED: _words(phrase, "report_later_words") + _words(phrase, "no_words"),
+        STARTED: words_of(phrase, "report_start_words") + words_of(phrase, "yes_words"),
+        DECLINED: words_of(phrase, "report_later_words") + words_of(phrase, "no_words"),
     }
 
 
 def confirm_options(phrase: Phrase) -> dict[str, list[str]]:
     return {
-        SEND: _words(phrase, "report_send_words"),
-        CHANGE: _words(phrase, "report_change_words"),
+        SEND: words_of(phrase, "report_send_words"),
+        CHANGE: words_of(phrase, "report_change_words"),
     }
 
 
@@ -183,7 +183,7 @@ def is_done(text: object, phrase: Phrase) -> bool:
     if not isinstance(text, str):
         return False
     typed = plain(text)
-    words = _words(phrase, "report_done_words") + _words(phrase, "report_send_words")
+    words = words_of(phrase, "report_done_words") + words_of(phrase, "report_send_words")
     return bool(typed) and typed in {plain(word) for word in words}
 
 
@@ -193,7 +193,7 @@ def says_skip(text: object, phrase: Phrase) -> bool:
     if not isinstance(text, str):
         return False
     typed = plain(text)
-    return bool(typed) and typed in {plain(word) for word in _words(phrase, "report_skip_words")}
+    return bool(typed) and typed in {plain(word) for word in words_of(phrase, "report_skip_words")}
 
 
 def given(value: object) -> Optional[str]:
