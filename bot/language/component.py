@@ -121,8 +121,8 @@ class LanguageDetector(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> LanguageDetector:
-        target = fasttext_file_from_storage(model_storage, resource, DOMAIN_MODEL_FILE)
-        return cls(config, model_storage, resource, domain_model_path=target)
+        with fasttext_file_from_storage(model_storage, resource, DOMAIN_MODEL_FILE) as target:
+            return cls(config, model_storage, resource, domain_model_path=target)
 
     def train(self, training_data: TrainingData) -> Resource:
         other_dir = self._config.get("other_languages_dir")

@@ -24,10 +24,11 @@ import importlib.util
 import re
 import tempfile
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Optional
 
 from bot.language.scripts import (
     ARABIC_SCRIPT_OTHERS,
@@ -156,21 +157,30 @@ def lid176_path() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "resources" / "lid.176.ftz"
 
 
-def fasttext_file_from_storage(model_storage: Any, resource: Any, file_name: str) -> Path:
-    """Copies a fastText model out of Rasa's model storage: fastText reads from a path, which
-    must outlive the storage's read context."""
-    target = Path(tempfile.mkdtemp(prefix="vm-fasttext-")) / file_name
-    with model_storage.read_from(resource) as model_dir:
-        target.write_bytes((Path(model_dir) / file_name).read_bytes())
-    return target
+@contextmanager
+def fasttext_file_from_storage(model_storage: Any, resource: Any, file_name: str) -> Iterator[Path]:
+    """A fastText model copied out of Rasa's model storage for the block: fastText reads from
+    a path, and the copy is removed afterwards (the model is in memory by then; one copy per
+    server start used to stay in the temporary folder for ever)."""
+    with tempfile.TemporaryDirectory(prefix="vm-fasttext-") as folder:
+        target = Path(folder) / file_name
+        with model_storage.read_from(resource) as model_dir:
+            target.write_bytes((Path(model_dir) / file_name).read_bytes())
+        yield target
 
 
-@lru_cache(maxsize=4)
-def load_fasttext(path: str) -> fasttext.FastText._FastText:
+def read_fasttext(path: str) -> fasttext.FastText._FastText:
+    """A fastText model read into memory (the file may go afterwards)."""
     import fasttext
 
     fasttext.FastText.eprint = lambda *args, **kwargs: None  # silence a load-time warning
     return fasttext.load_model(path)
+
+
+@lru_cache(maxsize=4)
+def load_fasttext(path: str) -> fasttext.FastText._FastText:
+    """An installed model (lid.176), read once per process."""
+    return read_fasttext(path)
 
 
 def _distribution(model: fasttext.FastText._FastText, text: str) -> dict[str, float]:
@@ -185,7 +195,7 @@ class LanguageIdentifier:
 
     def __init__(self, domain_model_path: Optional[Path], lid_path: Optional[Path] = None):
         self._lid = load_fasttext(str(lid_path or lid176_path()))
-        self._domain = load_fasttext(str(domain_model_path)) if domain_model_path else None
+        self._domain = read_fasttext(str(domain_model_path)) if domain_model_path else None
 
     def detect(self, text: str) -> Detection:
         cleaned = clean_text(text)

@@ -28,7 +28,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language.detection import fasttext_file_from_storage, fold_accents, load_fasttext
+from bot.language.detection import fasttext_file_from_storage, fold_accents, read_fasttext
 from bot.language.training import train_fasttext
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ class IntentEnsemble(GraphComponent):
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
-        self._model = load_fasttext(str(model_path)) if model_path else None
+        self._model = read_fasttext(str(model_path)) if model_path else None
 
     @classmethod
     def create(
@@ -102,8 +102,8 @@ class IntentEnsemble(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> IntentEnsemble:
-        target = fasttext_file_from_storage(model_storage, resource, MODEL_FILE)
-        return cls(config, model_storage, resource, model_path=target)
+        with fasttext_file_from_storage(model_storage, resource, MODEL_FILE) as target:
+            return cls(config, model_storage, resource, model_path=target)
 
     def train(self, training_data: TrainingData) -> Resource:
         lines = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,21 +15,25 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.language.intent_ensemble import IntentEnsemble, combine, normalise
 from tests.support.components import trained_storage
 
+RESOURCE = Resource("intent_ensemble")
+CONTEXT = ExecutionContext(GraphSchema({}), "test")
+CONFIG = IntentEnsemble.get_default_config()
+
 
 @pytest.fixture(scope="module")
-def ensemble(root: Path, pytestconfig: pytest.Config) -> IntentEnsemble:
-    resource = Resource("intent_ensemble")
-    context = ExecutionContext(GraphSchema({}), "test")
-    config = IntentEnsemble.get_default_config()
-
+def storage(root: Path, pytestconfig: pytest.Config) -> LocalModelStorage:
     def train(storage: LocalModelStorage) -> None:
         paths = [str(root / "data/nlu")]
         importer = TrainingDataImporter.load_from_dict(training_data_paths=paths)
-        IntentEnsemble.create(config, storage, resource, context).train(importer.get_nlu_data())
+        IntentEnsemble.create(CONFIG, storage, RESOURCE, CONTEXT).train(importer.get_nlu_data())
 
     inputs = [root / "data/nlu", root / "bot/language"]
-    storage = trained_storage(pytestconfig, "intent-ensemble", inputs, train)
-    return IntentEnsemble.load(config, storage, resource, context)
+    return trained_storage(pytestconfig, "intent-ensemble", inputs, train)
+
+
+@pytest.fixture(scope="module")
+def ensemble(storage: LocalModelStorage) -> IntentEnsemble:
+    return IntentEnsemble.load(CONFIG, storage, RESOURCE, CONTEXT)
 
 
 def _message(text: str, diet: list[tuple[str, float]]) -> Message:
@@ -76,3 +81,13 @@ def test_button_payloads_and_empty_text_are_left_alone(ensemble):
     assert ensemble.process([message])[0].get("intent")["name"] == "greet"
     untouched = _message("hello", [])
     assert ensemble.process([untouched])[0].get("intent") is None
+
+
+def test_loading_leaves_no_copy_of_the_model_behind(storage, tmp_path, monkeypatch):
+    """Every server start loads the model; its temporary copy (tens of MB) must not stay on
+    disk once it is in memory."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    loaded = IntentEnsemble.load(CONFIG, storage, RESOURCE, CONTEXT)
+    message = _message("ik wil iets melden", [("report_incident", 0.5), ("greet", 0.4)])
+    assert loaded.process([message])[0].get("intent")
+    assert list(tmp_path.iterdir()) == []
