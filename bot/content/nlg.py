@@ -2,7 +2,10 @@
 actions alike, is rendered here from the content store (endpoints.yml `nlg: type:`).
 
 The answer's language is the conversation's (slot `language`), else the detected language
-of the message being answered, unless the caller names one (`language=`)."""
+of the message being answered, unless the caller names one (`language=`).
+
+When the message being answered is a safety concern (bot/safety/concern.py), the turn's
+first reply ends with where to get help now."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from rasa.utils.endpoints import EndpointConfig
 from bot import runtime
 from bot.content.rendering import POST_COUNTRY
 from bot.language.detection import SUPPORTED_LANGUAGES, reply_language
+from bot.safety.concern import CONCERN_KEY, LINE_RESPONSES, FirstReplies
 
 # Keys Rasa passes along with a response request that are not template values.
 _NOT_VARIABLES = frozenset(
@@ -42,6 +46,7 @@ class ContentNLG(NaturalLanguageGenerator):
         self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None
     ) -> None:
         self.endpoint_config = endpoint_config
+        self._first_replies = FirstReplies()
 
     async def generate(
         self,
@@ -58,10 +63,37 @@ class ContentNLG(NaturalLanguageGenerator):
         variables = {k: v for k, v in kwargs.items() if k not in _NOT_VARIABLES}
         # The post's country chooses country-specific contacts (the crisis line).
         variables.setdefault(POST_COUNTRY, _post_country(tracker))
+        line = self._safety_line(tracker)
         # Content files may be re-read; keep file I/O off the event loop.
         return await asyncio.to_thread(
-            runtime.renderer().render, utter_action, language, output_channel, variables
+            _render, utter_action, language, output_channel, variables, line
         )
+
+    def _safety_line(self, tracker: DialogueStateTracker) -> Optional[str]:
+        """The line a safety concern adds, if this is the first reply to the message."""
+        message = tracker.latest_message
+        kind = message.parse_data.get(CONCERN_KEY) if message else None
+        if kind not in LINE_RESPONSES or message is None:
+            return None
+        turn = message.message_id or str(message.timestamp)
+        if not self._first_replies.is_first(tracker.sender_id, turn):
+            return None
+        return LINE_RESPONSES[kind]
+
+
+def _render(
+    name: str,
+    language: str,
+    channel: str,
+    variables: dict[str, Any],
+    line: Optional[str],
+) -> Optional[dict]:
+    renderer = runtime.renderer()
+    rendered = renderer.render(name, language, channel, variables)
+    extra = renderer.render(line, language, channel, variables) if line else None
+    if rendered is not None and extra and extra.get("text"):
+        rendered["text"] = f"{(rendered.get('text') or '').rstrip()}\n\n{extra['text']}"
+    return rendered
 
 
 def _post_country(tracker: DialogueStateTracker) -> Optional[str]:

@@ -6,6 +6,8 @@ It runs last in the pipeline, after the intent classifiers and the language dete
 on every message:
 - adds `safety: "danger" | "self_harm" | None` to the parse data, and the classifier's two
   alarm probabilities (`safety_classifier`, for the evaluation);
+- adds `safety_concern` (bot/safety/concern.py) when the message may be about danger or
+  self-harm below the alarm;
 - sets the intent as bot/safety/decision.py says: `self_harm` or `emergency` when the
   lexicons or the classifier find them, or the model is very sure of them
   (`model_confidence`); any other model `emergency` or `self_harm` is demoted.
@@ -21,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, NamedTuple, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -32,6 +34,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.safety.classifier import DEFAULT_THRESHOLD, SafetyModel, Settings, combine
+from bot.safety.concern import (
+    CONCERN_KEY,
+    DEFAULT_CONCERN_THRESHOLD,
+    DEFAULT_MODEL_CONCERN,
+    concern,
+)
 from bot.safety.decision import MODEL_CONFIDENCE, decide, verdict
 from bot.safety.detector import SafetyDetector, detector_for
 from bot.safety.lexicon import DANGER, SELF_HARM
@@ -46,6 +54,17 @@ SAFETY_KEY = "safety"
 MODEL_INTENT_KEY = "safety_model_intent"
 # The classifier's probabilities of danger and self-harm (None without a classifier).
 CLASSIFIER_KEY = "safety_classifier"
+
+
+class Concern(NamedTuple):
+    """The thresholds of a concern (bot/safety/concern.py)."""
+
+    classifier: Optional[float]
+    model: Optional[float]
+
+
+def _optional_float(value: Any) -> Optional[float]:
+    return None if value is None else float(value)
 
 
 def _project_path(configured: str) -> Path:
@@ -67,6 +86,10 @@ class SafetyClassifier(GraphComponent):
             # The model's own emergency or self_harm counts at or above this confidence;
             # None: the detector alone decides (figures in bot/safety/decision.py).
             "model_confidence": MODEL_CONFIDENCE,
+            # Below the alarm, a concern adds where to get help to the reply
+            # (bot/safety/concern.py); None: no concern from the classifier or the model.
+            "concern_threshold": DEFAULT_CONCERN_THRESHOLD,
+            "model_concern": DEFAULT_MODEL_CONCERN,
             # The classifier's hyperparameters (bot/safety/classifier.py, Settings).
             **vars(Settings()),
         }
@@ -88,6 +111,10 @@ class SafetyClassifier(GraphComponent):
         self._model_confidence = None if model_threshold is None else float(model_threshold)
         threshold = config.get("classifier_threshold")
         self._threshold = None if threshold is None else float(threshold)
+        self._concern = Concern(
+            _optional_float(config.get("concern_threshold")),
+            _optional_float(config.get("model_concern")),
+        )
 
     @classmethod
     def create(
@@ -159,6 +186,7 @@ class SafetyClassifier(GraphComponent):
                 self._model_confidence,
                 self._classifier,
                 self._threshold,
+                self._concern,
             )
         return messages
 
@@ -169,8 +197,10 @@ def apply_safety(
     model_confidence: Optional[float] = None,
     classifier: Optional[SafetyModel] = None,
     threshold: Optional[float] = None,
+    concern_at: Optional[Concern] = None,
 ) -> Optional[str]:
-    """Sets `safety`, the intent and the ranking on one parsed message; returns the verdict."""
+    """Sets `safety`, the concern, the intent and the ranking on one parsed message; returns
+    the verdict."""
     text = message.get(TEXT) or ""
     intent = message.get(INTENT)
     found = detector.detect(text)
@@ -190,6 +220,9 @@ def apply_safety(
         {"name": intent.get("name"), "confidence": intent.get("confidence")} if intent else None
     )
     message.set(MODEL_INTENT_KEY, model_intent, add_to_output=True)
+    if concern_at is not None:
+        kind = concern(text, safety, probabilities, model_intent, *concern_at)
+        message.set(CONCERN_KEY, kind, add_to_output=True)
     new_intent, ranking = decide(safety, intent, message.get(INTENT_RANKING_KEY) or [])
     if new_intent != intent and (intent or safety):
         message.set(INTENT, new_intent, add_to_output=True)

@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 import yaml
 
 from bot.safety.classifier import SafetyModel, Settings, combine
+from bot.safety.concern import CONCERN_KEY, concern
 from bot.safety.decision import (
     EMERGENCY_INTENT,
     MODEL_CONFIDENCE,
@@ -94,6 +95,9 @@ CROSS_VALIDATION: tuple[str, ...] = (
 Sets = dict[str, dict[str, list[str]]]  # language -> category -> messages
 Verdict = Callable[[str], Optional[str]]
 CLASSIFIER = "safety_classifier"  # the parse data's classifier probabilities (component.py)
+# Rows that count the line of where to get help (a concern) as found: not the safety answer,
+# but what someone in danger reads at once (bot/safety/concern.py).
+WITH_LINE = "safety answer or the line of where to get help"
 
 
 def load_sets(directory: Path) -> Sets:
@@ -175,17 +179,37 @@ def detector_scores(sets: Sets, detector: SafetyDetector) -> dict[str, Scores]:
 
 
 def classifier_scores(
-    sets: Sets, detector: SafetyDetector, classifier: SafetyModel, threshold: float
+    sets: Sets,
+    detector: SafetyDetector,
+    classifier: SafetyModel,
+    threshold: float,
+    concern_at: Optional[float] = None,
 ) -> dict[str, dict[str, Scores]]:
-    """The classifier alone and "lexicon or classifier", at `threshold`."""
+    """The classifier alone and "lexicon or classifier", at `threshold`; with `concern_at`,
+    also counting the line of a concern (bot/safety/concern.py) as found."""
     texts = list(dict.fromkeys(t for c in sets.values() for ts in c.values() for t in ts))
     alone = dict(zip(texts, classifier.verdicts(texts, threshold), strict=True))
-    return {
-        f"the classifier alone (>= {threshold})": score(sets, alone.__getitem__),
-        f"lexicon, or the classifier (>= {threshold})": score(
-            sets, lambda t: combine(detector.detect(t), alone[t])
-        ),
+    rows: Any = classifier.probabilities(texts) if texts else []
+    labels = classifier.labels
+    probabilities = {
+        text: {kind: float(row[labels.index(kind)]) for kind in (DANGER, SELF_HARM)}
+        for text, row in zip(texts, rows, strict=True)
     }
+
+    def either(text: str) -> Optional[str]:
+        return combine(detector.detect(text), alone[text])
+
+    def or_line(text: str) -> Optional[str]:
+        found = either(text)
+        return found or concern(text, found, probabilities[text], None, concern_at)
+
+    measured = {
+        f"the classifier alone (>= {threshold})": score(sets, alone.__getitem__),
+        f"lexicon, or the classifier (>= {threshold})": score(sets, either),
+    }
+    if concern_at is not None:
+        measured[f"{WITH_LINE} (classifier >= {concern_at})"] = score(sets, or_line)
+    return measured
 
 
 def configured_component(config_path: Path = PROJECT_ROOT / "config.yml") -> dict[str, Any]:
@@ -234,6 +258,12 @@ def model_scores(
     rule = "lexicon or classifier, or" if with_classifier else "lexicon, or"
     measured = {
         f"the assistant ({rule} the model's alarm >= {MODEL_CONFIDENCE})": score(sets, assistant),
+    }
+    if any(CONCERN_KEY in result for result in parsed.values()):
+        measured[f"the assistant, {WITH_LINE}"] = score(
+            sets, lambda t: assistant(t) or parsed[t].get(CONCERN_KEY)
+        )
+    measured |= {
         "the model alone": score(sets, lambda t: _alarm_of((model_intent(t) or {}).get("name"))),
     }
     for threshold in MODEL_CONFIDENCES:
@@ -336,7 +366,9 @@ def report(
         *CROSS_VALIDATION,
     ]
     if classifier is not None and threshold is not None:
-        for title, scores in classifier_scores(sets, detector, classifier, threshold).items():
+        concern_at = configured_component().get("concern_threshold")
+        measured_alone = classifier_scores(sets, detector, classifier, threshold, concern_at)
+        for title, scores in measured_alone.items():
             lines += _table(
                 f"Trained from the training files alone, no Rasa model: {title}", scores
             )

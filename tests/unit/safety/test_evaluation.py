@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.safety.detector import detector_for
-from bot.safety.evaluation import CATEGORIES, model_scores
+from bot.safety.evaluation import CATEGORIES, WITH_LINE, model_scores
 
 SETS = {
     "en": {
@@ -52,3 +52,14 @@ def test_an_older_model_gets_the_old_rows_only():
     measured = model_scores(SETS, _parsed(False), detector_for(), classifier_threshold=0.9)
     assert not any("classifier" in title for title in measured)
     assert set(measured["the model alone"]["all"].total) == set(CATEGORIES)
+
+
+def test_the_line_of_a_concern_counts_in_its_own_row_only():
+    parsed = _parsed(True)
+    for text, result in parsed.items():
+        result["safety_concern"] = "danger" if text == "the crowbar man is back" else None
+    measured = model_scores(SETS, parsed, detector_for(), classifier_threshold=0.9)
+    answer = next(s for t, s in measured.items() if t.startswith("the assistant ("))["all"]
+    with_line = measured[f"the assistant, {WITH_LINE}"]["all"]
+    assert with_line.hits["danger"] == answer.hits["danger"] + 1
+    assert with_line.hits["safe"] == answer.hits["safe"]
