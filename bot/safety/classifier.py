@@ -42,6 +42,8 @@ FORMAT = 1
 # Alarm when P(danger) + P(self_harm) reaches this (chosen by cross-validation, see
 # bot/safety/crossval.py and docs/evaluation.md); config.yml sets the one in use.
 DEFAULT_THRESHOLD = 0.92
+# A lexicon finding is no alarm when the classifier's P(other) reaches this (see `combine`).
+DEFAULT_VETO = 0.9
 # How a message becomes the text the n-grams are taken of (folded, perhaps more).
 Prepare = Callable[[str], str]
 
@@ -207,10 +209,25 @@ class SafetyModel:
         return (directory / ARRAYS_FILE).is_file() and (directory / SETTINGS_FILE).is_file()
 
 
-def combine(lexicon: Optional[str], classifier: Optional[str]) -> Optional[str]:
+def combine(
+    lexicon: Optional[str],
+    classifier: Optional[str],
+    other: Optional[float] = None,
+    veto: Optional[float] = None,
+) -> Optional[str]:
     """The lexicons' finding when they have one (their patterns name the kind precisely),
-    else the classifier's."""
-    return lexicon if lexicon is not None else classifier
+    else the classifier's. With `veto`, a lexicon finding the classifier is sure is neither
+    (`other`, its P(other), at or above `veto`) is not an alarm: a lexicon pattern also
+    matches harsh-but-safe stories ("he threatened to fire me" beside "he threatened to
+    kill me"), and the classifier has learnt from many of those (figures in
+    docs/evaluation.md). The component makes such a finding a concern instead."""
+    if lexicon is not None and not vetoed(other, veto):
+        return lexicon
+    return classifier
 
 
-__all__ = ["OTHER", "SafetyModel", "Settings", "combine", "features"]
+def vetoed(other: Optional[float], veto: Optional[float]) -> bool:
+    return veto is not None and other is not None and other >= veto
+
+
+__all__ = ["OTHER", "SafetyModel", "Settings", "combine", "features", "vetoed"]

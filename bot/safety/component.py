@@ -33,7 +33,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.safety.classifier import DEFAULT_THRESHOLD, SafetyModel, Settings, combine
+from bot.safety.classifier import DEFAULT_THRESHOLD, DEFAULT_VETO, SafetyModel, Settings, combine
 from bot.safety.concern import (
     CONCERN_KEY,
     DEFAULT_CONCERN_THRESHOLD,
@@ -43,7 +43,13 @@ from bot.safety.concern import (
 from bot.safety.decision import MODEL_CONFIDENCE, decide, verdict
 from bot.safety.detector import SafetyDetector, detector_for
 from bot.safety.lexicon import DANGER, SELF_HARM
-from bot.safety.training_data import deduplicated, load_labelled, nlu_examples, training_files
+from bot.safety.training_data import (
+    OTHER,
+    deduplicated,
+    load_labelled,
+    nlu_examples,
+    training_files,
+)
 from bot.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -83,6 +89,9 @@ class SafetyClassifier(GraphComponent):
             "training_dir": "data/safety/training",
             # The classifier alarms from this P(danger) + P(self_harm); None: lexicons only.
             "classifier_threshold": DEFAULT_THRESHOLD,
+            # A lexicon finding is no alarm (but a concern) when the classifier's P(other)
+            # reaches this; None: the lexicons always alarm.
+            "classifier_veto": DEFAULT_VETO,
             # The model's own emergency or self_harm counts at or above this confidence;
             # None: the detector alone decides (figures in bot/safety/decision.py).
             "model_confidence": MODEL_CONFIDENCE,
@@ -111,6 +120,7 @@ class SafetyClassifier(GraphComponent):
         self._model_confidence = None if model_threshold is None else float(model_threshold)
         threshold = config.get("classifier_threshold")
         self._threshold = None if threshold is None else float(threshold)
+        self._veto = _optional_float(config.get("classifier_veto"))
         self._concern = Concern(
             _optional_float(config.get("concern_threshold")),
             _optional_float(config.get("model_concern")),
@@ -187,6 +197,7 @@ class SafetyClassifier(GraphComponent):
                 self._classifier,
                 self._threshold,
                 self._concern,
+                self._veto,
             )
         return messages
 
@@ -198,12 +209,13 @@ def apply_safety(
     classifier: Optional[SafetyModel] = None,
     threshold: Optional[float] = None,
     concern_at: Optional[Concern] = None,
+    veto: Optional[float] = None,
 ) -> Optional[str]:
     """Sets `safety`, the concern, the intent and the ranking on one parsed message; returns
     the verdict."""
     text = message.get(TEXT) or ""
     intent = message.get(INTENT)
-    found = detector.detect(text)
+    found = lexicon = detector.detect(text)
     probabilities = None
     if classifier is not None and classifier.prepare(text):
         row = classifier.probabilities([text])[0]
@@ -212,7 +224,8 @@ def apply_safety(
             for label in (DANGER, SELF_HARM)
         }
         if threshold is not None:
-            found = combine(found, classifier.alarm(row, threshold))
+            other = float(row[classifier.labels.index(OTHER)])
+            found = combine(found, classifier.alarm(row, threshold), other, veto)
     message.set(CLASSIFIER_KEY, probabilities, add_to_output=True)
     safety = verdict(found, intent, model_confidence)
     message.set(SAFETY_KEY, safety, add_to_output=True)
@@ -221,7 +234,7 @@ def apply_safety(
     )
     message.set(MODEL_INTENT_KEY, model_intent, add_to_output=True)
     if concern_at is not None:
-        kind = concern(text, safety, probabilities, model_intent, *concern_at)
+        kind = concern(text, safety, probabilities, model_intent, *concern_at, lexicon)
         message.set(CONCERN_KEY, kind, add_to_output=True)
     new_intent, ranking = decide(safety, intent, message.get(INTENT_RANKING_KEY) or [])
     if new_intent != intent and (intent or safety):

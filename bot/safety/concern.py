@@ -36,13 +36,17 @@ def concern(
     model_intent: Optional[Mapping[str, Any]],
     threshold: Optional[float] = DEFAULT_CONCERN_THRESHOLD,
     model_threshold: Optional[float] = DEFAULT_MODEL_CONCERN,
+    lexicon: Optional[str] = None,
 ) -> Optional[str]:
     """`danger` or `self_harm` when the message is a concern (see the module docstring):
-    no safety verdict, at least MIN_WORDS words, and the classifier's P(danger) +
+    no safety verdict, at least MIN_WORDS words, and a lexicon finding the classifier
+    vetoed (`lexicon`, bot/safety/classifier.py `combine`), or the classifier's P(danger) +
     P(self_harm) at or above `threshold`, or the intent model's own emergency or self_harm
     at or above `model_threshold`."""
     if safety is not None or len(text.split()) < MIN_WORDS:
         return None
+    if lexicon is not None:
+        return lexicon
     if probabilities and threshold is not None:
         danger = float(probabilities.get(DANGER) or 0.0)
         self_harm = float(probabilities.get(SELF_HARM) or 0.0)

@@ -184,9 +184,11 @@ def classifier_scores(
     classifier: SafetyModel,
     threshold: float,
     concern_at: Optional[float] = None,
+    veto: Optional[float] = None,
 ) -> dict[str, dict[str, Scores]]:
-    """The classifier alone and "lexicon or classifier", at `threshold`; with `concern_at`,
-    also counting the line of a concern (bot/safety/concern.py) as found."""
+    """The classifier alone and "lexicon or classifier" (with the classifier's `veto`), at
+    `threshold`; with `concern_at`, also counting the line of a concern
+    (bot/safety/concern.py) as found."""
     texts = list(dict.fromkeys(t for c in sets.values() for ts in c.values() for t in ts))
     alone = dict(zip(texts, classifier.verdicts(texts, threshold), strict=True))
     rows: Any = classifier.probabilities(texts) if texts else []
@@ -196,12 +198,16 @@ def classifier_scores(
         for text, row in zip(texts, rows, strict=True)
     }
 
+    def other(text: str) -> float:
+        return 1.0 - sum(probabilities[text].values())
+
     def either(text: str) -> Optional[str]:
-        return combine(detector.detect(text), alone[text])
+        return combine(detector.detect(text), alone[text], other(text), veto)
 
     def or_line(text: str) -> Optional[str]:
         found = either(text)
-        return found or concern(text, found, probabilities[text], None, concern_at)
+        lexicon = detector.detect(text)
+        return found or concern(text, found, probabilities[text], None, concern_at, None, lexicon)
 
     measured = {
         f"the classifier alone (>= {threshold})": score(sets, alone.__getitem__),
@@ -287,10 +293,16 @@ def _classifier_rows(
             return None
         return SELF_HARM if self_harm > danger else DANGER
 
+    veto = configured_component().get("classifier_veto")
+
+    def other(text: str) -> float:
+        found = parsed[text].get(CLASSIFIER) or {}
+        return 1.0 - float(found.get(DANGER, 0.0)) - float(found.get(SELF_HARM, 0.0))
+
     return {
         f"the classifier alone (>= {at})": score(sets, alone),
         f"lexicon, or the classifier (>= {at})": score(
-            sets, lambda t: combine(detector.detect(t), alone(t))
+            sets, lambda t: combine(detector.detect(t), alone(t), other(t), veto)
         ),
     }
 
@@ -366,8 +378,9 @@ def report(
         *CROSS_VALIDATION,
     ]
     if classifier is not None and threshold is not None:
-        concern_at = configured_component().get("concern_threshold")
-        measured_alone = classifier_scores(sets, detector, classifier, threshold, concern_at)
+        configured = configured_component()
+        concern_at, veto = configured.get("concern_threshold"), configured.get("classifier_veto")
+        measured_alone = classifier_scores(sets, detector, classifier, threshold, concern_at, veto)
         for title, scores in measured_alone.items():
             lines += _table(
                 f"Trained from the training files alone, no Rasa model: {title}", scores

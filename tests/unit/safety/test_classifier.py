@@ -141,6 +141,12 @@ def test_the_lexicons_finding_comes_first():
     assert combine(None, None) is None
 
 
+def test_a_lexicon_finding_the_classifier_is_sure_of_is_no_alarm_with_a_veto():
+    assert combine("danger", None, other=0.95, veto=0.9) is None
+    assert combine("danger", None, other=0.85, veto=0.9) == "danger"
+    assert combine("danger", None, other=0.95, veto=None) == "danger"
+
+
 def test_nlu_intents_become_labels():
     labels = [
         e.label for e in nlu_examples([("a", "emergency"), ("b", "self_harm"), ("c", "greet")])

@@ -39,6 +39,12 @@ def test_the_intent_models_own_alarm_below_its_confidence_is_a_concern():
     assert concern(STORY, None, None, {"name": "report_incident", "confidence": 0.9}) is None
 
 
+def test_a_lexicon_finding_the_classifier_vetoed_is_a_concern():
+    unlikely = {"danger": 0.02, "self_harm": 0.01}
+    assert concern(STORY, None, unlikely, None, 0.5, 0.5, "danger") == "danger"
+    assert concern(STORY, None, unlikely, None, 0.5, 0.5, None) is None
+
+
 def test_no_concern_beside_a_verdict_or_on_a_short_answer():
     probable = {"danger": 0.9, "self_harm": 0.0}
     assert concern(STORY, "danger", probable, None) is None  # the safety answer is given
