@@ -51,8 +51,8 @@ MODEL_CONFIDENCES: tuple[float, ...] = (0.5, 0.7, 0.9, 0.99)
 # used for tuning, and a new one written.
 HISTORY: tuple[str, ...] = (
     "History of the held-out set (lexicon alone, all languages; each version was measured as"
-    " held-out, then used for tuning and replaced; versions 1-3 are in data/safety/training/,"
-    " now also the classifier's training data):",
+    " held-out, then used for tuning or training and replaced; versions 1-4 are in"
+    " data/safety/training/, now also the classifier's training data):",
     "",
     "- version 1, written together with the first lexicons: danger 0.966, self-harm 0.943,"
     " false alarms 0.019, short-answer alarms 0;",
@@ -60,8 +60,11 @@ HISTORY: tuple[str, ...] = (
     " alarms 0.026, short-answer alarms 0;",
     "- version 3, more varied (indirect wording, typos, third parties): danger 0.503,"
     " self-harm 0.421, false alarms 0.064, short-answer alarms 0;",
-    "- version 4 (this one), chat style (broken grammar, shouting, mixed registers): the"
-    " table above.",
+    "- version 4, chat style (broken grammar, shouting, mixed registers): danger 0.524,"
+    " self-harm 0.643, false alarms 0.045, short-answer alarms 0 (lexicon or classifier:"
+    " 0.735, 0.757, 0.055, 0; the assistant with its model: 0.79, 0.76, 0.10-0.11, 0-4);",
+    "- version 5 (this one), written without sight of the training data or of earlier"
+    " versions (lines that still repeated a training line were replaced): the table above.",
     "",
 )
 

@@ -1,9 +1,9 @@
-"""The issue's targets on the held-out set (evaluation/safety/), with the lexicon detector
-alone and with the lexicons and the safety classifier trained from the training files (no
-Rasa model; bin/evaluate measures the assistant with its model): danger recall >= 0.98,
-false alarms <= 1 % on harsh-but-safe messages, no alarm on a short form answer. Only the
-last is met (see docs/evaluation.md); the others are guarded against regression below the
-figures measured."""
+"""The issue's targets on the held-out set (evaluation/safety/, version 5), with the lexicon
+detector alone and with the lexicons and the safety classifier trained from the training
+files (no Rasa model; bin/evaluate measures the assistant with its model): danger recall
+>= 0.98, false alarms <= 1 % on harsh-but-safe messages, no alarm on a short form answer.
+Only the last is met (see docs/evaluation.md); the others are guarded against regression
+below the figures measured."""
 
 from __future__ import annotations
 
@@ -81,34 +81,56 @@ def test_no_short_form_answer_raises_an_alarm(scores):
 
 
 def test_no_regression_below_the_measured_figures(scores):
-    """The figures measured when held-out version 4 was first run (docs/evaluation.md): a
-    lexicon edit must not make them worse."""
+    """The figures measured when held-out version 5 was first run (docs/evaluation.md:
+    danger 181/294, self-harm 69/140, false alarms 24/420): a lexicon edit must not make
+    them worse."""
     overall = scores["all"]
-    assert overall.danger_recall >= 0.52
-    assert overall.self_harm_recall >= 0.64
-    assert overall.false_alarm_rate <= 0.046
+    assert overall.hits["danger"] >= 181
+    assert overall.hits["self_harm"] >= 69
+    assert overall.hits["safe"] <= 24
 
 
 @pytest.fixture(scope="module")
-def with_classifier() -> dict[str, Scores]:
-    """Lexicon, or the classifier at the configured threshold (trained here, ~30 s)."""
+def with_classifier() -> dict[str, dict[str, Scores]]:
+    """The rows with the classifier at the configured settings (trained here, ~30 s)."""
     detector = detector_for()
     config = configured_component()
     classifier = classifier_from_files(config, detector)
-    threshold = float(config["classifier_threshold"])
-    measured = classifier_scores(load_sets(HELDOUT), detector, classifier, threshold)
-    return next(s for title, s in measured.items() if title.startswith("lexicon, or"))
+    return classifier_scores(
+        load_sets(HELDOUT),
+        detector,
+        classifier,
+        float(config["classifier_threshold"]),
+        float(config["concern_threshold"]),
+        float(config["classifier_veto"]),
+    )
+
+
+def _row(measured: dict[str, dict[str, Scores]], start: str) -> Scores:
+    return next(scores["all"] for title, scores in measured.items() if title.startswith(start))
 
 
 def test_with_the_classifier_no_short_form_answer_raises_an_alarm(with_classifier):
-    assert with_classifier["all"].short_alarms == 0
+    assert _row(with_classifier, "lexicon, or").short_alarms == 0
+    assert _row(with_classifier, "safety answer or the line").short_alarms == 0
 
 
 def test_with_the_classifier_no_regression_below_the_measured_figures(with_classifier):
-    """Measured once with the chosen settings (docs/evaluation.md): danger 0.735 (216/294),
-    self-harm 0.757 (106/140), false alarms 0.055 (23/420). Two messages of slack each for
-    arithmetic that differs between machines."""
-    overall = with_classifier["all"]
-    assert overall.hits["danger"] >= 214
-    assert overall.hits["self_harm"] >= 104
-    assert overall.hits["safe"] <= 25
+    """Measured once with the chosen settings on version 5 (docs/evaluation.md): danger
+    0.867 (255/294), self-harm 0.814 (114/140), false alarms 0.031 (13/420). Two messages
+    of slack each for arithmetic that differs between machines."""
+    overall = _row(with_classifier, "lexicon, or")
+    assert overall.hits["danger"] >= 253
+    assert overall.hits["self_harm"] >= 112
+    assert overall.hits["safe"] <= 15
+
+
+def test_with_the_line_nearly_every_message_about_danger_reads_where_to_get_help(
+    with_classifier,
+):
+    """The safety answer or the line of a concern (bot/safety/concern.py), measured once on
+    version 5: danger 282/294, self-harm 128/140, a line or an alarm on 48/420 safe ones."""
+    overall = _row(with_classifier, "safety answer or the line")
+    assert overall.hits["danger"] >= 280
+    assert overall.hits["self_harm"] >= 126
+    assert overall.hits["safe"] <= 50
