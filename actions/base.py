@@ -8,7 +8,17 @@ import functools
 import logging
 import sqlite3
 from abc import ABC, abstractmethod
-from typing import Any, Awaitable, Callable, ClassVar, Dict, List, Mapping, Optional
+from typing import (
+    Any,
+    Awaitable,
+    Callable,
+    ClassVar,
+    Dict,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+)
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, SlotSet
@@ -60,6 +70,22 @@ def cancel_words(language: str) -> list[str]:
     found: list[str] = []
     for lang in dict.fromkeys((language, "en")):
         found += words_of(phrases(lang).lookup, "cancel_words")
+    return found
+
+
+def attempt_of(sender_id: str, events: Sequence[Mapping[str, Any]], start: str) -> Optional[str]:
+    """What stays the same on every try of what the action `start` began (a report, a
+    handoff), so that trying again stores it once: the conversation, the moment `start`
+    last ran and the message before it (a random id). A turn that failed is not saved
+    (bot/servers/outages.py), so the try after it sees the same; the next report or
+    handoff starts anew. None when `start` is not among the events."""
+    message_id: Any = None
+    found = None
+    for event in events:
+        if event.get("event") == "user":
+            message_id = event.get("message_id")
+        elif event.get("event") == "action" and event.get("name") == start:
+            found = f"{sender_id}\n{event.get('timestamp')!r}\n{message_id}"
     return found
 
 

@@ -3,6 +3,7 @@ user is told "done" only after the handoff is stored (bot.handoffs.store)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
@@ -13,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import (
     AssistantAction,
     FormThatStepsAside,
+    attempt_of,
     choice_of,
     phrases,
     text_of,
@@ -35,12 +37,23 @@ from bot.handoffs.transcript import transcript_from_events
 from bot.security.redaction import PHONE, SECRET_MARK
 
 CONSENT_SLOTS = ("handoff_consent", "handoff_phone_consent")
+HANDOFF_STARTS = "action_start_handoff"
+# The id of a handoff derived from its attempt (`attempt_of`): a UUID, as a spool file needs.
+_ATTEMPTS = uuid.UUID("6b1d4f0e-3c2a-4f4e-9a51-0d8f2b7c6e13")
 
 
 def _handoff_id(tracker: Tracker) -> Optional[str]:
     """The id of a handoff being retried; only a genuine handoff id (a UUID) counts: a slot
     can be set by whoever talks to the assistant, and the id names a spool file."""
     return handoff_id_or_none(tracker.get_slot("handoff_id"))
+
+
+def _attempt_id(tracker: Tracker) -> Optional[str]:
+    """The id of this handoff whatever the try: when the turn that stored it failed after
+    all (its answer or the conversation's save lost), the consent given again stores the
+    same handoff, once."""
+    attempt = attempt_of(tracker.sender_id, tracker.events, HANDOFF_STARTS)
+    return str(uuid.uuid5(_ATTEMPTS, attempt)) if attempt else None
 
 
 def _pending_retry(tracker: Tracker) -> bool:
@@ -87,7 +100,7 @@ class ActionStartHandoff(AssistantAction):
     """Who the handoff goes to: the advisor on the button, else the pool."""
 
     def name(self) -> str:
-        return "action_start_handoff"
+        return HANDOFF_STARTS
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
@@ -243,7 +256,7 @@ class ActionCreateHandoff(AssistantAction):
                 advisor_id=target.advisor_id,
                 pool_language=None if target.advisor_id else target.language,
                 phone=phone,
-                handoff_id=_handoff_id(tracker),
+                handoff_id=_handoff_id(tracker) or _attempt_id(tracker),
                 reply_address=reply_address,
                 conversation_id=tracker.sender_id,
             )

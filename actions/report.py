@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import (
     AssistantAction,
+    attempt_of,
     phrases,
     slot_events,
 )
@@ -49,7 +50,7 @@ class ActionStartReport(AssistantAction):
     the wish to stay anonymous, the post of their advisor search."""
 
     def name(self) -> str:
-        return "action_start_report"
+        return REPORT_STARTS
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -68,6 +69,7 @@ class ActionStartReport(AssistantAction):
 
 # A report ends when it is sent or cancelled; what was said before that is not carried over.
 REPORT_ENDS = ("action_submit_report", "action_cancel_report")
+REPORT_STARTS = "action_start_report"
 
 
 async def advisor_post(tracker: Tracker, language: str) -> Optional[AdvisorPost]:
@@ -135,7 +137,8 @@ class ActionAskReportConfirm(AssistantAction):
 
 
 class ActionSubmitReport(AssistantAction):
-    """Stores the report, then gives the receipt. Sending twice stores it once."""
+    """Stores the report, then gives the receipt. Sending twice stores it once, and so does
+    sending again after a try whose answer was lost: that case gets a new receipt."""
 
     def name(self) -> str:
         return "action_submit_report"
@@ -162,7 +165,9 @@ class ActionSubmitReport(AssistantAction):
             runtime.reference_for(tracker.sender_id),
         )
         try:
-            receipt = await runtime.case_store().submit_report(report)
+            receipt = await runtime.case_store().submit_report(
+                report, submission=attempt_of(tracker.sender_id, tracker.events, REPORT_STARTS)
+            )
         except StorageUnavailable:
             # Nothing was stored: the answers stay, so sending again needs no retyping.
             self.utter(dispatcher, "utter_report_storage_unavailable")

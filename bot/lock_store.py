@@ -29,6 +29,7 @@ from typing import Any, Optional, TypeVar
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore
 from redis import asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, WatchError
 
 from bot.settings import settings
@@ -100,31 +101,42 @@ class SharedLockStore(LockStore):
 
     async def _change(self, conversation_id: str, change: Change[T]) -> T:
         """Applies `change` to the stored lock atomically: if another server writes the
-        lock between our read and our write, the write is refused and we read again."""
+        lock between our read and our write, the write is refused and we read again.
+
+        A connection that Redis dropped (it restarted) is tried once more on a new one: it
+        changed nothing, since Redis keeps nothing across a restart, and the message would
+        otherwise fail for a connection the pool kept from before."""
         assert self._redis is not None
         key = KEY_PREFIX + conversation_id
         try:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                while True:
-                    try:
-                        await pipe.watch(key)
-                        stored = await pipe.get(key)
-                        lock = TicketLock.from_dict(json.loads(stored)) if stored else None
-                        changed, result = change(lock)
-                        pipe.multi()
-                        if changed is None or not changed.tickets:
-                            pipe.delete(key)
-                        else:
-                            last = max(t.expires for t in changed.tickets)
-                            expiry = int(last - time.time() + KEY_MARGIN_SECONDS)
-                            pipe.set(key, changed.dumps(), ex=max(expiry, 1))
-                        await pipe.execute()
-                        return result
-                    except WatchError:
-                        continue
+            try:
+                return await self._change_once(key, change)
+            except RedisConnectionError:
+                return await self._change_once(key, change)
         except RedisError as error:
             # LockError is what Rasa's channels expect when a lock cannot be had.
             raise LockError(f"the lock store failed ({type(error).__name__})") from None
+
+    async def _change_once(self, key: str, change: Change[T]) -> T:
+        assert self._redis is not None
+        async with self._redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(key)
+                    stored = await pipe.get(key)
+                    lock = TicketLock.from_dict(json.loads(stored)) if stored else None
+                    changed, result = change(lock)
+                    pipe.multi()
+                    if changed is None or not changed.tickets:
+                        pipe.delete(key)
+                    else:
+                        last = max(t.expires for t in changed.tickets)
+                        expiry = int(last - time.time() + KEY_MARGIN_SECONDS)
+                        pipe.set(key, changed.dumps(), ex=max(expiry, 1))
+                    await pipe.execute()
+                    return result
+                except WatchError:
+                    continue
 
     # Rasa's synchronous interface, used only by LockStore.lock, which this class replaces.
     def get_lock(self, conversation_id: str) -> Optional[TicketLock]:

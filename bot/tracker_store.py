@@ -17,7 +17,9 @@ table (so Rasa's tools still find it) and:
   finds it by row id, which orders events just as well and needs no exact time;
 - deletes a conversation when asked to (see `deletion_tail`);
 - once the status check ends, rewrites the rows that held its sealed code, so no token that
-  names a case stays in the history."""
+  names a case stays in the history;
+- on PostgreSQL, looks whether a pooled connection is alive before using it, so a restart
+  of the database costs no turn (bot/servers/outages.py: a failing store fails the turn)."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActionExecuted, Event, Restarted, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -93,6 +95,8 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
     dialect: sqlite, db: var/conversations.db}` (or PostgreSQL settings, as for `SQL`);
     VM_TRACKER_STORE_URL, when set, replaces them."""
 
+    engine: sa.engine.Engine
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         url = settings().tracker_store_url
         if url:
@@ -108,6 +112,13 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             # Owner-only before SQLite creates it (its -wal/-journal files follow its mode).
             private_sqlite(Path(str(db)), settings().state_dir)
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name != "sqlite":
+            # Rasa's engine hands out pooled connections without a look: after a database
+            # restart, the first turn of each server would fail on a connection that died.
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)

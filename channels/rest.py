@@ -6,6 +6,10 @@ instead of an error inside Rasa. The message is cleaned by the rule every channe
 - Off unless VM_REST_ENABLED is set: anyone who can reach the server could otherwise talk
   as anyone they name. Off, it answers 503 (as a webhook channel without its secrets) and
   says so in one log line.
+- A message that could not be handled (the action server or the database down, see
+  bot/servers/outages.py) is answered with the channels' "please send it again"
+  (`channel_try_again`) in the conversation's language, where Rasa's REST channel would
+  answer with nothing; only the error's kind is logged.
 - The caller's `sender` is only an address in the REST namespace: the conversation is
   `rest:<HMAC("rest:" + sender)>` (channels/addresses.py), so whatever a caller sends
   ("whatsapp:+31…", another channel's pseudonymous id) it never reaches a conversation of
@@ -26,8 +30,10 @@ from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import runtime
 from bot.settings import settings
 from channels.addresses import ReplyTo
+from channels.conversation import channel_message, read_conversation
 from channels.inbound import clean_text, log_channel_off, refusal
 
 logger = logging.getLogger(__name__)
@@ -62,6 +68,7 @@ class RestInput(rest.RestInput):
     def __init__(self, enabled: Optional[bool] = None) -> None:
         # Read once, when Rasa builds the channel; tests pass it.
         self.enabled = settings().rest_enabled if enabled is None else enabled
+        self.app: Any = None  # the server's, once a request came: its conversations
         if not self.enabled:
             log_channel_off("REST", ["VM_REST_ENABLED"])
 
@@ -74,15 +81,34 @@ class RestInput(rest.RestInput):
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        async def handled(message: UserMessage) -> None:
+            try:
+                await on_new_message(message)
+            except Exception as error:  # the user gets an answer, not silence
+                await self._ask_to_send_again(message, error)
+
+        webhook = super().blueprint(handled)
 
         @webhook.on_request
         async def off(request: Request) -> Optional[HTTPResponse]:
             if self.enabled:
+                self.app = request.app
                 return None
             return refusal(503, "The REST channel is not enabled on this server.")
 
         return webhook
+
+    async def _ask_to_send_again(self, message: UserMessage, error: Exception) -> None:
+        # The error's text may quote the message: its kind only.
+        logger.error(
+            "A REST message for conversation %s was not processed (%s).",
+            runtime.reference_for(message.sender_id or ""),
+            type(error).__name__,
+        )
+        conversation = await read_conversation(self.app, message.sender_id or "")
+        answer = await channel_message("channel_try_again", conversation.language_or(), self.name())
+        if answer:
+            await message.output_channel.send_response(message.sender_id or "", answer)
 
     async def _extract_sender(self, req: Request) -> Optional[str]:
         return ReplyTo(self.name(), _address(req)).sender_id

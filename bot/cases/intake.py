@@ -336,20 +336,42 @@ def prepare_case(report: Report, now: datetime) -> Case:
     )
 
 
-def store_case(
-    session: Session, case: Case, passphrase_hash: str, lookup_key: bytes, now: datetime
-) -> str:
-    """Adds the prepared case with a fresh receipt code; returns the code."""
+def _new_code(session: Session, lookup_key: bytes) -> tuple[str, str]:
+    """A receipt code no case has, and its digest."""
     while True:
         code = receipts.new_code()
         digest = receipts.code_digest(code, lookup_key)
         taken = session.execute(select(Case.id).where(Case.code_digest == digest)).first()
         if not taken:  # one in 10^16: draw again rather than fail
-            break
-    case.code_digest = digest
+            return code, digest
+
+
+def store_case(
+    session: Session, case: Case, passphrase_hash: str, lookup_key: bytes, now: datetime
+) -> str:
+    """Adds the prepared case with a fresh receipt code; returns the code."""
+    code, case.code_digest = _new_code(session, lookup_key)
     case.passphrase_hash = passphrase_hash
     session.add(case)
     session.flush()
     at = reporter_time(case.contact, now)
     audit(session, REPORTER, "report.submitted", at, case.id, f"kind={case.kind}")
+    return code
+
+
+def submitted_case(session: Session, submission_digest: str) -> Optional[Case]:
+    """The case a report's earlier sending stored, if it was stored."""
+    return session.execute(
+        select(Case).where(Case.submission_digest == submission_digest)
+    ).scalar_one_or_none()
+
+
+def renew_receipt(
+    session: Session, case: Case, passphrase_hash: str, lookup_key: bytes, now: datetime
+) -> str:
+    """A new receipt code and passphrase for a case whose receipt never reached the reporter
+    (the report sent again): the earlier ones stop working. Returns the code."""
+    code, case.code_digest = _new_code(session, lookup_key)
+    case.passphrase_hash = passphrase_hash
+    audit(session, REPORTER, "report.receipt_renewed", reporter_time(case.contact, now), case.id)
     return code

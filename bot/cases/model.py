@@ -135,6 +135,9 @@ class Case(Base):
     # HMAC of the receipt code (bot/cases/receipts.py): finds the case, never reveals the code.
     code_digest = Column(String(64), nullable=False, unique=True)
     passphrase_hash = Column(String(200), nullable=False)
+    # HMAC of what makes this report's sending the same on every try (migration 0011): a
+    # report sent again after the action server died is this case, with a renewed receipt.
+    submission_digest = Column(String(64), unique=True)
 
     kind = Column(String(40), nullable=False)
     what_happened = Column(EncryptedText, nullable=False)

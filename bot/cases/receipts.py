@@ -98,6 +98,12 @@ def code_digest(code: str, key: bytes) -> str:
     return hmac.new(key, b"receipt-code:" + code.encode("ascii"), hashlib.sha256).hexdigest()
 
 
+def submission_digest(submission: str, key: bytes) -> str:
+    """The keyed hash a report's sending is recognised by when it comes again (hex, 64
+    characters): `submission` is what is the same on every try (actions/report.py)."""
+    return hmac.new(key, b"submission:" + submission.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 @lru_cache(maxsize=4)
 def load_words(path: Path = WORD_LIST) -> tuple[str, ...]:
     words = []

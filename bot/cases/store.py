@@ -21,7 +21,9 @@ from bot.cases.followup import (
 )
 from bot.cases.intake import (
     prepare_case,
+    renew_receipt,
     store_case,
+    submitted_case,
 )
 from bot.cases.model import StorageUnavailable
 from bot.cases.views import InformationAdded, Receipt, Refused, Report, StatusView
@@ -67,22 +69,35 @@ class CaseStore:
                 "the case store cannot be reached; nothing was stored"
             ) from None
 
-    async def submit_report(self, report: Report, now: Optional[datetime] = None) -> Receipt:
+    async def submit_report(
+        self, report: Report, now: Optional[datetime] = None, submission: Optional[str] = None
+    ) -> Receipt:
         """Checks and stores the report in one transaction, and returns the receipt only once
-        it is committed. Raises InvalidReport (nothing stored) or StorageUnavailable."""
+        it is committed. Raises InvalidReport (nothing stored) or StorageUnavailable.
+
+        `submission` is what makes this report's sending the same on every try: when an
+        earlier try stored it (and its receipt was lost on the way, the action server dying
+        before it answered), that case is kept, not stored again, and gets a new receipt."""
         now = utc(now)
         case = prepare_case(report, now)
         passphrase = receipts.new_passphrase()
         key = self.lookup_key
         passphrase_hash = await asyncio.to_thread(receipts.hash_passphrase, passphrase)
+        digest = receipts.submission_digest(submission, key) if submission else None
 
-        def work(session: Session) -> tuple[str, int]:
+        def work(session: Session) -> tuple[str, int, bool]:
+            stored = submitted_case(session, digest) if digest else None
+            if stored is not None:
+                return renew_receipt(session, stored, passphrase_hash, key, now), stored.id, True
+            case.submission_digest = digest
             code = store_case(session, case, passphrase_hash, key, now)
-            return code, case.id
+            return code, case.id, False
 
-        code, case_id = await self._run(work)
+        code, case_id, again = await self._run(work)
         # No case id: with the log line's time it would give an anonymous case its exact time.
-        logger.info("a case was received")
+        logger.info(
+            "a case was sent again: its receipt was renewed" if again else "a case was received"
+        )
         return Receipt(code=code, passphrase=passphrase, case_id=case_id)
 
     async def check_status(

@@ -57,12 +57,26 @@ class Cluster:
     logs: dict[str, Path]
     env: dict[str, str]  # what the Rasa servers were given, but the API token and secret
     api_token: str = field(default="", repr=False)
+    # Each server's command and environment (with its secret), to start it again.
+    servers: dict[str, Server] = field(default_factory=dict, repr=False)
 
     def kill(self, name: str) -> None:
         """SIGKILL to one process ('rasa-2'), as a crash would end it."""
         process = self.processes[name]
         process.kill()
         process.wait(timeout=30)
+
+    def restart(self, name: str) -> None:
+        """Starts a server that has ended ('actions', after `kill`) again, as a supervisor
+        would: the same command, environment and port, its log continued. Returns once it
+        answers."""
+        server = self.servers[name]
+        if self.processes[name].poll() is None:
+            raise RuntimeError(f"{name} is still running")
+        with self.logs[name].open("a") as log:
+            (process,) = launch.start_servers([server], [log])
+        self.processes[name] = process  # stopped with the others at the end
+        launch.wait_for_servers([server], [process], START_TIMEOUT_SECONDS)
 
 
 def servers(
@@ -99,10 +113,13 @@ def running_cluster(
     env: Mapping[str, str] | None = None,
     credentials: Path | None = None,
     rest: bool = False,
+    actions_via: int | None = None,
 ) -> Iterator[Cluster]:
     """Everything up (or an exception naming what did not start, with its log's end), then
     stopped in order: nginx, the servers. `work` holds the endpoints file, the logs and
-    nginx's files; `env` adds to the environment (VM_STATE_DIR, VM_REST_ENABLED, ...)."""
+    nginx's files; `env` adds to the environment (VM_STATE_DIR, VM_REST_ENABLED, ...);
+    `actions_via` is the loopback port the Rasa servers call the action server on when
+    something stands between them (the fault tests' relay), else they call its own."""
     binary = proxy.nginx_binary()
     if binary is None:
         raise RuntimeError(proxy.INSTALL_HINT)
@@ -110,7 +127,8 @@ def running_cluster(
 
     db.upgrade(shared.database_url)  # once, before N processes would find it to do
     endpoints = work / "endpoints.yml"
-    endpoints.write_text(launch.endpoints_yaml(launch.actions_url("127.0.0.1", ports.actions)))
+    called = actions_via or ports.actions
+    endpoints.write_text(launch.endpoints_yaml(launch.actions_url("127.0.0.1", called)))
     # Loopback whatever the environment says: nginx is the only way in.
     loopback = {"VM_ACTIONS_HOST": "127.0.0.1", "VM_CONSOLE_HOST": "127.0.0.1"}
     environment = {**(env or {}), **shared.env(), **loopback}
@@ -122,9 +140,11 @@ def running_cluster(
     logs = {server.name: logs_dir / f"{server.name}.log" for server in planned}
     with ExitStack() as stack:
         outputs: list[IO[str]] = [stack.enter_context(logs[s.name].open("w")) for s in planned]
-        processes: list[subprocess.Popen] = []
-        stack.callback(lambda: launch.stop(processes))
-        processes.extend(launch.start_servers(planned, outputs))
+        # By name, as Cluster.restart replaces them: the ones running at the end are stopped.
+        by_name: dict[str, subprocess.Popen] = {}
+        stack.callback(lambda: launch.stop([by_name[s.name] for s in planned if s.name in by_name]))
+        processes = launch.start_servers(planned, outputs)
+        by_name.update((s.name, p) for s, p in zip(planned, processes, strict=True))
         rasa_urls = [f"http://127.0.0.1:{port}" for port in ports.rasa]
         # nginx now, so a configuration it refuses shows before the models have loaded.
         nginx = proxy.start(
@@ -144,16 +164,17 @@ def running_cluster(
             launch.wait_for_servers(planned, processes, START_TIMEOUT_SECONDS)
         except launch.NotUp as failure:
             raise RuntimeError(_not_up(planned, logs, failure)) from None
-        by_name = {server.name: process for server, process in zip(planned, processes, strict=True)}
         rasa_env = next(s.env for s in planned if s.name == "rasa-1")
+        by_name["nginx"] = nginx
         yield Cluster(
             url=f"http://127.0.0.1:{ports.proxy}",
             console_url=f"http://127.0.0.1:{ports.console_proxy}",
             rasa_urls=rasa_urls,
-            processes={**by_name, "nginx": nginx},
+            processes=by_name,
             logs={**logs, "nginx": work / "nginx" / "error.log"},
             env={k: v for k, v in rasa_env.items() if k not in _SECRETS},
             api_token=rasa_env["VM_API_TOKEN"],
+            servers={server.name: server for server in planned},
         )
 
 

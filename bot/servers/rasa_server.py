@@ -18,8 +18,9 @@ def main() -> None:
     from rasa.__main__ import main as rasa_main
 
     from bot import runtime
-    from bot.servers import held, typed_buttons
+    from bot.servers import held, outages, typed_buttons
 
+    outages.install()  # the action server or the database down: "send it again", not silence
     held.install()  # an advisor's hold: silent, except the way back and emergencies
     typed_buttons.install()  # "Nadia" typed under the advisors' list is her button
     runtime.use_content_edits()  # the answers coordinators published

@@ -4,7 +4,7 @@ action server and the console, nginx in front, all on free loopback ports (the v
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +15,15 @@ import requests
 import sqlalchemy as sa
 
 from bot import runtime
+from bot.cluster.postgres import LocalPostgres
+from bot.cluster.redis import LocalRedis
 from bot.cluster.run import Cluster, Ports, Shared, running_cluster
 from bot.settings import overridden
-from tests.support.postgres import PostgresUnavailable, postgres_server
-from tests.support.redis import redis_server
+from tests.support import postgres as test_postgres
+from tests.support import redis as test_redis
+from tests.support.postgres import PostgresUnavailable, local_postgres
+from tests.support.redis import local_redis
+from tests.support.relay import Relay
 from tests.support.servers import free_port
 
 CONVERSATIONS = "veilig_melden_conversations"
@@ -28,6 +33,9 @@ CONVERSATIONS = "veilig_melden_conversations"
 class RunningCluster:
     cluster: Cluster
     shared: Shared
+    database_server: LocalPostgres
+    redis_server: LocalRedis
+    relay: Relay | None = None  # between the Rasa servers and the action server, if asked
 
     @property
     def url(self) -> str:
@@ -72,6 +80,14 @@ class RunningCluster:
         assert reply.status_code == 200, reply.status_code
         return reply.json()
 
+    def restart_postgres(self) -> None:
+        """PostgreSQL stopped and started again under the running servers."""
+        test_postgres.restart(self.database_server)
+
+    def restart_redis(self) -> None:
+        """Redis stopped and started again, empty, under the running servers."""
+        test_redis.restart(self.redis_server)
+
     def log_text(self) -> str:
         return "\n".join(
             p.read_text(errors="replace") for p in self.cluster.logs.values() if p.exists()
@@ -83,15 +99,19 @@ def _database(url: str, name: str) -> str:
 
 
 @contextmanager
-def running_test_cluster(model: Path, work: Path) -> Iterator[RunningCluster]:
+def running_test_cluster(
+    model: Path, work: Path, env: Mapping[str, str] | None = None, relay: bool = False
+) -> Iterator[RunningCluster]:
+    """`env` adds to the servers' environment (a channel's settings); `relay` puts a Relay
+    (tests/support/relay.py) between the Rasa servers and the action server."""
     with ExitStack() as stack:
         try:
-            database = stack.enter_context(postgres_server(databases=(CONVERSATIONS,)))
+            database_server = stack.enter_context(local_postgres(databases=(CONVERSATIONS,)))
         except PostgresUnavailable as error:
             pytest.fail(str(error))
-        shared = Shared(
-            database, _database(database, CONVERSATIONS), stack.enter_context(redis_server())
-        )
+        redis_server = stack.enter_context(local_redis())
+        database = database_server.url(test_postgres.DATABASE)
+        shared = Shared(database, _database(database, CONVERSATIONS), redis_server.url)
         ports = Ports(
             proxy=free_port(),
             console_proxy=free_port(),
@@ -99,11 +119,22 @@ def running_test_cluster(model: Path, work: Path) -> Iterator[RunningCluster]:
             actions=free_port(),
             console=free_port(),
         )
-        env = {"VM_STATE_DIR": str(work / "state")}
+        relayed = Relay(ports.actions) if relay else None
+        if relayed is not None:
+            stack.callback(relayed.close)
+        environment = {**(env or {}), "VM_STATE_DIR": str(work / "state")}
         try:
             cluster = stack.enter_context(
-                running_cluster(model, work, ports, shared, env=env, rest=True)
+                running_cluster(
+                    model,
+                    work,
+                    ports,
+                    shared,
+                    env=environment,
+                    rest=True,
+                    actions_via=relayed.port if relayed else None,
+                )
             )
         except RuntimeError as error:
             pytest.fail(str(error))
-        yield RunningCluster(cluster, shared)
+        yield RunningCluster(cluster, shared, database_server, redis_server, relayed)

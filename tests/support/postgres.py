@@ -21,7 +21,14 @@ from pathlib import Path
 
 from bot.cluster.postgres import INSTALL_HINT, LocalPostgres, PostgresUnavailable, find_binaries
 
-__all__ = ["INSTALL_HINT", "PostgresUnavailable", "find_binaries", "postgres_server"]
+__all__ = [
+    "INSTALL_HINT",
+    "PostgresUnavailable",
+    "find_binaries",
+    "local_postgres",
+    "postgres_server",
+    "restart",
+]
 
 DATABASE = "veilig_melden_test"
 SUPERUSER = "vm_test"
@@ -37,6 +44,20 @@ def _free_port() -> int:
 def postgres_server(databases: tuple[str, ...] = ()) -> Iterator[str]:
     """Yields 'postgresql+psycopg2://vm_test@127.0.0.1:<port>/veilig_melden_test';
     `databases` are created on the same server too."""
+    with local_postgres(databases) as server:
+        yield server.url(DATABASE)
+
+
+def restart(server: LocalPostgres) -> None:
+    """Stops the server (fast: open sessions are ended, their transactions rolled back) and
+    starts it again on the same port and data: what a restart does to its clients."""
+    server.stop()
+    server.start(durable=False)
+
+
+@contextmanager
+def local_postgres(databases: tuple[str, ...] = ()) -> Iterator[LocalPostgres]:
+    """The server itself, with DATABASE and `databases` created: for tests that restart it."""
     # Not under pytest's own temp folders: those are private to root, and the server user
     # must be able to reach its data folder.
     folder = Path(tempfile.mkdtemp(prefix="vm-pg-"))
@@ -49,7 +70,7 @@ def postgres_server(databases: tuple[str, ...] = ()) -> Iterator[str]:
         started = True
         for name in (DATABASE, *databases):
             server.create_database(name)
-        yield server.url(DATABASE)
+        yield server
     finally:
         if started and server is not None:
             server.stop()

@@ -27,6 +27,20 @@ def _free_port() -> int:
 @contextmanager
 def redis_server() -> Iterator[str]:
     """Yields 'redis://:<password>@127.0.0.1:<port>/0'."""
+    with local_redis() as server:
+        yield server.url
+
+
+def restart(server: LocalRedis) -> None:
+    """Stops Redis and starts it again on the same port, empty (it keeps nothing on disk):
+    what a restart does to its clients."""
+    server.stop()
+    server.start()
+
+
+@contextmanager
+def local_redis() -> Iterator[LocalRedis]:
+    """The server itself: for tests that restart it."""
     folder = Path(tempfile.mkdtemp(prefix="vm-redis-"))
     server = None
     try:
@@ -35,7 +49,7 @@ def redis_server() -> Iterator[str]:
             server.start()
         except RedisUnavailable as error:
             pytest.fail(str(error), pytrace=False)
-        yield server.url
+        yield server
     finally:
         if server is not None:
             server.stop()

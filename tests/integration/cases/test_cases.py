@@ -19,6 +19,7 @@ from bot.cases.coordinator import acknowledge, case_detail, change_status, list_
 from bot.cases.intake import InvalidReport, append_description, contact_details, parse_when
 from bot.cases.lockout import LockoutPolicy
 from bot.cases.model import (
+    AuditEntry,
     CaseStoreError,
     Deadline,
     InvalidTransition,
@@ -119,6 +120,29 @@ def test_the_receipt_is_a_grouped_code_and_five_words(store):
     assert len(receipt.code) == 16 and receipt.code.isdigit()
     assert receipt.display_code.count(" ") == 3
     assert len(receipt.passphrase.split()) == 5
+
+
+def test_a_report_sent_again_after_its_receipt_was_lost_is_stored_once(store, database):
+    """The action server stored it and died before it answered: the same sending again
+    keeps that case and gives it a new receipt, the one the reporter will have."""
+    lost = asyncio.run(store.submit_report(report(), now=T0, submission="rest:a\n1.5\nm1"))
+    again = asyncio.run(
+        store.submit_report(report(), now=T0 + timedelta(minutes=1), submission="rest:a\n1.5\nm1")
+    )
+    assert again.case_id == lost.case_id
+    with sqlite3.connect(database.url.removeprefix("sqlite:///")) as raw:
+        assert raw.execute("SELECT count(*) FROM cases").fetchone() == (1,)
+    later = T0 + timedelta(days=1)
+    assert isinstance(check(store, again.code, again.passphrase, None, later), StatusView)
+    assert not isinstance(check(store, lost.code, lost.passphrase, None, later), StatusView)
+    audit = coordinator(database, lambda s: s.query(AuditEntry.action).all())
+    assert [a for (a,) in audit if a.startswith("report.")] == [
+        "report.submitted",
+        "report.receipt_renewed",
+    ]
+    # Another report of the same conversation (started later) is another case.
+    other = asyncio.run(store.submit_report(report(), now=T0, submission="rest:a\n9.5\nm7"))
+    assert other.case_id != lost.case_id
 
 
 def test_an_anonymous_report_keeps_no_contact_and_no_link_to_the_conversation(store, database):

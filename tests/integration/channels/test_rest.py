@@ -93,3 +93,23 @@ def test_a_message_without_sender_gets_a_fresh_rest_conversation(rest: ChannelSe
     assert first.sender_id != second.sender_id
     # The same request's sender id and metadata name the same (generated) address.
     assert runtime.verified_address(first.sender_id, first.metadata) is not None
+
+
+def test_a_message_that_could_not_be_handled_is_answered_send_it_again(caplog):
+    """Rasa's REST channel answers a failed turn with nothing: ours asks, in the
+    conversation's language, for the message again, and logs only the error's kind."""
+    dialogue = StandInDialogue(language="es")
+    rest = ChannelServer(RestInput(enabled=True), dialogue).start()
+    try:
+        assert say(rest, {"sender": "ana", "message": "hola"}).json()  # the language is known
+        dialogue.fail = True
+        with caplog.at_level(logging.INFO):
+            reply = say(rest, {"sender": "ana", "message": "mi jefe me grita cada día"})
+    finally:
+        rest.stop()
+    assert reply.status_code == 200
+    try_again = runtime.renderer().render("channel_try_again", "es", "rest", {})
+    assert reply.json() == [{"recipient_id": sender_id_for("rest", "ana"), **try_again}]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "was not processed (RuntimeError)" in logged
+    assert "mi jefe" not in logged

@@ -20,6 +20,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.cluster.redis import LocalRedis
 from bot.lock_store import SharedLockStore, _issue
 from bot.retention.conversations import tracker_store_url
 from bot.tracker_store import EncryptedSQLTrackerStore
@@ -27,7 +28,7 @@ from channels.webchat import shared
 from channels.webchat.shared import CHANNEL, Presence, SealedRedisManager
 from tests.support import ROOT
 from tests.support.postgres import PostgresUnavailable, postgres_server
-from tests.support.redis import redis_server
+from tests.support.redis import local_redis, redis_server, restart
 
 SECRET = "mijn chef pakte 4000 euro uit de visumkas"
 ARABIC = "مديري يصرخ علي كل يوم"
@@ -117,6 +118,23 @@ def test_with_redis_down_a_message_gets_a_lock_error_not_a_hang():
 
     with pytest.raises(LockError):
         asyncio.run(asyncio.wait_for(scenario(), 30))
+
+
+def test_a_restart_of_redis_costs_no_message():
+    """The connections the store kept died with Redis: the first lock after the restart is
+    taken on a new one, where it would fail the message."""
+
+    async def scenario(server: LocalRedis) -> None:
+        store = SharedLockStore(url=server.url)
+        async with store.lock("rest:before"):
+            pass
+        restart(server)
+        async with store.lock("rest:after"):
+            pass
+        await store.close()
+
+    with local_redis() as server:
+        asyncio.run(asyncio.wait_for(scenario(server), 30))
 
 
 # --- the web chat across servers ---------------------------------------------------------
