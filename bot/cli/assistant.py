@@ -10,7 +10,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bot.cli import evaluate_conversations, load_benchmark
+from bot.cli import evaluate_conversations, load_benchmark, store_benchmark
 from bot.settings import PROJECT_ROOT
 
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "veilig-melden.tar.gz"
@@ -108,6 +108,14 @@ def benchmark_command(model: Path, train: bool) -> int:
     return 0
 
 
+def _benchmark(args: argparse.Namespace) -> int:
+    if args.load:
+        return load_benchmark.command(args)
+    if args.store:
+        return store_benchmark.command(args)
+    return benchmark_command(args.model, args.train)
+
+
 def add_commands(commands: argparse._SubParsersAction) -> None:
     chat_parser = commands.add_parser("chat", help="talk to the running assistant")
     chat_parser.add_argument("--url", default="http://127.0.0.1:5005")
@@ -144,13 +152,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         handler=lambda args: safety_command(args.model, args.classifier, args.output)
     )
     benchmark_parser = commands.add_parser(
-        "benchmark", help="parse latency percentiles; --load: the load benchmark"
+        "benchmark",
+        help="parse latency percentiles; --load: the load benchmark; --store: the store's cost",
     )
     benchmark_parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     benchmark_parser.add_argument("--train", action="store_true", help="also time a training")
     load_benchmark.add_arguments(benchmark_parser)
-    benchmark_parser.set_defaults(
-        handler=lambda args: (
-            load_benchmark.command(args) if args.load else benchmark_command(args.model, args.train)
-        )
-    )
+    store_benchmark.add_arguments(benchmark_parser)
+    benchmark_parser.set_defaults(handler=_benchmark)
