@@ -19,7 +19,7 @@ from bot.benchmark.store import StoreCost, domain, measure, report
 from bot.cluster.postgres import LocalPostgres, PostgresUnavailable
 from bot.security.files import private_folder
 from bot.settings import overridden
-from bot.tracker_store import EncryptedSQLTrackerStore
+from bot.tracker_store import EncryptedSQLTrackerStore, forget_decrypted
 
 SUPERUSER = "veilig_melden"
 DATABASE = "store_benchmark"
@@ -87,6 +87,7 @@ def command(args: argparse.Namespace) -> int:
                     store,
                     conversations=args.store_conversations,
                     late_turn=args.store_turns,
+                    forget=forget_decrypted,
                 )
             )
             store.engine.dispose()
