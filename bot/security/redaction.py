@@ -69,9 +69,15 @@ def _kept_code(value: object) -> bool:
     return value == GAVE_UP or is_sealed(value)
 
 
+# The kinds of event that change what the redactor follows; no other kind does, so events
+# already redacted and stored need only these followed (`Redactor.follow`).
+STATE_KINDS = frozenset({"slot", "active_loop", "restart", "session_started"})
+
+
 class Redactor:
     """Redacts events in conversation order; feed it every event from the start of the
-    conversation (or of what is stored), so it knows which question each message answers."""
+    conversation (or of what is stored), so it knows which question each message answers:
+    `redact` those it must redact, `follow` those already redacted (the stored ones)."""
 
     def __init__(self) -> None:
         self.active_loop: Optional[str] = None
@@ -79,6 +85,20 @@ class Redactor:
 
     def answering_secret(self) -> bool:
         return self.requested_slot in SECRET_QUESTIONS.get(self.active_loop or "", ())
+
+    def follow(self, event: Mapping[str, Any]) -> None:
+        """Follows the dialogue state `event` changes, without copying or redacting it.
+        Only kinds in STATE_KINDS change it."""
+        kind = event.get("event")
+        if kind == "slot":
+            if event.get("name") == "requested_slot":
+                self.requested_slot = event.get("value")
+        elif kind == "active_loop":
+            self.active_loop = event.get("name")
+            if self.active_loop is None:
+                self.requested_slot = None
+        elif kind in ("restart", "session_started"):
+            self.active_loop = self.requested_slot = None
 
     def redact(self, event: Mapping[str, Any]) -> dict[str, Any]:
         """A redacted copy of `event`; also follows the dialogue state it changes."""
@@ -93,20 +113,16 @@ class Redactor:
                 _blank_bot_text(out)
         elif kind == "slot":
             name = out.get("name")
-            if name == "requested_slot":
-                self.requested_slot = out.get("value")
-            elif name in SECRET_SLOTS and out.get("value") is not None:
+            if name in SECRET_SLOTS and out.get("value") is not None:
                 if not (name == STATUS_CODE and _kept_code(out.get("value"))):
                     out["value"] = None
             elif name == SESSION_METADATA_SLOT and isinstance(out.get("value"), dict):
                 # Rasa copies a new session's first message metadata into this slot.
                 out["value"] = {k: v for k, v in out["value"].items() if k not in LINKING_METADATA}
-        elif kind == "active_loop":
-            self.active_loop = out.get("name")
-            if self.active_loop is None:
-                self.requested_slot = None
-        elif kind in ("restart", "session_started"):
-            self.active_loop = self.requested_slot = None
+        # After the redaction: a user message is judged by the state before it. Neither the
+        # requested slot's value nor a loop's name is redacted, so following the copy or
+        # the original is the same.
+        self.follow(event)
         return out
 
 

@@ -28,6 +28,7 @@ from bot import runtime
 from bot.benchmark.store import domain as report_domain
 from bot.benchmark.store import turn_events
 from bot.encryption import EncryptionKeyError, TextCipher, text_cipher
+from bot.security.redaction import redact_events
 from bot.tracker_store import (
     EncryptedSQLTrackerStore,
     decrypted_events,
@@ -162,3 +163,52 @@ def test_events_are_rebuilt_as_rasa_rebuilds_them():
     assert [e.as_dict() for e in ours] == [e.as_dict() for e in rasa]
     with pytest.raises(ValueError):  # an unknown type, as Rasa's own reading
         events_from_dicts([{"event": "no_such_event"}])
+
+
+def test_saving_turn_by_turn_stores_what_redacting_the_whole_conversation_gives(
+    tmp_path: Path,
+):
+    """Each save redacts only its new events (following the stored ones): the rows are
+    exactly the whole conversation redacted at once, as every save used to do."""
+    code, passphrase = "4821 0937 5512 6604", "lantern orbit pepper meadow quill"
+    slots = """
+version: "3.1"
+slots:
+  requested_slot: {type: any, mappings: [{type: custom}]}
+  status_code: {type: text, influence_conversation: false, mappings: [{type: custom}]}
+  status_passphrase: {type: text, influence_conversation: false, mappings: [{type: custom}]}
+"""
+    domain = Domain.from_yaml(slots)
+    path = tmp_path / "conversations.db"
+    store = EncryptedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(path))
+    conversation = [
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered("hi", {"name": "greet"}, metadata={"address": "+31612345678"}),
+        BotUttered(f"Receipt {code}", metadata={"vm_secret": "receipt", "code": code}),
+        ActionExecuted("action_listen"),
+        UserUttered("check my report", {"name": "check_status"}),
+        ActiveLoop("status_form"),
+        SlotSet("requested_slot", "status_code"),
+        ActionExecuted("action_listen"),
+        UserUttered(code, {"name": "inform"}, parse_data={"text": code, "entities": []}),
+        SlotSet("status_code", code),
+        SlotSet("status_code", "sealed:gAAAAABtoken"),
+        SlotSet("requested_slot", "status_passphrase"),
+        ActionExecuted("action_listen"),
+        UserUttered(passphrase, {"name": "inform"}),
+        SlotSet("status_passphrase", passphrase),
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+        ActionExecuted("action_listen"),
+        UserUttered("thanks", {"name": "thank"}),
+    ]
+    # Saved in turns of different sizes, the tracker loaded again before each, as a server.
+    for start, end in ((0, 3), (3, 9), (9, 10), (10, 15), (15, 20)):
+        tracker = asyncio.run(store.retrieve(SENDER)) or DialogueStateTracker(SENDER, domain.slots)
+        for event in conversation[start:end]:
+            tracker.update(event)
+        asyncio.run(store.save(tracker))
+    rows = [json.loads(text_cipher().decrypt(data)) for _, data in _rows(path)]
+    assert rows == redact_events([event.as_dict() for event in conversation])
+    assert code not in json.dumps(rows) and "lantern" not in json.dumps(rows)
