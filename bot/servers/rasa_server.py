@@ -18,11 +18,12 @@ def main() -> None:
     from rasa.__main__ import main as rasa_main
 
     from bot import runtime
-    from bot.servers import held, outages, typed_buttons
+    from bot.servers import held, outages, track_language, typed_buttons
 
     outages.install()  # the action server or the database down: "send it again", not silence
     held.install()  # an advisor's hold: silent, except the way back and emergencies
     typed_buttons.install()  # "Nadia" typed under the advisors' list is her button
+    track_language.install()  # the conversation language kept here, not by the action server
     runtime.use_content_edits()  # the answers coordinators published
 
     rasa_main()
