@@ -19,6 +19,9 @@ ERRORS_AT = 50  # no errors with 50 concurrent conversations
 RASA_MEMORY_BYTES = 1.2e9  # a Rasa server's peak RSS <= 1.2 GB
 COLD_START_SECONDS = 30.0  # start to first answer <= 30 s
 EARLY_TURN = 2  # the first turn starts a session (action_session_start): turn 2 is the base
+# Turns 2 and 40 are different messages (a greeting, a form's answer): five turns at each end
+# (2-6 and 36-40), pooled, say how the cost grows with less of what each message asks.
+BAND_TURNS = 5
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -82,10 +85,16 @@ class TurnCost:
     late: float  # median latency of the last turn
     late_turn: int
     samples: int  # conversations with both turns answered
+    early_band: Optional[float] = None  # median of the first BAND_TURNS turns from EARLY_TURN
+    late_band: Optional[float] = None  # median of the last BAND_TURNS turns
 
     @property
     def ratio(self) -> float:
         return self.late / self.early if self.early > 0 else math.nan
+
+    @property
+    def band_ratio(self) -> Optional[float]:
+        return ratio(self.late_band, self.early_band)
 
 
 def turn_cost(run: LoadRun, late_turn: int, early_turn: int = EARLY_TURN) -> Optional[TurnCost]:
@@ -102,11 +111,20 @@ def turn_cost(run: LoadRun, late_turn: int, early_turn: int = EARLY_TURN) -> Opt
     ]
     if not pairs:
         return None
+
+    def band(first: int) -> Optional[float]:
+        found = [
+            s for u in by_user.values() for t, s in u.items() if first <= t < first + BAND_TURNS
+        ]
+        return statistics.median(found) if found else None
+
     return TurnCost(
         early=statistics.median(p[0] for p in pairs),
         late=statistics.median(p[1] for p in pairs),
         late_turn=late_turn,
         samples=len(pairs),
+        early_band=band(early_turn),
+        late_band=band(max(early_turn, late_turn - BAND_TURNS + 1)),
     )
 
 
@@ -282,13 +300,19 @@ def long_table(setups: Sequence[Setup]) -> str:
             _seconds(s.long.early),
             _seconds(s.long.late),
             f"{s.long.ratio:.2f}×",
+            _seconds(s.long.early_band),
+            _seconds(s.long.late_band),
+            _times(s.long.band_ratio),
         ]  # fmt: skip
         for s in setups
         if s.long is not None
     ]
     late = next((s.long.late_turn for s in setups if s.long is not None), 40)
+    early_band = f"turns {EARLY_TURN}–{EARLY_TURN + BAND_TURNS - 1}"
+    late_band = f"turns {late - BAND_TURNS + 1}–{late}"
     headers = ["setup", "conversations", f"turn {EARLY_TURN} s (median)",
-               f"turn {late} s (median)", "ratio"]  # fmt: skip
+               f"turn {late} s (median)", "ratio", f"{early_band} s (median)",
+               f"{late_band} s (median)", "ratio"]  # fmt: skip
     return markdown_table(headers, rows)
 
 

@@ -27,6 +27,7 @@ from bot.timestamps import utc
 
 CONVERSATIONS_DIR = PROJECT_ROOT / "evaluation" / "conversations"
 SETTLE_SECONDS = 5  # between setups: the previous one's processes are gone
+DOCUMENT = PROJECT_ROOT / "docs" / "benchmark.md"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,8 +53,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--output",
         type=Path,
-        default=PROJECT_ROOT / "docs" / "benchmark.md",
         help="the file whose 'Load' section is written (docs/benchmark.md)",
+    )
+    group.add_argument(
+        "--long-only",
+        action="store_true",
+        help="only the long conversations, on one server, no baseline (a few minutes): the"
+        " turn-40 cost alone; printed, and written only to an --output given",
     )
 
 
@@ -70,6 +76,14 @@ def command(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(error)
         return 2
+    output: Path | None = args.output or DOCUMENT
+    if args.long_only:
+        # One user typing one message stands for the load: the long conversations follow.
+        counts, args.skip_baseline, args.conversations, args.turns = [1], True, 1, 1
+        output = args.output
+        if args.long_conversations < 1:
+            print("--long-only needs --long-conversations of at least 1")
+            return 2
     if args.conversations < 1 or args.turns < 1 or args.long_turns < 2:
         print("--conversations and --turns at least 1, --long-turns at least 2")
         return 2
@@ -113,7 +127,8 @@ def command(args: argparse.Namespace) -> int:
             running=not final,
         )
         text = section(setups, run)
-        write_section(args.output, text)  # after every setup: a run cut short keeps its figures
+        if output is not None:  # after every setup: a run cut short keeps its figures
+            write_section(output, text)
         return text
 
     def on_signal(number: int, _frame: FrameType | None) -> None:
@@ -144,16 +159,18 @@ def command(args: argparse.Namespace) -> int:
                 time.sleep(SETTLE_SECONDS)
     except KeyboardInterrupt:
         print("\nbenchmark: stopped; the setups measured so far are written", flush=True)
-        text = write(final=True)
-        print(text)
-        print(f"(written to {args.output})")
+        print(write(final=True))
+        _written(output)
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
-    text = write(final=True)
-    print(text)
-    print(f"(written to {args.output})")
+    print(write(final=True))
+    _written(output)
     return 0
+
+
+def _written(output: Path | None) -> None:
+    print(f"(written to {output})" if output is not None else "(not written: no --output)")
 
 
 def _short(load: Load) -> Load:

@@ -14,6 +14,7 @@ from bot.benchmark.figures import (
     Setup,
     Turn,
     TurnCost,
+    long_table,
     memory_table,
     percentile,
     ratio,
@@ -63,6 +64,19 @@ def test_turn_cost_compares_medians_of_both_turns_answered():
     assert (cost.early, cost.late, cost.samples) == (0.2, 0.3, 3)
     assert cost.ratio == pytest.approx(1.5)
     assert turn_cost(LoadRun((), 1.0), 40) is None
+
+
+def test_the_bands_pool_five_turns_at_each_end():
+    # Turn t takes t/100 s; turn 1 (the session's start) and turns 7 to 35 are left out.
+    turns = [Turn(user, t, t / 100) for user in range(2) for t in range(1, 41)]
+    cost = turn_cost(LoadRun(tuple(turns), 10.0), 40)
+    assert cost is not None
+    assert (cost.early_band, cost.late_band) == (0.04, 0.38)  # turns 2-6, 36-40
+    assert cost.band_ratio == pytest.approx(9.5)
+    assert "| turns 2–6 s (median) | turns 36–40 s (median) | ratio |" in long_table(
+        [Setup("1 Rasa server", 1, long=cost)]
+    )
+    assert TurnCost(early=0.2, late=0.2, late_turn=40, samples=1).band_ratio is None
 
 
 def test_ratio_is_none_without_both_figures():
