@@ -65,6 +65,7 @@ class MemorySampler:
         self._roots: dict[str, int] = {}
         self._peaks: dict[str, int] = {}
         self._sampled: dict[str, int] = {}
+        self._latest: dict[str, int] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="memory-sampler", daemon=True)
@@ -93,6 +94,7 @@ class MemorySampler:
             total = sum(_status_bytes(pid, "VmRSS") or 0 for pid in tree(root, parents))
             own_peak = _status_bytes(root, "VmHWM") or 0
             with self._lock:
+                self._latest[name] = total
                 self._sampled[name] = max(self._sampled.get(name, 0), total)
                 self._peaks[name] = max(self._peaks.get(name, 0), total, own_peak)
 
@@ -104,6 +106,11 @@ class MemorySampler:
         """Bytes per watched process name: the peak, start-up included."""
         with self._lock:
             return dict(self._peaks)
+
+    def latest(self) -> dict[str, int]:
+        """Bytes per watched process name: the last sample (the soak's memory over time)."""
+        with self._lock:
+            return dict(self._latest)
 
     def sampled(self) -> dict[str, int]:
         """Bytes per watched process name: the largest sample since it was watched (for

@@ -8,19 +8,20 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Optional
 
 import aiohttp
 
 from bot.benchmark.figures import LoadRun, Turn
 from bot.benchmark.scripts import Script
+from bot.benchmark.soak import Sample
 
 REST_PATH = "/webhooks/rest/webhook"
 TURN_TIMEOUT_SECONDS = 120.0
 
 
-async def _say(
+async def say(
     session: aiohttp.ClientSession, url: str, sender: str, text: str, timeout: float
 ) -> Optional[str]:
     """None when the reply came (a JSON list, as the REST channel answers), else what went
@@ -57,7 +58,7 @@ async def _user(
     turns: list[Turn] = []
     for number, text in enumerate(script.messages, start=1):
         start = time.perf_counter()
-        error = await _say(session, url, sender, text, timeout)
+        error = await say(session, url, sender, text, timeout)
         turns.append(Turn(index, number, time.perf_counter() - start, error))
         if think > 0:
             await asyncio.sleep(think)
@@ -106,9 +107,76 @@ def first_answer(url: str, text: str, deadline: float) -> Optional[float]:
         async with aiohttp.ClientSession() as session:
             while time.perf_counter() < deadline:
                 left = max(1.0, deadline - time.perf_counter())
-                if await _say(session, url, sender, text, min(left, TURN_TIMEOUT_SECONDS)) is None:
+                if await say(session, url, sender, text, min(left, TURN_TIMEOUT_SECONDS)) is None:
                     return time.perf_counter()
                 await asyncio.sleep(0.2)
         return None
 
     return asyncio.run(attempt())
+
+
+async def _steady_user(
+    session: aiohttp.ClientSession,
+    url: str,
+    index: int,
+    script_for: Callable[[int, int], Script],
+    think: float,
+    timeout: float,
+    start: float,
+    until: float,
+    record: Callable[[Sample], None],
+) -> None:
+    """User `index`: conversation after conversation (script_for(index, k), a fresh sender
+    each) until `until`; a turn is recorded as (sent at, seconds, error)."""
+    prefix = f"soak-{uuid.uuid4().hex[:10]}-{index}"
+    conversation = 0
+    while time.perf_counter() < until:
+        for text in script_for(index, conversation).messages:
+            sent = time.perf_counter()
+            if sent >= until:
+                return
+            error = await say(session, url, f"{prefix}-{conversation}", text, timeout)
+            record(Sample(sent - start, time.perf_counter() - sent, error))
+            await asyncio.sleep(think)
+        conversation += 1
+
+
+# A minute's figures are taken this long after it ends: its last turns are answered by then.
+MINUTE_GRACE_SECONDS = 5.0
+
+
+def steady_users(
+    url: str,
+    users: int,
+    script_for: Callable[[int, int], Script],
+    seconds: float,
+    think: float,
+    on_minute: Callable[[int, list[Sample]], None],
+    timeout: float = TURN_TIMEOUT_SECONDS,
+) -> list[Sample]:
+    """`users` users at once for `seconds` (started spread over one think time, so the load
+    is steady from the start), each waiting `think` seconds after a reply; `on_minute(minute,
+    samples so far)` MINUTE_GRACE_SECONDS after every minute (the soak prints and samples
+    memory there). Returns every turn's sample."""
+    samples: list[Sample] = []
+
+    async def minutes(start: float) -> None:
+        for minute in range(1, int(seconds // 60) + 1):
+            due = start + 60 * minute + MINUTE_GRACE_SECONDS
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            on_minute(minute, samples)
+
+    async def user(session: aiohttp.ClientSession, index: int, start: float) -> None:
+        await asyncio.sleep(think * index / users)
+        await _steady_user(
+            session, url, index, script_for, think, timeout, start, start + seconds, samples.append
+        )
+
+    async def run() -> None:
+        connector = aiohttp.TCPConnector(limit=max(1, users))
+        async with aiohttp.ClientSession(connector=connector) as session:
+            start = time.perf_counter()
+            await asyncio.gather(minutes(start), *(user(session, i, start) for i in range(users)))
+
+    asyncio.run(run())
+    return samples

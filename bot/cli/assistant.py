@@ -10,7 +10,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bot.cli import evaluate_conversations, load_benchmark, store_benchmark
+from bot.cli import evaluate_conversations, load_benchmark, soak, store_benchmark
 from bot.settings import PROJECT_ROOT
 
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "veilig-melden.tar.gz"
@@ -113,6 +113,8 @@ def _benchmark(args: argparse.Namespace) -> int:
         return load_benchmark.command(args)
     if args.store:
         return store_benchmark.command(args)
+    if args.soak is not None:
+        return soak.command(args)
     return benchmark_command(args.model, args.train)
 
 
@@ -153,10 +155,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     )
     benchmark_parser = commands.add_parser(
         "benchmark",
-        help="parse latency percentiles; --load: the load benchmark; --store: the store's cost",
+        help="parse latency percentiles; --load: the load benchmark; --store: the store's"
+        " cost per turn; --soak: a steady load for minutes",
     )
     benchmark_parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     benchmark_parser.add_argument("--train", action="store_true", help="also time a training")
     load_benchmark.add_arguments(benchmark_parser)
     store_benchmark.add_arguments(benchmark_parser)
+    soak.add_arguments(benchmark_parser)
     benchmark_parser.set_defaults(handler=_benchmark)

@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--output",
         type=Path,
-        help="the file whose 'Load' section is written (docs/benchmark.md)",
+        help="the file whose 'Load' (or 'Soak') section is written (docs/benchmark.md)",
     )
     group.add_argument(
         "--long-only",
