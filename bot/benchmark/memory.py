@@ -2,7 +2,10 @@
 resident set with that of all its descendants (PostgreSQL's backends, say) every half
 second; a process's own peak is also read from the kernel's high-water mark (VmHWM), which
 catches a peak between samples or before sampling began (loading the model). Peak = the
-larger of the two; the largest sample alone is kept too (the servers once up, under load)."""
+larger of the two; the largest sample alone is kept too (the servers once up, under load).
+The last sample is kept with its private part (RssAnon): what a leak would grow, where the
+resident set also counts shared memory once per process (PostgreSQL's shared buffers, in
+every backend that touched them) and mapped files."""
 
 from __future__ import annotations
 
@@ -15,16 +18,24 @@ PROC = Path("/proc")
 INTERVAL_SECONDS = 0.5
 
 
-def _status_bytes(pid: int, field: str) -> Optional[int]:
-    """A `kB` line of /proc/<pid>/status in bytes; None when the process is gone."""
+def _status_fields(pid: int, *fields: str) -> dict[str, int]:
+    """`kB` lines of /proc/<pid>/status in bytes (those found; none when the process is
+    gone)."""
     try:
         text = (PROC / str(pid) / "status").read_text()
     except OSError:
-        return None
+        return {}
+    found: dict[str, int] = {}
     for line in text.splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    return None
+        name, _, value = line.partition(":")
+        if name in fields:
+            found[name] = int(value.split()[0]) * 1024
+    return found
+
+
+def _status_bytes(pid: int, field: str) -> Optional[int]:
+    """A `kB` line of /proc/<pid>/status in bytes; None when the process is gone."""
+    return _status_fields(pid, field).get(field)
 
 
 def _parents() -> dict[int, int]:
@@ -66,6 +77,7 @@ class MemorySampler:
         self._peaks: dict[str, int] = {}
         self._sampled: dict[str, int] = {}
         self._latest: dict[str, int] = {}
+        self._private: dict[str, int] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="memory-sampler", daemon=True)
@@ -91,10 +103,13 @@ class MemorySampler:
             return
         parents = _parents()
         for name, root in roots.items():
-            total = sum(_status_bytes(pid, "VmRSS") or 0 for pid in tree(root, parents))
+            status = [_status_fields(pid, "VmRSS", "RssAnon") for pid in tree(root, parents)]
+            total = sum(fields.get("VmRSS", 0) for fields in status)
+            private = sum(fields.get("RssAnon", 0) for fields in status)
             own_peak = _status_bytes(root, "VmHWM") or 0
             with self._lock:
                 self._latest[name] = total
+                self._private[name] = private
                 self._sampled[name] = max(self._sampled.get(name, 0), total)
                 self._peaks[name] = max(self._peaks.get(name, 0), total, own_peak)
 
@@ -111,6 +126,11 @@ class MemorySampler:
         """Bytes per watched process name: the last sample (the soak's memory over time)."""
         with self._lock:
             return dict(self._latest)
+
+    def latest_private(self) -> dict[str, int]:
+        """Bytes per watched process name: the last sample's private part (RssAnon)."""
+        with self._lock:
+            return dict(self._private)
 
     def sampled(self) -> dict[str, int]:
         """Bytes per watched process name: the largest sample since it was watched (for

@@ -1,24 +1,33 @@
 """The soak's arithmetic and its section of docs/benchmark.md, without servers: each
 minute's turns (count, errors, p50 and p95 latency), each process's resident memory at the
 end of each minute, and whether memory or latency grew from the early minutes to the late
-ones beyond what noise explains (reported, never asserted)."""
+ones beyond what noise explains (reported, never asserted).
+
+Memory is judged on each process's private part (RssAnon, its children included): what a
+leak grows. The resident set also counts shared memory in every process that touched it
+(PostgreSQL's shared buffers, once per backend: it rises as backends read more of a growing
+database) and mapped files; it is shown, not judged. A process that grew once (a library
+loaded on first use) and then stayed is told apart from one still growing in the last half
+of the soak."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from bot.benchmark.figures import MB, markdown_table, percentile
 
 SECTION_TITLE = "## Soak"
 WARM_UP_MINUTES = 1  # the first minute fills caches and runs code paths for the first time
-# Memory "grew" when the last minute's resident set is above the first one after warm-up
-# by more than this much and this share (a sample is one moment: Python's allocator and
-# PostgreSQL's caches move by tens of MB).
+# Memory grew when the last minute's private memory is above the first one's after the
+# warm-up by more than this much and this share (a sample is one moment: Python's allocator
+# moves by tens of MB); it is still growing when it grew by more than half that in the
+# second half of the soak.
 MEMORY_NOISE_BYTES = 40 * MB
 MEMORY_NOISE_SHARE = 0.05
+FLAT, STEPPED, GROWING = "flat", "grew once, then flat", "still growing"
 # Latency "grew" when the late minutes' p95 is above the early minutes' by more than this.
 LATENCY_NOISE_RATIO = 1.25
 BAND_MINUTES = 3  # minutes pooled at each end for the latency comparison
@@ -39,6 +48,7 @@ class Minute:
     p50: float  # seconds; NaN without answers
     p95: float
     rss: Mapping[str, int]  # process -> bytes, at the end of the minute
+    private: Mapping[str, int] = field(default_factory=dict)  # its private part (RssAnon)
 
 
 def minute_of(sample: Sample) -> int:
@@ -46,7 +56,12 @@ def minute_of(sample: Sample) -> int:
     return int(sample.started // 60) + 1
 
 
-def minute_figures(minute: int, samples: Sequence[Sample], rss: Mapping[str, int]) -> Minute:
+def minute_figures(
+    minute: int,
+    samples: Sequence[Sample],
+    rss: Mapping[str, int],
+    private: Mapping[str, int] | None = None,
+) -> Minute:
     """The figures of `minute` from every sample so far (those of other minutes ignored)."""
     mine = [s for s in samples if minute_of(s) == minute]
     answered = [s.seconds for s in mine if s.error is None]
@@ -57,33 +72,59 @@ def minute_figures(minute: int, samples: Sequence[Sample], rss: Mapping[str, int
         p50=percentile(answered, 50),
         p95=percentile(answered, 95),
         rss=dict(rss),
+        private=dict(private or {}),
     )
 
 
 @dataclass(frozen=True)
 class Growth:
     what: str  # a process name, or "p95 latency"
-    early: float  # bytes, or seconds
+    early: float  # bytes (private memory), or seconds
     late: float
-    grew: bool
+    verdict: str  # FLAT, STEPPED or GROWING
+    middle: Optional[float] = None  # private memory half-way through
+    rss_early: Optional[float] = None  # resident set, shown beside
+    rss_late: Optional[float] = None
 
     @property
     def change(self) -> float:
         return self.late - self.early
 
+    @property
+    def grew(self) -> bool:
+        return self.verdict != FLAT
+
+
+def _noise(value: float) -> float:
+    return max(MEMORY_NOISE_BYTES, MEMORY_NOISE_SHARE * value)
+
 
 def memory_growth(minutes: Sequence[Minute]) -> list[Growth]:
-    """Each process: its resident set after the warm-up minute against the last minute."""
+    """Each process: its private memory after the warm-up minute, half-way through the rest
+    and in the last minute (the resident set where no private part was sampled)."""
     if len(minutes) <= WARM_UP_MINUTES + 1:
         return []
     early, late = minutes[WARM_UP_MINUTES], minutes[-1]
+    middle = minutes[(WARM_UP_MINUTES + len(minutes) - 1) // 2]
     found = []
     for name in early.rss:
         if name not in late.rss:
             continue
-        before, after = early.rss[name], late.rss[name]
-        beyond = after - before > max(MEMORY_NOISE_BYTES, MEMORY_NOISE_SHARE * before)
-        found.append(Growth(name, float(before), float(after), beyond))
+        judged = (
+            (early.private, middle.private, late.private)
+            if all(name in m.private for m in (early, middle, late))
+            else (early.rss, middle.rss, late.rss)
+        )
+        first, half, last = (float(m.get(name, 0)) for m in judged)
+        if last - first <= _noise(first):
+            verdict = FLAT
+        elif last - half <= _noise(first) / 2:
+            verdict = STEPPED
+        else:
+            verdict = GROWING
+        found.append(
+            Growth(name, first, last, verdict, half, float(early.rss[name]), float(late.rss[name]))
+        )
     return found
 
 
@@ -105,7 +146,9 @@ def latency_growth(samples: Sequence[Sample], minutes: int) -> Optional[Growth]:
     if not early or not late:
         return None
     before, after = percentile(early, 95), percentile(late, 95)
-    return Growth("p95 latency", before, after, after > LATENCY_NOISE_RATIO * before)
+    return Growth(
+        "p95 latency", before, after, GROWING if after > LATENCY_NOISE_RATIO * before else FLAT
+    )
 
 
 def _ms(value: float) -> str:
@@ -133,19 +176,24 @@ def minutes_table(minutes: Sequence[Minute]) -> str:
 
 def growth_lines(memory: Sequence[Growth], latency: Optional[Growth], last: int) -> list[str]:
     """One line per process and one for latency: before, after, the verdict."""
+    first = WARM_UP_MINUTES + 1
     lines = []
     for g in memory:
-        verdict = "grew beyond noise" if g.grew else "flat (within noise)"
+        rss = (
+            f"; resident {g.rss_early / MB:.0f} → {g.rss_late / MB:.0f} MB"
+            if g.rss_early is not None and g.rss_late is not None
+            else ""
+        )
+        half = f", {g.middle / MB:.0f} MB half-way" if g.middle is not None else ""
         lines.append(
-            f"- {g.what}: {g.early / MB:.0f} MB at minute {WARM_UP_MINUTES + 1}, "
-            f"{g.late / MB:.0f} MB at minute {last} ({g.change / MB:+.0f} MB): {verdict}"
+            f"- {g.what}: private {g.early / MB:.0f} MB at minute {first}{half}, "
+            f"{g.late / MB:.0f} MB at minute {last} ({g.change / MB:+.0f} MB){rss}: {g.verdict}"
         )
     if latency is not None:
-        verdict = "grew beyond noise" if latency.grew else "flat (within noise)"
         lines.append(
-            f"- p95 latency, minutes {WARM_UP_MINUTES + 1}–{WARM_UP_MINUTES + BAND_MINUTES} "
-            f"against minutes {last - BAND_MINUTES + 1}–{last}: {_ms(latency.early)} ms → "
-            f"{_ms(latency.late)} ms ({latency.late / latency.early:.2f}×): {verdict}"
+            f"- p95 latency, minutes {first}–{first + BAND_MINUTES - 1} against minutes "
+            f"{last - BAND_MINUTES + 1}–{last}: {_ms(latency.early)} ms → "
+            f"{_ms(latency.late)} ms ({latency.late / latency.early:.2f}×): {latency.verdict}"
         )
     return lines
 
@@ -184,9 +232,12 @@ def section(run: SoakRun, minutes: Sequence[Minute], samples: Sequence[Sample]) 
         "",
         "Per minute: the turns sent in it, their latency, and each process's resident set "
         "(its children included) at the minute's end. Growth compares the minute after the "
-        f"warm-up (minute {WARM_UP_MINUTES + 1}) with the last: memory beyond "
-        f"{MEMORY_NOISE_BYTES / MB:.0f} MB and {MEMORY_NOISE_SHARE:.0%}, p95 latency beyond "
-        f"{LATENCY_NOISE_RATIO}× (turns of {BAND_MINUTES} minutes pooled at each end).",
+        f"warm-up (minute {WARM_UP_MINUTES + 1}) with the last, on private memory (RssAnon: "
+        "the resident set also counts shared memory once per process, PostgreSQL's shared "
+        "buffers in every backend): beyond "
+        f"{MEMORY_NOISE_BYTES / MB:.0f} MB and {MEMORY_NOISE_SHARE:.0%} it grew, and it is "
+        "still growing if it grew by more than half that in the second half; p95 latency "
+        f"beyond {LATENCY_NOISE_RATIO}× (turns of {BAND_MINUTES} minutes pooled at each end).",
         "",
         minutes_table(minutes),
         "",

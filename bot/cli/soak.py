@@ -95,18 +95,22 @@ def command(args: argparse.Namespace) -> int:
     output: Path = args.output or DOCUMENT
     before, when = load_average(), utc().strftime("%Y-%m-%d %H:%M")
     rss: dict[int, dict[str, int]] = {}
+    private: dict[int, dict[str, int]] = {}
     live: list[Minute] = []
     samples: list[Sample] = []
 
     def on_minute(minute: int, so_far: list[Sample], memory: MemorySampler) -> None:
         memory.sample()
-        rss[minute] = memory.latest()
-        row = minute_figures(minute, so_far, rss[minute])
+        rss[minute], private[minute] = memory.latest(), memory.latest_private()
+        row = minute_figures(minute, so_far, rss[minute], private[minute])
         live.append(row)
-        sizes = ", ".join(f"{name} {size / MB:.0f}" for name, size in row.rss.items())
+        sizes = ", ".join(
+            f"{name} {size / MB:.0f} ({row.private.get(name, 0) / MB:.0f})"
+            for name, size in row.rss.items()
+        )
         print(
             f"soak: minute {minute}: {row.turns} answered, {row.errors} errors, p50 "
-            f"{row.p50 * 1000:.0f} ms, p95 {row.p95 * 1000:.0f} ms; RSS MB: {sizes}",
+            f"{row.p50 * 1000:.0f} ms, p95 {row.p95 * 1000:.0f} ms; RSS (private) MB: {sizes}",
             flush=True,
         )
 
@@ -167,7 +171,9 @@ def command(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
     # From every sample now that all turns are in (a minute's last turns may have been
     # answered after its line was printed); the memory as sampled at each minute's end.
-    minutes = live if stopped else [minute_figures(m, samples, rss[m]) for m in sorted(rss)]
+    minutes = (
+        live if stopped else [minute_figures(m, samples, rss[m], private[m]) for m in sorted(rss)]
+    )
     run = SoakRun(
         minutes=args.soak,
         users=users,

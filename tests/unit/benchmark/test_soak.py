@@ -11,6 +11,7 @@ from bot.benchmark.soak import (
     Minute,
     Sample,
     SoakRun,
+    growth_lines,
     latency_growth,
     memory_growth,
     minute_figures,
@@ -20,8 +21,11 @@ from bot.benchmark.soak import (
 )
 
 
-def _minute(number: int, rss: dict[str, float]) -> Minute:
-    return Minute(number, 10, 0, 0.1, 0.2, {k: int(v * MB) for k, v in rss.items()})
+def _minute(number: int, rss: dict[str, float], private: dict[str, float] | None = None) -> Minute:
+    def size(values: dict[str, float]) -> dict[str, int]:
+        return {k: int(v * MB) for k, v in values.items()}
+
+    return Minute(number, 10, 0, 0.1, 0.2, size(rss), size(private or {}))
 
 
 def test_a_turn_belongs_to_the_minute_it_was_sent_in():
@@ -52,6 +56,31 @@ def test_memory_grows_only_beyond_noise_after_the_warm_up():
     assert memory_growth(minutes[:2]) == []  # nothing after the warm-up to compare
 
 
+def test_private_memory_is_judged_and_a_step_is_told_from_a_trend():
+    # PostgreSQL's resident set climbs with its shared buffers, its private memory does not;
+    # the action server loads a library at minute 3 and stays; rasa-1 keeps growing.
+    rows = [(300, 60, 100, 1000), (320, 60, 100, 1000), (350, 61, 220, 1030)]
+    rows += [(380, 61, 222, 1060), (410, 60, 222, 1090), (440, 61, 223, 1120)]
+    minutes = [
+        _minute(
+            number,
+            {"postgres": pg, "actions": actions, "rasa-1": rasa},
+            {"postgres": pg_private, "actions": actions, "rasa-1": rasa},
+        )
+        for number, (pg, pg_private, actions, rasa) in enumerate(rows, start=1)
+    ]
+    found = {g.what: g for g in memory_growth(minutes)}
+    assert [found[n].verdict for n in ("postgres", "actions", "rasa-1")] == [
+        "flat",
+        "grew once, then flat",
+        "still growing",
+    ]
+    assert (found["postgres"].rss_early, found["postgres"].rss_late) == (320 * MB, 440 * MB)
+    lines = "\n".join(growth_lines(list(found.values()), None, 6))
+    assert "- postgres: private 60 MB at minute 2, 61 MB half-way, 61 MB at minute 6" in lines
+    assert "resident 320 → 440 MB: flat" in lines
+
+
 def test_latency_compares_three_minutes_at_each_end():
     early = [Sample(60 * m + s, 0.2) for m in range(1, 4) for s in range(10)]
     late = [Sample(60 * m + s, 0.3) for m in range(7, 10) for s in range(10)]
@@ -63,12 +92,12 @@ def test_latency_compares_three_minutes_at_each_end():
 
 
 def test_the_section_has_the_table_the_verdicts_and_how_to_re_run():
-    minutes = [_minute(m, {"rasa-1": 1200}) for m in range(1, 8)]
+    minutes = [_minute(m, {"rasa-1": 1300}, {"rasa-1": 1200}) for m in range(1, 8)]
     samples = [Sample(60 * m + 1, 0.2) for m in range(7)]
     run = SoakRun(7, 8, 2.0, 12, 2, "2026-12-05 02:00", "2 cores.", "1.00", "2.00", "Shared.")
     text = section(run, minutes, samples)
     assert text.startswith("## Soak\n")
     assert "| minute | answered | errors | p50 ms | p95 ms | rasa-1 MB |" in text
-    assert "- rasa-1: 1200 MB at minute 2, 1200 MB at minute 7 (+0 MB): flat" in text
+    assert "- rasa-1: private 1200 MB at minute 2, 1200 MB half-way, 1200 MB at minute 7" in text
     assert "p95 latency, minutes 2–4 against minutes 5–7" in text
     assert "Shared." in text and "bin/benchmark --soak" in text
