@@ -15,7 +15,12 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from bot import runtime
-from bot.evaluation.conversations import Conversation, ScriptError, load_directory
+from bot.evaluation.conversations import (
+    CONVERSATIONS_DIR,
+    Conversation,
+    ScriptError,
+    load_directory,
+)
 from bot.evaluation.document import (
     TARGET_OVERALL,
     TARGET_PER_LANGUAGE,
@@ -32,8 +37,6 @@ from bot.evaluation.runner import (
 )
 from bot.settings import PROJECT_ROOT, overridden
 from bot.timestamps import utc
-
-CONVERSATIONS_DIR = PROJECT_ROOT / "evaluation" / "conversations"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

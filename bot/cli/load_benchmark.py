@@ -19,13 +19,12 @@ from bot.benchmark.scripts import LANGUAGE_ORDER, select_scripts
 from bot.benchmark.setups import Load, infrastructure, measure_baseline, measure_cluster
 from bot.cluster.postgres import PostgresUnavailable
 from bot.cluster.redis import RedisUnavailable
-from bot.evaluation.conversations import ScriptError, load_directory
+from bot.evaluation.conversations import CONVERSATIONS_DIR, ScriptError, load_directory
 from bot.evaluation.document import write_section
 from bot.security.files import private_folder
 from bot.settings import PROJECT_ROOT
 from bot.timestamps import utc
 
-CONVERSATIONS_DIR = PROJECT_ROOT / "evaluation" / "conversations"
 SETTLE_SECONDS = 5  # between setups: the previous one's processes are gone
 DOCUMENT = PROJECT_ROOT / "docs" / "benchmark.md"
 

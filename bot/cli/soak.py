@@ -24,13 +24,12 @@ from bot.benchmark.users import first_answer, steady_users
 from bot.cluster.postgres import PostgresUnavailable
 from bot.cluster.redis import RedisUnavailable
 from bot.cluster.run import Ports, running_cluster
-from bot.evaluation.conversations import ScriptError, load_directory
+from bot.evaluation.conversations import CONVERSATIONS_DIR, ScriptError, load_directory
 from bot.evaluation.document import write_section
 from bot.security.files import private_folder
 from bot.settings import PROJECT_ROOT
 from bot.timestamps import utc
 
-CONVERSATIONS_DIR = PROJECT_ROOT / "evaluation" / "conversations"
 DOCUMENT = PROJECT_ROOT / "docs" / "benchmark.md"
 FIRST_ANSWER_TIMEOUT_SECONDS = 300
 

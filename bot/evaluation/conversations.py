@@ -15,6 +15,7 @@ import yaml
 
 from bot.cases.model import CONTACTS, KINDS, SPOKE_TO
 from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.settings import PROJECT_ROOT
 
 JOURNEYS: tuple[str, ...] = ("report", "advisor", "safety", "questions", "language", "status")
 CHANNELS: tuple[str, ...] = ("rest",)
@@ -37,6 +38,8 @@ CHOICE_FIELDS: Mapping[str, Optional[tuple[str, ...]]] = {
     "contact": CONTACTS,
     "post_code": None,  # any post code (data/directory/posts.yml)
 }
+# The typed conversations: the evaluation's scripts, which the load benchmark and the soak replay.
+CONVERSATIONS_DIR = PROJECT_ROOT / "evaluation" / "conversations"
 NOT_NULL = frozenset({"kind", "contact", "what_happened"})
 REPORT_KEYS = frozenset(
     [*TEXT_FIELDS, *(f"{name}_contains" for name in TEXT_FIELDS), *CHOICE_FIELDS]

@@ -116,10 +116,8 @@ class SafetyClassifier(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self._classifier = classifier
-        model_threshold = config.get("model_confidence")
-        self._model_confidence = None if model_threshold is None else float(model_threshold)
-        threshold = config.get("classifier_threshold")
-        self._threshold = None if threshold is None else float(threshold)
+        self._model_confidence = _optional_float(config.get("model_confidence"))
+        self._threshold = _optional_float(config.get("classifier_threshold"))
         self._veto = _optional_float(config.get("classifier_veto"))
         self._concern = Concern(
             _optional_float(config.get("concern_threshold")),

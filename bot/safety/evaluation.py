@@ -211,13 +211,16 @@ def classifier_scores(
     def other(text: str) -> float:
         return 1.0 - sum(probabilities[text].values())
 
+    lexicon = {text: detector.detect(text) for text in texts}
+
     def either(text: str) -> Optional[str]:
-        return combine(detector.detect(text), alone[text], other(text), veto)
+        return combine(lexicon[text], alone[text], other(text), veto)
 
     def or_line(text: str) -> Optional[str]:
         found = either(text)
-        lexicon = detector.detect(text)
-        return found or concern(text, found, probabilities[text], None, concern_at, None, lexicon)
+        return found or concern(
+            text, found, probabilities[text], None, concern_at, None, lexicon[text]
+        )
 
     measured = {
         f"the classifier alone (>= {threshold})": score(sets, alone.__getitem__),
