@@ -11,6 +11,10 @@ from actions.base import AssistantAction, text_of
 from bot import runtime
 from bot.language.reading import asks_whether_it_counts
 
+# "my boss", "a colleague": who, not yet what happened. Thanking someone for a story they
+# have not told yet reads as not listening; an opening gets the invitation instead.
+OPENING_MAX_WORDS = 3
+
 
 class ActionAcknowledgeExperience(AssistantAction):
     def name(self) -> str:
@@ -37,6 +41,8 @@ def acknowledge(
     behaviour = category and runtime.renderer().phrase(f"behaviour_{category}", language)
     if behaviour:
         action.utter(dispatcher, "utter_acknowledge_experience", behaviour=behaviour)
+    elif len(text.split()) <= OPENING_MAX_WORDS:
+        action.utter(dispatcher, "utter_invite_story")
     else:
         action.utter(dispatcher, "utter_acknowledge_experience_general")
     if asks_whether_it_counts(tracker.latest_message or {}):

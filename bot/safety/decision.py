@@ -8,8 +8,11 @@ trained classifier's (bot/safety/classifier.py) at or above its threshold; the c
   ranking), whatever the model said.
 - The detector says danger: the intent is `emergency`.
 - The detector says nothing: a model `emergency` (or `self_harm`) is demoted to the next
-  intent in the ranking that is neither, or `share_experience` when the ranking has
-  nothing else; so downstream, `emergency` always means the detector confirmed danger.
+  intent in the ranking that is neither, when the model gives that one at least
+  `DEMOTION_FLOOR`; otherwise to `share_experience`: a message that reads like danger but
+  is none is most often a hard story ("he said he will wait for me after work"), not the
+  question the model half-heard in it (the protection answer, seen by hand). So
+  downstream, `emergency` always means the detector confirmed danger.
 
 Lexicon alone or lexicon plus the model? Measured on held-out version 4 (evaluation/safety/:
 294 danger, 140 self-harm, 420 harsh-but-safe, 280 short answers in 7 languages) with the
@@ -60,6 +63,9 @@ _NOT_A_DEMOTION = ALARM_INTENTS | {"nlu_fallback"}
 Intent = dict[str, Any]
 # The model's own emergency or self_harm counts at or above this confidence (see above).
 MODEL_CONFIDENCE = 0.8
+# A demoted alarm takes the next intent only from this confidence: the FallbackClassifier's
+# threshold (config.yml), under which the assistant would not act on an intent either.
+DEMOTION_FLOOR = 0.3
 
 
 def verdict(
@@ -96,7 +102,13 @@ def decide(
         return current, entries
     rest: list[Intent] = [entry for entry in entries if entry.get("name") not in ALARM_INTENTS]
     demoted: Intent = next(
-        (entry for entry in rest if entry.get("name") not in _NOT_A_DEMOTION),
+        (
+            entry
+            for entry in rest
+            if entry.get("name") not in _NOT_A_DEMOTION
+            and float(entry.get("confidence") or 0.0) >= DEMOTION_FLOOR
+        ),
         {"name": FALLBACK_INTENT, "confidence": float(current.get("confidence") or 0.0)},
     )
-    return demoted, [demoted, *(entry for entry in rest if entry is not demoted)]
+    named = demoted.get("name")
+    return demoted, [demoted, *(entry for entry in rest if entry.get("name") != named)]

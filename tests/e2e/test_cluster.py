@@ -1,8 +1,8 @@
 """The production shape (bin/cluster's own code): two Rasa servers sharing PostgreSQL and
 Redis, the action server and the console, nginx in front. Messages of one conversation
 arriving together at both servers are handled in turn, each once; an advisor's message
-sent through one server reaches the web chat window held by the other; a published answer
-reaches both; and when one server is killed outright, every conversation goes on through
+sent through one server reaches the web chat window held by the other, also after Redis
+restarted; a published answer reaches both; and when one server is killed outright, every conversation goes on through
 the other with its history.
 
 The tests run in this order in one cluster; the last one kills a server."""
@@ -145,6 +145,48 @@ def test_an_answer_published_in_the_console_reaches_both_servers(cluster):
         while published not in greeted() and time.monotonic() < deadline:
             time.sleep(1)
         assert published in greeted(), url
+
+
+def test_a_web_chat_window_goes_on_after_redis_restarts(cluster):
+    asyncio.run(asyncio.wait_for(_window_across_a_redis_restart(cluster), 240))
+
+
+async def _window_across_a_redis_restart(cluster: RunningCluster) -> None:
+    """Redis restarted empty under an open window: the user's next message is answered, and
+    an advisor's message through the other server reaches the window again once the
+    holding server has renewed its presence (the console shows "not delivered" until then,
+    never "delivered" for a message that was not)."""
+    holding, other = cluster.cluster.rasa_urls
+    window = socketio.AsyncClient(reconnection=False)
+    received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    window.on("bot_uttered", received.put_nowait)
+    await window.connect(holding, socketio_path="/socket.io", transports=["polling"])
+    token = (await window.call("session_request", {"session_id": None}, timeout=60))["session_id"]
+    room = cluster.sender_id("webchat", token.split(".")[1])
+    console = Assistant(other, token=cluster.cluster.api_token)
+
+    async def say(text: str) -> str:
+        sent = {"message": text, "session_id": token}
+        assert await window.call("user_uttered", sent, timeout=120) == {"status": "accepted"}
+        return str((await asyncio.wait_for(received.get(), 60)).get("text"))
+
+    try:
+        assert await say(FRENCH[0])
+        await asyncio.to_thread(cluster.restart_redis)
+        assert await say(FRENCH[1])  # the conversation goes on
+        while not received.empty():
+            received.get_nowait()
+        deadline = time.monotonic() + 60
+        while (delivered := await _advisor_says(cluster, console, room)).status != SENT:
+            assert (delivered.status, delivered.reason) == (FAILED, "webchat_closed")
+            assert time.monotonic() < deadline, "the window never became reachable again"
+            await asyncio.sleep(2)
+        assert (await asyncio.wait_for(received.get(), 60))["text"] == ADVISOR_TEXT
+        events = cluster.tracker(room)["events"]
+        assert [e["text"] for e in events if e["event"] == "user"] == list(FRENCH[:2])
+    finally:
+        await console.close()
+        await window.eio.disconnect(abort=True)
 
 
 def test_a_server_killed_mid_conversation_loses_no_conversation(cluster):

@@ -116,6 +116,20 @@ def test_emergency_in_the_middle_of_another_topic_is_answered_first(servers: Ser
     ]
 
 
+def test_openings_typed_by_hand_are_read_as_meant(servers: Servers):
+    # Seen by hand: "my boss" got the explanation of deleting one's data.
+    me = new_sender()
+    servers.say(me, "hello")
+    assert texts(servers.say(me, "my boss")) == [expected("utter_invite_story", "en")]
+    assert servers.slot(me, "language") == "en"
+    # Seen by hand: 113's own words for despair got "take care, you can always come back".
+    me = new_sender()
+    opening = expected("utter_self_harm", "nl", crisis_line="\0").split("\0")[0]
+    replies = texts(servers.say(me, "ik zie het niet meer zitten, alles is zinloos"))
+    assert replies and replies[0].startswith(opening), replies
+    assert expected("utter_goodbye", "nl") not in replies
+
+
 def test_explicit_language_switch_sticks(servers: Servers):
     me = new_sender()
     assert texts(servers.say(me, "can we continue in German please")) == [

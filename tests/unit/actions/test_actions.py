@@ -110,6 +110,13 @@ class TestAcknowledgeExperience:
         )
         assert messages[0]["response"] == "utter_acknowledge_experience_general"
 
+    @pytest.mark.parametrize(
+        "text, language", [("my boss", "en"), ("mijn leidinggevende", "nl"), ("مديري", "ar")]
+    )
+    def test_who_without_what_happened_invites_the_story(self, text, language):
+        messages, _ = run_action(ActionAcknowledgeExperience(), tracker(text, language=language))
+        assert [m["response"] for m in messages] == ["utter_invite_story"]
+
     def test_a_button_invites_the_story(self):
         messages, _ = run_action(
             ActionAcknowledgeExperience(), tracker("/share_experience", language="en")

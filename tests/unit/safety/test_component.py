@@ -58,15 +58,30 @@ def test_self_harm_comes_first_whatever_the_model_said(component):
 
 def test_an_unconfirmed_emergency_is_demoted_to_the_next_intent(component):
     message = _message(
-        "my boss yells at me every day",
-        ("emergency", 0.7),
-        ("share_experience", 0.06),
+        "what happens if it gets violent, who do I call?",
+        ("emergency", 0.55),
+        ("ask_options", 0.4),
         ("greet", 0.01),
     )
     component.process([message])
     assert message.get("safety") is None
-    assert message.get("intent") == {"name": "share_experience", "confidence": 0.06}
+    assert message.get("intent") == {"name": "ask_options", "confidence": 0.4}
     assert "emergency" not in _names(message)
+
+
+def test_a_half_heard_question_is_no_demotion_a_story_is_acknowledged(component):
+    # Seen by hand: the model's 0.51 emergency fell to a 0.19 ask_protection, and the user
+    # got the protection answer to a story about a threat.
+    message = _message(
+        "he said he will wait for me after work",
+        ("emergency", 0.51),
+        ("ask_protection", 0.19),
+        ("share_experience", 0.12),
+    )
+    component.process([message])
+    assert message.get("safety") is None
+    assert message.get("intent") == {"name": "share_experience", "confidence": 0.51}
+    assert _names(message) == ["share_experience", "ask_protection"]
 
 
 def test_an_unconfirmed_self_harm_is_demoted_too(component):
