@@ -39,8 +39,18 @@ and on short answers. The chosen rule is "lexicon, or the model's alarm >= 0.8"
 quarter to a tenth, short-answer alarms from 12 to 2. bin/evaluate prints these rows for
 every newly trained model, to choose again.
 
-With the trained classifier (December 2026) the model's own alarm still counts at 0.8 by
-default: the classifier and the lexicons were measured without a Rasa model (figures in
+On held-out version 5 (docs/evaluation.md, the model of 5 December), beside the lexicons
+and the classifier, the model's alarm from 0.8 found 6 more of 294 danger messages (0.867 ->
+0.888) and alarmed on 15 more of 420 harsh-but-safe ones (3.1 % -> 6.7 %), among them the
+most common story there is, "my boss yells at me every day" in Dutch; self-harm found the
+same. The assistant's configuration (config.yml) therefore sets `model_confidence` to
+null: the model's alarm no longer answers with the safety text alone; from
+`model_concern` it adds where to get help now to the reply (bot/safety/concern.py), which
+those 6 danger messages also get. Chosen after seeing version 5's figures: a later
+held-out set must confirm it.
+
+Before that (the classifier's first weeks, December 2026) the model's own alarm counted at
+0.8 by default: the classifier and the lexicons were measured without a Rasa model (figures in
 docs/evaluation.md), and whether the model's alarm still adds danger found beside them, or
 only false alarms, can be seen only on a trained model: bin/evaluate prints "the
 assistant" (all three) beside "lexicon, or the classifier" for each one.

@@ -14,6 +14,7 @@ from bot.content.nlg import ContentNLG
 from bot.content.rendering import Renderer
 from bot.content.store import ContentStore
 from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.safety.component import SafetyClassifier
 from bot.safety.concern import FirstReplies, concern
 from tests.support import ROOT
 from tests.unit.safety.test_component import _message
@@ -65,6 +66,24 @@ def test_the_component_marks_a_concern_the_model_saw(component_without_classifie
     answer = _message("tonight", ("emergency", 0.6), ("inform", 0.3))
     component_without_classifier.process([answer])
     assert answer.get("safety_concern") is None
+
+
+def test_as_configured_the_models_own_alarm_alone_is_a_concern_not_the_safety_answer():
+    """config.yml: the model's alarm never answers alone (seen by hand: "he yells at me every
+    day and says I'm stupid" in Dutch got the emergency answer from a 0.995 model alarm)."""
+    from bot.safety.evaluation import configured_component
+
+    config = {**SafetyClassifier.get_default_config(), **configured_component()}
+    component = SafetyClassifier.create(config, None, None, None)  # type: ignore[arg-type]
+    message = _message(
+        "hij schreeuwt elke dag tegen me en zegt dat ik dom ben",
+        ("emergency", 0.995),
+        ("share_experience", 0.003),
+    )
+    component.process([message])
+    assert message.get("safety") is None
+    assert message.get("intent")["name"] == "share_experience"
+    assert message.get("safety_concern") == "danger"
 
 
 @pytest.fixture(scope="module")
