@@ -64,7 +64,14 @@ HISTORY: tuple[str, ...] = (
     " self-harm 0.643, false alarms 0.045, short-answer alarms 0 (lexicon or classifier:"
     " 0.735, 0.757, 0.055, 0; the assistant with its model: 0.79, 0.76, 0.10-0.11, 0-4);",
     "- version 5 (this one), written without sight of the training data or of earlier"
-    " versions (lines that still repeated a training line were replaced): the table above.",
+    " versions (lines that still repeated a training line were replaced): the table above."
+    " First measured on 5 December (lexicon or classifier 0.867, 0.814, 0.031, 0; the"
+    " assistant with its model's alarm from 0.8: 0.888, 0.814, 0.067, 0). Since then, seen"
+    " its figures: the model's own alarm no longer answers alone (config.yml,"
+    " bot/safety/decision.py), and training gained the despair and work-frustration"
+    " phrasings of conversations tried by hand (data/safety/training/hand_tried.yml, the"
+    " self_harm NLU examples); so version 5 is no longer untouched, and the next version"
+    " must confirm these figures.",
     "",
 )
 
@@ -256,8 +263,10 @@ def model_scores(
     parsed: Mapping[str, Mapping[str, Any]],
     detector: SafetyDetector,
     classifier_threshold: Optional[float] = None,
+    model_confidence: Optional[float] = MODEL_CONFIDENCE,
 ) -> dict[str, dict[str, Scores]]:
-    """Scores on the parse results (text -> parse data) by how the alarm is decided:
+    """Scores on the parse results (text -> parse data) by how the alarm is decided
+    (`model_confidence`: from which the model's own alarm counts, None: never alone):
     `assistant` is what the assistant does (a model trained with the SafetyClassifier says
     it itself; for an older model the configured rule is applied); the other rows apply
     other rules to the model's own intent (`safety_model_intent`, or the intent of an older
@@ -271,13 +280,13 @@ def model_scores(
     def assistant(text: str) -> Optional[str]:
         if with_component:
             return _alarm_of((parsed[text].get("intent") or {}).get("name"))
-        return verdict(detector.detect(text), model_intent(text), MODEL_CONFIDENCE)
+        return verdict(detector.detect(text), model_intent(text), model_confidence)
 
     with_classifier = any(result.get(CLASSIFIER) for result in parsed.values())
-    rule = "lexicon or classifier, or" if with_classifier else "lexicon, or"
-    measured = {
-        f"the assistant ({rule} the model's alarm >= {MODEL_CONFIDENCE})": score(sets, assistant),
-    }
+    rule = "lexicon or classifier" if with_classifier else "lexicon"
+    if model_confidence is not None:
+        rule += f", or the model's alarm >= {model_confidence}"
+    measured = {f"the assistant ({rule})": score(sets, assistant)}
     if any(CONCERN_KEY in result for result in parsed.values()):
         measured[f"the assistant, {WITH_LINE}"] = score(
             sets, lambda t: assistant(t) or parsed[t].get(CONCERN_KEY)
@@ -401,7 +410,8 @@ def report(
     if model_path is not None:
         texts = [t for categories in sets.values() for ts in categories.values() for t in ts]
         parsed = parse_with_model(model_path, texts)
-        measured = model_scores(sets, parsed, detector, threshold)
+        model_confidence = configured_component().get("model_confidence")
+        measured = model_scores(sets, parsed, detector, threshold, model_confidence)
         for title, scores in measured.items():
             lines += _table(f"With the model `{model_path.name}`: {title}", scores)
     return "\n".join(lines) + "\n"

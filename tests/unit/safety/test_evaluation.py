@@ -45,7 +45,9 @@ def test_a_model_with_the_classifier_gets_its_rows():
     assert (alone.hits["danger"], alone.hits["self_harm"], alone.hits["safe"]) == (2, 1, 0)
     either = measured["lexicon, or the classifier (>= 0.9)"]["all"]
     assert either.danger_recall == 1.0 and either.short_alarms == 0
-    assert any(title.startswith("the assistant (lexicon or classifier") for title in measured)
+    assert "the assistant (lexicon or classifier, or the model's alarm >= 0.8)" in measured
+    configured = model_scores(SETS, _parsed(True), detector_for(), 0.9, model_confidence=None)
+    assert "the assistant (lexicon or classifier)" in configured
 
 
 def test_an_older_model_gets_the_old_rows_only():
