@@ -2,8 +2,8 @@
 Redis, the action server and the console, nginx in front. Messages of one conversation
 arriving together at both servers are handled in turn, each once; an advisor's message
 sent through one server reaches the web chat window held by the other, also after Redis
-restarted; a published answer reaches both; and when one server is killed outright, every conversation goes on through
-the other with its history.
+restarted; a published answer reaches both; and when one server is killed outright, every
+conversation goes on through the other with its history.
 
 The tests run in this order in one cluster; the last one kills a server."""
 
