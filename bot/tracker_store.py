@@ -208,21 +208,26 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                 new, new_data = new[tail:], new_data[tail:]
             self._scrub_cleared_tokens(session, tracker.sender_id, new)
             written: List[tuple[str, str]] = []
+            values: List[Dict[str, Any]] = []
             for event, data in zip(new, new_data, strict=True):
                 is_start = isinstance(event, SessionStarted)
                 text = json.dumps(data)
                 stored = cipher.encrypt(text)
                 written.append((stored, text))
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=SessionStarted.type_name if is_start else GENERIC_TYPE,
-                        timestamp=stored_day(data.get("timestamp")),
-                        intent_name=None,
-                        action_name=None,
-                        data=stored,
-                    )
+                values.append(
+                    {
+                        "sender_id": tracker.sender_id,
+                        "type_name": SessionStarted.type_name if is_start else GENERIC_TYPE,
+                        "timestamp": stored_day(data.get("timestamp")),
+                        "intent_name": None,
+                        "action_name": None,
+                        "data": stored,
+                    }
                 )
+            if values:
+                # One multi-row INSERT, in order (the row ids order the events), without
+                # building ORM objects whose ids nobody reads.
+                session.execute(self.SQLEvent.__table__.insert(), values)
             session.commit()
         # Only once committed: the next turn loads these rows without decrypting them.
         memory = _decrypted_with(cipher)

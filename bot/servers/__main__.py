@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     processes = launch.start(plan, [None] * len(plan.servers))
     try:
-        print("servers: starting (the model takes about half a minute to load)", flush=True)
+        print("servers: starting (the model takes about 15 seconds to load)", flush=True)
         try:
             launch.wait_until_up(plan, processes, START_TIMEOUT_SECONDS)
         except launch.NotUp as failure:

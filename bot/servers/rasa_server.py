@@ -18,10 +18,20 @@ def main() -> None:
     from rasa.__main__ import main as rasa_main
 
     from bot import runtime
-    from bot.servers import applied_events, held, outages, track_language, typed_buttons
+    from bot.servers import (
+        action_results,
+        applied_events,
+        held,
+        model_load,
+        outages,
+        track_language,
+        typed_buttons,
+    )
 
     outages.install()  # the action server or the database down: "send it again", not silence
     applied_events.install()  # a turn's predictions fold the events once, not per call
+    action_results.install()  # the action server's answers: the schema checked once
+    model_load.install()  # DIET and TED loaded to predict, without a training step
     held.install()  # an advisor's hold: silent, except the way back and emergencies
     typed_buttons.install()  # "Nadia" typed under the advisors' list is her button
     track_language.install()  # the conversation language kept here, not by the action server
