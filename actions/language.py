@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import AssistantAction
-from bot.language_slot import LANGUAGE_SLOT, language_after, language_asked_for
+from bot.language.slot import LANGUAGE_SLOT, language_after, language_asked_for
 
 
 def requested_language(tracker: Tracker) -> Optional[str]:
@@ -21,7 +21,7 @@ def requested_language(tracker: Tracker) -> Optional[str]:
 class ActionTrackLanguage(Action):
     """Runs after every user message (Rasa calls action_validate_slot_mappings from
     action_extract_slots) and sets `language` when the message establishes or clearly
-    switches it (bot/language_slot.py decides). The project's Rasa server answers this call
+    switches it (bot/language/slot.py decides). The project's Rasa server answers this call
     in process (bot/servers/track_language.py) with the same decision; this action serves a
     Rasa server started without it (`rasa shell`, `rasa run` by hand)."""
 

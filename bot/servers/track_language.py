@@ -9,7 +9,7 @@ from what the Rasa server already holds: measured 2026-12-05, that round trip wa
 of a turn at turn 3 (35 ms of 150) and grew with the conversation.
 
 `install()` replaces that method, in the Rasa server process only (bot.servers.rasa_server),
-by one that makes the same decision (bot/language_slot.py, which the action also uses) on
+by one that makes the same decision (bot/language/slot.py, which the action also uses) on
 the same inputs: the slots as the action would see them (the tracker's, with the slots just
 extracted from the message applied over them) and the latest message as Rasa gives it to
 an action. It merges the result as Rasa does. A domain without the `language` slot or
@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Dict, List, Optional
 
-from bot.language_slot import LANGUAGE_SLOT, language_after
+from bot.language.slot import LANGUAGE_SLOT, language_after
 
 REQUESTED_SLOT = "requested_slot"
 
