@@ -42,13 +42,6 @@ def _validator() -> Any:
     return cls(schema)
 
 
-def first_error(result: Dict[str, Any]) -> Any:
-    """The error `jsonschema.validate(result, schema)` raises, or None."""
-    from jsonschema import exceptions
-
-    return exceptions.best_match(_validator().iter_errors(result))
-
-
 @dataclass(frozen=True)
 class _ByKind:
     """The schema in parts: the answer without its events' items, an event without its
