@@ -9,9 +9,10 @@ same. Two servers receiving messages for one conversation at the same moment bot
 ticket", both take ticket 1 and both handle their message at once, on the same history
 (a known race of open-source Rasa). It also calls Redis synchronously, on the event loop.
 This store keeps Rasa's ticket lock (rasa.core.lock.TicketLock, first come first served,
-each ticket expiring after the lock lifetime so a dead server cannot block a conversation
-for good) but changes it only inside a Redis transaction that fails and retries when
-another server changed it meanwhile (WATCH/MULTI), with the asyncio Redis client.
+each ticket expiring so a dead server cannot block a conversation; here after a short
+lease that the living renew) but changes it only inside a Redis transaction that fails
+and retries when another server changed it meanwhile (WATCH/MULTI), with the asyncio Redis
+client.
 
 Redis keys are `lock:<sender id>`: sender ids are pseudonyms (channels/addresses.py), never
 a phone number or chat id."""
@@ -43,6 +44,12 @@ POLL_SECONDS = 0.05
 # A lock's key outlives its last ticket by this much, then Redis drops it.
 KEY_MARGIN_SECONDS = 60
 SOCKET_TIMEOUT_SECONDS = 10
+# A ticket is a lease that its server renews while it waits or works (every
+# RENEW_FRACTION of it), for as long as Rasa's lock lifetime allows: the ticket of a server
+# killed in the middle of a turn then expires within a lease instead of the lock lifetime
+# (60 s), and the conversation's next message, on another server, goes on.
+LEASE_SECONDS = 8.0
+RENEW_FRACTION = 0.25
 
 T = TypeVar("T")
 Change = Callable[[Optional[TicketLock]], tuple[Optional[TicketLock], T]]
@@ -83,11 +90,27 @@ class SharedLockStore(LockStore):
             ) as held:
                 yield held
             return
-        ticket = await self._change(conversation_id, _issue(conversation_id, lock_lifetime))
+        lease = min(lock_lifetime, LEASE_SECONDS)
+        ticket = await self._change(conversation_id, _issue(conversation_id, lease))
+        renewing = asyncio.create_task(
+            self._renew(conversation_id, ticket, lease, time.monotonic() + lock_lifetime)
+        )
         try:
             yield await self._wait_for_turn(conversation_id, ticket, wait_time_in_seconds)
         finally:
+            renewing.cancel()
             await self._change(conversation_id, _return(ticket))
+
+    async def _renew(self, conversation_id: str, ticket: int, lease: float, until: float) -> None:
+        """Extends the ticket's lease while this server waits or works, up to the lock's
+        lifetime as Rasa sets it. A server that died renews nothing: its ticket expires
+        within a lease and the conversation's next message goes on."""
+        while time.monotonic() < until:
+            await asyncio.sleep(lease * RENEW_FRACTION)
+            try:
+                await self._change(conversation_id, _extend(ticket, lease))
+            except LockError:  # Redis away for a moment: the next renewal tries again
+                continue
 
     async def _wait_for_turn(self, conversation_id: str, ticket: int, wait: float) -> TicketLock:
         while True:
@@ -157,6 +180,16 @@ def _issue(conversation_id: str, lifetime: float) -> Change[int]:
     def change(lock: Optional[TicketLock]) -> tuple[Optional[TicketLock], int]:
         lock = lock or TicketLock(conversation_id)
         return lock, lock.issue_ticket(lifetime)
+
+    return change
+
+
+def _extend(ticket: int, lease: float) -> Change[None]:
+    def change(lock: Optional[TicketLock]) -> tuple[Optional[TicketLock], None]:
+        for held in lock.tickets if lock is not None else []:
+            if held.number == ticket:
+                held.expires = max(held.expires, time.time() + lease)
+        return lock, None
 
     return change
 

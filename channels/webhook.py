@@ -12,12 +12,13 @@ POST <prefix>/webhook, in this order:
 5. a delivery older than the de-duplication window (`too_old`: a replay, since the
    platform stopped redelivering long before) is acknowledged and not processed;
    each delivery is claimed once (channels.state.Deliveries), since platforms deliver
-   again when unsure: a redelivery is acknowledged and not processed again. When the
-   database cannot say whether it is new, the answer is 503 and nothing is processed
-   (fail closed): the platform delivers it again later;
-6. `handle` passes it on. When that fails, only the error's type is logged (its text may
-   quote the user), the user is asked to send it again, and the claim is released so the
-   platform's redelivery is processed;
+   again when unsure: a redelivery is acknowledged and not processed again, unless the
+   server that claimed it died before finishing (then this server processes it). While
+   another server is still at it, and when the database cannot say whether it is new, the
+   answer is 503 and nothing is processed (fail closed): the platform delivers it again;
+6. `handle` passes it on, the claim renewed meanwhile and marked done after. When that
+   fails, only the error's type is logged (its text may quote the user), the user is asked
+   to send it again, and the claim is released so the platform's redelivery is processed;
 7. `acknowledge` answers the platform.
 
 GET <prefix>/ says whether the channel is on (200) or off (503).
@@ -48,7 +49,7 @@ from sanic.response import HTTPResponse
 from bot import runtime
 from bot.settings import environment as declared_environment
 from channels.inbound import BadRequest, check_size, log_channel_off, missing_settings, refusal
-from channels.state import Deliveries
+from channels.state import Deliveries, StillHandled
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +187,8 @@ class WebhookInput(InputChannel, ABC, Generic[SettingsT, BodyT, DeliveryT]):
             return self.acknowledge()  # a replay: acknowledged so it is not sent again
         try:
             first = await self.deliveries.claim(delivery.delivery_id)
+        except StillHandled:
+            return refusal(503, "This message is being processed; please deliver it again later.")
         except Exception as error:
             # Processing it could process it twice (a replay, a redelivery): the platform
             # retries a 503 later, when the database can tell.
@@ -195,7 +198,8 @@ class WebhookInput(InputChannel, ABC, Generic[SettingsT, BodyT, DeliveryT]):
         if not first:
             return self.acknowledge()  # a redelivery: already handled
         try:
-            await self.handle(delivery, request.app, on_new_message)
+            async with self.deliveries.processing(delivery.delivery_id):
+                await self.handle(delivery, request.app, on_new_message)
         except Exception as error:
             await self._recover(delivery, request.app, error)
         return self.acknowledge()

@@ -8,9 +8,10 @@ PostgreSQL and Redis, nginx in front; tests/support/cluster.py), as users meet t
 - PostgreSQL restarted in the middle of a report and of a handoff, and stopped while a
   report and a handoff are being stored: nothing is lost, nothing is stored twice;
 - Redis restarted: every conversation goes on;
-- a Rasa server killed after it took a Twilio delivery: Twilio's retry reaches the other
-  server and is processed once (the de-duplication is in the database), and every
-  conversation goes on with its history.
+- a Rasa server killed after it answered a Twilio delivery, and in the middle of the next:
+  Twilio's retries reach the other server; the first is not processed again (the
+  de-duplication is in the database), the second is processed, once, since its claim is
+  no longer renewed; every conversation goes on with its history.
 
 Every message sent is counted, with what the conversation must keep of it, and every
 report and handoff the users were told about; the last test checks the totals against the
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from bot import runtime
@@ -72,6 +74,8 @@ HANDOFF = (
 CONSENT = ("yes, go ahead", "utter_handoff_done")
 TRY_AGAIN = "channel_try_again"
 SUBMIT = b'"next_action": "action_submit_report"'  # the call that stores a report
+ACKNOWLEDGE = b'"next_action": "action_acknowledge_experience"'  # the answer to a story
+STORY = "my manager humiliates me in front of the whole team"
 HOLD_KEY = 0x564D_4654  # "VMFT": the advisory lock that holds inserts (HeldInserts)
 
 
@@ -395,22 +399,33 @@ def test_a_twilio_delivery_retried_after_its_server_died_is_processed_once(
         assert reply.status_code == 200 and "<Response/>" in reply.text, reply.status_code
         return len(twilio_api.bodies_to(number))
 
-    question = "can I report without giving my name?"
+    question, story = "can I report without giving my name?", STORY
     greeted = deliver("hello", "SM" + uuid.uuid4().hex, first)
     sid = "SM" + uuid.uuid4().hex
     answered = deliver(question, sid, first)  # taken and answered by the first server...
     assert 0 < greeted < answered
-    cluster.cluster.kill("rasa-1")  # ...which dies before Twilio heard back
+    relay = cluster.relay
+    assert relay is not None
+    relay.lose_answer_to(ACKNOWLEDGE, lambda: cluster.cluster.kill("rasa-1"))
+    story_sid = "SM" + uuid.uuid4().hex
+    with pytest.raises(requests.ConnectionError):  # ...which dies in the middle of the next
+        twilio_message(Url(first), number, story, sid=story_sid)
+    assert relay.lost.wait(10) and len(twilio_api.bodies_to(number)) == answered
 
     assert deliver(question, sid, cluster.url) == answered  # Twilio's retry: nothing more
-    assert deliver("thank you", "SM" + uuid.uuid4().hex, cluster.url) > answered
+    # The retry of the message the dead server was handling: the other server sees that
+    # nobody is at it any more, and answers it.
+    told = deliver(story, story_sid, cluster.url)
+    assert told > answered
+    assert deliver(story, story_sid, cluster.url) == told  # and only once
+    assert deliver("thank you", "SM" + uuid.uuid4().hex, cluster.url) > told
     conversation = cluster.sender_id("whatsapp", me)
     said = [e["text"] for e in cluster.tracker(conversation, 1)["events"] if e["event"] == "user"]
-    assert said == ["hello", question, "thank you"]  # the retried delivery once
-    ledger.sent += 3
-    ledger.answered += 3
+    assert said == ["hello", question, story, "thank you"]  # each retried delivery once
+    ledger.sent += 4
+    ledger.answered += 4
     ledger.kept[conversation] = said
-    ledger.secrets += [me, question]
+    ledger.secrets += [me, question, story]
 
     for user in talking:  # every conversation goes on, with its history
         talk(cluster, ledger, user, REPORT[4:])
@@ -422,9 +437,9 @@ def test_the_totals(cluster, ledger, twilio_api):
     kept; every conversation holds exactly what was kept; every report and handoff the
     users were told about is stored, once; no log holds what users wrote."""
     assert ledger.sent == ledger.answered + ledger.again
-    # 15 + 15 + 21 + 15 + 8 + 21 + 45 messages in the tests above, in that order; one
+    # 15 + 15 + 21 + 15 + 8 + 21 + 46 messages in the tests above, in that order; one
     # answered "send it again" in each of the first two and the two "PostgreSQL down".
-    assert (ledger.sent, ledger.again) == (140, 4)
+    assert (ledger.sent, ledger.again) == (141, 4)
     kept = 0
     for conversation, texts_kept in ledger.kept.items():
         events = cluster.tracker(conversation, 1)["events"]  # the server left

@@ -20,6 +20,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import lock_store
 from bot.cluster.redis import LocalRedis
 from bot.lock_store import SharedLockStore, _issue
 from bot.retention.conversations import tracker_store_url
@@ -97,6 +98,71 @@ def test_a_ticket_left_by_a_server_that_died_expires(redis_url: str):
         return acquired
 
     assert asyncio.run(asyncio.wait_for(scenario(), 20))
+
+
+def test_a_server_killed_in_the_middle_of_a_turn_blocks_the_conversation_for_a_lease_only(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    """The dead server's loop stands still (as after kill -9: nothing renews its ticket);
+    the other server gets the conversation once the lease ran out, long before Rasa's
+    lock lifetime (60 s) and before the dead one would ever have returned it."""
+    monkeypatch.setattr(lock_store, "LEASE_SECONDS", 0.5)
+    held, gone = threading.Event(), threading.Event()
+
+    def dead_server() -> None:
+        async def turn() -> None:
+            dead = SharedLockStore(url=redis_url)
+            async with dead.lock("rest:killed-mid-turn"):
+                held.set()
+                gone.wait(30)  # blocks the whole loop: no renewal, no return
+            await dead.close()
+
+        asyncio.run(turn())
+
+    thread = threading.Thread(target=dead_server, daemon=True)
+    thread.start()
+    assert held.wait(10)
+
+    async def next_message() -> bool:
+        alive = SharedLockStore(url=redis_url)
+        async with alive.lock("rest:killed-mid-turn"):
+            taken_while_dead = not gone.is_set()
+        await alive.close()
+        return taken_while_dead
+
+    try:
+        assert asyncio.run(asyncio.wait_for(next_message(), 20))
+    finally:
+        gone.set()
+        thread.join(10)
+
+
+def test_a_turn_longer_than_the_lease_keeps_the_conversation(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    """A living server renews its ticket: the next message waits for the slow turn."""
+    monkeypatch.setattr(lock_store, "LEASE_SECONDS", 0.4)
+
+    async def scenario() -> list[str]:
+        slow, next_ = SharedLockStore(url=redis_url), SharedLockStore(url=redis_url)
+        order: list[str] = []
+
+        async def slow_turn() -> None:
+            async with slow.lock("rest:slow-turn"):
+                order.append("slow starts")
+                await asyncio.sleep(1.5)  # several leases long
+                order.append("slow ends")
+
+        async def next_turn() -> None:
+            await asyncio.sleep(0.1)
+            async with next_.lock("rest:slow-turn"):
+                order.append("next")
+
+        await asyncio.gather(slow_turn(), next_turn())
+        await asyncio.gather(slow.close(), next_.close())
+        return order
+
+    assert asyncio.run(asyncio.wait_for(scenario(), 30)) == ["slow starts", "slow ends", "next"]
 
 
 def test_without_redis_the_lock_is_the_process_own(monkeypatch: pytest.MonkeyPatch):
