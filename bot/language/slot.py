@@ -4,7 +4,7 @@ two places that make it. The action server's `action_validate_slot_mappings`
 that call itself, without the round trip (bot/servers/track_language.py). Both read the
 same things: the slot's value, the question a form asks (`requested_slot`) and the latest
 message as Rasa gives it to an action (its parse data: text, intent, entities and the
-NLU's reading of its language)."""
+NLU's reading of its language, and its metadata: the web chat's interface language)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot import runtime
 from bot.language.detection import (
     SUPPORTED_LANGUAGES,
     detection_from_parse,
+    is_unsupported,
     next_conversation_language,
 )
 
@@ -26,6 +27,8 @@ NOT_LANGUAGE_ANSWERS = frozenset({"status_code", "status_passphrase"})
 # Questions whose answer names a language without asking to switch ("which language would
 # you like to speak with the advisor?" - "French").
 NAMES_A_LANGUAGE = frozenset({"advisor_language"})
+# The web chat widget sends the language it shows with every message (widget.js).
+INTERFACE_LANGUAGE = "interface_language"
 
 
 def language_asked_for(message: Mapping[str, Any]) -> Optional[str]:
@@ -52,4 +55,17 @@ def language_after(
     if requested_slot in NOT_LANGUAGE_ANSWERS:
         return None
     detection = detection_from_parse(message.get("language"), message.get("text"))
-    return next_conversation_language(current, detection)
+    chosen = next_conversation_language(current, detection)
+    if chosen is None and current is None and not is_unsupported(detection):
+        # A first message too short or unsure to tell ("hallo": Dutch or German?) takes the
+        # language the person reads the web chat in, when the widget says it.
+        return interface_language(message)
+    return chosen
+
+
+def interface_language(message: Mapping[str, Any]) -> Optional[str]:
+    """The language of the web chat widget the message was typed in (its metadata's
+    INTERFACE_LANGUAGE: the page's or browser's, or what the person chose), if we speak it."""
+    metadata = message.get("metadata")
+    hint = metadata.get(INTERFACE_LANGUAGE) if isinstance(metadata, Mapping) else None
+    return hint if hint in SUPPORTED_LANGUAGES else None

@@ -1,6 +1,7 @@
 """The web chat widget in a real headless Chromium (Debian's), on the demo page served by
-the real Rasa server: a conversation in French with a button, a switch to Arabic, and the
-quick exit, by button and by keyboard."""
+the real Rasa server: a conversation in French with a button, a switch to Arabic, a first
+"hallo" answered in the language the widget shows, and the quick exit, by button and by
+keyboard."""
 
 from __future__ import annotations
 
@@ -177,6 +178,28 @@ def test_french_conversation_with_a_button_then_arabic_right_to_left(page: Page,
     kept = storage(page)
     assert kept["local"] == []
     assert sorted(kept["session"]) == ["vm-webchat:language", "vm-webchat:token"]
+
+
+def test_a_first_hallo_is_answered_in_the_language_the_chat_shows(
+    browser: Browser, servers: Servers
+):
+    """ "hallo" alone could be Dutch or German; in a widget shown in Dutch (a Dutch browser)
+    the answer is Dutch, and so is the conversation after it."""
+    context = browser.new_context(locale="nl-NL")
+    page = context.new_page()
+    page.set_default_timeout(REPLY_TIMEOUT_MS)
+    try:
+        open_chat(page, servers)
+        expect(page.locator("#vm-webchat")).to_have_attribute("lang", "nl")
+        field = page.get_by_label(label("input_label", "nl"))
+        field.fill("hallo")
+        field.press("Enter")
+        expect(bot_messages(page)).to_have_text(paragraphs("utter_greet", "nl"))
+        field.fill("kan ik anoniem melden?")
+        field.press("Enter")
+        expect(bot_messages(page).last).to_have_text(paragraphs("utter_anonymity", "nl")[-1])
+    finally:
+        context.close()
 
 
 def test_quick_exit_button_leaves_nothing_behind(

@@ -415,6 +415,9 @@
         message: message.text,
         session_id: token,
         message_id: message.id,
+        // The language the person reads the chat in: the assistant answers a first message
+        // too short to tell its language ("hallo") in it.
+        metadata: { interface_language: view.language },
       });
     }
 

@@ -31,6 +31,43 @@ class TestTrackLanguage:
         )
         assert slots_set(events) == {"language": "fr"}
 
+    @pytest.mark.parametrize("shown, expected", [("nl", "nl"), ("de", "de"), (None, None)])
+    def test_an_unsure_first_message_takes_the_web_chats_language(self, shown, expected):
+        # "hallo" is Dutch or German: the language the widget shows decides, if it says.
+        t = tracker(
+            "hallo",
+            "greet",
+            detected={"code": "de", "confidence": 0.4},
+            metadata={"interface_language": shown} if shown else None,
+        )
+        assert slots_set(run_action(ActionTrackLanguage(), t)[1]).get("language") == expected
+
+    @pytest.mark.parametrize(
+        "text, detected, language",
+        [
+            # A clear message in another language we speak: its own language wins.
+            ("my manager shouts at me every day", {"code": "en", "confidence": 0.95}, None),
+            # A conversation that has a language keeps it.
+            ("hallo", {"code": "de", "confidence": 0.4}, "fr"),
+            # A message clearly in a language we do not speak gets that answer instead.
+            ("Мій керівник кричить на мене щодня", {"code": "uk", "confidence": 0.97}, None),
+        ],
+    )
+    def test_the_web_chats_language_decides_nothing_else(self, text, detected, language):
+        t = tracker(
+            text, detected=detected, language=language, metadata={"interface_language": "nl"}
+        )
+        assert slots_set(run_action(ActionTrackLanguage(), t)[1]).get("language") != "nl"
+
+    def test_a_language_we_do_not_speak_in_the_metadata_is_ignored(self):
+        t = tracker(
+            "hallo",
+            "greet",
+            detected={"code": "de", "confidence": 0.4},
+            metadata={"interface_language": "tr"},
+        )
+        assert "language" not in slots_set(run_action(ActionTrackLanguage(), t)[1])
+
     def test_ok_does_not_switch_away_from_french(self):
         t = tracker("ok", "affirm", detected={"code": "en", "confidence": 0.97}, language="fr")
         assert run_action(ActionTrackLanguage(), t)[1] == []
