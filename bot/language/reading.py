@@ -3,18 +3,40 @@
 "Does it count as harassment if a colleague keeps mocking my religion?" tells an experience
 and asks whether it counts: the intent model splits it between `share_experience` and
 `ask_what_counts` (0.55 / 0.45, or a tie that becomes `nlu_fallback`). Such a message gets
-both answers: the acknowledgement and what counts."""
+both answers: the acknowledgement and what counts.
+
+After the assistant asked for the story ("I'm listening. Tell me what happened..."), the next
+message is the story, however short: read alone, "vorige week" was a status check, "last
+week" a cancel and "gisteren" out of scope (`is_the_story`; bot/servers/invited_story.py
+applies it)."""
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from bot.forms.interruptions import Turn, begins_as_question
+from bot.forms.interruptions import (
+    MAX_CONSENT_WORDS,
+    QUESTION_INTENTS,
+    SAFETY_INTENTS,
+    UNASKED_CONFIDENCE,
+    YES_NO_CONFIDENCE,
+    Expects,
+    Turn,
+    begins_as_question,
+    steps_aside,
+)
 
 EXPERIENCE = "share_experience"
 WHAT_COUNTS = "ask_what_counts"
 # The runner-up must be a real contender, not the tail of the ranking.
 RUNNER_UP_CONFIDENCE = 0.3
+INVITATION = "utter_invite_story"  # the assistant asks for the story
+# Short replies to an invitation that are not the story, when the model is sure ("yes",
+# "thanks", "bye"); unsure, they are the story ("ayer" was read as yes at 0.35). A greeting
+# is not among them: "this morning" was read as one at 0.98.
+MEANT_AS_SAID = frozenset({"affirm", "deny", "goodbye", "thank"})
+# Requests of their own, when the model is all but certain, even without a question mark.
+REQUESTS = QUESTION_INTENTS | {"report", "check_status", "find_advisor"}
 
 
 def asks_whether_it_counts(message: Mapping[str, Any]) -> bool:
@@ -32,3 +54,28 @@ def asks_whether_it_counts(message: Mapping[str, Any]) -> bool:
         return False
     turn = Turn.from_parse(message)
     return not turn.is_payload and (turn.asks or begins_as_question(turn.text))
+
+
+def is_the_story(message: Mapping[str, Any]) -> bool:
+    """Whether a message answering the invitation to tell is (part of) the story: unless it
+    is a clear interruption by the rules a form's story question follows (steps_aside:
+    danger, a short question, a sure cancel or request, a language we do not speak), a
+    short sure yes, no, thanks or goodbye, or a request the model is all but certain of."""
+    turn = Turn.from_parse(message)
+    if turn.is_payload or turn.intent == EXPERIENCE or turn.intent in SAFETY_INTENTS:
+        return False
+    if turn.intent in MEANT_AS_SAID and turn.words <= MAX_CONSENT_WORDS:
+        return turn.confidence < YES_NO_CONFIDENCE
+    if turn.intent in REQUESTS and _requests_share(message) >= UNASKED_CONFIDENCE:
+        return False  # "I want to check my report": a request of its own
+    return not steps_aside(turn, Expects.STORY)
+
+
+def _requests_share(message: Mapping[str, Any]) -> float:
+    """How sure the model is that the message is some request of its own: "je veux vérifier
+    mon signalement" was check_status at 0.62 and report at 0.37, a request either way."""
+    return sum(
+        float(entry.get("confidence") or 0.0)
+        for entry in message.get("intent_ranking") or []
+        if entry.get("name") in REQUESTS
+    )

@@ -22,6 +22,7 @@ def main() -> None:
         action_results,
         applied_events,
         held,
+        invited_story,
         model_load,
         outages,
         track_language,
@@ -34,6 +35,7 @@ def main() -> None:
     model_load.install()  # DIET and TED loaded to predict, without a training step
     held.install()  # an advisor's hold: silent, except the way back and emergencies
     typed_buttons.install()  # "Nadia" typed under the advisors' list is her button
+    invited_story.install()  # "last week", after "tell me what happened", is the story
     track_language.install()  # the conversation language kept here, not by the action server
     runtime.use_content_edits()  # the answers coordinators published
 

@@ -130,6 +130,24 @@ def test_openings_typed_by_hand_are_read_as_meant(servers: Servers):
     assert expected("utter_goodbye", "nl") not in replies
 
 
+@pytest.mark.parametrize(
+    "opening, who, when, language",
+    [
+        ("goedemorgen", "mijn baas", "vorige week", "nl"),  # by hand: asked for a receipt code
+        ("hola", "mi jefe", "ayer", "es"),  # by hand: read as yes, it got the options
+    ],
+)
+def test_a_short_answer_to_tell_me_what_happened_is_the_story(
+    servers: Servers, opening, who, when, language
+):
+    me = new_sender()
+    servers.say(me, opening)
+    assert texts(servers.say(me, who)) == [expected("utter_invite_story", language)]
+    thanked = texts(servers.say(me, when))
+    assert thanked == [expected("utter_acknowledge_experience_general", language)]
+    assert servers.slot(me, "language") == language
+
+
 def test_explicit_language_switch_sticks(servers: Servers):
     me = new_sender()
     assert texts(servers.say(me, "can we continue in German please")) == [

@@ -154,6 +154,24 @@ class TestAcknowledgeExperience:
         messages, _ = run_action(ActionAcknowledgeExperience(), tracker(text, language=language))
         assert [m["response"] for m in messages] == ["utter_invite_story"]
 
+    @pytest.mark.parametrize(
+        "text, language", [("last week", "en"), ("vorige week", "nl"), ("mi jefe", "es")]
+    )
+    def test_a_short_answer_to_the_invitation_is_thanked_not_invited_again(self, text, language):
+        history = [
+            {"event": "user", "text": "my boss", "parse_data": {"text": "my boss"}},
+            {
+                "event": "bot",
+                "text": "I'm listening.",
+                "metadata": {"utter_action": "utter_invite_story"},
+            },
+            {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": text, "parse_data": {"text": text}},
+        ]
+        t = tracker(text, language=language, events=history)
+        messages, _ = run_action(ActionAcknowledgeExperience(), t)
+        assert [m["response"] for m in messages] == ["utter_acknowledge_experience_general"]
+
     def test_a_button_invites_the_story(self):
         messages, _ = run_action(
             ActionAcknowledgeExperience(), tracker("/share_experience", language="en")

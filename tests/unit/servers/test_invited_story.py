@@ -1,0 +1,81 @@
+"""After the assistant asked for the story, the next message is the story, however short,
+unless it clearly interrupts (bot.language.reading.is_the_story, applied by
+bot.servers.invited_story outside forms)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa.shared.core.events import ActiveLoop, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.servers.invited_story import read_in_context
+
+
+def parsed(text: str, intent: str, confidence: float) -> dict[str, Any]:
+    return {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": [{"name": intent, "confidence": confidence}],
+    }
+
+
+def after(response: str, *, form: str | None = None) -> DialogueStateTracker:
+    """A conversation whose assistant just said `response` (and is in `form`, if named)."""
+    events: list[Any] = [UserUttered("my boss", {"name": "share_experience"})]
+    if form:
+        events.append(ActiveLoop(form))
+    events.append(BotUttered("...", metadata={"utter_action": response}))
+    return DialogueStateTracker.from_events("rest:someone", events)
+
+
+@pytest.mark.parametrize(
+    "text, intent, confidence",
+    [
+        ("vorige week", "check_status", 0.5),  # seen by hand: it asked for a receipt code
+        ("last week", "cancel", 0.35),
+        ("la semana pasada", "skip", 0.42),
+        ("letzte Woche", "nlu_fallback", 0.3),
+        ("yesterday", "out_of_scope", 0.76),
+        ("ayer", "affirm", 0.35),  # seen by hand: it got the options, as a yes would
+        ("this morning", "greet", 0.98),
+        ("he did it again in the meeting", "ask_what_counts", 0.9),  # no question: told
+    ],
+)
+def test_after_the_invitation_a_short_answer_is_the_story(text, intent, confidence):
+    read = read_in_context(parsed(text, intent, confidence), after("utter_invite_story"))
+    assert read["intent"]["name"] == "share_experience"
+    assert read["text"] == text and read["intent_ranking"][0]["name"] == intent  # kept
+
+
+@pytest.mark.parametrize(
+    "text, intent, confidence",
+    [
+        ("help, he is outside my door with a knife", "emergency", 0.7),
+        ("ik wil niet meer leven", "self_harm", 0.6),
+        ("can my boss find out?", "ask_anonymity", 0.9),  # a question of its own
+        ("stop", "cancel", 0.97),
+        ("yes", "affirm", 0.99),
+        ("thanks", "thank", 0.95),
+        ("I want to check my report", "check_status", 0.99),  # a request, all but certain
+        ("/ask_options", "ask_options", 1.0),  # a button
+    ],
+)
+def test_after_the_invitation_what_clearly_interrupts_keeps_its_meaning(text, intent, confidence):
+    read = read_in_context(parsed(text, intent, confidence), after("utter_invite_story"))
+    assert read["intent"]["name"] == intent
+
+
+def test_a_request_the_model_splits_between_two_readings_keeps_its_meaning():
+    message = parsed("je veux vérifier mon signalement", "check_status", 0.62)
+    message["intent_ranking"].append({"name": "report", "confidence": 0.37})
+    assert read_in_context(message, after("utter_invite_story"))["intent"]["name"] == "check_status"
+
+
+def test_only_right_after_the_invitation_and_outside_forms():
+    message = parsed("vorige week", "check_status", 0.5)
+    assert read_in_context(message, after("utter_greet"))["intent"]["name"] == "check_status"
+    in_form = after("utter_invite_story", form="report_form")
+    assert read_in_context(message, in_form)["intent"]["name"] == "check_status"
+    assert read_in_context(message, None)["intent"]["name"] == "check_status"
