@@ -1,8 +1,8 @@
 """After the assistant asked for the story, the next message is the story, however short
-(bot.language.reading.is_the_story decides). `install()` wraps
-MessageProcessor.parse_message in the Rasa server process (bot.servers.rasa_server): outside
-forms, when the assistant's last turn invited the story, a message that is the story is
-read as `share_experience`. What the model read stays in `intent_ranking`."""
+(bot.language.reading.is_the_story decides). The Rasa server's parse of every message
+(bot.servers.typed_buttons.install) applies `read_in_context`: outside forms, when the
+assistant's last turn invited the story, a message that is the story is read as
+`share_experience`. What the model read stays in `intent_ranking`."""
 
 from __future__ import annotations
 
@@ -31,24 +31,3 @@ def read_in_context(parse_data: dict[str, Any], tracker: Any) -> dict[str, Any]:
     if not is_the_story(parse_data):
         return parse_data
     return {**parse_data, "intent": {**(parse_data.get("intent") or {}), "name": EXPERIENCE}}
-
-
-def install() -> None:
-    from rasa.core.channels.channel import UserMessage
-    from rasa.core.processor import MessageProcessor
-
-    original = MessageProcessor.parse_message
-    if getattr(original, "_invited_story", False):
-        return
-
-    async def parse_message(
-        self: MessageProcessor,
-        message: UserMessage,
-        tracker: Any = None,
-        only_output_properties: bool = True,
-    ) -> dict[str, Any]:
-        parse_data = await original(self, message, tracker, only_output_properties)
-        return read_in_context(parse_data, tracker)
-
-    parse_message._invited_story = True  # type: ignore[attr-defined]
-    MessageProcessor.parse_message = parse_message

@@ -22,7 +22,6 @@ def main() -> None:
         action_results,
         applied_events,
         held,
-        invited_story,
         model_load,
         outages,
         track_language,
@@ -34,8 +33,8 @@ def main() -> None:
     action_results.install()  # the action server's answers: the schema checked once
     model_load.install()  # DIET and TED loaded to predict, without a training step
     held.install()  # an advisor's hold: silent, except the way back and emergencies
-    typed_buttons.install()  # "Nadia" typed under the advisors' list is her button
-    invited_story.install()  # "last week", after "tell me what happened", is the story
+    typed_buttons.install()  # "Nadia" under the advisors' list is her button; "last week"
+    # after "tell me what happened" is the story
     track_language.install()  # the conversation language kept here, not by the action server
     runtime.use_content_edits()  # the answers coordinators published
 

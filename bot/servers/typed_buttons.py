@@ -6,13 +6,16 @@ answers ("Nadia" was read as "no"). `install()` wraps MessageProcessor.parse_mes
 the Rasa server process (bot.servers.rasa_server): when a short typed message names one
 button of the last bot turn (bot.forms.choices.button_for), the button's payload is parsed
 instead, and the user's own words stay the message's text. Every channel goes through it.
-Inside a form nothing changes: the forms read typed answers themselves."""
+Inside a form nothing changes: the forms read typed answers themselves. A message that
+names no button is read in the context of the question too (bot.servers.invited_story:
+after "tell me what happened", "last week" is the story)."""
 
 from __future__ import annotations
 
 from typing import Any, Optional
 
 from bot.forms.choices import button_for
+from bot.servers.invited_story import read_in_context
 
 
 def last_buttons(tracker: Any) -> list[tuple[str, str]]:
@@ -55,7 +58,8 @@ def install() -> None:
     ) -> dict[str, Any]:
         payload = chosen_payload(message.text, tracker)
         if payload is None:
-            return await original(self, message, tracker, only_output_properties)
+            parsed = await original(self, message, tracker, only_output_properties)
+            return read_in_context(parsed, tracker)
         pressed = UserMessage(
             payload,
             message.output_channel,
