@@ -7,7 +7,7 @@ both answers: the acknowledgement and what counts.
 
 After the assistant asked for the story ("I'm listening. Tell me what happened..."), the next
 message is the story, however short: read alone, "vorige week" was a status check, "last
-week" a cancel and "gisteren" out of scope (`is_the_story`; bot/servers/invited_story.py
+week" a cancel and "gisteren" out of scope (`is_the_story`; bot/servers/in_context.py
 applies it)."""
 
 from __future__ import annotations

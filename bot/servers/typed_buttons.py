@@ -7,15 +7,15 @@ the Rasa server process (bot.servers.rasa_server): when a short typed message na
 button of the last bot turn (bot.forms.choices.button_for), the button's payload is parsed
 instead, and the user's own words stay the message's text. Every channel goes through it.
 Inside a form nothing changes: the forms read typed answers themselves. A message that
-names no button is read in the context of the question too (bot.servers.invited_story:
-after "tell me what happened", "last week" is the story)."""
+names no button is read in its context too (bot.servers.in_context: after "tell me what
+happened", "last week" is the story)."""
 
 from __future__ import annotations
 
 from typing import Any, Optional
 
 from bot.forms.choices import button_for
-from bot.servers.invited_story import read_in_context
+from bot.servers.in_context import read_in_context
 
 
 def last_buttons(tracker: Any) -> list[tuple[str, str]]:

@@ -148,6 +148,15 @@ def test_a_short_answer_to_tell_me_what_happened_is_the_story(
     assert servers.slot(me, "language") == language
 
 
+def test_asking_to_go_on_in_english_with_more_said_switches(servers: Servers):
+    # Seen in the typed conversations: read as a question about protection, in French.
+    me = new_sender()
+    servers.say(me, "bonjour")
+    asked = "on peut continuer en anglais svp ? mon collegue va lire aussi"
+    assert texts(servers.say(me, asked)) == [expected("utter_language_changed", "en")]
+    assert servers.slot(me, "language") == "en"
+
+
 def test_explicit_language_switch_sticks(servers: Servers):
     me = new_sender()
     assert texts(servers.say(me, "can we continue in German please")) == [

@@ -1,6 +1,7 @@
-"""After the assistant asked for the story, the next message is the story, however short,
-unless it clearly interrupts (bot.language.reading.is_the_story, applied by
-bot.servers.invited_story outside forms)."""
+"""Messages read in the context of the conversation (bot.servers.in_context, outside forms):
+after the assistant asked for the story, the next message is the story, however short,
+unless it clearly interrupts; a message the model half read as a request to change
+language, naming a language other than its own, is that request."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from rasa.shared.core.events import ActiveLoop, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.servers.invited_story import read_in_context
+from bot.servers.in_context import read_in_context
 
 
 def parsed(text: str, intent: str, confidence: float) -> dict[str, Any]:
@@ -79,3 +80,32 @@ def test_only_right_after_the_invitation_and_outside_forms():
     in_form = after("utter_invite_story", form="report_form")
     assert read_in_context(message, in_form)["intent"]["name"] == "check_status"
     assert read_in_context(message, None)["intent"]["name"] == "check_status"
+
+
+def test_a_request_to_go_on_in_a_named_language_is_that_request():
+    message = parsed(
+        "on peut continuer en anglais svp ? mon collegue va lire aussi", "ask_protection", 0.5
+    )
+    message["intent_ranking"].append({"name": "change_language", "confidence": 0.19})
+    message["language"] = {"code": "fr", "confidence": 0.99}
+    assert read_in_context(message, after("utter_greet"))["intent"]["name"] == "change_language"
+
+
+@pytest.mark.parametrize(
+    "text, written_in, top, asked",
+    [
+        # The model sure of its reading: a question about someone who speaks English.
+        ("mon collegue ne parle qu'anglais, peut-il signaler ?", "fr", 0.9, 0.08),
+        # Not considered a request at all.
+        ("mon chef est anglais et il me harcele", "fr", 0.6, 0.02),
+        # The language it is written in: no change.
+        ("can we go on in English", "en", 0.6, 0.3),
+        # No language named.
+        ("on peut continuer svp ?", "fr", 0.6, 0.3),
+    ],
+)
+def test_a_language_named_otherwise_changes_nothing(text, written_in, top, asked):
+    message = parsed(text, "ask_protection", top)
+    message["intent_ranking"].append({"name": "change_language", "confidence": asked})
+    message["language"] = {"code": written_in, "confidence": 0.99}
+    assert read_in_context(message, after("utter_greet"))["intent"]["name"] == "ask_protection"
