@@ -122,6 +122,18 @@ class ValidateAdvisorForm(FormThatStepsAside):
     def expects(self, requested_slot: str) -> Expects:
         return Expects.TEXT
 
+    def selects_choice(self, requested_slot: str, tracker: Tracker) -> bool:
+        """A language named at the language question is the answer, also when the detector
+        took the words for a language we do not speak ("wolof si possible": Italian, 0.30)."""
+        if requested_slot != "advisor_language":
+            return False
+        _, lexicon = runtime.languages()
+        conversation = AssistantAction.language(tracker)
+        named = answer_language(
+            text_of(tracker), None, choice_of(tracker), (), conversation, lexicon
+        )
+        return named is not None
+
     async def validate_advisor_post(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict
     ) -> Dict[str, Any]:

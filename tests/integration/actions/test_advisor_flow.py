@@ -215,6 +215,23 @@ def test_a_language_can_be_chosen_in_words_or_by_button(text, intent, entities, 
     assert validate("advisor_language", t)["advisor_language"] == chosen
 
 
+def test_a_language_named_at_its_question_is_the_answer_whatever_the_detector_said():
+    # "wolof si possible" was taken for Italian (0.30), a language we do not speak: the form
+    # stepped aside for the unsupported-language answer and asked the question again.
+    t = tracker(
+        "wolof si possible",
+        "nlu_fallback",
+        slots={"advisor_post": "DAK", "requested_slot": "advisor_language"},
+        new_slots={"advisor_language": "wolof si possible"},
+        detected={"code": "it", "confidence": 0.30, "supported": False},
+    )
+    _, events = run_action(ValidateAdvisorForm(), t)
+    assert "action_execution_rejected" not in [e["event"] for e in events]
+    assert {"event": "slot", "name": "advisor_language", "value": "wo"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+
+
 def test_an_answer_that_names_no_language_asks_again_once_then_goes_on():
     answer = validate("advisor_language", tracker("🙂", "out_of_scope"))
     assert answer == {
