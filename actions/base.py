@@ -243,6 +243,11 @@ class FormThatStepsAside(FormValidationAction, AssistantAction):
         whatever the intent model read in it)."""
         return False
 
+    def answers_as_typed(self, requested_slot: str, tracker: Tracker) -> bool:
+        """Whether the message is the answer whatever was read in it, safety included (a
+        passphrase of words drawn by chance)."""
+        return False
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
@@ -254,6 +259,7 @@ class FormThatStepsAside(FormValidationAction, AssistantAction):
             slot
             and slot in tracker.slots_to_validate()
             and turn.intent in self.answerable_at(slot)
+            and not self.answers_as_typed(slot, tracker)
             and steps_aside(
                 turn,
                 self.expects(slot),

@@ -20,11 +20,13 @@ from actions.base import (
     intent_of,
     phrases,
     slot_events,
+    text_of,
 )
 from bot import runtime
 from bot.cases.followup import seal_code
 from bot.cases.intake import InvalidReport
 from bot.cases.model import StorageUnavailable
+from bot.cases.receipts import is_passphrase
 from bot.cases.views import InformationAdded, StatusView
 from bot.forms.answer import Answer
 from bot.forms.interruptions import Expects
@@ -69,6 +71,10 @@ class ValidateStatusForm(FormThatStepsAside):
 
     def expects(self, requested_slot: str) -> Expects:
         return Expects.SECRET
+
+    def answers_as_typed(self, requested_slot: str, tracker: Tracker) -> bool:
+        # "river bridge jump ..." is a passphrase, not thoughts of self-harm.
+        return requested_slot == STATUS_PASSPHRASE and is_passphrase(text_of(tracker))
 
     async def required_slots(
         self,

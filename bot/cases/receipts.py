@@ -131,6 +131,16 @@ def normalise_passphrase(text: str) -> str:
     return " ".join(re.findall(r"[a-z]+", folded))
 
 
+def is_passphrase(text: object) -> bool:
+    """Whether `text` is a passphrase as the assistant hands them out: PASSPHRASE_WORDS words,
+    each from the word list, however typed. Its words are chosen by chance, not by the
+    person ("river bridge jump ..."): they say nothing about them."""
+    if not isinstance(text, str):
+        return False
+    words = normalise_passphrase(text).split()
+    return len(words) == PASSPHRASE_WORDS and set(words) <= set(load_words())
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 

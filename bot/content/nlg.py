@@ -18,6 +18,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import runtime
+from bot.cases.receipts import is_passphrase
 from bot.content.rendering import POST_COUNTRY
 from bot.language.detection import SUPPORTED_LANGUAGES, reply_language
 from bot.safety.concern import CONCERN_KEY, LINE_RESPONSES, FirstReplies
@@ -74,6 +75,8 @@ class ContentNLG(NaturalLanguageGenerator):
         message = tracker.latest_message
         kind = message.parse_data.get(CONCERN_KEY) if message else None
         if kind not in LINE_RESPONSES or message is None:
+            return None
+        if is_passphrase(message.text):  # words drawn by chance for a receipt, not said
             return None
         turn = message.message_id or str(message.timestamp)
         if not self._first_replies.is_first(tracker.sender_id, turn):

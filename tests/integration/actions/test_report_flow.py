@@ -596,6 +596,28 @@ class TestStatus:
         else:
             assert slots[STATUS_PASSPHRASE] == typed
 
+    def test_a_passphrase_of_alarming_words_is_a_passphrase_not_an_alarm(self, domain):
+        # Its words are drawn by chance: "bridge" and "jump" read together as self-harm.
+        passphrase = "river bridge jump rope lamp"
+        t = tracker(
+            {"requested_slot": STATUS_PASSPHRASE, STATUS_CODE: "4821093755126604"},
+            text=passphrase,
+            intent="self_harm",
+            new_slots={STATUS_PASSPHRASE: passphrase},
+            form="status_form",
+        )
+        _, slots = run(ValidateStatusForm(), t, domain)
+        assert slots[STATUS_PASSPHRASE] == passphrase  # checked, not stepped aside from
+        said_harm = tracker(
+            {"requested_slot": STATUS_PASSPHRASE, STATUS_CODE: "4821093755126604"},
+            text="i want to jump from the bridge",
+            intent="self_harm",
+            new_slots={STATUS_PASSPHRASE: "i want to jump from the bridge"},
+            form="status_form",
+        )
+        _, slots = run(ValidateStatusForm(), said_harm, domain)
+        assert slots == {STATUS_PASSPHRASE: None}  # said, not drawn: the safety rule answers
+
     def test_the_right_passphrase_shows_status_and_the_coordinators_message(self, database):
         code, passphrase = submit(database)
         with database.session() as session:

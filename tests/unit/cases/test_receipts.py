@@ -128,3 +128,17 @@ def test_the_code_is_found_by_a_keyed_hash_that_does_not_show_it():
     assert code not in digest and len(digest) == 64
     assert digest == receipts.code_digest(code, b"key one")
     assert digest != receipts.code_digest(code, b"key two"), "useless without the key"
+
+
+@pytest.mark.parametrize(
+    "typed, drawn",
+    [
+        ("river bridge jump rope lamp", True),
+        ("River-Bridge, jump rope.LAMP", True),  # however typed
+        ("river bridge jump rope", False),  # four words
+        ("i want to jump from the bridge", False),  # said, not drawn from the list
+        ("", False),
+    ],
+)
+def test_a_passphrase_is_recognised_by_its_words(typed, drawn):
+    assert receipts.is_passphrase(typed) is drawn

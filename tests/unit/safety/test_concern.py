@@ -146,6 +146,18 @@ def test_the_first_reply_ends_with_where_to_get_help_in_the_conversations_langua
     assert harm and "0110" in harm["text"]
 
 
+def test_a_passphrase_typed_gets_no_line(nlg: ContentNLG):
+    # Words drawn by chance for a receipt ("bridge", "jump") are not what the person said.
+    parse = {"safety_concern": "self_harm", "intent": {"name": "inform", "confidence": 0.7}}
+    typed = "River bridge, jump rope lamp"
+    tracker = DialogueStateTracker.from_events(
+        "someone", [SlotSet("language", "en"), UserUttered(typed, parse_data=parse, message_id="p")]
+    )
+    reply = asyncio.run(nlg.generate("utter_status_invalid", tracker, "rest"))
+    plain = asyncio.run(nlg.generate("utter_status_invalid", _tracker("en", None, "p2"), "rest"))
+    assert reply and plain and reply["text"] == plain["text"]
+
+
 def test_sms_gets_the_short_line(nlg: ContentNLG):
     web = asyncio.run(
         nlg.generate("utter_acknowledge_experience_general", _tracker("en", "danger"), "rest")
