@@ -76,7 +76,7 @@ TRY_AGAIN = "channel_try_again"
 SUBMIT = b'"next_action": "action_submit_report"'  # the call that stores a report
 ACKNOWLEDGE = b'"next_action": "action_acknowledge_experience"'  # the answer to a story
 STORY = "my manager humiliates me in front of the whole team"
-HOLD_KEY = 0x564D_4654  # "VMFT": the advisory lock that holds inserts (HeldInserts)
+HOLD_SECONDS = 600  # how long a held insert sleeps: PostgreSQL goes down long before
 
 
 @dataclass
@@ -214,9 +214,11 @@ def handoffs_of(cluster: RunningCluster, me: str) -> int:
 
 
 class HeldInserts:
-    """Inserts into `table` wait inside their transaction (a trigger takes an advisory lock
-    this connection holds) until PostgreSQL goes down under them: a fault in the middle
-    of storing, at a moment a test can wait for."""
+    """Inserts into `table` wait inside their transaction (a trigger sleeps) until
+    PostgreSQL goes down under them: a fault in the middle of storing, at a moment a test
+    can wait for. A sleep, not a lock another session holds: a shutdown ends that session
+    too, and an insert could take the freed lock and commit in the moment before its own
+    session ended."""
 
     def __init__(self, cluster: RunningCluster, table: str) -> None:
         self.url, self.table = cluster.shared.database_url, table
@@ -224,19 +226,18 @@ class HeldInserts:
         self.holder = self.engine.connect()
         self.holder.execute(sa.text(
             "CREATE FUNCTION vm_test_hold() RETURNS trigger LANGUAGE plpgsql AS "
-            f"$$ BEGIN PERFORM pg_advisory_xact_lock_shared({HOLD_KEY}); RETURN NEW; END $$"
+            f"$$ BEGIN PERFORM pg_sleep({HOLD_SECONDS}); RETURN NEW; END $$"
         ))  # fmt: skip
         self.holder.execute(sa.text(
             f"CREATE TRIGGER vm_test_hold BEFORE INSERT ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION vm_test_hold()"
         ))  # fmt: skip
-        self.holder.execute(sa.text(f"SELECT pg_advisory_lock({HOLD_KEY})"))
 
     def wait_for_an_insert(self) -> None:
         deadline = time.monotonic() + 120
         query = sa.text(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND wait_event = 'advisory' AND query ILIKE :insert"
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' "
+            "AND query ILIKE :insert"
         )
         insert = {"insert": f"INSERT INTO {self.table}%"}
         while not self.holder.execute(query, insert).scalar_one():
