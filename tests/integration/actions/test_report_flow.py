@@ -530,6 +530,18 @@ def check(code: str, passphrase: str, language: str = "en") -> tuple[list[dict],
     return run(ActionCheckStatus(), tracker(slots, language=language, form=None))
 
 
+def at_the_passphrase(domain: Any, typed: str, intent: str) -> tuple[list, dict]:
+    """The status form's validation of `typed`, read as `intent`, at the passphrase."""
+    t = tracker(
+        {"requested_slot": STATUS_PASSPHRASE, STATUS_CODE: "4821093755126604"},
+        text=typed,
+        intent=intent,
+        new_slots={STATUS_PASSPHRASE: typed},
+        form="status_form",
+    )
+    return run(ValidateStatusForm(), t, domain)
+
+
 class TestStatus:
     def test_code_with_spaces_or_dashes_is_read(self, domain):
         t = tracker(text="4821-0937 5512-6604", new_slots={STATUS_CODE: "4821-0937 5512-6604"})
@@ -582,14 +594,7 @@ class TestStatus:
         "typed, leaves", [("cancel", True), ("stop cancel quit abort exit", False)]
     )
     def test_only_a_short_cancel_stops_at_the_passphrase(self, domain, typed, leaves):
-        t = tracker(
-            {"requested_slot": STATUS_PASSPHRASE, STATUS_CODE: "4821093755126604"},
-            text=typed,
-            intent="cancel",
-            new_slots={STATUS_PASSPHRASE: typed},
-            form="status_form",
-        )
-        messages, slots = run(ValidateStatusForm(), t, domain)
+        messages, slots = at_the_passphrase(domain, typed, "cancel")
         if leaves:
             # The form steps aside for the cancel rule; the word is not kept as a passphrase.
             assert slots == {STATUS_PASSPHRASE: None} and messages == []
@@ -599,23 +604,9 @@ class TestStatus:
     def test_a_passphrase_of_alarming_words_is_a_passphrase_not_an_alarm(self, domain):
         # Its words are drawn by chance: "bridge" and "jump" read together as self-harm.
         passphrase = "river bridge jump rope lamp"
-        t = tracker(
-            {"requested_slot": STATUS_PASSPHRASE, STATUS_CODE: "4821093755126604"},
-            text=passphrase,
-            intent="self_harm",
-            new_slots={STATUS_PASSPHRASE: passphrase},
-            form="status_form",
-        )
-        _, slots = run(ValidateStatusForm(), t, domain)
+        _, slots = at_the_passphrase(domain, passphrase, "self_harm")
         assert slots[STATUS_PASSPHRASE] == passphrase  # checked, not stepped aside from
-        said_harm = tracker(
-            {"requested_slot": STATUS_PASSPHRASE, STATUS_CODE: "4821093755126604"},
-            text="i want to jump from the bridge",
-            intent="self_harm",
-            new_slots={STATUS_PASSPHRASE: "i want to jump from the bridge"},
-            form="status_form",
-        )
-        _, slots = run(ValidateStatusForm(), said_harm, domain)
+        _, slots = at_the_passphrase(domain, "i want to jump from the bridge", "self_harm")
         assert slots == {STATUS_PASSPHRASE: None}  # said, not drawn: the safety rule answers
 
     def test_the_right_passphrase_shows_status_and_the_coordinators_message(self, database):

@@ -26,8 +26,8 @@ def db(tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture(autouse=True)
 def quick(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(state, "RENEW_SECONDS", 0.1)
-    monkeypatch.setattr(state, "ABANDONED_SECONDS", 0.6)
-    monkeypatch.setattr(state, "SETTLE_SECONDS", 1.5)
+    monkeypatch.setattr(state, "ABANDONED_SECONDS", 1.5)  # 15 renewals missed: a busy
+    monkeypatch.setattr(state, "SETTLE_SECONDS", 3.0)  # machine is not taken for a dead one
     monkeypatch.setattr(state, "_POLL_SECONDS", 0.05)
 
 
@@ -55,7 +55,7 @@ def test_a_redelivery_while_the_first_server_is_at_it_waits_and_is_not_processed
 
         async def slow_turn() -> None:
             async with first.processing("SM2"):
-                await asyncio.sleep(1.0)  # longer than ABANDONED: renewed meanwhile
+                await asyncio.sleep(2.0)  # longer than ABANDONED: renewed meanwhile
 
         turn = asyncio.create_task(slow_turn())
         await asyncio.sleep(0.05)
@@ -108,7 +108,7 @@ def test_a_server_still_at_it_after_the_wait_gets_the_delivery_sent_again_later(
 
     async def scenario() -> bool:
         assert await first.claim("SM5")
-        turn = asyncio.create_task(_held_for(first, "SM5", 2.0))  # longer than SETTLE
+        turn = asyncio.create_task(_held_for(first, "SM5", 4.0))  # longer than SETTLE
         await asyncio.sleep(0.05)
         with pytest.raises(StillHandled):
             await second.claim("SM5")

@@ -141,7 +141,7 @@ def test_a_turn_longer_than_the_lease_keeps_the_conversation(
     redis_url: str, monkeypatch: pytest.MonkeyPatch
 ):
     """A living server renews its ticket: the next message waits for the slow turn."""
-    monkeypatch.setattr(lock_store, "LEASE_SECONDS", 0.4)
+    monkeypatch.setattr(lock_store, "LEASE_SECONDS", 1.0)
 
     async def scenario() -> list[str]:
         slow, next_ = SharedLockStore(url=redis_url), SharedLockStore(url=redis_url)
@@ -150,7 +150,7 @@ def test_a_turn_longer_than_the_lease_keeps_the_conversation(
         async def slow_turn() -> None:
             async with slow.lock("rest:slow-turn"):
                 order.append("slow starts")
-                await asyncio.sleep(1.5)  # several leases long
+                await asyncio.sleep(3.0)  # several leases long
                 order.append("slow ends")
 
         async def next_turn() -> None:
