@@ -138,7 +138,12 @@ def is_passphrase(text: object) -> bool:
     if not isinstance(text, str):
         return False
     words = normalise_passphrase(text).split()
-    return len(words) == PASSPHRASE_WORDS and set(words) <= set(load_words())
+    return len(words) == PASSPHRASE_WORDS and set(words) <= _word_set()
+
+
+@lru_cache(maxsize=1)
+def _word_set() -> frozenset[str]:
+    return frozenset(load_words())
 
 
 def _b64(data: bytes) -> str:

@@ -12,7 +12,7 @@ applies it)."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 from bot.forms.interruptions import (
     MAX_CONSENT_WORDS,
@@ -66,16 +66,17 @@ def is_the_story(message: Mapping[str, Any]) -> bool:
         return False
     if turn.intent in MEANT_AS_SAID and turn.words <= MAX_CONSENT_WORDS:
         return turn.confidence < YES_NO_CONFIDENCE
-    if turn.intent in REQUESTS and _requests_share(message) >= UNASKED_CONFIDENCE:
-        return False  # "I want to check my report": a request of its own
+    if turn.intent in REQUESTS and ranking_share(message, REQUESTS) >= UNASKED_CONFIDENCE:
+        # "je veux vérifier mon signalement": check_status 0.62 and report 0.37, a request
+        # of its own either way
+        return False
     return not steps_aside(turn, Expects.STORY)
 
 
-def _requests_share(message: Mapping[str, Any]) -> float:
-    """How sure the model is that the message is some request of its own: "je veux vérifier
-    mon signalement" was check_status at 0.62 and report at 0.37, a request either way."""
+def ranking_share(message: Mapping[str, Any], intents: Collection[str]) -> float:
+    """How much of the model's reading of the message went to any of `intents`."""
     return sum(
         float(entry.get("confidence") or 0.0)
         for entry in message.get("intent_ranking") or []
-        if entry.get("name") in REQUESTS
+        if entry.get("name") in intents
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from bot.language.reading import EXPERIENCE, INVITATION, is_the_story
+from bot.language.reading import EXPERIENCE, INVITATION, is_the_story, ranking_share
 from bot.language.slot import CHANGE_LANGUAGE, language_asked_for
 from bot.security.redaction import RESPONSE_NAME_KEY
 
@@ -42,12 +42,7 @@ def asks_for_language(message: Mapping[str, Any]) -> Optional[str]:
         return None
     if float(intent.get("confidence") or 0.0) >= UNSURE_CONFIDENCE:
         return None
-    share = sum(
-        float(entry.get("confidence") or 0.0)
-        for entry in message.get("intent_ranking") or []
-        if entry.get("name") == CHANGE_LANGUAGE
-    )
-    if share < LANGUAGE_REQUEST_SHARE:
+    if ranking_share(message, (CHANGE_LANGUAGE,)) < LANGUAGE_REQUEST_SHARE:
         return None
     named = language_asked_for(message)
     written_in = (message.get("language") or {}).get("code")
