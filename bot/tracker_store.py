@@ -47,11 +47,13 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
+from bot import json_text
 from bot.decrypted_events import DecryptedEvents
 from bot.encryption import TextCipher, text_cipher
 from bot.security.files import private_sqlite
 from bot.security.redaction import STATE_KINDS, STATUS_CODE, Redactor
 from bot.settings import settings
+from bot.tracker_snapshots import TrackerSnapshots
 
 logger = logging.getLogger(__name__)
 
@@ -76,16 +78,28 @@ def decrypted_events() -> DecryptedEvents:
     return _decrypted_with(text_cipher())
 
 
+@lru_cache(maxsize=1)
+def _snapshots_with(cipher: TextCipher) -> TrackerSnapshots:
+    """The conversations' trackers as stored, kept under `cipher` (as _decrypted_with)."""
+    return TrackerSnapshots()
+
+
+def snapshots() -> TrackerSnapshots:
+    return _snapshots_with(text_cipher())
+
+
 def forget_decrypted() -> None:
-    """Empties the process's memory of decrypted events (the store benchmark's cold load)."""
+    """Empties the process's memory of decrypted events and of the trackers they made (the
+    store benchmark's cold load)."""
     decrypted_events().clear()
+    snapshots().clear()
 
 
 def _decode(stored: str) -> Dict[str, Any]:
     if stored.startswith("{"):  # written before encryption was enabled
-        return json.loads(stored)
+        return json_text.loads(stored)
     cipher = text_cipher()
-    return json.loads(_decrypted_with(cipher).text(stored, cipher.decrypt))
+    return json_text.loads(_decrypted_with(cipher).text(stored, cipher.decrypt))
 
 
 @lru_cache(maxsize=1)
@@ -197,16 +211,19 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             new = events[count:]
             new_data = [redactor.redact(event.as_dict()) for event in new]
             tail = deletion_tail(new)
+            kept = _snapshots_with(cipher)
             if tail is not None:
                 rows = self.SQLEvent.sender_id == tracker.sender_id
                 held = [stored for (stored,) in session.query(self.SQLEvent.data).filter(rows)]
                 _decrypted_with(cipher).forget(held)
+                kept.forget(tracker.sender_id)
                 deleted = (
                     session.query(self.SQLEvent).filter(rows).delete(synchronize_session=False)
                 )
                 logger.info("conversation deleted on request: %d events", deleted)
                 new, new_data = new[tail:], new_data[tail:]
-            self._scrub_cleared_tokens(session, tracker.sender_id, new)
+            if self._scrub_cleared_tokens(session, tracker.sender_id, new):
+                kept.forget(tracker.sender_id)
             written: List[tuple[str, str]] = []
             values: List[Dict[str, Any]] = []
             for event, data in zip(new, new_data, strict=True):
@@ -228,16 +245,22 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                 # One multi-row INSERT, in order (the row ids order the events), without
                 # building ORM objects whose ids nobody reads.
                 session.execute(self.SQLEvent.__table__.insert(), values)
+            stored_now = None
+            if tracker.sender_id in kept:
+                stored_now = self._rows_and_last_id(session, tracker.sender_id)
             session.commit()
-        # Only once committed: the next turn loads these rows without decrypting them.
+        # Only once committed: the next turn loads these rows without decrypting them, and
+        # starts from the snapshot continued with them as they were stored.
         memory = _decrypted_with(cipher)
         for stored, text in written:
             memory.remember(stored, text)
+        if stored_now is not None:
+            kept.extend(tracker.sender_id, count, events_from_dicts(new_data), *stored_now)
 
-    def _scrub_cleared_tokens(self, session: Any, sender_id: str, new: Sequence[Event]) -> None:
+    def _scrub_cleared_tokens(self, session: Any, sender_id: str, new: Sequence[Event]) -> bool:
         """Once the dialogue clears a token slot (the status check's sealed code when the
         check ends), the rows that held the token are rewritten without it: with the key, a
-        token would still name the case the conversation checked."""
+        token would still name the case the conversation checked. True when it looked."""
         cleared = {
             event.key
             for event in new
@@ -246,7 +269,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             and event.value is None
         }
         if not cleared:
-            return
+            return False
         cipher = text_cipher()
         rows = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).all()
         for row in rows:
@@ -260,6 +283,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                 # The token's plaintext goes from memory too, not only from the table.
                 _decrypted_with(cipher).forget([row.data])
                 row.data = cipher.encrypt(json.dumps(data))
+        return True
 
     def _event_query(
         self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool
@@ -283,22 +307,48 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
-        events = await asyncio.to_thread(
-            self._load_events, sender_id, fetch_events_from_all_sessions
+        latest_session = not fetch_events_from_all_sessions
+        if latest_session and self.domain and sender_id in snapshots():
+            kept = await asyncio.to_thread(self._from_snapshot, sender_id, self.domain)
+            if kept is not None:
+                return kept
+        last_id, events = await asyncio.to_thread(
+            self._load_rows, sender_id, fetch_events_from_all_sessions
         )
         if self.domain and events:
             # DialogueStateTracker.from_dict, with the events rebuilt faster.
-            return DialogueStateTracker.from_events(
+            tracker = DialogueStateTracker.from_events(
                 sender_id, events_from_dicts(events), self.domain.slots
             )
+            if latest_session:
+                snapshots().keep(sender_id, tracker, len(events), last_id, self.domain)
+            return tracker
         return None
 
+    def _from_snapshot(self, sender_id: str, domain: Any) -> Optional[DialogueStateTracker]:
+        with self.session_scope() as session:
+            rows, last_id = self._rows_and_last_id(session, sender_id)
+        return snapshots().tracker(sender_id, rows, last_id, domain)
+
+    def _rows_and_last_id(self, session: Any, sender_id: str) -> tuple[int, int]:
+        """The latest session's row count and last row id."""
+        query = self._event_query(session, sender_id, False).order_by(None)
+        rows, last_id = query.with_entities(
+            sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)
+        ).one()
+        return int(rows), int(last_id or 0)
+
     def _load_events(self, sender_id: str, all_sessions: bool) -> List[Dict[str, Any]]:
+        return self._load_rows(sender_id, all_sessions)[1]
+
+    def _load_rows(self, sender_id: str, all_sessions: bool) -> tuple[int, List[Dict[str, Any]]]:
+        """The last row id and the events, decoded."""
         with self.session_scope() as session:
             # The data column alone: building ORM objects cost more than decoding.
             query = self._event_query(session, sender_id, all_sessions)
-            rows = query.with_entities(self.SQLEvent.data).all()
-        return [_decode(stored) for (stored,) in rows]
+            rows = query.with_entities(self.SQLEvent.id, self.SQLEvent.data).all()
+        last_id = rows[-1][0] if rows else 0
+        return last_id, [_decode(stored) for (_, stored) in rows]
 
     async def keys(self) -> Iterable[str]:
         def _keys() -> List[str]:

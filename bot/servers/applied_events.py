@@ -107,6 +107,18 @@ def applied_events(tracker: Any) -> List[Any]:
     return list(applied)  # the caller's own list: callers may change it
 
 
+def carry_over(tracker: Any, copy: Any) -> None:
+    """A copy of the tracker (bot/servers/tracker_copy.py) goes on from the tracker's fold
+    when it is up to date, with its own list: its first call folds only what it added."""
+    fold = tracker.__dict__.get(MEMO)
+    events = tracker.events
+    if fold is None or fold.events is not events or fold.seen != len(events):
+        return
+    copy.__dict__[MEMO] = _Fold(
+        copy.events, fold.seen, fold.last, fold.loop_names, list(fold.applied)
+    )
+
+
 def install() -> None:
     if getattr(DialogueStateTracker.applied_events, "_continued", False):
         return

@@ -19,18 +19,22 @@ def main() -> None:
 
     from bot import runtime
     from bot.servers import (
+        action_calls,
         action_results,
         applied_events,
         held,
         model_load,
         outages,
         track_language,
+        tracker_copy,
         typed_buttons,
     )
 
     outages.install()  # the action server or the database down: "send it again", not silence
     applied_events.install()  # a turn's predictions fold the events once, not per call
+    tracker_copy.install()  # an action's tracker copied by its state, not by a replay
     action_results.install()  # the action server's answers: the schema checked once
+    action_calls.install()  # the tracker sent to the action server: written by orjson
     model_load.install()  # DIET and TED loaded to predict, without a training step
     held.install()  # an advisor's hold: silent, except the way back and emergencies
     typed_buttons.install()  # "Nadia" under the advisors' list is her button; "last week"

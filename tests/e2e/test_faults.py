@@ -73,8 +73,9 @@ HANDOFF = (
 )
 CONSENT = ("yes, go ahead", "utter_handoff_done")
 TRY_AGAIN = "channel_try_again"
-SUBMIT = b'"next_action": "action_submit_report"'  # the call that stores a report
-ACKNOWLEDGE = b'"next_action": "action_acknowledge_experience"'  # the answer to a story
+# The Rasa server writes its calls as compact JSON (bot/servers/action_calls.py).
+SUBMIT = b'"next_action":"action_submit_report"'  # the call that stores a report
+ACKNOWLEDGE = b'"next_action":"action_acknowledge_experience"'  # the answer to a story
 STORY = "my manager humiliates me in front of the whole team"
 HOLD_SECONDS = 600  # how long a held insert sleeps: PostgreSQL goes down long before
 

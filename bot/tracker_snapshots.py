@@ -1,0 +1,144 @@
+"""A bounded memory, in the Rasa server's process, of each conversation's tracker as its
+stored rows make it: the next turn starts from a copy of it instead of fetching, decoding
+and replaying every row (bot/tracker_store.py).
+
+A snapshot is what loading the rows would give: built from a load, then continued at each
+save with the events as they were stored (redacted, from the very dicts that were
+encrypted), never with the live tracker's own events, which still hold what redaction takes
+out. It is kept with the latest session's row count and last row id, and used only while
+the database still has both: every change the project makes to a conversation's rows
+changes one of them (a save, the scrub of a cleared token with the events that clear it, a
+deletion on request, retention); `db reencrypt` changes only the ciphertext, not what it
+holds. Another server's save therefore means a full load here, as before.
+
+Like bot/decrypted_events.py, it holds plaintext in this process's memory only: at most
+BUDGET_EVENTS events, nothing left unused for IDLE_SECONDS, and a conversation deleted on
+request is forgotten by the server that deletes it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.servers.tracker_copy import copied
+
+# About 60 long conversations of 40 turns (450 events each), or the load benchmark's 50
+# conversations of 8 turns many times over; some 40 MB at most.
+BUDGET_EVENTS = 30_000
+IDLE_SECONDS = 15 * 60
+
+
+@dataclass
+class Snapshot:
+    tracker: DialogueStateTracker  # never handed out: callers get copies
+    rows: int  # the latest session's row count it stands for
+    last_id: int  # and its last row id
+    domain: object  # the domain whose slots it was built with
+    used: float
+
+
+class TrackerSnapshots:
+    """sender id -> its tracker as stored, least recently used dropped first."""
+
+    def __init__(
+        self,
+        budget: int = BUDGET_EVENTS,
+        idle_seconds: float = IDLE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.budget = budget
+        self.idle_seconds = idle_seconds
+        self._clock = clock
+        self._entries: OrderedDict[str, Snapshot] = OrderedDict()
+        self._events = 0
+        self._lock = threading.Lock()
+
+    def keep(
+        self, sender_id: str, tracker: DialogueStateTracker, rows: int, last_id: int, domain: Any
+    ) -> None:
+        """Keeps `tracker`, freshly loaded from `rows` rows up to `last_id`: a copy, so
+        the caller may change its own."""
+        self._put(sender_id, Snapshot(copied(tracker), rows, last_id, domain, self._clock()))
+
+    def tracker(self, sender_id: str, rows: int, last_id: int, domain: Any) -> Optional[Any]:
+        """A copy of the snapshot when the stored rows are still those it stands for."""
+        with self._lock:
+            found = self._entries.get(sender_id)
+            if found is None:
+                return None
+            if (found.rows, found.last_id) != (rows, last_id) or found.domain is not domain:
+                self._remove(sender_id)
+                return None
+            found.used = self._clock()
+            self._entries.move_to_end(sender_id)
+            return copied(found.tracker)
+
+    def __contains__(self, sender_id: object) -> bool:
+        with self._lock:
+            return sender_id in self._entries
+
+    def extend(
+        self,
+        sender_id: str,
+        stored_before: int,
+        events: Sequence[Event],
+        rows: int,
+        last_id: int,
+    ) -> None:
+        """After a save that appended `events` (as stored) to `stored_before` rows: the
+        snapshot goes on with them; dropped when it stood for other rows, or when the
+        events start a session (a load would then return the new session alone)."""
+        with self._lock:
+            found = self._entries.pop(sender_id, None)
+            if found is None:
+                return
+            self._events -= len(found.tracker.events)
+        if found.rows != stored_before or any(isinstance(e, SessionStarted) for e in events):
+            return
+        for event in events:
+            found.tracker.update(event)
+        found.rows, found.last_id = rows, last_id
+        found.used = self._clock()
+        self._put(sender_id, found)
+
+    def forget(self, sender_id: str) -> None:
+        with self._lock:
+            self._remove(sender_id)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._events = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _put(self, sender_id: str, snapshot: Snapshot) -> None:
+        size = len(snapshot.tracker.events)
+        if size > self.budget:
+            return
+        with self._lock:
+            self._remove(sender_id)
+            self._entries[sender_id] = snapshot
+            self._events += size
+            self._drop(self._clock())
+
+    def _remove(self, sender_id: str) -> None:
+        found = self._entries.pop(sender_id, None)
+        if found is not None:
+            self._events -= len(found.tracker.events)
+
+    def _drop(self, now: float) -> None:
+        """Over budget, or unused too long: the least recently used first (lock held)."""
+        while self._entries:
+            sender_id, oldest = next(iter(self._entries.items()))
+            if self._events <= self.budget and now - oldest.used <= self.idle_seconds:
+                return
+            self._remove(sender_id)

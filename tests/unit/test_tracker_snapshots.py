@@ -1,0 +1,74 @@
+"""The memory of conversations' trackers (bot/tracker_snapshots.py) stays within its budget
+of events, forgets what nobody used for its idle time, hands out copies, and keeps a
+snapshot only while it stands for the rows it was told of."""
+
+from __future__ import annotations
+
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.tracker_snapshots import TrackerSnapshots
+
+DOMAIN = object()
+
+
+def _tracker(events: int) -> DialogueStateTracker:
+    tracker = DialogueStateTracker("someone", slots=[])
+    for number in range(events):
+        tracker.update(ActionExecuted(f"utter_{number}"))
+    return tracker
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_within_its_budget_the_least_recently_used_go_first():
+    kept = TrackerSnapshots(budget=25)
+    for name in ("a", "b", "c"):
+        kept.keep(name, _tracker(10), rows=10, last_id=10, domain=DOMAIN)
+    assert "a" not in kept and "b" in kept and "c" in kept
+    assert kept.tracker("b", 10, 10, DOMAIN) is not None  # b used: c goes next
+    kept.keep("d", _tracker(10), rows=10, last_id=10, domain=DOMAIN)
+    assert "b" in kept and "c" not in kept and "d" in kept
+    kept.keep("huge", _tracker(30), rows=30, last_id=30, domain=DOMAIN)
+    assert "huge" not in kept
+
+
+def test_what_nobody_used_for_the_idle_time_is_forgotten():
+    clock = Clock()
+    kept = TrackerSnapshots(idle_seconds=60, clock=clock)
+    kept.keep("old", _tracker(3), rows=3, last_id=3, domain=DOMAIN)
+    clock.now = 61
+    kept.keep("new", _tracker(3), rows=3, last_id=3, domain=DOMAIN)
+    assert "old" not in kept and "new" in kept
+
+
+def test_only_for_the_rows_it_stands_for_and_its_domain():
+    kept = TrackerSnapshots()
+    kept.keep("x", _tracker(3), rows=3, last_id=7, domain=DOMAIN)
+    assert kept.tracker("x", 3, 7, object()) is None  # another model's domain
+    kept.keep("x", _tracker(3), rows=3, last_id=7, domain=DOMAIN)
+    assert kept.tracker("x", 4, 8, DOMAIN) is None  # another server wrote
+    assert "x" not in kept
+
+
+def test_copies_are_handed_out_and_saves_continue_the_snapshot():
+    kept = TrackerSnapshots()
+    kept.keep("x", _tracker(2), rows=2, last_id=2, domain=DOMAIN)
+    mine = kept.tracker("x", 2, 2, DOMAIN)
+    mine.update(UserUttered("not saved"))
+    new = [UserUttered("saved"), SlotSet("a", 1)]
+    kept.extend("x", stored_before=2, events=new, rows=4, last_id=4)
+    again = kept.tracker("x", 4, 4, DOMAIN)
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["saved"]
+    # A save after other rows, or one that starts a session, ends the snapshot.
+    kept.extend("x", stored_before=3, events=[UserUttered("y")], rows=5, last_id=9)
+    assert "x" not in kept
+    kept.keep("x", _tracker(2), rows=2, last_id=2, domain=DOMAIN)
+    kept.extend("x", stored_before=2, events=[SessionStarted()], rows=3, last_id=3)
+    assert "x" not in kept
