@@ -27,6 +27,7 @@ from typing import Any, Optional
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.servers.applied_events import applied_events
 from bot.servers.tracker_copy import copied
 
 # About 60 long conversations of 40 turns (450 events each), or the load benchmark's 50
@@ -65,7 +66,9 @@ class TrackerSnapshots:
     ) -> None:
         """Keeps `tracker`, freshly loaded from `rows` rows up to `last_id`: a copy, so
         the caller may change its own."""
-        self._put(sender_id, Snapshot(copied(tracker), rows, last_id, domain, self._clock()))
+        snapshot = copied(tracker)
+        applied_events(snapshot)  # folded once here, then only its new events (as below)
+        self._put(sender_id, Snapshot(snapshot, rows, last_id, domain, self._clock()))
 
     def tracker(self, sender_id: str, rows: int, last_id: int, domain: Any) -> Optional[Any]:
         """A copy of the snapshot when the stored rows are still those it stands for."""
@@ -104,6 +107,9 @@ class TrackerSnapshots:
             return
         for event in events:
             found.tracker.update(event)
+        # The applied events folded on (bot/servers/applied_events.py): each copy handed out
+        # carries the fold, so a turn's first prediction does not fold the history again.
+        applied_events(found.tracker)
         found.rows, found.last_id = rows, last_id
         found.used = self._clock()
         self._put(sender_id, found)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.servers.applied_events import MEMO
 from bot.tracker_snapshots import TrackerSnapshots
 
 DOMAIN = object()
@@ -66,6 +67,9 @@ def test_copies_are_handed_out_and_saves_continue_the_snapshot():
     kept.extend("x", stored_before=2, events=new, rows=4, last_id=4)
     again = kept.tracker("x", 4, 4, DOMAIN)
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["saved"]
+    # It comes with the applied events folded up to its last event, as Rasa folds them.
+    assert again.__dict__[MEMO].seen == len(again.events) == 4
+    assert again.applied_events() == list(again.events)
     # A save after other rows, or one that starts a session, ends the snapshot.
     kept.extend("x", stored_before=3, events=[UserUttered("y")], rows=5, last_id=9)
     assert "x" not in kept
