@@ -5,8 +5,8 @@ and replaying every row (bot/tracker_store.py).
 A snapshot is what loading the rows would give: built from a load, then continued at each
 save with the events as they were stored (redacted, from the very dicts that were
 encrypted), never with the live tracker's own events, which still hold what redaction takes
-out. It is kept with the latest session's row count and last row id, and used only while
-the database still has both: every change the project makes to a conversation's rows
+out. It is kept with the count of the conversation's rows and the last row id, and used only
+while the database still has both: every change the project makes to a conversation's rows
 changes one of them (a save, the scrub of a cleared token with the events that clear it, a
 deletion on request, retention); `db reencrypt` changes only the ciphertext, not what it
 holds. Another server's save therefore means a full load here, as before.
@@ -38,9 +38,9 @@ IDLE_SECONDS = 15 * 60
 
 @dataclass
 class Snapshot:
-    tracker: DialogueStateTracker  # never handed out: callers get copies
-    rows: int  # the latest session's row count it stands for
-    last_id: int  # and its last row id
+    tracker: DialogueStateTracker  # the latest session's; never handed out: callers get copies
+    rows: int  # the count of all the sender's rows it stands for
+    last_id: int  # and the last row id
     domain: object  # the domain whose slots it was built with
     used: float
 
@@ -64,8 +64,8 @@ class TrackerSnapshots:
     def keep(
         self, sender_id: str, tracker: DialogueStateTracker, rows: int, last_id: int, domain: Any
     ) -> None:
-        """Keeps `tracker`, freshly loaded from `rows` rows up to `last_id`: a copy, so
-        the caller may change its own."""
+        """Keeps `tracker`, freshly loaded when the sender had `rows` rows up to `last_id`:
+        a copy, so the caller may change its own."""
         snapshot = copied(tracker)
         applied_events(snapshot)  # folded once here, then only its new events (as below)
         self._put(sender_id, Snapshot(snapshot, rows, last_id, domain, self._clock()))
@@ -90,20 +90,23 @@ class TrackerSnapshots:
     def extend(
         self,
         sender_id: str,
-        stored_before: int,
+        session_rows: int,
         events: Sequence[Event],
+        inserted: int,
         rows: int,
         last_id: int,
     ) -> None:
-        """After a save that appended `events` (as stored) to `stored_before` rows: the
-        snapshot goes on with them; dropped when it stood for other rows, or when the
-        events start a session (a load would then return the new session alone)."""
+        """After a save that found `session_rows` rows of the latest session and inserted
+        `events` (as stored) as `inserted` rows, leaving `rows` rows up to `last_id`: the
+        snapshot goes on with them. Dropped when the save did not follow it (other rows came
+        between), or when the events start a session (a load would return the new one alone)."""
         with self._lock:
             found = self._entries.pop(sender_id, None)
             if found is None:
                 return
             self._events -= len(found.tracker.events)
-        if found.rows != stored_before or any(isinstance(e, SessionStarted) for e in events):
+        follows = len(found.tracker.events) == session_rows and found.rows + inserted == rows
+        if not follows or any(isinstance(e, SessionStarted) for e in events):
             return
         for event in events:
             found.tracker.update(event)

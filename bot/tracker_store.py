@@ -255,7 +255,9 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         for stored, text in written:
             memory.remember(stored, text)
         if stored_now is not None:
-            kept.extend(tracker.sender_id, count, events_from_dicts(new_data), *stored_now)
+            kept.extend(
+                tracker.sender_id, count, events_from_dicts(new_data), len(values), *stored_now
+            )
 
     def _scrub_cleared_tokens(self, session: Any, sender_id: str, new: Sequence[Event]) -> bool:
         """Once the dialogue clears a token slot (the status check's sealed code when the
@@ -312,7 +314,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             kept = await asyncio.to_thread(self._from_snapshot, sender_id, self.domain)
             if kept is not None:
                 return kept
-        last_id, events = await asyncio.to_thread(
+        stored, events = await asyncio.to_thread(
             self._load_rows, sender_id, fetch_events_from_all_sessions
         )
         if self.domain and events:
@@ -321,34 +323,40 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
                 sender_id, events_from_dicts(events), self.domain.slots
             )
             if latest_session:
-                snapshots().keep(sender_id, tracker, len(events), last_id, self.domain)
+                snapshots().keep(sender_id, tracker, *stored, self.domain)
             return tracker
         return None
 
     def _from_snapshot(self, sender_id: str, domain: Any) -> Optional[DialogueStateTracker]:
-        with self.session_scope() as session:
-            rows, last_id = self._rows_and_last_id(session, sender_id)
+        with self.engine.connect() as connection:
+            rows, last_id = self._rows_and_last_id(connection, sender_id)
         return snapshots().tracker(sender_id, rows, last_id, domain)
 
-    def _rows_and_last_id(self, session: Any, sender_id: str) -> tuple[int, int]:
-        """The latest session's row count and last row id."""
-        query = self._event_query(session, sender_id, False).order_by(None)
-        rows, last_id = query.with_entities(
-            sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)
-        ).one()
+    def _rows_and_last_id(self, executor: Any, sender_id: str) -> tuple[int, int]:
+        """All the sender's rows: how many, and the last id. Every change the project makes
+        to a conversation's rows changes one of them (bot/tracker_snapshots.py)."""
+        table = self.SQLEvent.__table__
+        statement = sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id)).where(
+            table.c.sender_id == sender_id
+        )
+        rows, last_id = executor.execute(statement).one()
         return int(rows), int(last_id or 0)
 
     def _load_events(self, sender_id: str, all_sessions: bool) -> List[Dict[str, Any]]:
         return self._load_rows(sender_id, all_sessions)[1]
 
-    def _load_rows(self, sender_id: str, all_sessions: bool) -> tuple[int, List[Dict[str, Any]]]:
-        """The last row id and the events, decoded."""
+    def _load_rows(
+        self, sender_id: str, all_sessions: bool
+    ) -> tuple[tuple[int, int], List[Dict[str, Any]]]:
+        """What stands for the sender's rows (`_rows_and_last_id`), and the events."""
         with self.session_scope() as session:
+            # Counted first: a save landing between the two makes the count stale, so the
+            # snapshot is never used, rather than a snapshot missing that save's rows.
+            stored = self._rows_and_last_id(session, sender_id)
             # The data column alone: building ORM objects cost more than decoding.
             query = self._event_query(session, sender_id, all_sessions)
-            rows = query.with_entities(self.SQLEvent.id, self.SQLEvent.data).all()
-        last_id = rows[-1][0] if rows else 0
-        return last_id, [_decode(stored) for (_, stored) in rows]
+            rows = query.with_entities(self.SQLEvent.data).all()
+        return stored, [_decode(data) for (data,) in rows]
 
     async def keys(self) -> Iterable[str]:
         def _keys() -> List[str]:

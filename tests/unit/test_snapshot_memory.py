@@ -64,15 +64,18 @@ def test_copies_are_handed_out_and_saves_continue_the_snapshot():
     mine = kept.tracker("x", 2, 2, DOMAIN)
     mine.update(UserUttered("not saved"))
     new = [UserUttered("saved"), SlotSet("a", 1)]
-    kept.extend("x", stored_before=2, events=new, rows=4, last_id=4)
+    kept.extend("x", session_rows=2, events=new, inserted=2, rows=4, last_id=4)
     again = kept.tracker("x", 4, 4, DOMAIN)
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["saved"]
     # It comes with the applied events folded up to its last event, as Rasa folds them.
     assert again.__dict__[MEMO].seen == len(again.events) == 4
     assert again.applied_events() == list(again.events)
     # A save after other rows, or one that starts a session, ends the snapshot.
-    kept.extend("x", stored_before=3, events=[UserUttered("y")], rows=5, last_id=9)
+    kept.extend("x", session_rows=4, events=[UserUttered("y")], inserted=1, rows=6, last_id=9)
     assert "x" not in kept
     kept.keep("x", _tracker(2), rows=2, last_id=2, domain=DOMAIN)
-    kept.extend("x", stored_before=2, events=[SessionStarted()], rows=3, last_id=3)
+    kept.extend("x", session_rows=3, events=[UserUttered("y")], inserted=1, rows=3, last_id=3)
+    assert "x" not in kept
+    kept.keep("x", _tracker(2), rows=2, last_id=2, domain=DOMAIN)
+    kept.extend("x", session_rows=2, events=[SessionStarted()], inserted=1, rows=3, last_id=3)
     assert "x" not in kept
