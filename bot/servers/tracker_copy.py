@@ -24,9 +24,8 @@ from __future__ import annotations
 import copy as copying
 import dataclasses
 from collections import deque
-from typing import Any, List
+from typing import TYPE_CHECKING, Any, Callable, Dict, List
 
-from rasa.core.actions.forms import FormAction
 from rasa.shared.constants import DEFAULT_SENDER_ID
 from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
@@ -35,8 +34,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.servers import applied_events
 
+if TYPE_CHECKING:  # the forms module pulls in Rasa's actions: only where forms run
+    from rasa.core.actions.forms import FormAction
+
 RASA_COPY = DialogueStateTracker.copy
-RASA_TEMPORARY = FormAction._temporary_tracker
+REPLACED: Dict[str, Callable[..., Any]] = {}  # Rasa's methods, once install() replaced them
 
 
 def copied(tracker: DialogueStateTracker) -> DialogueStateTracker:
@@ -73,7 +75,7 @@ def temporary_tracker(
     """What `FormAction._temporary_tracker` returns: the tracker with the form's request,
     its run and the events so far applied, without replaying the history."""
     if not _same_history(current_tracker, domain):
-        return RASA_TEMPORARY(form, current_tracker, additional_events, domain)
+        return rasa_temporary_tracker()(form, current_tracker, additional_events, domain)
     tracker = copied(current_tracker)
     tracker.is_rule_tracker = False
     events: List[Event] = [
@@ -84,6 +86,13 @@ def temporary_tracker(
     for event in events:
         tracker.update(event)
     return tracker
+
+
+def rasa_temporary_tracker() -> Callable[..., DialogueStateTracker]:
+    """Rasa's own FormAction._temporary_tracker."""
+    from rasa.core.actions.forms import FormAction
+
+    return REPLACED.get("temporary", FormAction._temporary_tracker)
 
 
 def _same_history(tracker: DialogueStateTracker, domain: Domain) -> bool:
@@ -98,8 +107,11 @@ def _same_history(tracker: DialogueStateTracker, domain: Domain) -> bool:
 
 
 def install() -> None:
+    from rasa.core.actions.forms import FormAction
+
     if getattr(DialogueStateTracker.copy, "_by_state", False):
         return
+    REPLACED["temporary"] = FormAction._temporary_tracker
 
     def copy(self: DialogueStateTracker) -> DialogueStateTracker:
         return copied(self)
@@ -110,7 +122,7 @@ def install() -> None:
         return temporary_tracker(self, tracker, events, domain)
 
     marked: list[Any] = [copy, temporary]
-    for method, original in zip(marked, (RASA_COPY, RASA_TEMPORARY), strict=True):
+    for method, original in zip(marked, (RASA_COPY, REPLACED["temporary"]), strict=True):
         method._by_state = True
         method.__doc__ = original.__doc__
     DialogueStateTracker.copy = copy

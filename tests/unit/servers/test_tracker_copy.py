@@ -38,7 +38,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from bot.benchmark.store import turn_events
 from bot.servers.applied_events import MEMO, applied_events
-from bot.servers.tracker_copy import RASA_COPY, RASA_TEMPORARY, copied, temporary_tracker
+from bot.servers.tracker_copy import RASA_COPY, copied, rasa_temporary_tracker, temporary_tracker
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -142,7 +142,7 @@ def test_a_forms_temporary_tracker_is_rasas(kinds: list, so_far: list):
     form = FormAction("report_form", None)
     events = [MAKERS[index]() for index in so_far]
     ours = temporary_tracker(form, tracker, events, domain())
-    rasas = RASA_TEMPORARY(form, tracker, events, domain())
+    rasas = rasa_temporary_tracker()(form, tracker, events, domain())
     # Rasa's temporary tracker makes its own request and run events: the same, not the
     # same objects.
     ours_state, rasas_state = state(ours), state(rasas)
@@ -164,7 +164,7 @@ def test_a_long_report_conversation_turn_by_turn():
             tracker.update(event)
         assert state(copied(tracker)) == state(RASA_COPY(tracker))
         ours = temporary_tracker(form, tracker, [], domain())
-        rasas = RASA_TEMPORARY(form, tracker, [], domain())
+        rasas = rasa_temporary_tracker()(form, tracker, [], domain())
         assert (
             ours.current_state(EventVerbosity.AFTER_RESTART)["slots"]
             == (rasas.current_state(EventVerbosity.AFTER_RESTART)["slots"])
