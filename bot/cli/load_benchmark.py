@@ -39,8 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--servers", default="1,2", help="Rasa server counts to measure (1,2)")
     group.add_argument("--skip-baseline", action="store_true", help="no vanilla rasa init bot")
     group.add_argument("--long-turns", type=int, default=40, help="turns of a long conversation")
+    # 10: the median of 5 single turns moved by 0.2x from one run to the next (docs/benchmark.md).
     group.add_argument(
-        "--long-conversations", type=int, default=5, help="long conversations (5; 0: none)"
+        "--long-conversations", type=int, default=10, help="long conversations (10; 0: none)"
     )
     group.add_argument("--think", type=float, default=0.0, help="seconds between a user's turns")
     group.add_argument("--timeout", type=float, default=120.0, help="seconds a turn may take")
