@@ -19,10 +19,10 @@ deletes it (`forget`)."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
+
+from bot.bounded_memory import BoundedMemory
 
 # About 16 MB of text (a Rasa server holds some 1.3 GB): the rows of some 15 conversations
 # of 40 turns, or of all the load benchmark's 50 conversations of 8 turns.
@@ -31,6 +31,10 @@ BUDGET_CHARACTERS = 16 * 1024 * 1024
 ENTRY_OVERHEAD = 200
 # Plaintext of a conversation nobody continued for this long is dropped at the next use.
 IDLE_SECONDS = 15 * 60
+
+
+def _cost(stored: str, text: str) -> int:
+    return len(stored) + len(text) + ENTRY_OVERHEAD
 
 
 class DecryptedEvents:
@@ -42,73 +46,34 @@ class DecryptedEvents:
         idle_seconds: float = IDLE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.budget = budget
-        self.idle_seconds = idle_seconds
-        self._clock = clock
-        self._entries: OrderedDict[str, tuple[str, float]] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _cost(stored: str, text: str) -> int:
-        return len(stored) + len(text) + ENTRY_OVERHEAD
+        self._memory: BoundedMemory[str, str] = BoundedMemory(_cost, budget, idle_seconds, clock)
 
     def text(self, stored: str, decrypt: Callable[[str], str]) -> str:
         """The JSON text of `stored`: remembered, or decrypted now (and remembered)."""
-        now = self._clock()
-        with self._lock:
-            found = self._entries.get(stored)
-            if found is not None:
-                self._entries[stored] = (found[0], now)
-                self._entries.move_to_end(stored)
-                self._drop(now)
-                return found[0]
+        found = self._memory.get(stored)
+        if found is not None:
+            return found
         text = decrypt(stored)  # outside the lock: other threads load meanwhile
         self.remember(stored, text)
         return text
 
     def remember(self, stored: str, text: str) -> None:
-        cost = self._cost(stored, text)
-        if cost > self.budget:
-            return
-        now = self._clock()
-        with self._lock:
-            previous = self._entries.pop(stored, None)
-            if previous is not None:
-                self._size -= self._cost(stored, previous[0])
-            self._entries[stored] = (text, now)
-            self._size += cost
-            self._drop(now)
+        self._memory.put(stored, text)
 
     def forget(self, stored: Iterable[str]) -> None:
-        with self._lock:
-            for key in stored:
-                previous = self._entries.pop(key, None)
-                if previous is not None:
-                    self._size -= self._cost(key, previous[0])
+        for key in stored:
+            self._memory.pop(key)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._size = 0
-
-    def _drop(self, now: float) -> None:
-        """Over budget, or unused too long: the least recently used first (the lock held)."""
-        while self._entries:
-            key, (text, used) = next(iter(self._entries.items()))
-            if self._size <= self.budget and now - used <= self.idle_seconds:
-                return
-            del self._entries[key]
-            self._size -= self._cost(key, text)
+        self._memory.clear()
 
     def __contains__(self, stored: object) -> bool:
-        with self._lock:
-            return stored in self._entries
+        return stored in self._memory
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._memory)
 
     @property
     def size(self) -> int:
         """Characters held, overhead included."""
-        return self._size
+        return self._memory.size

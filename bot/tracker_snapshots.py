@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -27,6 +26,7 @@ from typing import Any, Optional
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.bounded_memory import BoundedMemory
 from bot.servers.applied_events import applied_events
 from bot.servers.tracker_copy import copied
 
@@ -42,7 +42,10 @@ class Snapshot:
     rows: int  # the count of all the sender's rows it stands for
     last_id: int  # and the last row id
     domain: object  # the domain whose slots it was built with
-    used: float
+
+
+def _events(sender_id: str, snapshot: Snapshot) -> int:
+    return len(snapshot.tracker.events)
 
 
 class TrackerSnapshots:
@@ -54,11 +57,10 @@ class TrackerSnapshots:
         idle_seconds: float = IDLE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.budget = budget
-        self.idle_seconds = idle_seconds
-        self._clock = clock
-        self._entries: OrderedDict[str, Snapshot] = OrderedDict()
-        self._events = 0
+        self._memory: BoundedMemory[str, Snapshot] = BoundedMemory(
+            _events, budget, idle_seconds, clock
+        )
+        # A snapshot is copied or continued under this lock: never both at once.
         self._lock = threading.Lock()
 
     def keep(
@@ -68,24 +70,18 @@ class TrackerSnapshots:
         a copy, so the caller may change its own."""
         snapshot = copied(tracker)
         applied_events(snapshot)  # folded once here, then only its new events (as below)
-        self._put(sender_id, Snapshot(snapshot, rows, last_id, domain, self._clock()))
+        self._memory.put(sender_id, Snapshot(snapshot, rows, last_id, domain))
 
     def tracker(self, sender_id: str, rows: int, last_id: int, domain: Any) -> Optional[Any]:
         """A copy of the snapshot when the stored rows are still those it stands for."""
+        found = self._memory.get(sender_id)
+        if found is None:
+            return None
+        if (found.rows, found.last_id) != (rows, last_id) or found.domain is not domain:
+            self._memory.pop(sender_id)
+            return None
         with self._lock:
-            found = self._entries.get(sender_id)
-            if found is None:
-                return None
-            if (found.rows, found.last_id) != (rows, last_id) or found.domain is not domain:
-                self._remove(sender_id)
-                return None
-            found.used = self._clock()
-            self._entries.move_to_end(sender_id)
             return copied(found.tracker)
-
-    def __contains__(self, sender_id: object) -> bool:
-        with self._lock:
-            return sender_id in self._entries
 
     def extend(
         self,
@@ -100,54 +96,29 @@ class TrackerSnapshots:
         `events` (as stored) as `inserted` rows, leaving `rows` rows up to `last_id`: the
         snapshot goes on with them. Dropped when the save did not follow it (other rows came
         between), or when the events start a session (a load would return the new one alone)."""
-        with self._lock:
-            found = self._entries.pop(sender_id, None)
-            if found is None:
-                return
-            self._events -= len(found.tracker.events)
+        found = self._memory.pop(sender_id)
+        if found is None:
+            return
         follows = len(found.tracker.events) == session_rows and found.rows + inserted == rows
         if not follows or any(isinstance(e, SessionStarted) for e in events):
             return
-        for event in events:
-            found.tracker.update(event)
-        # The applied events folded on (bot/servers/applied_events.py): each copy handed out
-        # carries the fold, so a turn's first prediction does not fold the history again.
-        applied_events(found.tracker)
+        with self._lock:
+            for event in events:
+                found.tracker.update(event)
+            # The applied events folded on (bot/servers/applied_events.py): each copy handed
+            # out carries the fold, so a turn's first prediction does not fold the history again.
+            applied_events(found.tracker)
         found.rows, found.last_id = rows, last_id
-        found.used = self._clock()
-        self._put(sender_id, found)
+        self._memory.put(sender_id, found)
 
     def forget(self, sender_id: str) -> None:
-        with self._lock:
-            self._remove(sender_id)
+        self._memory.pop(sender_id)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._events = 0
+        self._memory.clear()
+
+    def __contains__(self, sender_id: object) -> bool:
+        return sender_id in self._memory
 
     def __len__(self) -> int:
-        return len(self._entries)
-
-    def _put(self, sender_id: str, snapshot: Snapshot) -> None:
-        size = len(snapshot.tracker.events)
-        if size > self.budget:
-            return
-        with self._lock:
-            self._remove(sender_id)
-            self._entries[sender_id] = snapshot
-            self._events += size
-            self._drop(self._clock())
-
-    def _remove(self, sender_id: str) -> None:
-        found = self._entries.pop(sender_id, None)
-        if found is not None:
-            self._events -= len(found.tracker.events)
-
-    def _drop(self, now: float) -> None:
-        """Over budget, or unused too long: the least recently used first (lock held)."""
-        while self._entries:
-            sender_id, oldest = next(iter(self._entries.items()))
-            if self._events <= self.budget and now - oldest.used <= self.idle_seconds:
-                return
-            self._remove(sender_id)
+        return len(self._memory)

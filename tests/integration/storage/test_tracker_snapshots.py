@@ -100,6 +100,20 @@ def _store(path: Path, domain: Domain = DOMAIN) -> EncryptedSQLTrackerStore:
     return EncryptedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(path))
 
 
+def _saved_then_loaded(
+    store: EncryptedSQLTrackerStore,
+    events: list[Event],
+    tracker: DialogueStateTracker | None = None,
+) -> DialogueStateTracker:
+    """`events` added to the conversation (a new one without `tracker`), saved, and the
+    conversation loaded again for its next turn."""
+    tracker = tracker or DialogueStateTracker(SENDER, store.domain.slots)
+    for event in events:
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    return asyncio.run(store.retrieve(SENDER))
+
+
 def _full_load(store: EncryptedSQLTrackerStore) -> DialogueStateTracker:
     """What loading every stored row gives, whatever the snapshots hold."""
     reader = EncryptedSQLTrackerStore(
@@ -145,11 +159,7 @@ def test_every_turn_starts_from_what_was_stored(tmp_path: Path, monkeypatch):
 
 def test_a_tracker_handed_out_is_the_callers_own(tmp_path: Path):
     store = _store(tmp_path / "conversations.db")
-    tracker = DialogueStateTracker(SENDER, DOMAIN.slots)
-    for event in TURNS[0]:
-        tracker.update(event)
-    asyncio.run(store.save(tracker))
-    first = asyncio.run(store.retrieve(SENDER))
+    first = _saved_then_loaded(store, TURNS[0])
     first.update(SlotSet("report_what_happened", "changed, never saved"))
     second = asyncio.run(store.retrieve(SENDER))
     assert second.get_slot("report_what_happened") is None
@@ -160,11 +170,7 @@ def test_another_servers_save_is_read_from_the_database(tmp_path: Path, monkeypa
     path = tmp_path / "conversations.db"
     store = _store(path)
     loads = _counting_loads(store, monkeypatch)
-    tracker = DialogueStateTracker(SENDER, DOMAIN.slots)
-    for event in TURNS[0]:
-        tracker.update(event)
-    asyncio.run(store.save(tracker))
-    tracker = asyncio.run(store.retrieve(SENDER))
+    tracker = _saved_then_loaded(store, TURNS[0])
     # Another server, with a memory of its own, saves the next turn.
     for event in TURNS[1]:
         tracker.update(event)
@@ -179,33 +185,24 @@ def test_another_servers_save_is_read_from_the_database(tmp_path: Path, monkeypa
 
 def test_a_new_session_loads_only_the_new_session(tmp_path: Path):
     store = _store(tmp_path / "conversations.db")
-    tracker = DialogueStateTracker(SENDER, DOMAIN.slots)
-    for event in TURNS[0] + TURNS[1]:
-        tracker.update(event)
-    asyncio.run(store.save(tracker))
-    tracker = asyncio.run(store.retrieve(SENDER))
-    for event in [ActionExecuted("action_session_start"), SessionStarted()]:
-        tracker.update(event)
-    asyncio.run(store.save(tracker))
-    loaded = asyncio.run(store.retrieve(SENDER))
+    tracker = _saved_then_loaded(store, TURNS[0] + TURNS[1])
+    started = [ActionExecuted("action_session_start"), SessionStarted()]
+    loaded = _saved_then_loaded(store, started, tracker)
     assert [type(e) for e in loaded.events] == [SessionStarted]
     assert _state(loaded) == _state(_full_load(store))
 
 
 def test_a_deleted_conversation_is_forgotten(tmp_path: Path):
     store = _store(tmp_path / "conversations.db")
-    tracker = DialogueStateTracker(SENDER, DOMAIN.slots)
-    for event in TURNS[0] + TURNS[1]:
-        tracker.update(event)
-    asyncio.run(store.save(tracker))
-    tracker = asyncio.run(store.retrieve(SENDER))
+    tracker = _saved_then_loaded(store, TURNS[0] + TURNS[1])
     assert SENDER in snapshots()
-    for event in [
+    confirmed = [
         UserUttered("yes delete it", {"name": "affirm", "confidence": 1.0}),
         ActionExecuted("action_confirm_delete_data"),
         Restarted(),
         ActionExecuted("action_listen"),
-    ]:
+    ]
+    for event in confirmed:
         tracker.update(event)
     asyncio.run(store.save(tracker))
     assert SENDER not in snapshots()
@@ -215,12 +212,7 @@ def test_a_deleted_conversation_is_forgotten(tmp_path: Path):
 
 def test_another_domain_does_not_use_the_snapshot(tmp_path: Path, monkeypatch):
     path = tmp_path / "conversations.db"
-    store = _store(path)
-    tracker = DialogueStateTracker(SENDER, DOMAIN.slots)
-    for event in TURNS[0]:
-        tracker.update(event)
-    asyncio.run(store.save(tracker))
-    asyncio.run(store.retrieve(SENDER))
+    _saved_then_loaded(_store(path), TURNS[0])
     other = _store(path, Domain.from_yaml(SLOTS))  # a new model's domain
     loads = _counting_loads(other, monkeypatch)
     assert asyncio.run(other.retrieve(SENDER)) is not None
