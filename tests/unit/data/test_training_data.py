@@ -4,6 +4,7 @@ out of training."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
@@ -75,9 +76,24 @@ def test_no_example_is_given_two_intents(training):
     assert not clashes
 
 
+def folded(text: str) -> str:
+    """The text as a tokenizer nearly sees it: lower case, no accents, no punctuation."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+def test_folding_ignores_case_accents_and_punctuation():
+    assert folded("¿Sí, claro?") == folded("si claro") == "si claro"
+    assert folded("re-bonjour") == "re bonjour"
+    assert folded("سجّل بلاغي") == folded("سجل بلاغي")
+    assert folded("ik wil melden") != folded("ik wil niet melden")
+
+
 def test_heldout_examples_are_not_in_training(training, heldout):
-    trained = {e.lower() for examples in training.values() for e in examples}
-    leaked = [e for examples in heldout.values() for e in examples if e.lower() in trained]
+    # Folded: "Kan ik anoniem melden?" held out is the same test as "kan ik anoniem melden" trained.
+    trained = {folded(e) for examples in training.values() for e in examples}
+    leaked = [e for examples in heldout.values() for e in examples if folded(e) in trained]
     # Only the count and the leaked lines: the rest of the held-out set stays out of sight.
     assert not leaked, f"{len(leaked)} training examples repeat held-out messages: {leaked}"
     # Self-harm is held out with the danger messages, in evaluation/safety/.
