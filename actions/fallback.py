@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import AssistantAction
 from actions.experience import acknowledge
 from bot.language.detection import is_unsupported_message
-from bot.language.reading import asks_whether_it_counts
+from bot.language.reading import asks_whether_it_counts, tied_questions
 
 # Someone we cannot answer in their language is told so in the two most widely read ones.
 UNSUPPORTED_ANSWER_LANGUAGES = ("en", "fr")
@@ -29,6 +29,10 @@ class ActionHandleFallback(AssistantAction):
         elif asks_whether_it_counts(tracker.latest_message or {}):
             # A tie between telling and asking whether it counts: both answered.
             acknowledge(self, dispatcher, tracker)
+        elif answers := tied_questions(tracker.latest_message or {}):
+            # A question torn between two of ours: both answers, rather than "say it again".
+            for response in answers:
+                self.utter(dispatcher, response)
         else:
             self.utter(dispatcher, "utter_fallback")
         return []

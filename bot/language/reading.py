@@ -3,7 +3,9 @@
 "Does it count as harassment if a colleague keeps mocking my religion?" tells an experience
 and asks whether it counts: the intent model splits it between `share_experience` and
 `ask_what_counts` (0.55 / 0.45, or a tie that becomes `nlu_fallback`). Such a message gets
-both answers: the acknowledgement and what counts.
+both answers: the acknowledgement and what counts. Likewise a question the model splits
+between two of ours ("und erfährt mein Chef davon, wenn ich mich melde?": anonymity 0.49,
+protection 0.46, a tie that becomes `nlu_fallback`) gets both answers, not "say it again".
 
 After the assistant asked for the story ("I'm listening. Tell me what happened..."), the next
 message is the story, however short: read alone, "vorige week" was a status check, "last
@@ -39,21 +41,51 @@ MEANT_AS_SAID = frozenset({"affirm", "deny", "goodbye", "thank"})
 REQUESTS = QUESTION_INTENTS | {"report", "check_status", "find_advisor"}
 
 
-def asks_whether_it_counts(message: Mapping[str, Any]) -> bool:
-    """An experience told as a question whether it counts: the two intents are the model's
-    top two (fallback aside) and the message asks."""
+# Our questions, each with its answer.
+ANSWERS = {
+    "ask_what_counts": "utter_what_counts",
+    "ask_options": "utter_options",
+    "ask_advisor_role": "utter_advisor_role",
+    "ask_anonymity": "utter_anonymity",
+    "ask_protection": "utter_protection",
+    "ask_process": "utter_process",
+    "ask_external": "utter_external",
+}
+
+
+def top_two(message: Mapping[str, Any]) -> list[str]:
+    """The model's first two readings (fallback aside), when the second is a real contender;
+    otherwise none."""
     ranking = [
         entry
         for entry in message.get("intent_ranking") or []
         if entry.get("name") != "nlu_fallback"
     ][:2]
-    names = {entry.get("name") for entry in ranking}
-    if names != {EXPERIENCE, WHAT_COUNTS}:
-        return False
+    if len(ranking) < 2:
+        return []
     if min(float(entry.get("confidence") or 0.0) for entry in ranking) < RUNNER_UP_CONFIDENCE:
-        return False
+        return []
+    return [str(entry.get("name")) for entry in ranking]
+
+
+def _asks(message: Mapping[str, Any]) -> bool:
     turn = Turn.from_parse(message)
     return not turn.is_payload and (turn.asks or begins_as_question(turn.text))
+
+
+def asks_whether_it_counts(message: Mapping[str, Any]) -> bool:
+    """An experience told as a question whether it counts: the two intents are the model's
+    top two and the message asks."""
+    return set(top_two(message)) == {EXPERIENCE, WHAT_COUNTS} and _asks(message)
+
+
+def tied_questions(message: Mapping[str, Any]) -> list[str]:
+    """The answers to a question the model split between two of ours (the first reading's
+    first), when the message asks; otherwise none."""
+    first_two = top_two(message)
+    if not first_two or not all(name in ANSWERS for name in first_two) or not _asks(message):
+        return []
+    return [ANSWERS[name] for name in first_two]
 
 
 def is_the_story(message: Mapping[str, Any]) -> bool:

@@ -215,6 +215,48 @@ class TestStoryToldAsAQuestion:
         assert "utter_what_counts" not in [m["response"] for m in messages]
 
 
+class TestQuestionTornBetweenTwoOfOurs:
+    def torn(self, text: str, first: str, second: str, language: str) -> Tracker:
+        t = tracker(
+            text, "nlu_fallback", language=language, detected={"code": language, "confidence": 0.9}
+        )
+        t.latest_message["intent_ranking"] = [
+            {"name": "nlu_fallback", "confidence": 0.3},
+            {"name": first, "confidence": 0.49},
+            {"name": second, "confidence": 0.46},
+        ]
+        return t
+
+    def test_gets_both_answers_instead_of_a_request_to_rephrase(self):
+        # Seen in a typed German conversation, and answered "say it in other words".
+        text = "und erfaehrt mein chef davon wenn ich mich da melde?"
+        t = self.torn(text, "ask_anonymity", "ask_protection", "de")
+        messages, _ = run_action(ActionHandleFallback(), t)
+        assert [m["response"] for m in messages] == ["utter_anonymity", "utter_protection"]
+
+    def test_asked_without_a_question_mark(self):
+        t = self.torn(
+            "wat gebeurt er daarna en kan dat buiten het ministerie",
+            "ask_process",
+            "ask_external",
+            "nl",
+        )
+        messages, _ = run_action(ActionHandleFallback(), t)
+        assert [m["response"] for m in messages] == ["utter_process", "utter_external"]
+
+    @pytest.mark.parametrize(
+        "text, first, second",
+        [
+            ("my boss and the thing", "ask_anonymity", "ask_protection"),  # asks nothing
+            ("can I report it?", "report", "ask_anonymity"),  # a request, not two questions
+            ("/ask_anonymity", "ask_anonymity", "ask_protection"),  # a button
+        ],
+    )
+    def test_otherwise_asks_to_rephrase(self, text, first, second):
+        messages, _ = run_action(ActionHandleFallback(), self.torn(text, first, second, "en"))
+        assert [m["response"] for m in messages] == ["utter_fallback"]
+
+
 class TestFallback:
     def test_unsupported_language_is_answered_in_english_and_french(self):
         t = tracker(

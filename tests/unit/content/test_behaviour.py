@@ -57,3 +57,22 @@ def test_another_languages_whole_word_still_names_the_kind():
     assert LEXICON.classify("mijn baas zegt dat hij me gaat despedir, puro chantaje", "nl") == (
         "intimidation"
     )
+
+
+@pytest.mark.parametrize(
+    ("story", "kind"),
+    [
+        (
+            "wa7ed yfatesh fi malafat el mowadafeen w yenshurha fi group el whatsapp",
+            "misuse_of_information",
+        ),
+        ("el modir yetlob rashwa 3ashan yjadded el 3a2d", "fraud"),
+        ("zamili bit7arash biya kol yom", "sexual_harassment"),
+        ("el modir byhadded yetradni", "intimidation"),
+        ("el mas2oul bystaghel solto w ya5od 3arabeyet el sefara", "misuse_of_power"),
+        ("kol el zomala2 bytnamaro 3alaya", "bullying"),
+    ],
+)
+def test_a_story_in_arabizi_names_its_kind(story: str, kind: str):
+    # Local staff write Arabic in Latin letters on WhatsApp.
+    assert LEXICON.classify(story, "ar") == kind

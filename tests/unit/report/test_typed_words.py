@@ -9,7 +9,9 @@ import pytest
 
 from bot.content.store import load_content
 from bot.forms.choices import match_choice
+from bot.forms.interruptions import Turn
 from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.report.answers import answer_confirm, answer_contact
 from bot.report.form import DECLINED, STARTED, says_skip, start_options
 
 
@@ -38,3 +40,26 @@ def test_every_language_has_words_that_pass_a_question(content, language: str):
 
     skip_button = content.responses[language]["utter_ask_report_when"].buttons[0].title
     assert says_skip(skip_button, phrase)
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        ("hena", "report_contact", "this_channel"),  # "here"
+        ("majhool", "report_contact", "anonymous"),
+        ("ersal", "report_confirm", "send"),
+        ("ab3at", "report_confirm", "send"),
+    ],
+)
+def test_arabizi_answers_to_the_report_questions(content, text: str, slot: str, value: str):
+    # Local staff write Arabic in Latin letters on WhatsApp; "hena" and "ersal" were not
+    # understood in a typed conversation.
+    def phrase(name: str):
+        return content.phrases["ar"].get(name)
+
+    turn = Turn(text=text, intent="nlu_fallback", confidence=0.3)
+    if slot == "report_contact":
+        answer = answer_contact(turn, phrase)
+    else:
+        answer = answer_confirm(turn, False, phrase)
+    assert answer.slots.get(slot) == value and not answer.refused

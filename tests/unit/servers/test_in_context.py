@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rasa.shared.core.events import ActiveLoop, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.servers.in_context import read_in_context
@@ -109,3 +109,41 @@ def test_a_language_named_otherwise_changes_nothing(text, written_in, top, asked
     message["intent_ranking"].append({"name": "change_language", "confidence": asked})
     message["language"] = {"code": written_in, "confidence": 0.99}
     assert read_in_context(message, after("utter_greet"))["intent"]["name"] == "ask_protection"
+
+
+def torn(text: str, first: str, second: str) -> dict[str, Any]:
+    """A message the model could not decide between two readings: the fallback."""
+    message = parsed(text, "nlu_fallback", 0.3)
+    message["intent_ranking"] += [
+        {"name": first, "confidence": 0.5},
+        {"name": second, "confidence": 0.49},
+    ]
+    return message
+
+
+def test_torn_between_leaving_and_a_request_with_nothing_to_leave_is_the_request():
+    # Seen in a typed Arabizi conversation: "I want to report him" was not understood.
+    read = read_in_context(torn("abi ablegh 3anh", "report", "cancel"), after("utter_greet"))
+    assert read["intent"]["name"] == "report"
+    read = read_in_context(torn("next one please", "skip", "ask_options"), after("utter_greet"))
+    assert read["intent"]["name"] == "ask_options"
+
+
+def test_torn_between_leaving_and_more_stays_unclear_where_there_is_something_to_leave():
+    message = torn("abi ablegh 3anh", "report", "cancel")
+    in_form = after("utter_ask_what_happened", form="report_form")
+    assert read_in_context(message, in_form)["intent"]["name"] == "nlu_fallback"
+    # A report that could not be stored can still be cancelled.
+    failed = DialogueStateTracker.from_events(
+        "rest:someone",
+        [UserUttered("send", {"name": "affirm"}), ActionExecuted("action_submit_report")]
+        + [ActionExecuted("action_listen")],
+    )
+    assert read_in_context(message, failed)["intent"]["name"] == "nlu_fallback"
+
+
+def test_torn_between_two_other_readings_stays_unclear():
+    message = torn("something vague", "report", "ask_options")
+    assert read_in_context(message, after("utter_greet"))["intent"]["name"] == "nlu_fallback"
+    message = torn("stop, skip it", "cancel", "skip")
+    assert read_in_context(message, after("utter_greet"))["intent"]["name"] == "nlu_fallback"
