@@ -54,9 +54,14 @@ def _unique(keys: set[str]) -> Optional[str]:
 
 
 def _contained(typed: str, options: Options) -> Optional[str]:
-    """The one choice whose words appear as whole words in the answer. Words inside a longer
-    match do not count ("harassment" inside "sexual harassment"); two choices named apart
-    ("my manager and an advisor") select none."""
+    """The one choice whose words appear as whole words in the answer; two choices named
+    apart ("my manager and an advisor") select none."""
+    return _unique(named_choices(typed, options))
+
+
+def named_choices(typed: str, options: Options) -> set[str]:
+    """The choices whose words appear as whole words in the (plain) answer. Words inside a
+    longer match do not count ("harassment" inside "sexual harassment")."""
     padded = f" {typed} "
     found = [
         (label, key)
@@ -64,12 +69,11 @@ def _contained(typed: str, options: Options) -> Optional[str]:
         for label in labels(key, words)
         if label and f" {label} " in padded
     ]
-    kept = {
+    return {
         key
         for label, key in found
         if not any(label != other and f" {label} " in f" {other} " for other, _ in found)
     }
-    return _unique(kept)
 
 
 def _score(typed: str, label: str) -> float:

@@ -25,7 +25,14 @@ from bot.cases.model import CONTACTS, KINDS, SPOKE_TO
 from bot.directory.records import Directory
 from bot.directory.resolution import UNKNOWN, resolve_post
 from bot.forms.answer import Answer
-from bot.forms.choices import closest_choice, match_choice, plain, whole_choice
+from bot.forms.choices import (
+    Options,
+    closest_choice,
+    match_choice,
+    named_choices,
+    plain,
+    whole_choice,
+)
 from bot.forms.interruptions import Turn, skips
 from bot.report.form import (
     CHANGE,
@@ -271,7 +278,7 @@ def answer_spoke_to(turn: Turn, phrase: Phrase) -> Answer:
     if value in SPOKE_TO + (SKIPPED,):
         return Answer({REPORT_SPOKE_TO: value})
     options = spoke_to_options(phrase)
-    chosen = None if turn.is_payload else match_choice(value, options)
+    chosen = None if turn.is_payload else match_choice(value, options) or _both(value, options)
     if chosen:
         return Answer({REPORT_SPOKE_TO: chosen})  # "nadie" names a choice, read as skip or not
     if skips(turn):
@@ -286,6 +293,15 @@ def answer_spoke_to(turn: Turn, phrase: Phrase) -> Answer:
     if closest:
         return _understood("report_spoke_to", closest, phrase)
     return _refused(REPORT_SPOKE_TO, InvalidReport("spoke_to", "unknown_choice"))
+
+
+def _both(value: str, options: Options) -> Optional[str]:
+    """ "Both" when the answer says it and names one of them too ("el etnein, mostashar w
+    modiri"), or names the advisor and the manager apart ("my boss and an advisor")."""
+    named = named_choices(plain(value), options)
+    if "both" in named or {"advisor", "manager"} <= named:
+        return "both"
+    return None
 
 
 def answer_contact(turn: Turn, phrase: Phrase) -> Answer:

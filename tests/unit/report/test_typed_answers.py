@@ -171,6 +171,9 @@ class TestChoices:
             # A no-word first, whatever the model read ("la2 ma kalemtesh 7ad": fallback).
             ("la2 ma kalemtesh 7ad", "nlu_fallback", "neither"),
             ("nope didnt talk to anybody", "ask_anonymity", "neither"),
+            # Both named apart, or "both" said with one of them named.
+            ("my boss and an advisor", "share_experience", "both"),
+            ("both, my manager too", "inform", "both"),
         ],
     )
     def test_spoke_to_in_own_words(self, text, intent, chosen):

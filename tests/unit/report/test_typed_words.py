@@ -11,7 +11,7 @@ from bot.content.store import load_content
 from bot.forms.choices import match_choice
 from bot.forms.interruptions import Turn
 from bot.language.detection import SUPPORTED_LANGUAGES
-from bot.report.answers import answer_confirm, answer_contact
+from bot.report.answers import answer_confirm, answer_contact, answer_spoke_to
 from bot.report.form import DECLINED, STARTED, says_skip, start_options
 
 
@@ -49,6 +49,7 @@ def test_every_language_has_words_that_pass_a_question(content, language: str):
         ("majhool", "report_contact", "anonymous"),
         ("ersal", "report_confirm", "send"),
         ("ab3at", "report_confirm", "send"),
+        ("el etnein, mostashar w modiri", "report_spoke_to", "both"),  # both, advisor and boss
     ],
 )
 def test_arabizi_answers_to_the_report_questions(content, text: str, slot: str, value: str):
@@ -60,6 +61,8 @@ def test_arabizi_answers_to_the_report_questions(content, text: str, slot: str, 
     turn = Turn(text=text, intent="nlu_fallback", confidence=0.3)
     if slot == "report_contact":
         answer = answer_contact(turn, phrase)
+    elif slot == "report_spoke_to":
+        answer = answer_spoke_to(turn, phrase)
     else:
         answer = answer_confirm(turn, False, phrase)
     assert answer.slots.get(slot) == value and not answer.refused
