@@ -67,9 +67,18 @@ def phrases(language: str) -> Phrases:
 def cancel_words(language: str) -> list[str]:
     """The words of stopping a form, in the user's language and in English, which people
     mix in ("stop", "cancel")."""
+    return _words_with_english(language, "cancel_words")
+
+
+def delete_words(language: str) -> list[str]:
+    """The words of deleting, in the user's language and in English ("delete")."""
+    return _words_with_english(language, "delete_words")
+
+
+def _words_with_english(language: str, name: str) -> list[str]:
     found: list[str] = []
     for lang in dict.fromkeys((language, "en")):
-        found += words_of(phrases(lang).lookup, "cancel_words")
+        found += words_of(phrases(lang).lookup, name)
     return found
 
 
@@ -265,6 +274,7 @@ class FormThatStepsAside(FormValidationAction, AssistantAction):
                 self.expects(slot),
                 self.selects_choice(slot, tracker),
                 cancel_words=cancel_words(self.language(tracker)),
+                delete_words=delete_words(self.language(tracker)),
             )
         ):
             # The text was put into the slot by the mapping; it was not an answer.

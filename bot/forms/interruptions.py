@@ -60,7 +60,8 @@ UNASKED_CONFIDENCE = 0.95
 CANCEL_CONFIDENCE = 0.85  # a wrong cancel throws the report away
 # Requests about the conversation itself leave the form even when short, but only when the
 # model is sure: "my boss" was read as delete_data at 0.54.
-REQUEST_INTENTS = frozenset({"delete_data", "change_language"})
+DELETE_DATA = "delete_data"
+REQUEST_INTENTS = frozenset({DELETE_DATA, "change_language"})
 REQUEST_CONFIDENCE = 0.9
 # A typed skip: short and sure, since a skip throws away the answer.
 MAX_SKIP_WORDS = 4
@@ -160,11 +161,24 @@ def clear_yes_no(turn: Turn) -> bool:
     )
 
 
-def says_cancel(text: str, cancel_words: Collection[str]) -> bool:
-    """Whether the message has a word or phrase of stopping in it ("stop", "laat maar",
-    "vergiss es") as whole words."""
+def says_cancel(text: str, words: Collection[str]) -> bool:
+    """Whether the message has one of the words or phrases of stopping in it as whole words
+    ("stop", "laat maar", "vergiss es")."""
     typed = f" {plain(text)} "
-    return any(f" {word} " in typed for word in (plain(w) for w in cancel_words) if word)
+    return any(f" {word} " in typed for word in (plain(w) for w in words) if word)
+
+
+def begins_one_of(text: str, stems: Collection[str]) -> bool:
+    """Whether a word of the message begins with one of the stems ("verwijder" in
+    "verwijderen", "احذف" in "احذفها"), or a stem of several words is in it."""
+    typed = plain(text)
+    padded, words = f" {typed} ", typed.split()
+    for stem in (plain(s) for s in stems):
+        if stem and (
+            f" {stem}" in padded if " " in stem else any(w.startswith(stem) for w in words)
+        ):
+            return True
+    return False
 
 
 def cancels(turn: Turn, cancel_words: Optional[Collection[str]] = None) -> bool:
@@ -217,11 +231,13 @@ def steps_aside(
     expects: Expects,
     is_choice: bool = False,
     cancel_words: Optional[Collection[str]] = None,
+    delete_words: Optional[Collection[str]] = None,
 ) -> bool:
     """Whether a message whose intent the form's rules can answer leaves the form for a
     moment (its rule answers, then the form asks again) instead of answering the question.
     `is_choice`: the words select an offered choice, which makes them the answer whatever
-    the model thought."""
+    the model thought. `delete_words`: the language's words of deleting; a request to delete
+    needs one ("ik heb screenshots van de berichten" was read as delete_data at 0.91)."""
     if turn.is_payload:
         return True  # a button of an earlier answer ("Is it confidential?"): asked, not typed
     if turn.intent in SAFETY_INTENTS:
@@ -238,6 +254,9 @@ def steps_aside(
         return False  # a passphrase can look like any language, or like a question
     if turn.unsupported_language:
         return True
+    if turn.intent == DELETE_DATA and delete_words is not None:
+        if not begins_one_of(turn.text, delete_words):
+            return False  # an answer about messages or data, not a wish to delete them
     if turn.intent in REQUEST_INTENTS and turn.confidence >= REQUEST_CONFIDENCE:
         return True  # "delete my data", "in English please": short, and never an answer
     return _reads_as_question(turn, expects)

@@ -156,7 +156,8 @@ def evaluate(model_path: Path, heldout_dir: Path) -> str:
         "",
         f"Model: `{model_path.name}`; held-out set: `evaluation/{Path(heldout_dir).name}`"
         f" ({len(examples)} messages,"
-        " none of them in the training data). Produced by `bin/evaluate`.",
+        " none of them in the training data, not even with another case, accents or"
+        " punctuation: tests/unit/data/test_training_data.py). Produced by `bin/evaluate`.",
         "",
         f"Targets: intent accuracy >= {TARGET_INTENT_ACCURACY} per language (Arabic, Arabizi"
         f" counted, >= {TARGET_INTENT_ACCURACY_BY_LANGUAGE['ar']}), every intent >="

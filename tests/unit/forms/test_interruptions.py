@@ -140,3 +140,16 @@ def test_a_typed_cancel_must_say_a_word_of_stopping_when_the_form_knows_them():
     assert not steps_aside(turn("seit anfang jahr", "cancel"), Expects.TEXT, cancel_words=words)
     # "stop" inside another word is no stop.
     assert not steps_aside(turn("bushaltestop", "cancel"), Expects.TEXT, cancel_words=words)
+
+
+def test_a_request_to_delete_must_say_a_word_of_deleting_when_the_form_knows_them():
+    words = ["verwijder", "wis", "delet"]
+    # Seen in a typed conversation: the evidence, read as delete_data at 0.91, was lost.
+    evidence = turn("ik heb screenshots van de berichten", "delete_data", 0.91)
+    assert not steps_aside(evidence, Expects.TEXT, delete_words=words)
+    assert steps_aside(evidence, Expects.TEXT)  # without the words, the model decides
+    wish = turn("verwijder al mijn berichten", "delete_data", 0.97)
+    assert steps_aside(wish, Expects.TEXT, delete_words=words)
+    assert steps_aside(
+        turn("please delete everything", "delete_data", 0.97), Expects.TEXT, delete_words=words
+    )
