@@ -77,6 +77,11 @@ def command(args: argparse.Namespace) -> int:
         print(error)
         return 2
     output: Path | None = args.output or DOCUMENT
+    # The long conversations follow the full load's users' scripts, with --long-only too:
+    # which scripts they are moves turn 40's cost as much as the load does (the same ten
+    # cost 1.23x alone and after the load, turns 36-40 against turns 2-6; the ten after the
+    # first user, 1.06x alone).
+    long_offset = args.conversations
     if args.long_only:
         # One user typing one message stands for the load: the long conversations follow.
         counts, args.skip_baseline, args.conversations, args.turns = [1], True, 1, 1
@@ -97,7 +102,7 @@ def command(args: argparse.Namespace) -> int:
         return 2
     scripts = select_scripts(conversations, args.conversations, args.turns)
     long_scripts = select_scripts(
-        conversations, args.long_conversations, args.long_turns, offset=args.conversations
+        conversations, args.long_conversations, args.long_turns, offset=long_offset
     )
     first = select_scripts(conversations, 1, 1, offset=1)[0].messages[0]  # an English greeting
     load = Load(scripts, long_scripts, first, args.think, args.timeout)
