@@ -78,9 +78,9 @@ def command(args: argparse.Namespace) -> int:
         return 2
     output: Path | None = args.output or DOCUMENT
     # The long conversations follow the full load's users' scripts, with --long-only too:
-    # which scripts they are moves turn 40's cost as much as the load does (the same ten
-    # cost 1.23x alone and after the load, turns 36-40 against turns 2-6; the ten after the
-    # first user, 1.06x alone).
+    # the scripts decide turn 40's cost, the load before them does not (turns 36-40 against
+    # turns 2-6: the same ten cost 1.23x alone and after the load, the ten after the first
+    # user's 1.06x alone).
     long_offset = args.conversations
     if args.long_only:
         # One user typing one message stands for the load: the long conversations follow.
