@@ -168,8 +168,14 @@ class Target:
         return "not measured" if self.met is None else ("met" if self.met else "not met")
 
 
-def _times(value: Optional[float]) -> str:
-    return "–" if value is None else f"{value:.2f}×"
+def _times(value: Optional[float], target: Optional[float] = None) -> str:
+    """A ratio with two decimals, or three where two would round it onto the target (0.895
+    against 0.9 read "0.90×, not met")."""
+    if value is None:
+        return "–"
+    if target is not None and round(value, 2) == target and value != target:
+        return f"{value:.3f}×"
+    return f"{value:.2f}×"
 
 
 def targets(setups: Sequence[Setup], conversations: int) -> list[Target]:
@@ -186,7 +192,7 @@ def targets(setups: Sequence[Setup], conversations: int) -> list[Target]:
     found.append(
         Target(
             f"one server's throughput >= {BASELINE_THROUGHPUT}× the vanilla bot's",
-            _times(versus_base),
+            _times(versus_base, BASELINE_THROUGHPUT),
             None if versus_base is None else versus_base >= BASELINE_THROUGHPUT,
         )
     )
@@ -195,7 +201,9 @@ def targets(setups: Sequence[Setup], conversations: int) -> list[Target]:
         Target(
             f"turn {long.late_turn if long else 40} <= {LONG_TURN_COST}× turn {EARLY_TURN} "
             "(one server)",
-            "–" if long is None else f"{long.ratio:.2f}× ({long.late:.3f} s vs {long.early:.3f} s)",
+            "–"
+            if long is None
+            else f"{_times(long.ratio, LONG_TURN_COST)} ({long.late:.3f} s vs {long.early:.3f} s)",
             None if long is None or math.isnan(long.ratio) else long.ratio <= LONG_TURN_COST,
         )
     )
@@ -203,7 +211,7 @@ def targets(setups: Sequence[Setup], conversations: int) -> list[Target]:
     found.append(
         Target(
             f"2 servers >= {TWO_SERVERS}× one server's throughput",
-            _times(scaling),
+            _times(scaling, TWO_SERVERS),
             None if scaling is None else scaling >= TWO_SERVERS,
         )
     )

@@ -115,6 +115,14 @@ def test_targets_are_met_or_not_and_never_raise():
     assert "1300 MB" in found["Rasa server memory <= 1.2 GB"].measured
 
 
+def test_a_ratio_just_short_of_its_target_is_not_shown_as_the_target():
+    # 179.6 vs 200 msg/s: 0.898, "0.90×" with two decimals.
+    base = Setup("vanilla rasa init", 0, baseline=True, load=run(10.0, [0.1] * 2000))
+    one = Setup("1 Rasa server", 1, load=run(10.0, [0.2] * 1796))
+    found = targets([base, one], conversations=50)[0]
+    assert (found.measured, found.verdict) == ("0.898×", "not met")
+
+
 def test_targets_not_measured_say_so():
     only_one = [s for s in setups() if s.servers == 1]
     found = targets(only_one, conversations=10)
