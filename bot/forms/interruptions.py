@@ -161,11 +161,11 @@ def clear_yes_no(turn: Turn) -> bool:
     )
 
 
-def says_cancel(text: str, words: Collection[str]) -> bool:
-    """Whether the message has one of the words or phrases of stopping in it as whole words
-    ("stop", "laat maar", "vergiss es")."""
+def says_cancel(text: str, cancel_words: Collection[str]) -> bool:
+    """Whether the message has a word or phrase of stopping in it ("stop", "laat maar",
+    "vergiss es") as whole words."""
     typed = f" {plain(text)} "
-    return any(f" {word} " in typed for word in (plain(w) for w in words) if word)
+    return any(f" {word} " in typed for word in (plain(w) for w in cancel_words) if word)
 
 
 def begins_one_of(text: str, stems: Collection[str]) -> bool:
