@@ -28,6 +28,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.bounded_memory import BoundedMemory
 from bot.servers.applied_events import applied_events
+from bot.servers.dialogue_states import continue_on
 from bot.servers.tracker_copy import copied
 
 # About 60 long conversations of 40 turns (450 events each), or the load benchmark's 50
@@ -108,6 +109,9 @@ class TrackerSnapshots:
             # The applied events folded on (bot/servers/applied_events.py): each copy handed
             # out carries the fold, so a turn's first prediction does not fold the history again.
             applied_events(found.tracker)
+            # And its dialogue states (bot/servers/dialogue_states.py): the policies' first
+            # prediction of the next turn replays only that turn's events.
+            continue_on(found.tracker)
         found.rows, found.last_id = rows, last_id
         self._memory.put(sender_id, found)
 

@@ -54,7 +54,7 @@ from bot import json_text
 from bot.decrypted_events import DecryptedEvents
 from bot.encryption import TextCipher, text_cipher
 from bot.security.files import private_sqlite
-from bot.security.redaction import STATE_KINDS, STATUS_CODE, Redactor
+from bot.security.redaction import STATUS_CODE, Redactor
 from bot.settings import settings
 from bot.tracker_snapshots import TrackerSnapshots
 
@@ -209,8 +209,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             # (the same result as redacting them all again, tests/unit/security).
             redactor = Redactor()
             for event in events[:count]:
-                if event.type_name in STATE_KINDS:
-                    redactor.follow(event.as_dict())
+                redactor.follow_event(event)
             new = events[count:]
             new_data = [redactor.redact(event.as_dict()) for event in new]
             tail = deletion_tail(new)

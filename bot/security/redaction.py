@@ -100,6 +100,17 @@ class Redactor:
         elif kind in ("restart", "session_started"):
             self.active_loop = self.requested_slot = None
 
+    def follow_event(self, event: Any) -> None:
+        """`follow` for a Rasa event object, without building its dict (the conversation
+        store follows every stored event at each save): only the requested slot, a loop,
+        a restart or a new session change the state."""
+        kind = event.type_name
+        if kind == "slot":
+            if event.key == "requested_slot":
+                self.requested_slot = event.value
+        elif kind in STATE_KINDS:
+            self.follow({"event": kind, "name": getattr(event, "name", None)})
+
     def redact(self, event: Mapping[str, Any]) -> dict[str, Any]:
         """A redacted copy of `event`; also follows the dialogue state it changes."""
         out = copy.deepcopy(dict(event))

@@ -22,6 +22,7 @@ def main() -> None:
         action_calls,
         action_results,
         applied_events,
+        dialogue_states,
         held,
         model_load,
         outages,
@@ -32,6 +33,7 @@ def main() -> None:
 
     outages.install()  # the action server or the database down: "send it again", not silence
     applied_events.install()  # a turn's predictions fold the events once, not per call
+    dialogue_states.install()  # the policies' dialogue states continued, not replayed anew
     tracker_copy.install()  # an action's tracker copied by its state, not by a replay
     action_results.install()  # the action server's answers: the schema checked once
     action_calls.install()  # the tracker sent to the action server: written by orjson

@@ -32,7 +32,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, Restarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.servers import applied_events
+from bot.servers import applied_events, dialogue_states
 
 if TYPE_CHECKING:  # the forms module pulls in Rasa's actions: only where forms run
     from rasa.core.actions.forms import FormAction
@@ -63,6 +63,7 @@ def copied(tracker: DialogueStateTracker) -> DialogueStateTracker:
     # Rasa changes a loop's flags in place (an interruption, a rejection): its own copy.
     copy.active_loop = dataclasses.replace(loop) if loop is not None else None
     applied_events.carry_over(tracker, copy)
+    dialogue_states.carry_over(tracker, copy)
     return copy
 
 

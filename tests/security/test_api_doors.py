@@ -120,6 +120,16 @@ def test_the_same_call_with_the_secret_does_store_a_handoff(app: Sanic, state_di
     assert stored(state_dir)["handoffs"] == before["handoffs"] + 1
 
 
+def test_a_body_that_is_no_json_is_refused_without_quoting_it(app: Sanic, state_dir: Path):
+    before = stored(state_dir)
+    body = b'{"next_action": "action_create_handoff", "tracker": ' + MARKER.encode()
+    headers = {**bearer(), "Content-Type": "application/json"}
+    reply = call(app, "POST", "/webhook", content=body, headers=headers)
+    assert reply.status_code == 400
+    assert MARKER not in reply.text
+    assert stored(state_dir) == before
+
+
 def test_health_is_open_and_tells_nothing(app: Sanic):
     reply = call(app, "GET", "/health")
     assert (reply.status_code, reply.json()) == (200, {"status": "ok"})

@@ -4,9 +4,13 @@ snapshot only while it stands for the rows it was told of."""
 
 from __future__ import annotations
 
+import pytest
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.benchmark.store import turn_events
+from bot.servers import dialogue_states
 from bot.servers.applied_events import MEMO
 from bot.tracker_snapshots import TrackerSnapshots
 
@@ -79,3 +83,29 @@ def test_copies_are_handed_out_and_saves_continue_the_snapshot():
     kept.keep("x", _tracker(2), rows=2, last_id=2, domain=DOMAIN)
     kept.extend("x", session_rows=2, events=[SessionStarted()], inserted=1, rows=3, last_id=3)
     assert "x" not in kept
+
+
+def test_a_save_continues_the_snapshots_dialogue_states():
+    domain = Domain.load("domain.yml")
+    tracker = DialogueStateTracker("someone", domain.slots)
+    for number in range(1, 31):
+        for event in turn_events(number):
+            tracker.update(event)
+    rows, applied = len(tracker.events), len(tracker.applied_events())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dialogue_states, "_SEEN", {})
+        kept = TrackerSnapshots()
+        kept.keep("x", tracker, rows=rows, last_id=rows, domain=domain)
+        mine = kept.tracker("x", rows, rows, domain)
+        dialogue_states.states_for_history(domain, mine)  # a policy's call, as in a turn
+        new = turn_events(31)
+        added = rows + len(new)
+        kept.extend(
+            "x", session_rows=rows, events=new, inserted=len(new), rows=added, last_id=added
+        )
+        again = kept.tracker("x", added, added, domain)
+    # The next turn's copy comes with the states folded over the saved events too.
+    (fold,) = again.__dict__[dialogue_states.MEMO].values()
+    assert len(fold.applied) == len(again.applied_events()) > applied
+    expected = dialogue_states.RASA_STATES(domain, again)
+    assert dialogue_states.states_for_history(domain, again) == expected

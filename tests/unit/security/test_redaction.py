@@ -7,6 +7,15 @@ import itertools
 
 from hypothesis import given
 from hypothesis import strategies as st
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 
 from bot.handoffs.transcript import transcript_from_events
 from bot.security.redaction import (
@@ -160,3 +169,28 @@ def test_the_same_for_every_short_conversation_and_every_stored_prefix():
                     if event["event"] in STATE_KINDS:
                         redactor.follow(event)
                 assert [redactor.redact(e) for e in events[stored:]] == whole[stored:]
+
+
+def test_following_rasas_event_objects_is_following_their_dicts():
+    """The conversation store follows the stored events as Rasa's objects (follow_event),
+    without building their dicts: the same state after every event."""
+    pool = [
+        ActiveLoop("status_form"),
+        ActiveLoop(None),
+        SlotSet("requested_slot", "status_code"),
+        SlotSet("requested_slot", None),
+        SlotSet("status_code", CODE),
+        Restarted(),
+        SessionStarted(),
+        UserUttered(CODE),
+        ActionExecuted("status_form"),
+        BotUttered("Your code?"),
+    ]
+    for events in itertools.product(pool, repeat=3):
+        by_dict, by_object = Redactor(), Redactor()
+        for event in events:
+            data = event.as_dict()
+            if data["event"] in STATE_KINDS:
+                by_dict.follow(data)
+            by_object.follow_event(event)
+            assert vars(by_object) == vars(by_dict)
