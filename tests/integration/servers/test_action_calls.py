@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from aiohttp import web
+from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import json_text
@@ -51,6 +52,7 @@ async def _sent_through(payload: Any) -> Any:
 
 def test_the_action_server_receives_the_same_tracker(monkeypatch):
     monkeypatch.setattr(EndpointConfig, "session", action_calls.RASA_SESSION)
+    monkeypatch.setattr(RemoteAction, "_action_call_format", action_calls.RASA_CALL_FORMAT)
     action_calls.install()
     try:
         assert asyncio.run(_sent_through(TRACKER_LIKE)) == TRACKER_LIKE
