@@ -7,7 +7,6 @@ names a possible kind ("can be a form of"); it never judges the case.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
@@ -15,6 +14,7 @@ from typing import Mapping, Optional, Sequence
 import yaml
 
 from bot.language.detection import clean_text, fold_accents
+from bot.language.stems import forms_of, has_stem
 
 # On a tie the earlier, more specific category wins.
 CATEGORIES: tuple[str, ...] = (
@@ -27,25 +27,6 @@ CATEGORIES: tuple[str, ...] = (
     "intimidation",
     "bullying",
 )
-
-# Arabic attaches conjunctions, prepositions and the article to the word.
-_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
-
-
-# An elided French article or pronoun before a word ("l'argent", "d'argent", "qu'il").
-_ELISION = re.compile(r"^(?:l|d|j|m|t|s|n|c|qu|jusqu|lorsqu|puisqu)['’]")
-
-
-def _word_forms(word: str) -> list[str]:
-    forms = [word]
-    elided = _ELISION.match(word)
-    if elided and len(word) > elided.end() + 1:
-        forms.append(word[elided.end() :])  # French "l'argent" is "argent"
-    for prefix in _ARABIC_PREFIXES:
-        if word.startswith(prefix) and len(word) > len(prefix) + 1:
-            forms.append(word[len(prefix) :])
-    return forms
-
 
 # In a language other than the conversation's, a stem this short names a kind only as a
 # whole word: Portuguese "veu" (veil) is the start of French "veux" (want).
@@ -62,18 +43,13 @@ class BehaviourLexicon:
 
     def _score(self, text: str, language: str, foreign: bool = False) -> dict[str, int]:
         folded = fold_accents(clean_text(text))
-        forms = [form for word in folded.split() for form in _word_forms(word)]
-        padded = f" {folded} "
+        forms, padded = forms_of(folded), f" {folded} "
         scores: dict[str, int] = {}
         for category, stems in self.stems.get(language, {}).items():
-            hits = 0
-            for stem in stems:
-                if " " in stem:
-                    hits += f" {stem}" in padded
-                elif foreign and len(stem) < MIN_FOREIGN_STEM_CHARS:
-                    hits += stem in forms
-                else:
-                    hits += any(form.startswith(stem) for form in forms)
+            hits = sum(
+                has_stem(stem, padded, forms, foreign and len(stem) < MIN_FOREIGN_STEM_CHARS)
+                for stem in stems
+            )
             if hits:
                 scores[category] = hits
         return scores

@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any, Collection, Mapping, Optional
 
 from bot.forms.choices import plain
+from bot.language.stems import forms_of, has_stem
 
 # Confirmed by the danger detector: answered first, from any question.
 SAFETY_INTENTS = frozenset({"emergency", "self_harm"})
@@ -170,15 +171,11 @@ def says_cancel(text: str, cancel_words: Collection[str]) -> bool:
 
 def begins_one_of(text: str, stems: Collection[str]) -> bool:
     """Whether a word of the message begins with one of the stems ("verwijder" in
-    "verwijderen", "احذف" in "احذفها"), or a stem of several words is in it."""
+    "verwijderen", "احذف" in "احذفها" and in "واحذفها"), or a stem of several words is in
+    it (bot/language/stems.py)."""
     typed = plain(text)
-    padded, words = f" {typed} ", typed.split()
-    for stem in (plain(s) for s in stems):
-        if stem and (
-            f" {stem}" in padded if " " in stem else any(w.startswith(stem) for w in words)
-        ):
-            return True
-    return False
+    padded, forms = f" {typed} ", forms_of(typed)
+    return any(stem and has_stem(stem, padded, forms) for stem in (plain(s) for s in stems))
 
 
 def cancels(turn: Turn, cancel_words: Optional[Collection[str]] = None) -> bool:
