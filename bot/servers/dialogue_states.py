@@ -32,7 +32,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.shared.core.constants import PREVIOUS_ACTION, USER
 from rasa.shared.core.domain import Domain, State
-from rasa.shared.core.events import ActionExecuted, EntitiesAdded
+from rasa.shared.core.events import ActionExecuted, EntitiesAdded, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT, TEXT
 
@@ -76,6 +76,10 @@ class _Fold:
     applied: List[Any]
     points: Tuple[_Point, ...]
     states: List[State]
+    # Each user message folded: where, and whether its text or its intent was featurized
+    # then. A DefinePrevUserUtteredFeaturization changes that on the message itself, so
+    # the states after it (Rasa's replay reads the message as it is now) are taken again.
+    users: Tuple[Tuple[int, Any, Optional[bool]], ...]
 
 
 # The argument sets seen, for continuing a snapshot's folds (replaced, never changed: read
@@ -167,9 +171,15 @@ def _start(
         return None
     if fold.slot_names != tuple(tracker.slots):
         return None
-    same = _same_prefix(fold.applied, applied)
+    limit = _same_prefix(fold.applied, applied)
+    for index, message, use_text in fold.users:
+        if index >= limit:
+            break
+        if message.use_text_for_featurization != use_text:
+            limit = index
+            break
     for point in reversed(fold.points):
-        if point.index <= same:
+        if point.index <= limit:
             return point
     return None
 
@@ -215,12 +225,14 @@ def _folded(
     point = _start(tracker, folds.get(key), domain, rule_only_data, applied)
     if point is None:
         replay, states, fold_vars, start, points = tracker.init_copy(), [], (None, False), 0, []
+        users: List[Tuple[int, Any, Optional[bool]]] = []
     else:
         previous = folds[key]
         replay = _restored(tracker, point, applied)
         states = previous.states[: point.count]
         fold_vars, start = (point.last_ml, point.hidden), point.index
         points = [kept for kept in previous.points if kept.index < start]
+        users = [user for user in previous.users if user[0] < start]
     if any(isinstance(event, CHANGING) for event in applied[start:]):
         tracker.__dict__.pop(MEMO, None)
         return None
@@ -232,9 +244,19 @@ def _folded(
             fold_vars = _take_state(
                 domain, replay, event.hide_rule_turn, states, fold_vars, *arguments
             )
+        elif isinstance(event, UserUttered):
+            users.append((index, event, event.use_text_for_featurization))
         replay.update(event)
     slot_names = tuple(tracker.slots)
-    kept = _Fold(domain, rule_only_data, slot_names, applied, tuple(points[-KEPT_POINTS:]), states)
+    kept = _Fold(
+        domain,
+        rule_only_data,
+        slot_names,
+        applied,
+        tuple(points[-KEPT_POINTS:]),
+        states,
+        tuple(users),
+    )
     tracker.__dict__[MEMO] = {**folds, key: kept}
     return replay, states, fold_vars
 
