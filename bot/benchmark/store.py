@@ -150,6 +150,14 @@ def turn_events(number: int) -> list[Event]:
     return events
 
 
+def played(tracker: DialogueStateTracker, first: int, last: int) -> DialogueStateTracker:
+    """`tracker` with turns `first` to `last` (1-based, inclusive) added."""
+    for number in range(first, last + 1):
+        for event in turn_events(number):
+            tracker.update(event)
+    return tracker
+
+
 @dataclass(frozen=True)
 class TurnTimes:
     turn: int
@@ -203,8 +211,7 @@ async def play(store: EncryptedSQLTrackerStore, turns: int) -> tuple[str, list[T
         loaded = time.perf_counter()
         if tracker is None:
             tracker = DialogueStateTracker(sender, slots)
-        for event in turn_events(number):
-            tracker.update(event)
+        played(tracker, number, number)
         saving = time.perf_counter()
         await store.save(tracker)
         done = time.perf_counter()

@@ -9,7 +9,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.benchmark.store import turn_events
+from bot.benchmark.store import played, turn_events
 from bot.servers import dialogue_states
 from bot.servers.applied_events import MEMO
 from bot.tracker_snapshots import TrackerSnapshots
@@ -87,10 +87,7 @@ def test_copies_are_handed_out_and_saves_continue_the_snapshot():
 
 def test_a_save_continues_the_snapshots_dialogue_states():
     domain = Domain.load("domain.yml")
-    tracker = DialogueStateTracker("someone", domain.slots)
-    for number in range(1, 31):
-        for event in turn_events(number):
-            tracker.update(event)
+    tracker = played(DialogueStateTracker("someone", domain.slots), 1, 30)
     rows, applied = len(tracker.events), len(tracker.applied_events())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(dialogue_states, "_SEEN", {})

@@ -14,7 +14,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.benchmark.store import MODEL_METADATA, turn_events
+from bot.benchmark.store import MODEL_METADATA, played
 from bot.servers.action_calls import BOOKKEEPING, CALL_DICT, RASA_CALL_FORMAT, call_format
 
 DOMAIN = Domain.load("domain.yml")
@@ -22,11 +22,7 @@ ACTION = RemoteAction("validate_report_form", EndpointConfig("http://127.0.0.1:5
 
 
 def _conversation(turns: int) -> DialogueStateTracker:
-    tracker = DialogueStateTracker("rest:someone", DOMAIN.slots)
-    for number in range(1, turns + 1):
-        for event in turn_events(number):
-            tracker.update(event)
-    return tracker
+    return played(DialogueStateTracker("rest:someone", DOMAIN.slots), 1, turns)
 
 
 def _as_trimmed(rasa_call: dict[str, Any]) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.benchmark.store import turn_events
+from bot.benchmark.store import played, turn_events
 from bot.servers import dialogue_states
 from bot.servers.dialogue_states import MEMO, RASA_STATES, carry_over, states_for_history
 from bot.servers.tracker_copy import copied
@@ -176,13 +176,9 @@ def test_a_long_report_conversation_turn_by_turn():
 
 
 def test_a_later_call_replays_only_what_came_after():
-    tracker = DialogueStateTracker("someone", DOMAIN.slots)
-    for number in range(1, 31):
-        for event in turn_events(number):
-            tracker.update(event)
+    tracker = played(DialogueStateTracker("someone", DOMAIN.slots), 1, 30)
     states_for_history(DOMAIN, tracker)
-    for event in turn_events(31):
-        tracker.update(event)
+    played(tracker, 31, 31)
     replayed: list[Event] = []
     update = DialogueStateTracker.update
 
