@@ -201,7 +201,10 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
     def _save_events(self, tracker: DialogueStateTracker) -> None:
         cipher = text_cipher()
         with self.session_scope() as session:
-            count = self._event_query(session, tracker.sender_id, False).count()
+            # The count alone: Query.count() would wrap the whole rows (ciphertext included)
+            # in a subquery, read again at every save.
+            latest = self._event_query(session, tracker.sender_id, False).order_by(None)
+            count = latest.with_entities(sa.func.count(self.SQLEvent.id)).scalar()
             events = list(tracker.events)
             # The redactor follows the dialogue from the start of what the tracker holds, so
             # it knows which question each new message answers; the events already stored
