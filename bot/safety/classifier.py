@@ -99,6 +99,9 @@ class SafetyModel:
         self._vocabulary = list(vocabulary)
         self._idf = np.asarray(idf, dtype=np.float64)
         self._coef = np.asarray(coef, dtype=np.float64)
+        # Laid out for the product with a sparse row: scipy copied the transposed view of
+        # every weight at each call (0.8 ms a message, more than the features).
+        self._weights = np.ascontiguousarray(self._coef.T)
         self._intercept = np.asarray(intercept, dtype=np.float64)
         self.labels = tuple(labels)
 
@@ -150,7 +153,7 @@ class SafetyModel:
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text: the probabilities of `labels` (a softmax, as scikit-learn's
         multinomial logistic regression)."""
-        scores = self._matrix(texts) @ self._coef.T + self._intercept
+        scores = self._matrix(texts) @ self._weights + self._intercept
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return np.asarray(exp / exp.sum(axis=1, keepdims=True))

@@ -82,6 +82,13 @@ def test_probabilities_are_a_distribution_per_text(model: SafetyModel):
     assert model.labels == ("danger", "self_harm", "other")
 
 
+def test_probabilities_are_the_softmax_of_the_linear_scores(model: SafetyModel):
+    texts = ["he has a knife", "mi jefe me grita", "ja", "ik wil niet meer leven"]
+    scores = model._matrix(texts).toarray() @ model._coef.T + model._intercept
+    expected = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    assert np.allclose(model.probabilities(texts), expected, rtol=1e-12, atol=1e-12)
+
+
 def test_the_threshold_decides(model: SafetyModel):
     text = "he has a knife"
     row = model.probabilities([text])[0]
