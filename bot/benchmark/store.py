@@ -15,7 +15,7 @@ import statistics
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -150,11 +150,19 @@ def turn_events(number: int) -> list[Event]:
     return events
 
 
-def played(tracker: DialogueStateTracker, first: int, last: int) -> DialogueStateTracker:
-    """`tracker` with turns `first` to `last` (1-based, inclusive) added."""
+def turn_by_turn(tracker: DialogueStateTracker, first: int, last: int) -> Iterator[int]:
+    """Adds turns `first` to `last` (1-based, inclusive) to `tracker`, yielding each turn's
+    number once its events are in."""
     for number in range(first, last + 1):
         for event in turn_events(number):
             tracker.update(event)
+        yield number
+
+
+def played(tracker: DialogueStateTracker, first: int, last: int) -> DialogueStateTracker:
+    """`tracker` with turns `first` to `last` (1-based, inclusive) added."""
+    for _ in turn_by_turn(tracker, first, last):
+        pass
     return tracker
 
 

@@ -24,7 +24,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.benchmark.store import domain, turn_events
+from bot.benchmark.store import domain, turn_by_turn
 from bot.servers.applied_events import MEMO, applied_events
 
 RASA = DialogueStateTracker.applied_events  # the original: nothing is installed in tests
@@ -69,9 +69,7 @@ def test_after_every_event_the_same_as_rasas(kinds: list):
 
 def test_a_long_report_conversation_turn_by_turn():
     tracker = DialogueStateTracker("someone", domain().slots)
-    for number in range(1, 41):
-        for event in turn_events(number):
-            tracker.update(event)
+    for _ in turn_by_turn(tracker, 1, 40):
         _same(tracker)
         _same(tracker)  # twice: the second from what the first kept
 

@@ -32,7 +32,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.benchmark.store import played, turn_events
+from bot.benchmark.store import played, turn_by_turn, turn_events
 from bot.servers import dialogue_states
 from bot.servers.dialogue_states import MEMO, RASA_STATES, carry_over, states_for_history
 from bot.servers.tracker_copy import copied
@@ -168,9 +168,7 @@ def test_a_message_featurized_anew_retakes_the_states_after_it():
 
 def test_a_long_report_conversation_turn_by_turn():
     tracker = DialogueStateTracker("someone", DOMAIN.slots)
-    for number in range(1, 41):
-        for event in turn_events(number):
-            tracker.update(event)
+    for _ in turn_by_turn(tracker, 1, 40):
         _same(tracker)
         _same(tracker)  # twice: the second from what the first kept
 
