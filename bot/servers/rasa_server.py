@@ -26,6 +26,7 @@ def main() -> None:
         held,
         model_load,
         outages,
+        rule_decides,
         track_language,
         tracker_copy,
         typed_buttons,
@@ -38,6 +39,7 @@ def main() -> None:
     action_results.install()  # the action server's answers: the schema checked once
     action_calls.install()  # the tracker sent to the action server: written by orjson
     model_load.install()  # DIET and TED loaded to predict, without a training step
+    rule_decides.install()  # TED not asked when a rule has decided the next action
     held.install()  # an advisor's hold: silent, except the way back and emergencies
     typed_buttons.install()  # "Nadia" under the advisors' list is her button; "last week"
     # after "tell me what happened" is the story
