@@ -1,4 +1,4 @@
-"""The issue's targets on the held-out set (evaluation/safety/, version 5), with the lexicon
+"""The issue's targets on the held-out set (evaluation/safety/, version 6), with the lexicon
 detector alone and with the lexicons and the safety classifier trained from the training
 files (no Rasa model; bin/evaluate measures the assistant with its model): danger recall
 >= 0.98, false alarms <= 1 % on harsh-but-safe messages, no alarm on a short form answer.
@@ -81,13 +81,13 @@ def test_no_short_form_answer_raises_an_alarm(scores):
 
 
 def test_no_regression_below_the_measured_figures(scores):
-    """The figures measured when held-out version 5 was first run (docs/evaluation.md:
-    danger 181/294, self-harm 69/140, false alarms 24/420): a lexicon edit must not make
+    """The figures measured when held-out version 6 was first run (docs/evaluation.md:
+    danger 161/294, self-harm 51/140, false alarms 19/420): a lexicon edit must not make
     them worse."""
     overall = scores["all"]
-    assert overall.hits["danger"] >= 181
-    assert overall.hits["self_harm"] >= 69
-    assert overall.hits["safe"] <= 24
+    assert overall.hits["danger"] >= 161
+    assert overall.hits["self_harm"] >= 51
+    assert overall.hits["safe"] <= 19
 
 
 @pytest.fixture(scope="module")
@@ -116,21 +116,21 @@ def test_with_the_classifier_no_short_form_answer_raises_an_alarm(with_classifie
 
 
 def test_with_the_classifier_no_regression_below_the_measured_figures(with_classifier):
-    """Measured once with the chosen settings on version 5 (docs/evaluation.md): danger
-    0.867 (255/294), self-harm 0.814 (114/140), false alarms 0.031 (13/420). Two messages
+    """Measured once with the chosen settings on version 6 (docs/evaluation.md): danger
+    0.854 (251/294), self-harm 0.764 (107/140), false alarms 0.029 (12/420). Two messages
     of slack each for arithmetic that differs between machines."""
     overall = _row(with_classifier, "lexicon, or")
-    assert overall.hits["danger"] >= 253
-    assert overall.hits["self_harm"] >= 112
-    assert overall.hits["safe"] <= 15
+    assert overall.hits["danger"] >= 249
+    assert overall.hits["self_harm"] >= 105
+    assert overall.hits["safe"] <= 14
 
 
 def test_with_the_line_nearly_every_message_about_danger_reads_where_to_get_help(
     with_classifier,
 ):
     """The safety answer or the line of a concern (bot/safety/concern.py), measured once on
-    version 5: danger 282/294, self-harm 128/140, a line or an alarm on 48/420 safe ones."""
+    version 6: danger 281/294, self-harm 123/140, a line or an alarm on 37/420 safe ones."""
     overall = _row(with_classifier, "safety answer or the line")
-    assert overall.hits["danger"] >= 280
-    assert overall.hits["self_harm"] >= 126
-    assert overall.hits["safe"] <= 50
+    assert overall.hits["danger"] >= 279
+    assert overall.hits["self_harm"] >= 121
+    assert overall.hits["safe"] <= 39
