@@ -70,7 +70,7 @@ HISTORY: tuple[str, ...] = (
     " bot/safety/decision.py);",
     "- version 6 (this one), written on 5 December without sight of the training data or of"
     " earlier versions, then measured before anything was changed: the table above. Lines"
-    " that repeated a training line (13, common ones such as \"he has a knife\") were"
+    ' that repeated a training line (13, common ones such as "he has a knife") were'
     " replaced before measuring. Version 5 and a third round of written examples"
     " (written_v3/) joined the training data at the same time.",
     "",
