@@ -81,32 +81,32 @@ HISTORY: tuple[str, ...] = (
 CROSS_VALIDATION: tuple[str, ...] = (
     "The safety classifier (bot/safety/classifier.py) was chosen without the held-out set:"
     " 5-fold cross-validation on its training data (data/safety/training/ and data/nlu/,"
-    " 23,224 examples since December 5, 16,386 before), each fold holding out whole files."
-    " TF-IDF character n-grams (1-5, within words) and word n-grams (1-2) with a logistic"
-    " regression did as well as fastText at every false-alarm rate; C=30, the"
-    " harsh-but-safe and short examples weighing 8 (4 and 16 lay on the same curve), and"
-    " the text read with every lexicon's negations blanked did best. The classifier alone,"
-    " cross-validated (the lexicons were tuned on some of these files, so"
-    ' "lexicon or classifier" says little here):',
+    " 27,221 examples since the evening of December 5; 23,224 and 16,386 before), each fold"
+    " holding out whole files. TF-IDF character n-grams (1-5, within words) and word n-grams"
+    " (1-2) with a logistic regression did as well as fastText at every false-alarm rate;"
+    " C=30, the harsh-but-safe and short examples weighing 8 (4 and 16 lay on the same"
+    " curve), and the text read with every lexicon's negations blanked did best. The"
+    " classifier alone, cross-validated on the 27,221 examples (the lexicons were tuned on"
+    ' some of these files, so "lexicon or classifier" says little here):',
     "",
     "| threshold | danger recall | self-harm recall | false alarms (safe) | short-answer alarms |",
     "|---|---|---|---|---|",
-    "| 0.5 (the line of a concern) | 0.878 | 0.761 | 0.099 | 8 |",
-    "| 0.7 | 0.812 | 0.689 | 0.060 | 1 |",
-    "| 0.8 | 0.760 | 0.639 | 0.044 | 0 |",
-    "| 0.88 | 0.699 | 0.582 | 0.029 | 0 |",
-    "| 0.92 (the alarm) | 0.644 | 0.533 | 0.021 | 0 |",
-    "| 0.96 | 0.551 | 0.455 | 0.012 | 0 |",
-    "| 0.98 | 0.458 | 0.380 | 0.006 | 0 |",
+    "| 0.5 (the line of a concern) | 0.887 | 0.769 | 0.089 | 13 |",
+    "| 0.7 | 0.819 | 0.702 | 0.052 | 4 |",
+    "| 0.8 | 0.773 | 0.657 | 0.035 | 2 |",
+    "| 0.88 | 0.712 | 0.600 | 0.022 | 0 |",
+    "| 0.92 (the alarm) | 0.662 | 0.551 | 0.015 | 0 |",
+    "| 0.96 | 0.568 | 0.467 | 0.008 | 0 |",
+    "| 0.98 | 0.476 | 0.383 | 0.004 | 0 |",
     "",
     "0.92 was the lowest threshold within the false-alarm targets (<= 1 % on safe, none on a"
-    " short answer) on the 16,386 examples. The second round of written examples"
-    " (written_v2/) holds harder harsh-but-safe messages; on them only 0.98 stays within 1 %,"
-    " at less than half the danger found. The alarm stays at 0.92, and from 0.5 a concern"
-    " adds the line of where to get help to the reply (bot/safety/concern.py). A lexicon"
-    " finding the classifier is sure is neither (P(other) >= 0.9) is a concern, not an"
-    " alarm: on the files the lexicons were not tuned on, false alarms 8.9 % -> 6.5 %, danger"
-    " answered 0.737 -> 0.732. No threshold reaches a danger recall of 0.98.",
+    " short answer) on the 16,386 examples; on the 27,221 it is 0.96, at a sixth less danger"
+    " found. The alarm stays at 0.92: a danger missed costs more than a safety text shown to"
+    " someone who is not in danger, and the targets ask for both. From 0.5 a concern adds"
+    " the line of where to get help to the reply (bot/safety/concern.py). A lexicon finding"
+    " the classifier is sure is neither (P(other) >= 0.9) is a concern, not an alarm: on the"
+    " files the lexicons were not tuned on, false alarms 8.9 % -> 6.5 %, danger answered"
+    " 0.737 -> 0.732 (23,224 examples). No threshold reaches a danger recall of 0.98.",
     "",
 )
 
