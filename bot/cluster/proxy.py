@@ -16,8 +16,16 @@ from bot.settings import PROJECT_ROOT
 
 NGINX = PROJECT_ROOT / "deploy" / "nginx"
 LOCATIONS = NGINX / "veilig-melden-locations.conf"
+LIMITS = NGINX / "veilig-melden-limits.conf"
 CONSOLE_LOCATIONS = NGINX / "veilig-melden-console-locations.conf"
 INSTALL_HINT = "nginx was not found. Install it: `apt-get install nginx` (.ci/run installs it)."
+LUA_HINT = (
+    "nginx's Lua module was not found (the per-sender limit needs it). Install it:"
+    " `apt-get install libnginx-mod-http-lua` (.ci/run installs it)."
+)
+# Where distributions put nginx's dynamic modules; the Lua module needs the NDK first.
+MODULE_FOLDERS = ("/usr/lib/nginx/modules", "/usr/share/nginx/modules", "/usr/lib64/nginx/modules")
+LUA_MODULES = ("ndk_http_module.so", "ngx_http_lua_module.so")
 _TEMP = ("body", "proxy", "fastcgi", "uwsgi", "scgi")
 
 
@@ -25,6 +33,15 @@ def nginx_binary() -> Optional[str]:
     return shutil.which("nginx") or next(
         (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
     )
+
+
+def lua_modules() -> list[Path]:
+    """The Lua module's files (and the NDK's) to load; raises RuntimeError when missing."""
+    for folder in map(Path, MODULE_FOLDERS):
+        files = [folder / name for name in LUA_MODULES]
+        if all(f.is_file() for f in files):
+            return files
+    raise RuntimeError(LUA_HINT)
 
 
 def _servers(addresses: Sequence[str]) -> str:
@@ -63,8 +80,10 @@ def config(
         listen 127.0.0.1:{console_port};
         include {CONSOLE_LOCATIONS};
     }}"""
+    modules = "\n".join(f"load_module {module};" for module in lua_modules())
     return f"""
 {user}
+{modules}
 daemon off;
 worker_processes 1;
 pid {work}/nginx.pid;
@@ -77,6 +96,7 @@ http {{
     fastcgi_temp_path {temp["fastcgi"]};
     uwsgi_temp_path {temp["uwsgi"]};
     scgi_temp_path {temp["scgi"]};
+    include {LIMITS};
     upstream veilig_melden {{
 {_servers(rasa)}
     }}

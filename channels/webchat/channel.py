@@ -52,6 +52,7 @@ from channels.addresses import ReplyTo, sender_id_for
 from channels.inbound import clean_text
 from channels.webchat.labels import language_choices, widget_labels
 from channels.webchat.output import WebChatOutput
+from channels.webchat.pace import MessagePace
 from channels.webchat.sessions import DEFAULT_LIFETIME_SECONDS, Session, SessionTokens, webchat_key
 from channels.webchat.shared import Presence, SealedRedisManager
 from channels.webchat.transport import (
@@ -154,6 +155,7 @@ class WebChatInput(SocketIOInput):
         self._tokens: Optional[SessionTokens] = None
         self._connections: dict[str, _Connection] = {}
         self._recent = _RecentMessages()
+        self._pace = MessagePace()  # a flood over one session's socket
         self._presence: Optional[Presence] = None  # several servers (REDIS_URL): shared rooms
 
     def url_prefix(self) -> str:
@@ -361,6 +363,8 @@ class WebChatInput(SocketIOInput):
             elif self._recent.seen_before(session.session_id, message_id):
                 logger.info("Web chat message delivered twice; handled once.")
                 return {"status": "duplicate"}
+            if not self._pace.allow(session.session_id):
+                return await refuse(sid, "too_fast")
             metadata = data.get(self.metadata_key)
             reply_to = ReplyTo("webchat", session.session_id)
             message = UserMessage(

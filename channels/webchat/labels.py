@@ -28,6 +28,7 @@ LABELS = (
     "connection_lost",
     "resumed",
     "too_long",
+    "too_fast",
     "refused",
     "minimise",
     "open",

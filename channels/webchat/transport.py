@@ -12,6 +12,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from channels.webchat.pace import PER_MINUTE
+
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARACTERS = 5_000
@@ -29,6 +31,8 @@ REFUSALS = {
     "too_long": f"`message` is longer than {MAX_MESSAGE_CHARACTERS} characters; "
     "please send it in parts.",
     "unavailable": "The message could not be handled just now; please try again.",
+    "too_fast": f"More than {PER_MINUTE} messages in a minute; please wait a moment before"
+    " sending more.",
     "unreadable": "This socket.io packet could not be read.",
     "unknown_event": "Unknown event: the events are session_request and user_uttered.",
 }

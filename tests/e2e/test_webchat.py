@@ -25,6 +25,7 @@ from bot.language.detection import SUPPORTED_LANGUAGES
 from channels.inbound import clean_text
 from channels.webchat.channel import MAX_MESSAGE_CHARACTERS, WebChatInput
 from channels.webchat.labels import LABEL_PREFIX, LABELS, language_choices, widget_labels
+from channels.webchat.pace import PER_MINUTE
 from channels.webchat.sessions import DEFAULT_LIFETIME_SECONDS, SessionTokens, webchat_key
 from tests.support import ROOT
 from tests.support.servers import Servers, running_servers
@@ -443,6 +444,28 @@ def test_messages_that_cannot_be_handled_are_refused_clearly(servers: Servers):
     assert outcome["replies_meanwhile"] == []
     assert outcome["at_the_limit"]  # 4,998 characters: answered
     assert texts(outcome["afterwards"]) == expected("utter_greet", "en")
+
+
+def test_a_flood_over_one_session_is_refused_and_other_sessions_go_on(servers: Servers):
+    """Past PER_MINUTE messages in a minute, a session's messages are refused with a reason
+    the widget shows in the user's language; another session is answered as ever."""
+
+    async def scenario() -> tuple[list[dict], list[dict], list[dict]]:
+        async with Chat(servers.url) as chat:
+            await chat.start()
+            acks = [await chat.send(f"hello {i}") for i in range(PER_MINUTE + 1)]
+            refusals = await chat.received("message_refused")
+            async with Chat(servers.url) as other:
+                await other.start()
+                answer = await other.say("hello")
+        return acks, refusals, answer
+
+    acks, refusals, answer = run(scenario())
+    assert [a["status"] for a in acks[:PER_MINUTE]] == ["accepted"] * PER_MINUTE
+    assert acks[PER_MINUTE]["status"] == "refused"
+    assert acks[PER_MINUTE]["reason"] == "too_fast" and acks[PER_MINUTE]["message"]
+    assert [r["reason"] for r in refusals] == ["too_fast"]
+    assert answer  # the other session was answered
 
 
 def test_a_message_delivered_twice_is_handled_once(servers: Servers, server_tokens: SessionTokens):

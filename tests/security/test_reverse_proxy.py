@@ -4,7 +4,10 @@ through it, and the Rasa API and the REST channel are not there, even with the t
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import re
+import time
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -15,6 +18,8 @@ import requests
 import websockets
 from twilio.request_validator import RequestValidator
 
+from bot.cluster.proxy import LIMITS
+from tests.support.fakes.telegram_api import FakeTelegramApi
 from tests.support.fakes.twilio_api import FakeTwilioApi
 from tests.support.proxy import nginx_binary, running_proxy
 from tests.support.servers import Servers, free_port, running_servers
@@ -24,6 +29,11 @@ pytestmark = pytest.mark.e2e
 ACCOUNT_SID = "AC" + "5a5a5a5a5a5a5a5a" * 2
 AUTH_TOKEN = "proxy-twilio-auth-token"
 OUR_WHATSAPP = "whatsapp:+14155550100"
+TELEGRAM_TOKEN = "123456:proxy-telegram-token"
+TELEGRAM_SECRET = "proxy-telegram-secret"
+# A sender's accepted deliveries a minute, as the shipped proxy rules say.
+SENDER_LIMIT = int(re.findall(r"per_minute = (\d+)", LIMITS.read_text(encoding="utf-8"))[0])
+_numbers = itertools.count(int(time.time()) % 1_000_000)
 
 
 @pytest.fixture(scope="module")
@@ -33,15 +43,30 @@ def twilio_api() -> Iterator[FakeTwilioApi]:
 
 
 @pytest.fixture(scope="module")
+def telegram_api() -> Iterator[FakeTelegramApi]:
+    with FakeTelegramApi(TELEGRAM_TOKEN) as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
 def proxied(
-    trained_model: Path, tmp_path_factory: pytest.TempPathFactory, twilio_api: FakeTwilioApi
+    trained_model: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    twilio_api: FakeTwilioApi,
+    telegram_api: FakeTelegramApi,
 ) -> Iterator[tuple[Servers, str]]:
     """The servers (REST on, as `bin/run` has it) and the URL of nginx in front of them."""
     binary = nginx_binary()
     assert binary, "these tests need nginx (apt-get install nginx; .ci/run installs it)"
     port = free_port()
     proxy_url = f"http://127.0.0.1:{port}"
-    env = {**twilio_api.channel_env(proxy_url), "VM_REST_ENABLED": "1"}
+    env = {
+        **twilio_api.channel_env(proxy_url),
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "TELEGRAM_API_BASE_URL": telegram_api.base_url,
+        "VM_REST_ENABLED": "1",
+    }
     work = tmp_path_factory.mktemp("reverse-proxy")
     with running_servers(trained_model, work, env=env) as servers:
         upstream = urlsplit(servers.url).netloc
@@ -146,3 +171,76 @@ def test_a_body_over_the_limit_is_refused_at_the_proxy(proxied):
         timeout=30,
     )
     assert reply.status_code == 413
+
+
+def _early_in_a_minute() -> None:
+    """The sender limit counts per clock minute: a flood is sent well inside one."""
+    into = time.time() % 60
+    if into > 35:
+        time.sleep(60.5 - into)
+
+
+def _whatsapp(proxy: str, sender: str, text: str, signed: bool = True) -> int:
+    fields = {
+        "MessageSid": "SM" + uuid.uuid4().hex,
+        "AccountSid": ACCOUNT_SID,
+        "From": sender,
+        "To": OUR_WHATSAPP,
+        "Body": text,
+        "NumMedia": "0",
+    }
+    path = "/webhooks/twilio/webhook"
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(proxy + path, fields)
+    headers = {"X-Twilio-Signature": signature} if signed else {}
+    return requests.post(proxy + path, data=fields, headers=headers, timeout=60).status_code
+
+
+def test_a_whatsapp_flood_from_one_sender_is_stopped_at_the_proxy_and_no_one_else(proxied):
+    _, proxy = proxied
+    flooder, other, named = (f"whatsapp:+31620{next(_numbers):06d}" for _ in range(3))
+    # Forged deliveries naming someone: refused by the channel, and counted for nobody.
+    forged = [_whatsapp(proxy, named, "hi", signed=False) for _ in range(SENDER_LIMIT + 5)]
+    assert set(forged) == {403}
+    _early_in_a_minute()
+    flood = [_whatsapp(proxy, flooder, f"message {i}") for i in range(SENDER_LIMIT + 2)]
+    assert flood == [200] * SENDER_LIMIT + [429, 429]
+    assert _whatsapp(proxy, other, "hola, necesito ayuda") == 200
+    assert _whatsapp(proxy, named, "hallo") == 200
+
+
+def _telegram(proxy: str, chat_id: int, text: str) -> int:
+    update = {
+        "update_id": next(_numbers),
+        "message": {
+            "message_id": next(_numbers),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Ana"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Ana"},
+            "text": text,
+        },
+    }
+    headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+    reply = requests.post(
+        f"{proxy}/webhooks/telegram/webhook", json=update, headers=headers, timeout=60
+    )
+    return reply.status_code
+
+
+def test_a_telegram_flood_from_one_chat_is_stopped_at_the_proxy_and_no_one_else(proxied):
+    _, proxy = proxied
+    flooder, other = 7_000_000 + next(_numbers), 8_000_000 + next(_numbers)
+    _early_in_a_minute()
+    flood = [_telegram(proxy, flooder, f"message {i}") for i in range(SENDER_LIMIT + 1)]
+    assert flood == [200] * SENDER_LIMIT + [429]
+    assert _telegram(proxy, other, "olá, preciso de ajuda") == 200
+
+
+def test_a_flood_of_web_chat_requests_from_one_address_is_slowed_at_the_proxy(proxied):
+    _, proxy = proxied
+    statuses = [
+        requests.get(f"{proxy}/webchat/widget.js", timeout=10).status_code for _ in range(120)
+    ]
+    assert statuses[:40] == [200] * 40  # a burst passes
+    assert 429 in statuses
+    time.sleep(3)  # 20 requests a second come back
+    assert requests.get(f"{proxy}/webchat/widget.js", timeout=10).status_code == 200

@@ -504,6 +504,7 @@
     socket.on("message_refused", function (refusal) {
       var reason = refusal && refusal.reason;
       if (reason === "too_long") view.addNotice(view.t("too_long", { limit: refusal.limit }));
+      else if (reason === "too_fast") view.addNotice(view.t("too_fast"));
       else view.addNotice(view.t("refused"));
       if (reason === "session_expired" || reason === "no_session") {
         confirmed = false;
