@@ -9,6 +9,8 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
@@ -244,3 +246,64 @@ def test_a_flood_of_web_chat_requests_from_one_address_is_slowed_at_the_proxy(pr
     assert 429 in statuses
     time.sleep(3)  # 20 requests a second come back
     assert requests.get(f"{proxy}/webchat/widget.js", timeout=10).status_code == 200
+
+
+def _timed(call: Callable[[], int]) -> tuple[int, float]:
+    start = time.perf_counter()
+    status = call()
+    return status, time.perf_counter() - start
+
+
+def _bad(proxy: str, kind: str) -> int:
+    path = f"{proxy}/webhooks/twilio/webhook"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    if kind == "oversized":
+        body = b"Body=" + b"x" * (2 * 1024 * 1024)
+        return requests.post(path, data=body, headers=form, timeout=60).status_code
+    if kind == "malformed":
+        body = bytes(range(256)) * 4  # not a form, not text
+        return requests.post(path, data=body, headers=form, timeout=60).status_code
+    return _whatsapp(proxy, f"whatsapp:+31640{next(_numbers):06d}", "hi", signed=False)
+
+
+def test_under_load_bad_requests_and_a_flood_are_refused_and_everyone_else_is_answered(
+    proxied,
+):
+    """Ten people talk on WhatsApp at once while one sender floods, and oversized,
+    malformed and unsigned requests arrive: every person is answered, the flood is cut
+    at the limit, every bad request gets its 4xx. The people's latency with and without
+    the bad traffic is printed (a figure, not a target)."""
+    _, proxy = proxied
+    people = [f"whatsapp:+31650{next(_numbers):06d}" for _ in range(10)]
+
+    def talk(person: str, turn: int) -> Callable[[], int]:
+        return lambda: _whatsapp(proxy, person, f"hallo, vraag {turn}")
+
+    first = [talk(person, 0) for person in people]  # a conversation's start costs more
+    calm = [talk(person, turn) for turn in range(1, 3) for person in people]
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        started = list(pool.map(_timed, first))
+        alone = list(pool.map(_timed, calm))
+    _early_in_a_minute()
+    flooder = f"whatsapp:+31660{next(_numbers):06d}"
+    flood = [lambda i=i: _whatsapp(proxy, flooder, f"spam {i}") for i in range(SENDER_LIMIT + 20)]
+    bad = [lambda kind=kind: _bad(proxy, kind) for kind in ("oversized", "malformed", "unsigned")]
+    busy = [talk(person, turn) for turn in range(3, 5) for person in people]
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        attack = [pool.submit(_timed, call) for call in flood + bad * 10]
+        during = list(pool.map(_timed, busy))
+        attacked = [future.result() for future in attack]
+
+    assert [status for status, _ in started + alone + during] == [200] * 50
+    flood_statuses = [status for status, _ in attacked[: len(flood)]]
+    assert flood_statuses.count(200) == SENDER_LIMIT
+    assert flood_statuses.count(429) == len(flood) - SENDER_LIMIT
+    bad_statuses = [status for status, _ in attacked[len(flood) :]]
+    assert bad_statuses[0::3] == [413] * 10  # oversized: the proxy
+    assert all(400 <= s < 500 for s in bad_statuses[1::3])  # malformed: the channel
+    assert bad_statuses[2::3] == [403] * 10  # unsigned: the channel
+
+    def p95(timed: list[tuple[int, float]]) -> float:
+        return sorted(seconds for _, seconds in timed)[int(0.95 * (len(timed) - 1))]
+
+    print(f"\nWhatsApp p95 alone {p95(alone):.3f} s, during the bad traffic {p95(during):.3f} s")
