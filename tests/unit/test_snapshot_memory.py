@@ -13,6 +13,7 @@ from bot.benchmark.store import played, turn_events
 from bot.servers import dialogue_states
 from bot.servers.applied_events import MEMO
 from bot.tracker_snapshots import TrackerSnapshots
+from tests.support.clock import Clock
 
 DOMAIN = object()
 
@@ -22,14 +23,6 @@ def _tracker(events: int) -> DialogueStateTracker:
     for number in range(events):
         tracker.update(ActionExecuted(f"utter_{number}"))
     return tracker
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_within_its_budget_the_least_recently_used_go_first():

@@ -4,18 +4,11 @@ the next is refused until the oldest is a minute old; other sessions are not aff
 from __future__ import annotations
 
 from channels.webchat.pace import PER_MINUTE, MessagePace
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import Clock
 
 
 def test_a_session_sending_too_fast_waits_until_its_oldest_message_is_a_minute_old():
-    clock = Clock()
+    clock = Clock(1000.0)
     pace = MessagePace(clock=clock)
     allowed = []
     for _ in range(PER_MINUTE + 1):

@@ -4,14 +4,7 @@ the ciphertext, and it forgets on request."""
 from __future__ import annotations
 
 from bot.decrypted_events import ENTRY_OVERHEAD, DecryptedEvents
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import Clock
 
 
 def _decrypting(calls: list[str]):
