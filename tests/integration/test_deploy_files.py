@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cluster.proxy import CONSOLE_LOCATIONS, LOCATIONS, nginx_binary
+from bot.cluster.proxy import CONSOLE_LOCATIONS, LIMITS, LOCATIONS, lua_modules, nginx_binary
 from bot.servers import launch
 from tests.support import ROOT
 from tests.support.servers import free_port
@@ -106,9 +106,14 @@ def test_nginx_accepts_the_site_files_as_installed(tmp_path: Path):
         )
         (tmp_path / site).write_text(text)
         sites.append(f"include {tmp_path / site};")
+    # As Debian's nginx.conf has it: the modules enabled, then conf.d/ and the sites.
+    (tmp_path / "conf.d").mkdir()
+    shutil.copy(LIMITS, tmp_path / "conf.d" / LIMITS.name)
+    modules = " ".join(f"load_module {module};" for module in lua_modules())
     (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
-        f"events {{}}\nhttp {{ access_log off; {' '.join(sites)} }}\n"
+        f"{modules}\npid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
+        f"events {{}}\nhttp {{ access_log off; include {tmp_path}/conf.d/*.conf;"
+        f" {' '.join(sites)} }}\n"
     )
     check = subprocess.run(
         [binary, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
