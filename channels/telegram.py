@@ -54,6 +54,7 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 
 from bot.language.detection import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from bot.language.slot import INTERFACE_LANGUAGE
 from channels.addresses import ReplyTo
 from channels.choices import (
     payload_from_callback,
@@ -140,6 +141,14 @@ def _date(message: Any) -> Optional[datetime]:
 def _language(user: Any) -> Optional[str]:
     code = getattr(user, "language_code", None)
     return code if isinstance(code, str) and len(code) <= 35 else None
+
+
+def _app_language(hint: Optional[str]) -> dict[str, str]:
+    """The app's language as the web chat gives its page's (INTERFACE_LANGUAGE): it settles
+    a first message too short to tell ("hallo": Dutch or German?), never what the user's own
+    words say (bot/language/slot.py)."""
+    code = (hint or "").lower().split("-")[0]
+    return {INTERFACE_LANGUAGE: code} if code in SUPPORTED_LANGUAGES else {}
 
 
 def parse_update(body: bytes, bot: Optional[Bot] = None) -> TelegramInbound:
@@ -345,6 +354,6 @@ class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
                 parse_data=parse_data,
                 input_channel=self.name(),
                 message_id=str(inbound.update_id),
-                metadata=inbound.reply_to.metadata(),
+                metadata=inbound.reply_to.metadata(_app_language(inbound.language_hint)),
             )
         )

@@ -159,6 +159,13 @@ def rendered(name: str, language: str, **variables: object) -> dict:
 # --- Conversations ----------------------------------------------------------------------
 
 
+def test_the_app_language_goes_with_a_message_only_when_we_speak_it(server):
+    for language, expected in (("de", "de"), ("nl-BE", "nl"), ("zh-hans", None), (None, None)):
+        chat = new_chat()
+        assert post(server, text_update(chat, "hallo", language=language)).status_code == 200
+        assert server.dialogue.received[-1].metadata.get("interface_language") == expected
+
+
 def test_a_message_is_answered_with_an_inline_keyboard(server, telegram_api):
     chat = new_chat()
     reply = post(server, text_update(chat, "olá, bom dia"))
@@ -166,7 +173,11 @@ def test_a_message_is_answered_with_an_inline_keyboard(server, telegram_api):
     assert server.dialogue.texts() == ["olá, bom dia"]
     assert server.dialogue.received[0].sender_id == sender_id_for("telegram", str(chat))
     assert str(chat) not in server.dialogue.received[0].sender_id
-    assert server.dialogue.received[0].metadata == {"channel": "telegram", "address": str(chat)}
+    assert server.dialogue.received[0].metadata == {
+        "channel": "telegram",
+        "address": str(chat),
+        "interface_language": "pt",  # the app's, from "pt-br"
+    }
     [sent] = telegram_api.texts_to(chat)
     greeting = rendered("utter_greet", "pt")
     assert sent.text == greeting["text"]  # no numbered choices: the keyboard has them
