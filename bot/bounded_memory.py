@@ -1,7 +1,8 @@
 """A bounded, thread-safe memory of the Rasa server's process: at most `budget` in cost, the
 least recently used dropped first, and nothing left unused for `idle_seconds` (dropped at
 the next use). What the conversation store keeps in plaintext is held in these only
-(bot/decrypted_events.py, bot/tracker_snapshots.py)."""
+(bot/decrypted_events.py, bot/tracker_snapshots.py); the web chat counts each session's
+messages in one (channels/webchat/pace.py)."""
 
 from __future__ import annotations
 

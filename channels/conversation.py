@@ -33,8 +33,13 @@ class Conversation:
         else the default."""
         if self.language in SUPPORTED_LANGUAGES:
             return self.language
-        hint = (hint or "").lower().split("-")[0]
-        return hint if hint in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+        return supported_language(hint) or DEFAULT_LANGUAGE
+
+
+def supported_language(hint: Optional[str]) -> Optional[str]:
+    """The language a platform's hint names ("pt-BR" -> "pt"), if we speak it."""
+    code = (hint or "").lower().split("-")[0]
+    return code if code in SUPPORTED_LANGUAGES else None
 
 
 def _agent(app: Any) -> Any:

@@ -61,7 +61,12 @@ from channels.choices import (
     payload_parse_data,
     without_command_prefix,
 )
-from channels.conversation import channel_message, known_intents, read_conversation
+from channels.conversation import (
+    channel_message,
+    known_intents,
+    read_conversation,
+    supported_language,
+)
 from channels.inbound import BadRequest, clean_text
 from channels.state import DELIVERY_MEMORY, Deliveries
 from channels.telegram_output import TelegramOutput
@@ -147,8 +152,8 @@ def _app_language(hint: Optional[str]) -> dict[str, str]:
     """The app's language as the web chat gives its page's (INTERFACE_LANGUAGE): it settles
     a first message too short to tell ("hallo": Dutch or German?), never what the user's own
     words say (bot/language/slot.py)."""
-    code = (hint or "").lower().split("-")[0]
-    return {INTERFACE_LANGUAGE: code} if code in SUPPORTED_LANGUAGES else {}
+    code = supported_language(hint)
+    return {INTERFACE_LANGUAGE: code} if code else {}
 
 
 def parse_update(body: bytes, bot: Optional[Bot] = None) -> TelegramInbound:

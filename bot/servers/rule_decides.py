@@ -28,12 +28,13 @@ from typing import Any, Dict, Optional, Tuple
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.policies.ted_policy import TEDPolicy
+from rasa.engine.constants import PLACEHOLDER_TRACKER
 from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected
 from rasa.shared.nlu.constants import TEXT
 
 MARK = "_vm_rule_decides"
 PREDICT = "predict_action_probabilities"
-TRACKER = "__tracker__"  # rasa.core.policies.policy's PLACEHOLDER_TRACKER input
+TRACKER = PLACEHOLDER_TRACKER  # the graph's input that carries the tracker
 
 
 def last_action_rejected(tracker: Any) -> bool:

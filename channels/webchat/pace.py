@@ -9,8 +9,10 @@ People type a few messages a minute; a runaway script sends hundreds."""
 from __future__ import annotations
 
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable
+
+from bot.bounded_memory import BoundedMemory
 
 PER_MINUTE = 30
 WINDOW_SECONDS = 60.0
@@ -19,7 +21,8 @@ REMEMBERED_SESSIONS = 10_000
 
 class MessagePace:
     """session id -> the times of its latest accepted messages, for a bounded number of
-    sessions (least recently active forgotten first)."""
+    sessions (least recently active forgotten first; a session quiet for a minute has
+    nothing left to count)."""
 
     def __init__(
         self,
@@ -28,17 +31,18 @@ class MessagePace:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.per_minute = per_minute
-        self._sessions = sessions
         self._clock = clock
-        self._sent: OrderedDict[str, deque[float]] = OrderedDict()
+        self._sent: BoundedMemory[str, deque[float]] = BoundedMemory(
+            lambda _session, _sent: 1, sessions, WINDOW_SECONDS, clock
+        )
 
     def allow(self, session_id: str) -> bool:
         """Whether the session may send one more message now (then it is counted)."""
         now = self._clock()
-        sent = self._sent.pop(session_id, None) or deque()
-        self._sent[session_id] = sent
-        while len(self._sent) > self._sessions:
-            self._sent.popitem(last=False)
+        sent = self._sent.get(session_id)
+        if sent is None:
+            sent = deque()
+            self._sent.put(session_id, sent)
         while sent and now - sent[0] >= WINDOW_SECONDS:
             sent.popleft()
         if len(sent) >= self.per_minute:
