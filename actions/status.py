@@ -105,6 +105,17 @@ class ValidateInformationForm(FormValidationAction, AssistantAction):
     def name(self) -> str:
         return "validate_information_form"
 
+    async def required_slots(
+        self,
+        domain_slots: List[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[str]:
+        # After a check that opened no report there is nothing to add to: a "yes" to the
+        # refusal ("vale, lo busco luego") asks for nothing (action_add_information).
+        return domain_slots if tracker.get_slot(STATUS_FOLLOW_UP) else []
+
     def validate_status_information(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
@@ -149,6 +160,9 @@ class ActionAddInformation(AssistantAction):
         token = tracker.get_slot(STATUS_FOLLOW_UP)
         text = tracker.get_slot(STATUS_INFORMATION)
         events = slot_events(after_information(expired=False))
+        if not token and not text:  # a yes after a refused check: nothing was asked
+            self.utter(dispatcher, "utter_no_pressure")
+            return events
         if not token or not text:
             self.utter(dispatcher, "utter_status_expired")
             return events

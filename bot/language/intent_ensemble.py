@@ -1,10 +1,14 @@
-"""A second opinion on the intent: a fastText classifier averaged with DIET.
+"""Second and third opinions on the intent, averaged with DIET: a fastText classifier and
+the meaning of the sentence (bot/language/meaning.py).
 
 DIET on bag-of-n-gram features and fastText's subword model make different mistakes on
 short chat messages; averaging their probabilities is right more often than either alone
-(held-out set: about two points, see docs/evaluation.md). The component sits right after
-DIETClassifier and before the FallbackClassifier, which then judges the combined confidence.
-Messages without a DIET ranking (button payloads, empty text) are left as they are."""
+(held-out set: about two points, see docs/evaluation.md). Both read n-grams; a pretrained
+sentence encoder recognises paraphrases in words no example used, and averaging it in
+(`meaning_weight`) was right more often again in cross-validation on the training data
+(python -m bot.language.crossval). The component sits right after DIETClassifier and
+before the FallbackClassifier, which then judges the combined confidence. Messages without
+a DIET ranking (button payloads, empty text) are left as they are."""
 
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language.detection import fasttext_file_from_storage, fold_accents, read_fasttext
+from bot.language.meaning import FILE as MEANING_FILE
+from bot.language.meaning import MeaningModel
 from bot.language.training import train_fasttext
 
 logger = logging.getLogger(__name__)
@@ -45,13 +51,21 @@ def normalise(text: str) -> str:
 
 
 def combine(
-    diet: List[Dict[str, Any]], fasttext: Dict[str, float], weight: float
+    diet: List[Dict[str, Any]],
+    fasttext: Dict[str, float],
+    weight: float,
+    meaning: Optional[Dict[str, float]] = None,
+    meaning_weight: float = 0.0,
 ) -> List[Dict[str, Any]]:
-    """Weighted average of the two rankings, best first."""
+    """Weighted average of the rankings, best first: fastText with `weight` against DIET,
+    then the meaning model with `meaning_weight` against those two."""
     diet_scores = {r[INTENT_NAME_KEY]: r[PREDICTED_CONFIDENCE_KEY] for r in diet}
-    names = set(diet_scores) | set(fasttext)
+    meaning = meaning or {}
+    names = set(diet_scores) | set(fasttext) | set(meaning)
     scores = {
-        name: weight * fasttext.get(name, 0.0) + (1 - weight) * diet_scores.get(name, 0.0)
+        name: (1 - meaning_weight)
+        * (weight * fasttext.get(name, 0.0) + (1 - weight) * diet_scores.get(name, 0.0))
+        + meaning_weight * meaning.get(name, 0.0)
         for name in names
     }
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
@@ -64,6 +78,8 @@ class IntentEnsemble(GraphComponent):
     def get_default_config() -> Dict[str, Any]:
         return {
             "weight": 0.5,
+            "meaning_weight": 0.4,
+            "meaning_c": 30.0,
             "epochs": 100,
             "learning_rate": 0.3,
             "dim": 64,
@@ -77,11 +93,13 @@ class IntentEnsemble(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         model_path: Optional[Path] = None,
+        meaning: Optional[MeaningModel] = None,
     ) -> None:
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
         self._model = read_fasttext(str(model_path)) if model_path else None
+        self._meaning = meaning
 
     @classmethod
     def create(
@@ -102,19 +120,29 @@ class IntentEnsemble(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> IntentEnsemble:
+        meaning = None
+        if config["meaning_weight"] > 0:
+            with model_storage.read_from(resource) as model_dir:
+                meaning = MeaningModel.load(Path(model_dir) / MEANING_FILE)
         with fasttext_file_from_storage(model_storage, resource, MODEL_FILE) as target:
-            return cls(config, model_storage, resource, model_path=target)
+            return cls(config, model_storage, resource, model_path=target, meaning=meaning)
 
     def train(self, training_data: TrainingData) -> Resource:
-        lines = [
-            f"{LABEL}{example.get(INTENT)} {normalise(example.get(TEXT) or '')}"
+        examples = [
+            (str(example.get(INTENT)), example.get(TEXT) or "")
             for example in training_data.intent_examples
             if example.get(INTENT) and normalise(example.get(TEXT) or "")
         ]
+        lines = [f"{LABEL}{intent} {normalise(text)}" for intent, text in examples]
         with self._model_storage.write_to(self._resource) as model_dir:
             model = Path(model_dir) / MODEL_FILE
             train_fasttext(lines, model, self._config, minn=3, maxn=6, wordNgrams=2)
-        logger.info("Trained the fastText intent model on %d examples.", len(lines))
+            if self._config["meaning_weight"] > 0:
+                texts = [text for _, text in examples]
+                intents = [intent for intent, _ in examples]
+                meaning = MeaningModel.fit(texts, intents, self._config["meaning_c"])
+                meaning.save(Path(model_dir) / MEANING_FILE)
+        logger.info("Trained the intent ensemble on %d examples.", len(lines))
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -133,7 +161,10 @@ class IntentEnsemble(GraphComponent):
                 label.removeprefix(LABEL): float(p)
                 for label, p in zip(labels, probabilities, strict=True)
             }
-            ranking = combine(diet, fasttext, self._config["weight"])
+            meaning = self._meaning.ranking(message.get(TEXT)) if self._meaning else None
+            ranking = combine(
+                diet, fasttext, self._config["weight"], meaning, self._config["meaning_weight"]
+            )
             ranking = ranking[: self._config["ranking_length"]]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

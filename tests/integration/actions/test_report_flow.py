@@ -661,8 +661,22 @@ class TestStatus:
         messages, _ = run(ActionAddInformation(), tracker(state, form=None))
         assert said(messages) == ["utter_status_expired"]
 
+    def test_a_yes_after_a_refused_check_asks_for_nothing_to_add(self, database, domain):
+        # "vale, lo busco luego" to "I cannot open a report with that code": no report is
+        # open, so the information form asks nothing and the assistant leaves it there.
+        t = tracker({STATUS_FOLLOW_UP: None}, text="vale, lo busco luego", form="information_form")
+        _, slots = run(ValidateInformationForm(), t, domain)
+        assert slots.get("requested_slot") is None
+        messages, _ = run(ActionAddInformation(), tracker({STATUS_FOLLOW_UP: None}, form=None))
+        assert said(messages) == ["utter_no_pressure"]
+
     def test_empty_information_is_asked_again(self, domain):
-        t = tracker(text="   ", new_slots={STATUS_INFORMATION: "   "}, form="information_form")
+        t = tracker(
+            {STATUS_FOLLOW_UP: "token-of-a-check"},
+            text="   ",
+            new_slots={STATUS_INFORMATION: "   "},
+            form="information_form",
+        )
         messages, slots = run(ValidateInformationForm(), t, domain)
         assert slots[STATUS_INFORMATION] is None
         assert said(messages) == ["utter_report_problem_empty"]

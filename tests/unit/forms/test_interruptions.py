@@ -83,6 +83,23 @@ def test_an_unsure_model_never_takes_the_answer_away():
     assert not steps_aside(turn("is this anonymous?", "ask_anonymity", 0.45), Expects.TEXT)
 
 
+def _parsed(text: str, ranking: list[tuple[str, float]]) -> Turn:
+    entries = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    return Turn.from_parse({"text": text, "intent": entries[0], "intent_ranking": entries})
+
+
+def test_a_question_the_model_splits_between_our_questions_still_leaves():
+    asked = "moment, bekommt mein teamleiter mit dass die meldung von mir kommt?"
+    split = [("ask_anonymity", 0.48), ("ask_protection", 0.18), ("report", 0.15)]
+    assert steps_aside(_parsed(asked, split), Expects.TEXT)
+    # Split between one of our questions and anything else, it is still the answer.
+    unsure = [("ask_anonymity", 0.45), ("share_experience", 0.4), ("ask_protection", 0.04)]
+    assert not steps_aside(_parsed(asked, unsure), Expects.TEXT)
+    # Without a question mark, only the top reading counts.
+    said = "mein teamleiter weiss dass die meldung von mir kommt"
+    assert not steps_aside(_parsed(said, split), Expects.TEXT)
+
+
 def test_a_question_inside_a_long_story_stays_in_the_story():
     story = (
         "he keeps sending me messages at night and comments on my clothes in front of the "
