@@ -68,6 +68,7 @@ def test_another_languages_whole_word_still_names_the_kind():
         ),
         ("el modir yetlob rashwa 3ashan yjadded el 3a2d", "fraud"),
         ("zamili bit7arash biya kol yom", "sexual_harassment"),
+        ("el modir beyetharash biya", "sexual_harassment"),  # "h" for "7", as many type it
         ("el modir byhadded yetradni", "intimidation"),
         ("el mas2oul bystaghel solto w ya5od 3arabeyet el sefara", "misuse_of_power"),
         ("kol el zomala2 bytnamaro 3alaya", "bullying"),
