@@ -16,6 +16,7 @@ from actions.base import (
     intent_of,
     phrases,
     text_of,
+    turn_of,
 )
 from bot import runtime
 from bot.advisor.matches import describe_matches, handoff_choices
@@ -42,7 +43,7 @@ from bot.advisor.questions import (
 from bot.directory.matching import Preferences, languages_for_post, match_advisors
 from bot.directory.resolution import EMPTY, NO_POST_IN_COUNTRY, TOO_LONG, UNKNOWN, resolve_post
 from bot.forms.answer import Answer
-from bot.forms.interruptions import QUESTION_INTENTS, Expects
+from bot.forms.interruptions import QUESTION_INTENTS, Expects, skips
 
 ADVISOR_SLOTS = (
     "advisor_post",
@@ -141,9 +142,11 @@ class ValidateAdvisorForm(FormThatStepsAside):
             return {}  # cleared when the search (re)started: nothing was answered
         directory = await runtime.directory_service().current()
         offered = tracker.get_slot("advisor_post_candidates") or []
-        step = answer_post(
-            text_of(tracker), intent_of(tracker), choice_of(tracker), offered, directory
-        )
+        # A skip only when said surely: "schweiz" read as skip at 0.38 names a country.
+        intent = intent_of(tracker)
+        if intent == "skip" and not skips(turn_of(tracker)):
+            intent = None
+        step = answer_post(text_of(tracker), intent, choice_of(tracker), offered, directory)
         unreadable = step.post is None and step.state in (EMPTY, TOO_LONG, UNKNOWN)
         slots = step.slots()
         if chosen_post(step.post):

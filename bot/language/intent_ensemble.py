@@ -72,6 +72,16 @@ def combine(
     return [{INTENT_NAME_KEY: n, PREDICTED_CONFIDENCE_KEY: float(c)} for n, c in ranked]
 
 
+def settled(meaning_weight: float) -> float:
+    """From this confidence of DIET and fastText together, no reading of the meaning could
+    change their intent: their top keeps at least (1 - w) * c, any other gets at most
+    (1 - w) * (1 - c) + w. The meaning model is then not asked (about half of typed messages,
+    each 2-3 ms less) and their confidence stands, as the form's thresholds were set on."""
+    if meaning_weight >= 0.5:
+        return float("inf")  # the meaning alone can outvote them
+    return 0.5 + meaning_weight / (2 * (1 - meaning_weight))
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class IntentEnsemble(GraphComponent):
     @staticmethod
@@ -161,10 +171,11 @@ class IntentEnsemble(GraphComponent):
                 label.removeprefix(LABEL): float(p)
                 for label, p in zip(labels, probabilities, strict=True)
             }
-            meaning = self._meaning.ranking(message.get(TEXT)) if self._meaning else None
-            ranking = combine(
-                diet, fasttext, self._config["weight"], meaning, self._config["meaning_weight"]
-            )
+            ranking = combine(diet, fasttext, self._config["weight"])
+            meaning_weight = self._config["meaning_weight"]
+            if self._meaning and ranking[0][PREDICTED_CONFIDENCE_KEY] <= settled(meaning_weight):
+                meaning = self._meaning.ranking(message.get(TEXT))
+                ranking = combine(diet, fasttext, self._config["weight"], meaning, meaning_weight)
             ranking = ranking[: self._config["ranking_length"]]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

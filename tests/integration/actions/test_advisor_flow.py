@@ -188,6 +188,14 @@ def test_unusable_answers_get_a_clear_question_back(text: str, state: str):
 
 def test_the_post_can_be_left_unsaid():
     assert validate("advisor_post", tracker("/skip", "skip"))["advisor_post"] == "skipped"
+    assert validate("advisor_post", tracker("passer", "skip"))["advisor_post"] == "skipped"
+
+
+def test_a_place_the_model_half_reads_as_skip_is_the_answer():
+    # "schweiz" was read as skip at 0.38: the country has three posts to choose from.
+    answer = validate("advisor_post", tracker("schweiz", "skip", confidence=0.38))
+    assert answer["advisor_post"] != "skipped"
+    assert answer["advisor_post_candidates"] == ["BRN", "GEV", "GEV-CD"]
 
 
 # --- language and preference ------------------------------------------------------------------

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.language.intent_ensemble import combine
+from bot.language.intent_ensemble import combine, settled
 from bot.language.meaning import MeaningModel, vectors
 
 # A few English examples per intent; the messages below share almost no words with them.
@@ -69,3 +71,32 @@ def test_the_meaning_can_outvote_two_n_gram_models_that_agree_weakly():
     )
     assert ranking[0]["name"] == "report"
     assert ranking[0]["confidence"] == pytest.approx(0.6 * 0.35 + 0.4 * 0.9)
+
+
+INTENTS = ("report", "greet", "ask_anonymity", "cancel")
+distributions = st.lists(st.floats(0.0, 1.0), min_size=len(INTENTS), max_size=len(INTENTS)).filter(
+    lambda row: sum(row) > 0
+)
+
+
+def _normalised(row: list[float]) -> dict[str, float]:
+    return {intent: p / sum(row) for intent, p in zip(INTENTS, row, strict=True)}
+
+
+@given(diet=distributions, fasttext=distributions, meaning=distributions)
+def test_when_the_n_gram_models_are_settled_the_meaning_could_not_change_the_intent(
+    diet, fasttext, meaning
+):
+    """The ensemble asks the meaning model only below `settled`: above it, whatever the
+    meaning says, the intent is the one DIET and fastText agreed on."""
+    diet_ranking = [{"name": n, "confidence": p} for n, p in _normalised(diet).items()]
+    without = combine(diet_ranking, _normalised(fasttext), 0.5)
+    with_meaning = combine(diet_ranking, _normalised(fasttext), 0.5, _normalised(meaning), 0.4)
+    if without[0]["confidence"] > settled(0.4):
+        assert with_meaning[0]["name"] == without[0]["name"]
+
+
+def test_the_meaning_is_asked_below_the_settled_confidence_only():
+    assert settled(0.4) == pytest.approx(5 / 6)
+    assert settled(0.0) == 0.5
+    assert settled(0.5) == float("inf")
