@@ -36,10 +36,16 @@ from bot.language.detection import fasttext_file_from_storage, fold_accents, rea
 from bot.language.meaning import FILE as MEANING_FILE
 from bot.language.meaning import MeaningModel
 from bot.language.training import train_fasttext
+from bot.safety.decision import EMERGENCY_INTENT, SELF_HARM_INTENT
 
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "intent_fasttext.bin"
+# Danger and thoughts of self-harm are the safety detector's to find (bot/safety): the
+# meaning model adds nothing there in cross-validation (docs/evaluation.md) and read "Hij
+# deed het vandaag weer." (information added to a report) as emergency 0.75, so it gives
+# them no weight and the n-gram models' reading stands.
+NOT_BY_MEANING = frozenset({EMERGENCY_INTENT, SELF_HARM_INTENT})
 LABEL = "__label__"
 _DIGITS = re.compile(r"[0-9]+")
 
@@ -174,7 +180,11 @@ class IntentEnsemble(GraphComponent):
             ranking = combine(diet, fasttext, self._config["weight"])
             meaning_weight = self._config["meaning_weight"]
             if self._meaning and ranking[0][PREDICTED_CONFIDENCE_KEY] <= settled(meaning_weight):
-                meaning = self._meaning.ranking(message.get(TEXT))
+                meaning = {
+                    intent: p
+                    for intent, p in self._meaning.ranking(message.get(TEXT)).items()
+                    if intent not in NOT_BY_MEANING
+                }
                 ranking = combine(diet, fasttext, self._config["weight"], meaning, meaning_weight)
             ranking = ranking[: self._config["ranking_length"]]
             message.set(INTENT, ranking[0], add_to_output=True)

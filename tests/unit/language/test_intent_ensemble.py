@@ -91,3 +91,25 @@ def test_loading_leaves_no_copy_of_the_model_behind(storage, tmp_path, monkeypat
     message = _message("ik wil iets melden", [("report_incident", 0.5), ("greet", 0.4)])
     assert loaded.process([message])[0].get("intent")
     assert list(tmp_path.iterdir()) == []
+
+
+class _SureOfDanger:
+    """A meaning model that reads every message as an emergency."""
+
+    def ranking(self, text: str) -> dict[str, float]:
+        return {"emergency": 1.0}
+
+
+def test_the_meaning_model_never_votes_for_danger(ensemble, monkeypatch):
+    # Danger is the safety detector's to find; "Hij deed het vandaag weer." (information
+    # added to a report) was read by the meaning model as emergency 0.75.
+    monkeypatch.setattr(ensemble, "_meaning", _SureOfDanger())
+    message = _message(
+        "Hij deed het vandaag weer.", [("share_experience", 0.5), ("emergency", 0.4)]
+    )
+    ranking = {
+        r["name"]: r["confidence"] for r in ensemble.process([message])[0].get("intent_ranking")
+    }
+    # Under the concern a model reading of danger raises (0.5); had the meaning voted, at
+    # least 0.6 * 0.2 + 0.4.
+    assert ranking["emergency"] < 0.5
