@@ -100,6 +100,15 @@ class Expects(Enum):
     SECRET = "secret"  # a code or a passphrase: only a cancel leaves
 
 
+def ranking_share(message: Mapping[str, Any], intents: Collection[str]) -> float:
+    """How much of the model's reading of the message went to any of `intents`."""
+    return sum(
+        float(entry.get("confidence") or 0.0)
+        for entry in message.get("intent_ranking") or []
+        if entry.get("name") in intents
+    )
+
+
 @dataclass(frozen=True)
 class Turn:
     """The latest message as the form sees it."""
@@ -128,9 +137,7 @@ class Turn:
                 isinstance(language, Mapping) and language.get("supported") is False
             ),
             question_confidence=(
-                sum(float(r.get("confidence") or 0.0) for r in ranking if r.get("name") in ASKED)
-                if name in ASKED and ranking
-                else None
+                ranking_share(message, ASKED) if name in ASKED and ranking else None
             ),
         )
 

@@ -18,7 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
-from bot.language.detection import read_fasttext
+from bot.language.detection import distribution, read_fasttext
 from bot.language.intent_ensemble import IntentEnsemble, normalise
 from bot.language.meaning import MeaningModel
 from bot.language.training import train_fasttext
@@ -51,9 +51,8 @@ def _fasttext(train: list[tuple[str, str]], test: list[str], classes: list[str])
         model = read_fasttext(str(model_file))
     result = np.zeros((len(test), len(classes)))
     for row, text in enumerate(test):
-        labels, probabilities = model.predict(normalise(text), k=-1, threshold=0.0)
-        for label, p in zip(labels, probabilities, strict=True):
-            result[row, classes.index(label.removeprefix("__label__"))] = p
+        for intent, p in distribution(model, normalise(text)).items():
+            result[row, classes.index(intent)] = p
     return result
 
 

@@ -183,7 +183,8 @@ def load_fasttext(path: str) -> fasttext.FastText._FastText:
     return read_fasttext(path)
 
 
-def _distribution(model: fasttext.FastText._FastText, text: str) -> dict[str, float]:
+def distribution(model: fasttext.FastText._FastText, text: str) -> dict[str, float]:
+    """Every label of a fastText model with its probability for `text` ("__label__" off)."""
     labels, probs = model.predict(text, k=-1, threshold=0.0)
     pairs = zip(labels, probs, strict=True)
     return {label.replace("__label__", ""): float(p) for label, p in pairs}
@@ -215,12 +216,12 @@ class LanguageIdentifier:
         )
 
     def _vote(self, cleaned: str, letters: Letters) -> dict[str, float]:
-        lid = _distribution(self._lid, cleaned)
+        lid = distribution(self._lid, cleaned)
         scores = lid
         # The domain model only knows the scripts of its training data; on any other it
         # guesses, so there lid.176 alone speaks.
         if self._domain is not None and letters.script in DOMAIN_SCRIPTS:
-            domain = _distribution(self._domain, fold_accents(cleaned))
+            domain = distribution(self._domain, fold_accents(cleaned))
             weight = DOMAIN_WEIGHT
             top = max(domain, key=domain.__getitem__, default=None)
             if letters.script == "LATIN" and top in ROMANISED and domain[top] >= ROMANISED_SURE:

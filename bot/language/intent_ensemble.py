@@ -32,7 +32,12 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language.detection import fasttext_file_from_storage, fold_accents, read_fasttext
+from bot.language.detection import (
+    distribution,
+    fasttext_file_from_storage,
+    fold_accents,
+    read_fasttext,
+)
 from bot.language.meaning import FILE as MEANING_FILE
 from bot.language.meaning import MeaningModel
 from bot.language.training import train_fasttext
@@ -172,11 +177,7 @@ class IntentEnsemble(GraphComponent):
             text = normalise(message.get(TEXT) or "")
             if not diet or not text:
                 continue
-            labels, probabilities = self._model.predict(text, k=-1, threshold=0.0)
-            fasttext = {
-                label.removeprefix(LABEL): float(p)
-                for label, p in zip(labels, probabilities, strict=True)
-            }
+            fasttext = distribution(self._model, text)
             ranking = combine(diet, fasttext, self._config["weight"])
             meaning_weight = self._config["meaning_weight"]
             if self._meaning and ranking[0][PREDICTED_CONFIDENCE_KEY] <= settled(meaning_weight):

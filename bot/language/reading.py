@@ -14,7 +14,7 @@ applies it)."""
 
 from __future__ import annotations
 
-from typing import Any, Collection, Mapping
+from typing import Any, Mapping
 
 from bot.forms.interruptions import (
     MAX_CONSENT_WORDS,
@@ -25,6 +25,7 @@ from bot.forms.interruptions import (
     Expects,
     Turn,
     begins_as_question,
+    ranking_share,
     steps_aside,
 )
 
@@ -103,12 +104,3 @@ def is_the_story(message: Mapping[str, Any]) -> bool:
         # of its own either way
         return False
     return not steps_aside(turn, Expects.STORY)
-
-
-def ranking_share(message: Mapping[str, Any], intents: Collection[str]) -> float:
-    """How much of the model's reading of the message went to any of `intents`."""
-    return sum(
-        float(entry.get("confidence") or 0.0)
-        for entry in message.get("intent_ranking") or []
-        if entry.get("name") in intents
-    )

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from bot.forms.interruptions import CANCEL, FALLBACK, SKIP
-from bot.language.reading import EXPERIENCE, INVITATION, is_the_story, ranking_share, top_two
+from bot.forms.interruptions import CANCEL, FALLBACK, SKIP, ranking_share
+from bot.language.reading import EXPERIENCE, INVITATION, is_the_story, top_two
 from bot.language.slot import CHANGE_LANGUAGE, language_asked_for
 from bot.security.redaction import RESPONSE_NAME_KEY
 
