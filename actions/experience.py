@@ -1,4 +1,5 @@
-"""Acknowledges what someone went through and names the kind of behaviour it can be."""
+"""Acknowledges what someone went through or saw, and asks whether it is the kind of behaviour
+the words suggest."""
 
 from __future__ import annotations
 
@@ -15,6 +16,13 @@ from bot.security.redaction import RESPONSE_NAME_KEY
 # "my boss", "a colleague": who, not yet what happened. Thanking someone for a story they
 # have not told yet reads as not listening; an opening gets the invitation instead.
 OPENING_MAX_WORDS = 3
+# Kinds more often seen than suffered (fraud, misuse of power): acknowledged without
+# assuming it was hard for the person. The kind is offered as a guess to be corrected.
+INTEGRITY_CONCERNS = frozenset(
+    {"fraud", "conflict_of_interest", "misuse_of_information", "misuse_of_power"}
+)
+EXPERIENCE = "utter_acknowledge_experience"
+CONCERN = "utter_acknowledge_concern"
 
 
 class ActionAcknowledgeExperience(AssistantAction):
@@ -41,7 +49,8 @@ def acknowledge(
     category = runtime.behaviour_lexicon().classify(text, language)
     behaviour = category and runtime.renderer().phrase(f"behaviour_{category}", language)
     if behaviour:
-        action.utter(dispatcher, "utter_acknowledge_experience", behaviour=behaviour)
+        response = CONCERN if category in INTEGRITY_CONCERNS else EXPERIENCE
+        action.utter(dispatcher, response, behaviour=behaviour)
     elif len(text.split()) <= OPENING_MAX_WORDS and not answers_invitation(tracker):
         action.utter(dispatcher, INVITATION)
     else:

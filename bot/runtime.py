@@ -142,7 +142,8 @@ def use_content_edits(on: bool = True) -> None:
 def renderer() -> Renderer:
     def build() -> Renderer:
         own_names, _ = languages()
-        return Renderer(content_store(), load_contacts(settings().contacts_file), own_names)
+        facts = {"conversation_retention_days": str(settings().retention_conversation_days)}
+        return Renderer(content_store(), load_contacts(settings().contacts_file), own_names, facts)
 
     return _service("renderer", build)
 

@@ -192,9 +192,17 @@ def answer_post(
 
 
 def country_name(country: Optional[str], language: str) -> str:
-    """A country's name in the user's language (phonenumbers' territory names)."""
+    """A country's name in the user's language: CLDR's (babel), else phonenumbers' territory
+    names, which give many only in English (Arabic "Nigeria" for نيجيريا)."""
+    from babel import Locale, UnknownLocaleError
     from phonenumbers.geodata.locale import LOCALE_DATA
 
+    try:
+        cldr = Locale.parse(language).territories.get((country or "").upper())
+    except (UnknownLocaleError, ValueError):
+        cldr = None
+    if cldr:
+        return str(cldr)
     names = LOCALE_DATA.get((country or "").upper())
     if not names:
         return country or ""

@@ -13,6 +13,12 @@ import yaml
 # {crisis_line}.
 CRISIS_LINE = "crisis_line"
 DEFAULT_CRISIS_LINE = "default"
+# What the sources only announce or consider, with the states a coordinator may set; each
+# state has its wording in every language (bot/content/rendering.py, `configured_texts`).
+STATUSES: Mapping[str, tuple[str, ...]] = {
+    "external_reporting_point_status": ("announced", "open"),
+    "coordinating_advisor_status": ("considered", "appointed"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,10 @@ def load_contacts(path: Path) -> Contacts:
         for k, v in raw_lines.items()
     }
     values = {k: str(v) for k, v in data.items()}
+    for key, states in STATUSES.items():
+        values.setdefault(key, states[0])  # the honest default: as the sources say
+        if values[key] not in states:
+            raise ValueError(f"{path}: {key} must be one of {', '.join(states)}")
     if DEFAULT_CRISIS_LINE in crisis_lines:
         values[CRISIS_LINE] = crisis_lines[DEFAULT_CRISIS_LINE]
     return Contacts(values=values, demo=demo, crisis_lines=crisis_lines)

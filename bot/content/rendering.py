@@ -8,7 +8,12 @@
   stay in the message so the channel can map a reply "2" back to the second payload.
 - SMS gets the short variant of a text where one exists.
 - Arabic is isolated right-to-left: Latin runs (e-mail addresses, phone numbers, names)
-  are wrapped in directional isolates so mixed text does not scramble.
+  are wrapped in directional isolates so mixed text does not scramble. A bracket stays
+  outside a run unless its partner is inside too: split across an isolate, "(" and ")"
+  come out facing the same way.
+- What the sources only announce (an external reporting point, a coordinating advisor) is
+  configuration: contacts.yml's `<name>_status` picks the phrase `<name>_<status>`, shown
+  as `{<name>_text}`, so no text calls it open before a coordinator says it is.
 """
 
 from __future__ import annotations
@@ -34,7 +39,39 @@ LRI = "\u2066"
 PDI = "\u2069"
 # Latin letters with their accents ("Français", "Português") are one run, not three.
 _LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
-_LTR_RUN = re.compile(rf"[{_LATIN}0-9+@][{_LATIN}0-9@._:/+\-()' ]*[{_LATIN}0-9)]|[{_LATIN}]")
+_LTR_RUN = re.compile(rf"[{_LATIN}0-9+@(][{_LATIN}0-9@._:/+\-()' ]*[{_LATIN}0-9)]|[{_LATIN}]")
+BRACKETS = {"(": ")"}
+STATUS_SUFFIX = "_status"
+TEXT_SUFFIX = "_text"
+
+
+def _isolated(run: str) -> str:
+    """A left-to-right run in isolates, its unpaired brackets left outside them."""
+    unpaired: list[int] = []
+    opened: list[int] = []
+    for i, char in enumerate(run):
+        if char in BRACKETS:
+            opened.append(i)
+        elif char in BRACKETS.values():
+            if opened:
+                opened.pop()
+            else:
+                unpaired.append(i)
+    unpaired = sorted(unpaired + opened)
+    pieces, start = [], 0
+    for i in [*unpaired, len(run)]:
+        piece = run[start:i]
+        core = piece.strip()
+        if core:
+            lead = piece[: len(piece) - len(piece.lstrip())]
+            trail = piece[len(piece.rstrip()) :]
+            pieces.append(f"{lead}{LRI}{core}{PDI}{trail}")
+        else:
+            pieces.append(piece)
+        if i < len(run):
+            pieces.append(run[i])
+        start = i + 1
+    return "".join(pieces)
 
 
 def isolate_rtl(text: str) -> str:
@@ -44,7 +81,7 @@ def isolate_rtl(text: str) -> str:
         if not line.strip():
             lines.append(line)
             continue
-        line = _LTR_RUN.sub(lambda m: f"{LRI}{m.group(0)}{PDI}", line)
+        line = _LTR_RUN.sub(lambda m: _isolated(m.group(0)), line)
         lines.append(RLM + line)
     return "\n".join(lines)
 
@@ -63,11 +100,18 @@ def placeholders_in(text: str) -> set[str]:
 
 class Renderer:
     def __init__(
-        self, store: ContentStore, contacts: Contacts, language_names: Mapping[str, str]
+        self,
+        store: ContentStore,
+        contacts: Contacts,
+        language_names: Mapping[str, str],
+        facts: Optional[Mapping[str, str]] = None,
     ) -> None:
         self._store = store
         self._contacts = contacts
         self._language_names = language_names
+        # Values from the deployment's settings that texts state (how long a conversation
+        # is kept), so an answer never says what the configuration does not do.
+        self._facts = dict(facts or {})
 
     def phrase(self, name: str, language: str) -> Optional[str]:
         return self._store.phrase(name, language)
@@ -85,6 +129,19 @@ class Renderer:
             return None
         return self.render_response(response, language, channel, variables)
 
+    def configured_texts(self, text: str, language: str) -> str:
+        """Puts in the phrase each `{<name>_text}` stands for, as contacts.yml's
+        `<name>_status` chooses; its own placeholders are then filled like the text's."""
+        for field in placeholders_in(text):
+            if not field.endswith(TEXT_SUFFIX):
+                continue
+            name = field[: -len(TEXT_SUFFIX)]
+            state = self._contacts.values.get(name + STATUS_SUFFIX)
+            phrase = state and self._store.phrase(f"{name}_{state}", language)
+            if phrase:
+                text = text.replace("{" + field + "}", phrase.strip())
+        return text
+
     def render_response(
         self,
         response: Response,
@@ -95,7 +152,9 @@ class Renderer:
         """A given response (a coordinator's draft, in the console's preview) as `render`
         renders a named one."""
         text = response.sms if channel in SHORT_TEXT_CHANNELS and response.sms else response.text
+        text = self.configured_texts(text, language)
         values = _Placeholders(self._contacts.values)
+        values.update(self._facts)
         values["supported_languages"] = ", ".join(self._language_names.values())
         variables = dict(variables or {})
         choices = variables.pop("choices", None) or []

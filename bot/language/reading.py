@@ -51,6 +51,11 @@ ANSWERS = {
     "ask_protection": "utter_protection",
     "ask_process": "utter_process",
     "ask_external": "utter_external",
+    "ask_manager_involved": "utter_manager_involved",
+    "ask_withdraw": "utter_withdraw",
+    "ask_mediation": "utter_mediation",
+    "ask_secretary_general": "utter_secretary_general",
+    "ask_privacy": "utter_privacy",
 }
 
 

@@ -10,6 +10,7 @@ form moves on (`move_on`) instead of asking a third time."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any, Callable, Mapping, Optional
 
@@ -84,6 +85,9 @@ MAX_DENY_WORDS = 8
 MAX_YES_NO_WORDS = 3
 
 Classify = Callable[[str], Optional[str]]
+
+# Said when the reporter chooses to stay anonymous.
+ANONYMITY_CAVEAT = "utter_report_anonymous_caveat"
 
 
 def problem_response(error: InvalidReport) -> str:
@@ -306,7 +310,20 @@ def _both(value: str, options: Options) -> Optional[str]:
 
 def answer_contact(turn: Turn, phrase: Phrase) -> Answer:
     """The way back to the reporter; an address or number written in the answer is taken
-    with it, and details given for an earlier choice no longer count."""
+    with it, and details given for an earlier choice no longer count. Choosing anonymity
+    is followed by what it does not protect (anonymity_caveat)."""
+    return anonymity_caveat(_answer_contact(turn, phrase))
+
+
+def anonymity_caveat(answer: Answer) -> Answer:
+    """The answer, and when it makes the report anonymous, what that means: details can
+    still identify the reporter, and less can be investigated or answered."""
+    if answer.slots.get(REPORT_CONTACT) != "anonymous" or ANONYMITY_CAVEAT in answer.say:
+        return answer
+    return replace(answer, say=(*answer.say, ANONYMITY_CAVEAT))
+
+
+def _answer_contact(turn: Turn, phrase: Phrase) -> Answer:
     value = turn.text
     if value in CONTACTS:
         return Answer({REPORT_CONTACT: value, REPORT_CONTACT_DETAILS: None})
@@ -377,9 +394,11 @@ def move_on(slot: str, description: Optional[str] = None) -> Answer:
     if slot == REPORT_KIND:
         return Answer({REPORT_KIND: "unsure"}, ("utter_report_moved_on",))
     if slot in (REPORT_CONTACT, REPORT_CONTACT_DETAILS):
-        return Answer(
-            {REPORT_CONTACT: "anonymous", REPORT_CONTACT_DETAILS: None},
-            ("utter_report_contact_defaulted",),
+        return anonymity_caveat(
+            Answer(
+                {REPORT_CONTACT: "anonymous", REPORT_CONTACT_DETAILS: None},
+                ("utter_report_contact_defaulted",),
+            )
         )
     if slot == REPORT_WHAT_HAPPENED and description:
         return Answer({REPORT_WHAT_HAPPENED: DONE})

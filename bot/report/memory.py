@@ -101,7 +101,7 @@ def with_carried_over(answer: Answer, slots: Mapping[str, Any], phrase: Phrase) 
         say.append("utter_report_understood")
         variables["choice"] = (phrase(f"report_kind_{kind}") or kind).split(",")[0].strip()
     if slots.get(REPORT_CONTACT) == "anonymous":
-        say.append("utter_report_anonymous_kept")
+        say.extend(["utter_report_anonymous_kept", "utter_report_anonymous_caveat"])
     if slots.get(REPORT_WHERE):
         say.append("utter_report_post_kept")
         variables["post"] = str(slots[REPORT_WHERE])

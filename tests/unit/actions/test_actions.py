@@ -138,8 +138,22 @@ class TestAcknowledgeExperience:
     )
     def test_names_the_kind_of_behaviour_in_the_users_language(self, text, slot, phrase):
         messages, _ = run_action(ActionAcknowledgeExperience(), tracker(text, language=slot))
-        assert messages[0]["response"] == "utter_acknowledge_experience"
+        assert messages[0]["response"].startswith("utter_acknowledge_")
         assert phrase in messages[0]["behaviour"]
+
+    @pytest.mark.parametrize(
+        "text, language, response",
+        [
+            # Seen more often than suffered: no "that can't have been easy".
+            ("the driver uses the official car as a taxi for his friends", "en", "concern"),
+            ("el jefe de la seccion de visas acepta sobornos", "es", "concern"),
+            ("mon chef me crie dessus devant tout le monde", "fr", "experience"),
+            ("mijn collega raakt me steeds aan en maakt seksuele opmerkingen", "nl", "experience"),
+        ],
+    )
+    def test_integrity_concerns_are_not_acknowledged_as_a_hardship(self, text, language, response):
+        messages, _ = run_action(ActionAcknowledgeExperience(), tracker(text, language=language))
+        assert messages[0]["response"] == f"utter_acknowledge_{response}"
 
     def test_without_a_recognisable_kind_acknowledges_without_naming(self):
         messages, _ = run_action(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,31 @@ def test_choices_an_action_computes_come_first_and_are_numbered_where_needed():
     reply = _generate("utter_greet", _tracker(slot="en"), channel="sms", choices=choices)
     assert [b["payload"] for b in reply["buttons"]][:2] == ["RAB", "/share_experience"]
     assert "1. Rabat (Morocco)" in reply["text"].splitlines()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "اكتب إلى المنسق (integrity@example.org) أو اتصل",
+        "الهاتف: (+31 70 000 0100 تجريبي)",
+        "المنسق (+31 70 000 0100)، أو المستشار",
+        "Rabat (Maroc) أو (demo) فقط",
+    ],
+)
+def test_in_arabic_a_bracket_and_its_partner_stay_on_the_same_side_of_an_isolate(text: str):
+    # Split by an isolate, "(" outside and ")" inside came out facing the same way.
+    from bot.content.rendering import isolate_rtl
+
+    rendered = isolate_rtl(text)
+    for run in re.findall(f"{LRI}(.*?){PDI}", rendered):
+        assert run.count("(") == run.count(")"), rendered
+    outside = re.sub(f"{LRI}.*?{PDI}", "", rendered)
+    assert outside.count("(") == outside.count(")"), rendered
+
+
+def test_every_arabic_answer_keeps_its_brackets_paired(root: Path):
+    content = load_content(root / "data" / "content")
+    for name in content.responses["ar"]:
+        text = runtime.renderer().render(name, "ar", "rest", {"advisors": "x"})["text"]
+        for run in re.findall(f"{LRI}(.*?){PDI}", text):
+            assert run.count("(") == run.count(")"), (name, run)

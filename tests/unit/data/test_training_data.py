@@ -22,8 +22,13 @@ CONTRACT_INTENTS = {
     "human_handoff", "emergency", "general_complaint", "delete_data", "change_language",
     "out_of_scope",
 }  # fmt: skip
-# Added beside the contract (which allows new intents): leaving a flow, and self-harm.
-INTENTS = CONTRACT_INTENTS | {"cancel", "skip", "self_harm"}
+# Added beside the contract (which allows new intents): leaving a flow, self-harm, and the
+# questions local staff ask about the procedure (docs/content-sources.md).
+PROCEDURE_QUESTIONS = {
+    "ask_manager_involved", "ask_withdraw", "ask_mediation", "ask_secretary_general",
+    "ask_privacy",
+}  # fmt: skip
+INTENTS = CONTRACT_INTENTS | {"cancel", "skip", "self_harm"} | PROCEDURE_QUESTIONS
 
 
 def _examples(files: list[Path]) -> dict[tuple[str, str], list[str]]:

@@ -186,12 +186,24 @@ class TestChoices:
     def test_no_contact_means_anonymous_said_back(self):
         answer = answer_contact(typed("no", "deny"), phrase)
         assert answer.slots[REPORT_CONTACT] == "anonymous"
-        assert answer.say == ("utter_report_understood",)
+        assert answer.say == ("utter_report_understood", "utter_report_anonymous_caveat")
 
     def test_contact_given_up_is_anonymous_and_said(self):
         moved = move_on(REPORT_CONTACT)
         assert moved.slots[REPORT_CONTACT] == "anonymous"
-        assert moved.say == ("utter_report_contact_defaulted",)
+        assert moved.say == ("utter_report_contact_defaulted", "utter_report_anonymous_caveat")
+
+    @pytest.mark.parametrize("text", ["stay anonymous", "anonymous"])
+    def test_choosing_anonymity_is_told_what_it_does_not_protect(self, text):
+        answer = answer_contact(typed(text, "inform"), phrase)
+        assert answer.slots[REPORT_CONTACT] == "anonymous"
+        assert answer.say[-1] == "utter_report_anonymous_caveat"
+
+    @pytest.mark.parametrize("text", ["by email", "on this channel", "phone"])
+    def test_a_way_back_is_not_told_about_anonymity(self, text):
+        answer = answer_contact(typed(text, "inform"), phrase)
+        assert answer.slots[REPORT_CONTACT] != "anonymous"
+        assert "utter_report_anonymous_caveat" not in answer.say
 
     @pytest.mark.parametrize(
         "text, intent, value",
