@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import AssistantAction
@@ -14,6 +15,16 @@ from bot.language.reading import asks_whether_it_counts, tied_questions
 
 # Someone we cannot answer in their language is told so in the two most widely read ones.
 UNSUPPORTED_ANSWER_LANGUAGES = ("en", "fr")
+# Leaving a form, said when there is none (no rule answers it, so it comes here).
+NOTHING_TO_LEAVE = frozenset({"cancel", "skip"})
+
+
+def intent_of(tracker: Tracker) -> str:
+    return str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
+
+
+def active_form(tracker: Tracker) -> bool:
+    return bool((tracker.active_loop or {}).get("name"))
 
 
 class ActionHandleFallback(AssistantAction):
@@ -29,10 +40,17 @@ class ActionHandleFallback(AssistantAction):
         elif asks_whether_it_counts(tracker.latest_message or {}):
             # A tie between telling and asking whether it counts: both answered.
             acknowledge(self, dispatcher, tracker)
+        elif intent_of(tracker) in NOTHING_TO_LEAVE and not active_form(tracker):
+            # "cancel everything" with nothing going on: nothing to stop, nothing sent.
+            self.utter(dispatcher, "utter_no_pressure")
         elif answers := tied_questions(tracker.latest_message or {}):
             # A question torn between two of ours: both answers, rather than "say it again".
             for response in answers:
                 self.utter(dispatcher, response)
         else:
             self.utter(dispatcher, "utter_fallback")
+        if not active_form(tracker):
+            # As the core fallback (no policy predicted anything, e.g. "cancel" outside a
+            # form), nothing after it would be predicted either: it ran ten times in a row.
+            return [FollowupAction("action_listen")]
         return []

@@ -2,7 +2,8 @@
 
 A transparent keyword lexicon per language (data/behaviour/<language>.yml) rather than a
 model: coordinators can read and extend it, and a wrong guess is easy to trace. It only
-names a possible kind ("can be a form of"); it never judges the case.
+names a possible kind, asked as a guess ("it sounds like this may be about …"); it never
+judges the case.
 """
 
 from __future__ import annotations

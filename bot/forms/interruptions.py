@@ -64,6 +64,9 @@ ASKED_CONFIDENCE = 0.5
 # witnesses but i kept his whatsapp messages" was read as a question about anonymity at 0.88.
 UNASKED_CONFIDENCE = 0.95
 CANCEL_CONFIDENCE = 0.85  # a wrong cancel throws the report away
+# With a word of stopping in the message too, two signals agree: "الغي البلاغ هلأ" (cancel
+# the report now) was read as cancel at only 0.84 and taken as part of the story.
+CANCEL_SAID_CONFIDENCE = 0.6
 # Requests about the conversation itself leave the form even when short, but only when the
 # model is sure: "my boss" was read as delete_data at 0.54.
 DELETE_DATA = "delete_data"
@@ -206,15 +209,15 @@ def begins_one_of(text: str, stems: Collection[str]) -> bool:
 
 
 def cancels(turn: Turn, cancel_words: Optional[Collection[str]] = None) -> bool:
-    """A short message the model is sure of, and, when the form knows the language's words
-    of stopping, one that says one: a wrong cancel throws the answers away, and the model
-    read "seit anfang jahr" at the question when it happened as cancel at 0.91."""
-    return (
-        turn.intent == CANCEL
-        and turn.words <= MAX_CANCEL_WORDS
-        and turn.confidence >= CANCEL_CONFIDENCE
-        and (cancel_words is None or says_cancel(turn.text, cancel_words))
-    )
+    """A short message the model is sure of, or, when the form knows the language's words of
+    stopping, one that says one and the model reads as cancel: a wrong cancel throws the
+    answers away, and the model read "seit anfang jahr" at the question when it happened as
+    cancel at 0.91."""
+    if turn.intent != CANCEL or turn.words > MAX_CANCEL_WORDS:
+        return False
+    if cancel_words is None:
+        return turn.confidence >= CANCEL_CONFIDENCE
+    return turn.confidence >= CANCEL_SAID_CONFIDENCE and says_cancel(turn.text, cancel_words)
 
 
 def _reads_as_question(turn: Turn, expects: Expects) -> bool:

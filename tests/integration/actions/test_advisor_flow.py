@@ -290,7 +290,8 @@ def test_matches_show_who_how_to_reach_them_and_the_reminder():
     first = result["matches"][0]
     assert first["tier"] == "post" and first["name"] in text
     assert "Parle" in text and ("disponible maintenant" in text or "de retour" in text)
-    assert "n'entreprend rien sans votre accord" in text
+    # The role as the sources give it: advisors take no action themselves.
+    assert "n'entreprend lui-même aucune action" in text
     assert "démonstration" in text  # demo advisors say so
     payloads = [c["payload"] for c in message["choices"]]
     assert f'/human_handoff{{"advisor_choice": "{first["id"]}"}}' in payloads
@@ -354,7 +355,8 @@ def test_consent_for_the_pool_names_post_and_language():
     slots = {"handoff_target": "pool", "advisor_post": "RAB", "advisor_language": "ar"}
     messages, _ = run(ActionAskHandoffConsent(), tracker(slots=slots))
     assert (
-        messages[0]["target"] == "les personnes de confiance pour Rabat (Maroc) qui parlent arabe"
+        messages[0]["target"]
+        == "les conseillers confidentiels pour Rabat (Maroc) qui parlent arabe"
     )
 
 

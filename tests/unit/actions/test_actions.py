@@ -290,3 +290,16 @@ class TestFallback:
         )
         messages, _ = run_action(ActionHandleFallback(), t)
         assert [m["response"] for m in messages] == ["utter_fallback"]
+
+    def test_a_cancel_with_nothing_to_cancel_is_answered_once_and_the_user_heard(self):
+        # No rule answers "cancel" outside a form: as the core fallback this action ran ten
+        # times in a row, "say it in other words" each time.
+        t = tracker("annule tout", "cancel", language="fr")
+        messages, events = run_action(ActionHandleFallback(), t)
+        assert [m["response"] for m in messages] == ["utter_no_pressure"]
+        assert [(e["event"], e["name"]) for e in events] == [("followup", "action_listen")]
+
+    def test_inside_a_form_the_form_goes_on_after_the_fallback(self):
+        t = tracker("hmm the thing", "nlu_fallback", language="en", active_loop="report_form")
+        messages, events = run_action(ActionHandleFallback(), t)
+        assert [m["response"] for m in messages] == ["utter_fallback"] and events == []

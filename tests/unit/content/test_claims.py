@@ -145,3 +145,25 @@ def test_an_unknown_state_is_refused_when_the_contacts_are_loaded(tmp_path: Path
     path.write_text(live, encoding="utf-8")
     with pytest.raises(ValueError, match="external_reporting_point_status"):
         load_contacts(path)
+
+
+# Who else reads a report, and how often it shows who reported, in each language's words.
+WHO_READS: dict[str, tuple[str, str]] = {
+    "en": ("secretary-general", "often"),
+    "nl": ("secretaris-generaal", "vaak"),
+    "fr": ("secrétaire général", "souvent"),
+    "es": ("secretario general", "a menudo"),
+    "de": ("generalsekretär", "oft"),
+    "pt": ("secretário-geral", "muitas vezes"),
+    "ar": ("الأمين العام", "كثيرًا ما"),
+}
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+@pytest.mark.parametrize("name", ["utter_ask_report_involved", "utter_report_summary"])
+def test_before_names_are_given_and_before_sending_the_reporter_learns_who_reads_it(
+    content, language, name
+):
+    text = content.responses[language][name].text.lower()
+    for words in WHO_READS[language]:
+        assert words in text, (language, name, words)

@@ -170,3 +170,17 @@ def test_a_request_to_delete_must_say_a_word_of_deleting_when_the_form_knows_the
     assert steps_aside(
         turn("please delete everything", "delete_data", 0.97), Expects.TEXT, delete_words=words
     )
+
+
+def test_a_word_of_stopping_and_the_models_reading_together_need_less_certainty():
+    words = ["الغي", "stop", "abbrechen"]
+    # "cancel the report now", read as cancel at only 0.84, was kept as part of the story.
+    assert steps_aside(turn("الغي البلاغ هلأ", "cancel", 0.84), Expects.STORY, cancel_words=words)
+    # Neither signal alone is enough: no word of stopping, or the model reads something else.
+    assert not steps_aside(
+        turn("seit anfang jahr", "cancel", 0.84), Expects.TEXT, cancel_words=words
+    )
+    assert not steps_aside(turn("stop", "cancel", 0.5), Expects.TEXT, cancel_words=words)
+    assert not steps_aside(
+        turn("he did not stop", "share_experience", 0.9), Expects.STORY, cancel_words=words
+    )
