@@ -167,3 +167,28 @@ def test_before_names_are_given_and_before_sending_the_reporter_learns_who_reads
     text = content.responses[language][name].text.lower()
     for words in WHO_READS[language]:
         assert words in text, (language, name, words)
+
+
+# The answers to what local staff ask about the procedure (issue 15).
+SOURCED = (
+    "utter_manager_involved",
+    "utter_withdraw",
+    "utter_mediation",
+    "utter_secretary_general",
+    "utter_privacy",
+    "utter_protection",
+    "utter_process",
+)
+A_PERSON = {"/human_handoff", "/find_advisor"}
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_each_answer_to_local_staff_says_where_it_comes_from_and_offers_a_person(content, language):
+    # The word for "Source" is the language's own: the one its mediation answer ends with.
+    source = content.responses[language]["utter_mediation"].text.strip().splitlines()[-1]
+    word = source.split(":")[0].strip()
+    assert word and len(word) < 12, source
+    for name in SOURCED:
+        response = content.responses[language][name]
+        assert response.text.strip().splitlines()[-1].startswith(word), (language, name)
+        assert A_PERSON & {button.payload for button in response.buttons}, (language, name)
