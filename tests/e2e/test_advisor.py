@@ -86,7 +86,7 @@ def test_french_user_names_the_post_and_hands_over(servers: Servers):
     matches = servers.slot(me, "advisor_matches")["matches"]
     assert 1 <= len(matches) <= 3 and matches[0]["tier"] == "post"
     assert matches[0]["name"] in shown[0]["text"]
-    assert "n'entreprend rien sans votre accord" in shown[0]["text"]
+    assert "n'entreprend lui-même aucune action" in shown[0]["text"]  # the role, as the sources say
     chosen = f'/human_handoff{{"advisor_choice": "{matches[0]["id"]}"}}'
     assert chosen in payloads(shown)
 
@@ -129,7 +129,7 @@ def test_arabic_user_declines_the_handoff_and_nothing_is_stored(servers: Servers
         expected(
             "utter_handoff_consent_question",
             "ar",
-            target="المستشارين السريين في المقر الذين يتحدثون العربية",
+            target="مستشاري الثقة في المقر الذين يتحدثون العربية",
         )
     ]
     assert asked[0].startswith("\u200f")

@@ -60,7 +60,7 @@ REPORT = (
     ("my team leader, the head of the visa desk", "utter_ask_report_witnesses"),
     ("two colleagues from my unit heard it", "utter_ask_report_spoke_to"),
     ("nobody yet", "utter_ask_report_contact"),
-    ("stay anonymous", "utter_report_summary"),
+    ("stay anonymous", "utter_report_anonymous_caveat"),
 )  # fmt: skip
 SEND = ("send", "utter_report_received")
 HANDOFF = (
