@@ -46,6 +46,10 @@ def intent_of(tracker: Tracker) -> Optional[str]:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
+def active_form(tracker: Tracker) -> Optional[str]:
+    return (tracker.active_loop or {}).get("name") or None
+
+
 def text_of(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 

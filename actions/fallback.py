@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import AssistantAction
+from actions.base import AssistantAction, active_form, intent_of
 from actions.experience import acknowledge
 from bot.language.detection import is_unsupported_message
 from bot.language.reading import asks_whether_it_counts, tied_questions
@@ -17,14 +17,6 @@ from bot.language.reading import asks_whether_it_counts, tied_questions
 UNSUPPORTED_ANSWER_LANGUAGES = ("en", "fr")
 # Leaving a form, said when there is none (no rule answers it, so it comes here).
 NOTHING_TO_LEAVE = frozenset({"cancel", "skip"})
-
-
-def intent_of(tracker: Tracker) -> str:
-    return str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
-
-
-def active_form(tracker: Tracker) -> bool:
-    return bool((tracker.active_loop or {}).get("name"))
 
 
 class ActionHandleFallback(AssistantAction):

@@ -9,22 +9,18 @@ conversation when it saves this action followed by `Restarted` (bot/tracker_stor
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import Restarted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import AssistantAction, intent_of
+from actions.base import AssistantAction, active_form, intent_of
 
 ASK = "action_delete_data"
 CONFIRM = "action_confirm_delete_data"
 # Rasa's own bookkeeping actions, which may sit between the question and the answer.
 _BOOKKEEPING = {"action_listen", "action_session_start", "action_unlikely_intent"}
-
-
-def active_form(tracker: Tracker) -> Optional[str]:
-    return (tracker.active_loop or {}).get("name") or None
 
 
 def question_was_asked(tracker: Tracker) -> bool:

@@ -36,6 +36,7 @@ from bot.forms.choices import (
 )
 from bot.forms.interruptions import Turn, skips
 from bot.report.form import (
+    ANONYMITY_CAVEAT,
     CHANGE,
     CHANGEABLE,
     CONTACTS_WITH_DETAILS,
@@ -85,9 +86,6 @@ MAX_DENY_WORDS = 8
 MAX_YES_NO_WORDS = 3
 
 Classify = Callable[[str], Optional[str]]
-
-# Said when the reporter chooses to stay anonymous.
-ANONYMITY_CAVEAT = "utter_report_anonymous_caveat"
 
 
 def problem_response(error: InvalidReport) -> str:

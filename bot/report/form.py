@@ -45,6 +45,8 @@ REPORT_CONTACT_DETAILS = "report_contact_details"
 REPORT_CONFIRM = "report_confirm"
 REPORT_CHANGING = "report_changing"
 REPORT_SUBMITTED = "report_submitted"
+# Said when the reporter chooses to stay anonymous: what anonymity does not protect.
+ANONYMITY_CAVEAT = "utter_report_anonymous_caveat"
 
 # The order the form asks in; the contact details only for e-mail and phone.
 FORM_SLOTS: tuple[str, ...] = (

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 from bot.directory.resolution import normalize
 from bot.forms.answer import Answer
 from bot.report.form import (
+    ANONYMITY_CAVEAT,
     REPORT_CONTACT,
     REPORT_DESCRIPTION,
     REPORT_KIND,
@@ -101,7 +102,7 @@ def with_carried_over(answer: Answer, slots: Mapping[str, Any], phrase: Phrase) 
         say.append("utter_report_understood")
         variables["choice"] = (phrase(f"report_kind_{kind}") or kind).split(",")[0].strip()
     if slots.get(REPORT_CONTACT) == "anonymous":
-        say.extend(["utter_report_anonymous_kept", "utter_report_anonymous_caveat"])
+        say.extend(["utter_report_anonymous_kept", ANONYMITY_CAVEAT])
     if slots.get(REPORT_WHERE):
         say.append("utter_report_post_kept")
         variables["post"] = str(slots[REPORT_WHERE])
