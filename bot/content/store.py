@@ -2,7 +2,11 @@
 
 Seed content lives in data/content/<language>/*.yml. Each file holds `utterances` (what an
 utter_* action says, with optional buttons and a short `sms` variant) and `phrases` (named
-snippets used inside responses). Files are re-read when they change, so edited text is
+snippets used inside responses), and says in `review` who stands behind its texts:
+`reference` (written by the project from the source documents: the language translations
+are made from), `awaiting` (a translation no native speaker has reviewed yet) or `reviewed`
+(one has). The coordinators' desk shows it per text, and a native speaker confirms texts
+there (bot.content.edits). Files are re-read when they change, so edited text is
 used by the next message without retraining.
 
 In the servers, the responses coordinators published in the console (bot.content.edits)
@@ -15,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping, Optional, Protocol
 
@@ -41,10 +45,16 @@ class Response:
     sms: Optional[str] = None
 
 
+REFERENCE, AWAITING, REVIEWED = "reference", "awaiting", "reviewed"
+REVIEW_STATES = (REFERENCE, AWAITING, REVIEWED)
+
+
 @dataclass(frozen=True)
 class Content:
     responses: Mapping[str, Mapping[str, Response]]  # language -> name -> response
     phrases: Mapping[str, Mapping[str, str]]  # language -> name -> text
+    # language -> response name -> the seed file's `review`
+    reviews: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def _parse_response(name: str, raw: object, where: Path) -> Response:
@@ -68,20 +78,25 @@ def _parse_response(name: str, raw: object, where: Path) -> Response:
 def load_content(root: Path) -> Content:
     responses: dict[str, dict[str, Response]] = {}
     phrases: dict[str, dict[str, str]] = {}
+    reviews: dict[str, dict[str, str]] = {}
     for path in sorted(root.glob("*/*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         language = data.get("language")
         if language != path.parent.name:
             raise ContentError(f"{path}: `language: {language}` does not match its folder")
+        review = data.get("review", AWAITING)
+        if review not in REVIEW_STATES:
+            raise ContentError(f"{path}: `review` must be one of {', '.join(REVIEW_STATES)}")
         for name, raw in (data.get("utterances") or {}).items():
             if name in responses.setdefault(language, {}):
                 raise ContentError(f"{path}: response '{name}' is defined twice for {language}")
             responses[language][name] = _parse_response(name, raw, path)
+            reviews.setdefault(language, {})[name] = review
         for name, text in (data.get("phrases") or {}).items():
             if name in phrases.setdefault(language, {}):
                 raise ContentError(f"{path}: phrase '{name}' is defined twice for {language}")
             phrases[language][name] = str(text).strip()
-    return Content(responses=responses, phrases=phrases)
+    return Content(responses=responses, phrases=phrases, reviews=reviews)
 
 
 class EditSource(Protocol):

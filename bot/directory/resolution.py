@@ -17,7 +17,9 @@ from typing import Optional
 import phonenumbers
 from rapidfuzz import fuzz, process
 
+from bot.directory.names import place_names
 from bot.directory.records import POST_KINDS, Directory, PostRecord
+from bot.language.segmentation import has_han
 
 # A post name is a few words; longer answers are a story, not a place: ask again.
 MAX_ANSWER_CHARS = 300
@@ -111,14 +113,15 @@ class PostResolver:
         self._codes: dict[str, PostRecord] = {}
         self._aliases: dict[str, PostRecord] = {}
         entries: dict[tuple[str, str], _Entry] = {}
+        places = place_names()
         for post in directory.posts:
             self._codes[post.code] = post
             for alias in post.aliases:
                 if len(alias) >= 2:
                     self._aliases.setdefault(alias, post)
             for how, names in (
-                ("city", (post.city, *post.city_names)),
-                ("country", post.country_names),
+                ("city", (post.city, *post.city_names, *places.city_names(post.code))),
+                ("country", (*post.country_names, *places.country_names(post.country))),
             ):
                 for name in names:
                     for key in _keys(name):
@@ -131,6 +134,10 @@ class PostResolver:
         for entry in entries.values():
             self._by_key.setdefault(entry.key, []).append(entry)
         self._fuzzy_keys = [key for key in self._by_key if len(key) >= 4]
+        # Chinese names are found inside the answer: Chinese writes no spaces between words.
+        self._han_keys = sorted(
+            (key for key in self._by_key if has_han(key)), key=len, reverse=True
+        )
 
     # -- typed answers -------------------------------------------------------------------
 
@@ -148,7 +155,8 @@ class PostResolver:
             by_phone = self.from_phone(raw)
             if by_phone.found or by_phone.country:
                 return by_phone
-        for step in (self._by_code, self._by_whole_name, self._by_words, self._by_fuzzy):
+        steps = (self._by_code, self._by_whole_name, self._by_words, self._by_han, self._by_fuzzy)
+        for step in steps:
             candidates = step(raw, query)
             if candidates:
                 return Resolution(candidates=_ordered(candidates))
@@ -202,6 +210,18 @@ class PostResolver:
                     covered |= span
                     found.extend(self._candidates(entries, 100.0))
         return found
+
+    def _by_han(self, raw: str, query: str) -> list[PostCandidate]:
+        """'我在内罗毕的大使馆工作': the longest Chinese names inside the answer, none inside
+        another found ('南非' is not also '非')."""
+        if not has_han(query):
+            return []
+        text = query.replace(" ", "")
+        found: list[str] = []
+        for key in self._han_keys:
+            if key.replace(" ", "") in text and not any(key in longer for longer in found):
+                found.append(key)
+        return [c for key in found for c in self._candidates(self._by_key[key], 100.0)]
 
     def _by_fuzzy(self, raw: str, query: str) -> list[PostCandidate]:
         if not self._fuzzy_keys:

@@ -40,6 +40,7 @@ from bot.language.detection import (
 )
 from bot.language.meaning import FILE as MEANING_FILE
 from bot.language.meaning import MeaningModel
+from bot.language.segmentation import segment
 from bot.language.training import train_fasttext
 from bot.safety.decision import EMERGENCY_INTENT, SELF_HARM_INTENT
 
@@ -56,9 +57,10 @@ _DIGITS = re.compile(r"[0-9]+")
 
 
 def normalise(text: str) -> str:
-    """What both training and prediction see: lower case, no accents, no digits, one line."""
+    """What both training and prediction see: lower case, no accents, no digits, one line,
+    Chinese cut into words."""
     folded = fold_accents(unicodedata.normalize("NFKC", text).lower())
-    return " ".join(_DIGITS.sub(" ", folded).split())
+    return segment(" ".join(_DIGITS.sub(" ", folded).split()))
 
 
 def combine(

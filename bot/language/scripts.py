@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
 
-# The scripts our languages are written in (Arabizi is Latin).
-OUR_SCRIPTS = frozenset({"LATIN", "ARABIC"})
+from bot.language.catalogue import OUR_SCRIPTS
+
 # Scripts whose words are not separated by spaces: a "word" there is about two letters.
 UNSPACED_SCRIPTS = frozenset(
     {"CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN"}
@@ -137,13 +137,16 @@ _ARABIC_SCRIPT_EVIDENCE = (
 
 def cyrillic_language(cleaned: str) -> Optional[str]:
     """The Cyrillic language a message's letters point to, or None when they could be
-    Russian (then the models decide)."""
+    Russian or Ukrainian (then the models decide)."""
     present = set(cleaned)
     russian = bool(present & RUSSIAN_LETTERS)
-    if present & UKRAINIAN_LETTERS or ("і" in present and not russian):
-        return "be" if present & BELARUSIAN_LETTERS else "uk"
+    ukrainian = bool(present & UKRAINIAN_LETTERS) or "і" in present
     if present & BELARUSIAN_LETTERS:
         return "be"
+    if ukrainian and russian:
+        return None  # a mixed message, or a Ukrainian typing on a Russian keyboard: the vote
+    if ukrainian:
+        return "uk"
     if present & SERBIAN_LETTERS:
         return "sr"
     if present & MACEDONIAN_LETTERS:
@@ -152,4 +155,4 @@ def cyrillic_language(cleaned: str) -> Optional[str]:
         return "sr"
     if "ъ" in present and not russian:
         return "bg"
-    return None
+    return "ru" if russian else None

@@ -1,0 +1,81 @@
+"""The languages the assistant speaks: the one list (data/languages.yml) that names them, with
+how each is written. Adding a language is adding its entry there and its data folders
+(docs/languages.md); no code names a language.
+
+The file is read once, when this module is first imported: it is small, read-only and part
+of the release, like a constant; nothing is written and nothing else is loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import yaml
+
+LANGUAGES_FILE = Path(__file__).resolve().parents[2] / "data" / "languages.yml"
+
+# Unicode script names (the first word of a letter's Unicode name; bot/language/scripts.py),
+# as `script:` in data/languages.yml names them.
+KNOWN_SCRIPTS = frozenset({"LATIN", "ARABIC", "CYRILLIC", "CJK", "DEVANAGARI"})
+DIRECTIONS = frozenset({"ltr", "rtl"})
+
+
+class CatalogueError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str  # how the language names itself, in the menus
+    names: tuple[str, ...]  # how users write it when asking to switch, in any language
+    script: str  # the script of its letters (its Latin transliteration is always understood)
+    direction: str = "ltr"
+    # Written without spaces between words (Chinese): word lists match inside words.
+    unspaced: bool = False
+    intent_target: Optional[float] = None  # None: the evaluation's general target
+
+
+def _language(code: str, raw: Mapping[str, Any], where: Path) -> Language:
+    script = str(raw.get("script", "LATIN")).upper()
+    direction = str(raw.get("direction", "ltr"))
+    if script not in KNOWN_SCRIPTS:
+        raise CatalogueError(f"{where}: {code}: unknown script {script!r}")
+    if direction not in DIRECTIONS:
+        raise CatalogueError(f"{where}: {code}: direction must be ltr or rtl")
+    if not raw.get("name"):
+        raise CatalogueError(f"{where}: {code}: no `name`")
+    target = raw.get("intent_target")
+    return Language(
+        code=code,
+        name=str(raw["name"]),
+        names=tuple(str(n) for n in raw.get("names") or ()),
+        script=script,
+        direction=direction,
+        unspaced=bool(raw.get("unspaced", False)),
+        intent_target=float(target) if target is not None else None,
+    )
+
+
+def load_catalogue(path: Path = LANGUAGES_FILE) -> dict[str, Language]:
+    """code -> Language, in the file's order (the order of menus and tables)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict) or not data:
+        raise CatalogueError(f"{path}: no languages")
+    return {str(code): _language(str(code), raw or {}, path) for code, raw in data.items()}
+
+
+CATALOGUE: Mapping[str, Language] = load_catalogue()
+SUPPORTED_LANGUAGES: tuple[str, ...] = tuple(CATALOGUE)
+RTL_LANGUAGES: frozenset[str] = frozenset(
+    code for code, language in CATALOGUE.items() if language.direction == "rtl"
+)
+UNSPACED_LANGUAGES: frozenset[str] = frozenset(
+    code for code, language in CATALOGUE.items() if language.unspaced
+)
+# The scripts our languages are written in; Latin always (transliteration, Arabizi).
+OUR_SCRIPTS: frozenset[str] = frozenset(
+    {"LATIN", *(language.script for language in CATALOGUE.values())}
+)
