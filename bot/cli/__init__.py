@@ -14,6 +14,7 @@ from bot.cli import (
     database,
     directory,
     handoffs,
+    languages,
     retention,
 )
 
@@ -21,7 +22,17 @@ from bot.cli import (
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot.cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (assistant, database, cases, directory, handoffs, retention, accounts, content):
+    for module in (
+        assistant,
+        database,
+        cases,
+        directory,
+        handoffs,
+        retention,
+        accounts,
+        content,
+        languages,
+    ):
         module.add_commands(commands)
     args = parser.parse_args(argv)
     try:

@@ -25,6 +25,8 @@ from typing import Mapping, Optional, Protocol
 
 import yaml
 
+from bot.language.catalogue import CATALOGUE
+
 logger = logging.getLogger(__name__)
 
 
@@ -57,11 +59,25 @@ class Content:
     reviews: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
+# `buttons: languages`: one button per language of data/languages.yml, in its own name, so
+# that adding a language adds it to every language's menu.
+LANGUAGE_BUTTONS = "languages"
+
+
+def language_buttons() -> tuple[Button, ...]:
+    return tuple(
+        Button(title=language.name, payload=f'/change_language{{"language": "{code}"}}')
+        for code, language in CATALOGUE.items()
+    )
+
+
 def _parse_response(name: str, raw: object, where: Path) -> Response:
     if isinstance(raw, str):
         return Response(text=raw.strip())
     if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
         raise ContentError(f"{where}: response '{name}' needs a `text`")
+    if raw.get("buttons") == LANGUAGE_BUTTONS:
+        return Response(text=raw["text"].strip(), buttons=language_buttons())
     buttons = []
     for i, button in enumerate(raw.get("buttons") or []):
         if not isinstance(button, dict) or not button.get("title") or not button.get("payload"):

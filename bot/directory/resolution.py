@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from bot.directory.names import place_names
 from bot.directory.records import POST_KINDS, Directory, PostRecord
+from bot.language.scripts import is_accent
 from bot.language.segmentation import has_han
 
 # A post name is a few words; longer answers are a story, not a place: ask again.
@@ -36,7 +37,10 @@ NO_POST_IN_COUNTRY = "no_post_in_country"  # phone number from a country without
 NOT_A_PHONE_NUMBER = "not_a_phone_number"  # the sender id is no phone number (web, Telegram)
 
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+# Persian keyboards write ی and ک where Arabic ones write ي and ك: the same letters here.
+_ARABIC_LETTERS = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك"}
+)
 _ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
 
 
@@ -45,8 +49,11 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS)
     decomposed = unicodedata.normalize("NFKD", text)
-    text = "".join(char for char in decomposed if not unicodedata.combining(char))
-    text = "".join(char if char.isalnum() else " " for char in text)
+    text = "".join(char for char in decomposed if not is_accent(char))
+    # Hindi's vowel signs are marks, not letters: part of the word ('हाँ' is not 'ह').
+    text = "".join(
+        char if char.isalnum() or unicodedata.category(char)[0] == "M" else " " for char in text
+    )
     return " ".join(text.split())
 
 

@@ -2,19 +2,22 @@
 how each is written. Adding a language is adding its entry there and its data folders
 (docs/languages.md); no code names a language.
 
-The file is read once, when this module is first imported: it is small, read-only and part
-of the release, like a constant; nothing is written and nothing else is loaded.
+The file (VM_LANGUAGES_FILE, else data/languages.yml) is read once, when this module is first
+imported: it is small, read-only and part of the release, like a constant; nothing is written
+and nothing else is loaded.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
 import yaml
 
-LANGUAGES_FILE = Path(__file__).resolve().parents[2] / "data" / "languages.yml"
+_ROOT = Path(__file__).resolve().parents[2]
+LANGUAGES_FILE = _ROOT / os.environ.get("VM_LANGUAGES_FILE", "data/languages.yml")
 
 # Unicode script names (the first word of a letter's Unicode name; bot/language/scripts.py),
 # as `script:` in data/languages.yml names them.
@@ -36,6 +39,9 @@ class Language:
     # Written without spaces between words (Chinese): word lists match inside words.
     unspaced: bool = False
     intent_target: Optional[float] = None  # None: the evaluation's general target
+    # Languages we do not speak whose speakers read this one best (Malay: Indonesian; Urdu:
+    # Persian's script): told in it, too, which languages we speak.
+    read_by: tuple[str, ...] = ()
 
 
 def _language(code: str, raw: Mapping[str, Any], where: Path) -> Language:
@@ -56,6 +62,7 @@ def _language(code: str, raw: Mapping[str, Any], where: Path) -> Language:
         direction=direction,
         unspaced=bool(raw.get("unspaced", False)),
         intent_target=float(target) if target is not None else None,
+        read_by=tuple(str(code) for code in raw.get("read_by") or ()),
     )
 
 
@@ -79,3 +86,8 @@ UNSPACED_LANGUAGES: frozenset[str] = frozenset(
 OUR_SCRIPTS: frozenset[str] = frozenset(
     {"LATIN", *(language.script for language in CATALOGUE.values())}
 )
+
+
+def nearest_language(code: Optional[str]) -> Optional[str]:
+    """Ours that speakers of `code`, a language we do not speak, read best, if any."""
+    return next((c for c, language in CATALOGUE.items() if code in language.read_by), None)

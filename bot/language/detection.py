@@ -41,6 +41,7 @@ from bot.language.scripts import (
     arabizi_words,
     count_words,
     cyrillic_language,
+    is_accent,
     is_arabizi_word,
     letters_of,
 )
@@ -117,9 +118,9 @@ def clean_text(text: str) -> str:
 
 
 def fold_accents(text: str) -> str:
-    """'crié' -> 'crie'; also strips Arabic diacritics (harakat)."""
+    """'crié' -> 'crie'; also strips Arabic diacritics (harakat); keeps Hindi's vowel signs."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return "".join(c for c in decomposed if not is_accent(c))
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,16 @@
-"""Second and third opinions on the intent, averaged with DIET: a fastText classifier and
+"""Second and third opinions on the intent, averaged with the first (the pipeline's intent
+classifier, a regression on bag-of-n-gram features: bot/language/linear.py; the names
+`diet` below are that first opinion's, which DIET gave before): a fastText classifier and
 the meaning of the sentence (bot/language/meaning.py).
 
-DIET on bag-of-n-gram features and fastText's subword model make different mistakes on
+The first classifier and fastText's subword model make different mistakes on
 short chat messages; averaging their probabilities is right more often than either alone
 (held-out set: about two points, see docs/evaluation.md). Both read n-grams; a pretrained
 sentence encoder recognises paraphrases in words no example used, and averaging it in
 (`meaning_weight`) was right more often again in cross-validation on the training data
-(python -m bot.language.crossval). The component sits right after DIETClassifier and
+(python -m bot.language.crossval). The component sits right after that classifier and
 before the FallbackClassifier, which then judges the combined confidence. Messages without
-a DIET ranking (button payloads, empty text) are left as they are."""
+a first ranking (button payloads, empty text) are left as they are."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
 """The first opinion on the intent: a multinomial logistic regression over the bag of character
 and word n-grams (the CountVectorsFeaturizers before it).
 
-It replaced a feed-forward DIET on the same features: as accurate inside the ensemble
-(bot/language/intent_ensemble.py; docs/evaluation.md) and trained in about a minute instead
-of eleven, so training grows with the data, not with the data times the epochs (issue 16).
-Rasa's own LogisticRegressionClassifier fixes the regularisation; with many intents and
-many languages its probabilities are flat, so `C` (less regularisation) is set here.
+It replaced a feed-forward DIET on the same features: inside the ensemble
+(bot/language/intent_ensemble.py) a point less accurate on the held-out set of the first
+seven languages (0.960 against 0.969; C=10 gave 0.959), but trained in about a minute
+instead of eleven, so training grows with the data, not with the data times the epochs.
+Rasa's own LogisticRegressionClassifier fixes the regularisation; `C` is set here.
 """
 
 from __future__ import annotations

@@ -7,6 +7,12 @@ from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
 from bot.language.detection import SUPPORTED_LANGUAGES, clean_text, fold_accents
+from bot.language.segmentation import has_han
+
+
+def _bounded(pattern: str, name: str) -> str:
+    """A whole word, except in Chinese, which writes no spaces ('请用中文回答')."""
+    return pattern if has_han(name) else r"(?<!\w)" + pattern + r"(?!\w)"
 
 
 class LanguageNames:
@@ -15,7 +21,7 @@ class LanguageNames:
 
     def __init__(self, names_by_code: Mapping[str, Iterable[str]]):
         self._patterns = [
-            (code, re.compile(r"(?<!\w)" + re.escape(fold_accents(name.lower())) + r"(?!\w)"))
+            (code, re.compile(_bounded(re.escape(fold_accents(name.lower())), name)))
             for code, names in names_by_code.items()
             for name in sorted(names, key=len, reverse=True)
         ]

@@ -51,6 +51,19 @@ RUSSIAN_LETTERS = frozenset("ыэё")
 _ARABIZI_WORD = re.compile(r"[a-z0-9']*(?:[aeiouy][235679]|[235679][aeiouy])[a-z0-9']*")
 
 
+# The Indic scripts (Devanagari to Sinhala) write vowels and nasals as combining marks:
+# without them 'हाँ' (yes) is 'ह'. Accent folding leaves their marks, and takes Latin,
+# Greek, Cyrillic and Arabic ones.
+_INDIC = ("\u0900", "\u0dff")
+
+
+def is_accent(char: str) -> bool:
+    """A combining mark folding may drop: not one of the Indic scripts' vowel signs."""
+    return bool(unicodedata.combining(char) or unicodedata.category(char) == "Mn") and not (
+        _INDIC[0] <= char <= _INDIC[1]
+    )
+
+
 def script_of(char: str) -> str:
     """'CJK', 'LATIN', 'ARABIC', 'CYRILLIC', 'HANGUL', ...: the first word of the Unicode
     name, which for letters is their script."""

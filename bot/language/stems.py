@@ -11,6 +11,10 @@ from collections.abc import Sequence
 
 from bot.language.segmentation import has_han
 
+# Persian keyboards write ی and ک where Arabic ones write ي and ك: stems and messages are
+# compared with the Arabic letters, so a Persian stem finds a message typed on either.
+PERSIAN_AS_ARABIC = str.maketrans({"ی": "ي", "ک": "ك"})
+
 # Arabic attaches conjunctions, prepositions and the article to the word.
 ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 # An elided French article or pronoun before a word ("l'argent", "d'argent", "qu'il").
