@@ -176,26 +176,31 @@ def parse_when(text: object, today: date, language: Optional[str] = None) -> Whe
                 return When(words, day, "day")
             return When(words)
     languages = _time_words(language)
-    candidates = sorted(
-        (item for words_of in languages for item in words_of.days_back),
-        key=lambda item: -len(item[0]),
-    )
-    for phrase, days in candidates:
-        if contains(normal, phrase):
-            return When(words, today - timedelta(days=days), "day")
     for words_of in languages:
         for pattern in words_of.days_ago:
             match = pattern.search(normal)
             if match:
                 day = today - timedelta(days=int(match.group(1)))
                 return When(words, day, "day") if _valid(day, today) else When(words)
-    for words_of in languages:
-        if any(contains(normal, phrase) for phrase in words_of.last_week):
-            monday = today - timedelta(days=today.weekday() + 7)
-            return When(words, monday, "week")
-        if any(contains(normal, phrase) for phrase in words_of.last_month):
-            first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-            return When(words, first, "month")
+    # The longest expression found wins, whatever it names: 'minggu kemarin' (last week) is
+    # not 'kemarin' (yesterday), 'avant hier' is not 'hier'.
+    found: list[tuple[str, str]] = [
+        (phrase, meaning)
+        for words_of in languages
+        for phrase, meaning in [
+            *((phrase, str(days)) for phrase, days in words_of.days_back),
+            *((phrase, "week") for phrase in words_of.last_week),
+            *((phrase, "month") for phrase in words_of.last_month),
+        ]
+        if contains(normal, phrase)
+    ]
+    if found:
+        _, meaning = max(found, key=lambda item: len(item[0]))
+        if meaning == "week":
+            return When(words, today - timedelta(days=today.weekday() + 7), "week")
+        if meaning == "month":
+            return When(words, (today.replace(day=1) - timedelta(days=1)).replace(day=1), "month")
+        return When(words, today - timedelta(days=int(meaning)), "day")
     return When(words)
 
 

@@ -81,10 +81,11 @@ def _file_problems(root: Path, language: str) -> list[str]:
     ):
         if not (root / path).exists():
             problems.append(f"{path}: missing")
-    for path in sorted((root / "data" / "content" / language).glob("*.yml")):
-        review = _yaml(path).get("review") if isinstance(_yaml(path), dict) else None
+    for file in sorted((root / "data" / "content" / language).glob("*.yml")):
+        data = _yaml(file)
+        review = data.get("review") if isinstance(data, dict) else None
         if review not in REVIEW_STATES:
-            problems.append(f"{path.relative_to(root)}: `review` must be one of {REVIEW_STATES}")
+            problems.append(f"{file.relative_to(root)}: `review` must be one of {REVIEW_STATES}")
     return problems
 
 

@@ -29,7 +29,9 @@ class ReplyOutput(SocketIOOutput):
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         # As Rasa's: the text in parts, the buttons on the last part.
-        messages = [{"text": part, "quick_replies": []} for part in text.strip().split("\n\n")]
+        messages: list[dict[str, Any]] = [
+            {"text": part, "quick_replies": []} for part in text.strip().split("\n\n")
+        ]
         messages[-1]["quick_replies"] = [
             {"content_type": "text", "title": button["title"], "payload": button["payload"]}
             for button in buttons

@@ -46,3 +46,10 @@ def test_chinese_time_words_inside_a_sentence():
     assert parse_when("昨天晚上在办公室", TODAY, "zh").date == TODAY - timedelta(days=1)
     assert parse_when("3天前", TODAY, "zh").date == TODAY - timedelta(days=3)
     assert parse_when("上个月", TODAY, "zh").precision == "month"
+
+
+def test_the_longest_expression_wins_whatever_it_names():
+    # 'minggu kemarin' is last week, though it holds 'kemarin' (yesterday).
+    assert parse_when("la semaine derniere", TODAY, "fr").precision == "week"
+    assert parse_when("avant hier", TODAY, "fr").date == TODAY - timedelta(days=2)
+    assert parse_when("минулого тижня", TODAY, "uk").precision == "week"
