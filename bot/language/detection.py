@@ -6,7 +6,7 @@ Two fastText models vote:
   missing accents (es -> pt), Swahili, Malay vs Indonesian;
 - a small domain model that `rasa train` fits on the project's own multilingual training
   examples plus short corpora of languages we do not support (data/language_id/), which
-  knows chat greetings, accent-less spelling, Arabizi, Urdu and Persian in Latin letters,
+  knows chat greetings, accent-less spelling, Arabizi, Hindi and Persian in Latin letters,
   Persian, Urdu and Pashto (whose script our Arabic shares; without them the prior for our
   languages made them Arabic) and Ukrainian, Bulgarian and Serbian chat.
 

@@ -5,7 +5,11 @@ Two things differ from rasa's WhitespaceTokenizer:
   every Chinese character: a Chinese message had no tokens, so no features at all. Here a
   token with Chinese characters is never taken for an emoji;
 - Chinese runs are cut into words (bot/language/segmentation.py), so the character n-grams
-  and the word features of the pipeline mean the same in every script.
+  and the word features of the pipeline mean the same in every script;
+- each token's lemma, which the featurizers read, is the token without accents as
+  bot.language.detection.fold_accents takes them: Latin accents and Arabic harakat go, Hindi's
+  vowel signs stay. The featurizers' own `strip_accents: unicode` took those too, and left
+  'मीडिएशन' (mediation) as 'मडएशन'.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.language.detection import fold_accents
 from bot.language.segmentation import has_han, words_of
 
 # Rasa's own: punctuation at either end of a word, and inside one unless between digits or in
@@ -43,5 +48,7 @@ class ScriptTokenizer(WhitespaceTokenizer):
                     words.append(word)
         if not words:  # only emoji or punctuation, like ':)': the whole text is one token
             words = [text]
-        tokens = self._convert_words_to_tokens(words, text)
-        return self._apply_token_pattern(tokens)
+        tokens = self._apply_token_pattern(self._convert_words_to_tokens(words, text))
+        for token in tokens:
+            token.lemma = fold_accents(token.text)
+        return tokens

@@ -48,3 +48,9 @@ def test_other_scripts_are_tokenized_as_rasa_does(tokenizer, text):
 def test_segment_spaces_chinese_words_only():
     assert segment("我想举报") == "我 想 举报"
     assert segment("je veux signaler") == "je veux signaler"
+
+
+def test_lemmas_lose_latin_accents_and_keep_hindi_vowel_signs(tokenizer):
+    message = Message(data={"text": "Crié मीडिएशन مُدِير"})
+    lemmas = [t.lemma for t in tokenizer.tokenize(message, "text")]
+    assert lemmas == ["Crie", "मीडिएशन", "مدير"]
