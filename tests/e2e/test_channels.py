@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from bot import runtime
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 from tests.support.fakes.telegram_api import FakeTelegramApi
 from tests.support.fakes.twilio_api import FakeTwilioApi
 from tests.support.messaging import (
@@ -157,7 +158,7 @@ def test_telegram_conversation_in_portuguese(servers, telegram_api):
     telegram_update(servers, text_update(chat, "/language"))
     menu = telegram_api.texts_to(chat)[-1]
     assert menu.text == expected("utter_language_menu", "pt", "telegram")["text"]
-    assert len(menu.buttons) == 7
+    assert len(menu.buttons) == len(SUPPORTED_LANGUAGES)
     telegram_update(servers, tap(chat, '/change_language{"language": "de"}'))
     assert (
         telegram_api.texts_to(chat)[-1].text

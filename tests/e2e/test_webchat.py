@@ -182,7 +182,7 @@ def test_the_language_picker_names_each_language_in_itself():
     assert [c["code"] for c in choices] == list(SUPPORTED_LANGUAGES)
     names = {c["code"]: c["name"] for c in choices}
     assert names["fr"] == "Français" and names["ar"] == "العربية" and names["de"] == "Deutsch"
-    assert {c["code"] for c in choices if c["dir"] == "rtl"} == {"ar"}
+    assert {c["code"] for c in choices if c["dir"] == "rtl"} == {"ar", "fa"}
 
 
 # Against the real servers -----------------------------------------------------------------
