@@ -210,12 +210,6 @@ class LanguageIdentifier:
         scores = self._vote(cleaned, letters)
         code, confidence = _best(scores)
         named = _named_by_letters(cleaned, letters, code)
-        persian_vote = letters.script == "ARABIC" and code == _PERSIAN
-        if named is None and persian_vote and confidence < PERSIAN_WITHOUT_LETTERS:
-            # Persian without a letter of its own (ی ک پ چ ژ) is a short message that Arabic
-            # writes alike, or Iraqi Arabic with a borrowed گ ('گلتله لا'): Arabic, unless
-            # the vote is sure. Persian sentences nearly always have ی or ک.
-            named = "ar" if not set(cleaned) & PERSIAN_OWN_LETTERS else None
         if named is not None:
             code, confidence = named, _share(scores, named, _SAME_SCRIPT.get(named, {named}))
         return Detection(
@@ -279,9 +273,6 @@ _SAME_SCRIPT: dict[str, frozenset[str]] = {
 }
 # Of the Persian-letter languages, the one we speak when the vote names none of them.
 _PERSIAN = "fa"
-PERSIAN_OWN_LETTERS = frozenset("یکپچژ")
-# A vote for Persian on a message without those letters stands from this share.
-PERSIAN_WITHOUT_LETTERS = 0.9
 
 
 def _named_by_letters(cleaned: str, letters: Letters, voted: Optional[str]) -> Optional[str]:
