@@ -9,15 +9,15 @@ and nothing else is loaded.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
 import yaml
 
-_ROOT = Path(__file__).resolve().parents[2]
-LANGUAGES_FILE = _ROOT / os.environ.get("VM_LANGUAGES_FILE", "data/languages.yml")
+from bot.settings import settings
+
+LANGUAGES_FILE = settings().languages_file
 
 # Unicode script names (the first word of a letter's Unicode name; bot/language/scripts.py),
 # as `script:` in data/languages.yml names them.

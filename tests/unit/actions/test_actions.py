@@ -50,7 +50,7 @@ class TestTrackLanguage:
             # A conversation that has a language keeps it.
             ("hallo", {"code": "de", "confidence": 0.4}, "fr"),
             # A message clearly in a language we do not speak gets that answer instead.
-            ("Мій керівник кричить на мене щодня", {"code": "uk", "confidence": 0.97}, None),
+            ("제 상사가 매일 저에게 소리를 질러요", {"code": "ko", "confidence": 0.97}, None),
         ],
     )
     def test_the_web_chats_language_decides_nothing_else(self, text, detected, language):
@@ -64,7 +64,7 @@ class TestTrackLanguage:
             "hallo",
             "greet",
             detected={"code": "de", "confidence": 0.4},
-            metadata={"interface_language": "tr"},
+            metadata={"interface_language": "ko"},
         )
         assert "language" not in slots_set(run_action(ActionTrackLanguage(), t)[1])
 

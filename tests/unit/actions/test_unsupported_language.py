@@ -69,6 +69,6 @@ def test_a_short_unclear_message_in_our_language_is_asked_again():
 
 @pytest.mark.parametrize("language", [None, "ar", "en"])
 def test_the_conversation_language_stays(language: str | None):
-    t = tracker("رئیسم هر روز سرم داد می‌زند", "fa", 0.97, language=language)
+    t = tracker("میرا باس روزانہ مجھ پر چلاتا ہے", "ur", 0.97, language=language)
     _, events = run_action(ActionTrackLanguage(), t)
     assert slots_set(events) == {}
