@@ -16,6 +16,7 @@ from actions.base import (
     AssistantAction,
     FormThatStepsAside,
     Slots,
+    active_form,
     answered,
     intent_of,
     phrases,
@@ -26,7 +27,7 @@ from bot import runtime
 from bot.cases.followup import seal_code
 from bot.cases.intake import InvalidReport
 from bot.cases.model import StorageUnavailable
-from bot.cases.receipts import is_passphrase
+from bot.cases.receipts import is_passphrase, parse_code
 from bot.cases.views import InformationAdded, StatusView
 from bot.forms.answer import Answer
 from bot.forms.interruptions import Expects
@@ -85,6 +86,15 @@ class ValidateStatusForm(FormThatStepsAside):
     ) -> List[str]:
         # Two answers that were no receipt code end the check (action_check_status says so).
         return [] if tracker.get_slot(STATUS_CODE) == GAVE_UP else domain_slots
+
+    async def extract_status_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        # A receipt code typed as the message that opens the check is its first answer;
+        # asked for again, the passphrase typed next would be taken for the code.
+        if active_form(tracker) or tracker.get_slot(STATUS_CODE):
+            return {}
+        return {STATUS_CODE: text_of(tracker)} if parse_code(text_of(tracker)) else {}
 
     def validate_status_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -119,14 +119,16 @@ def meets_targets(results: list[Result]) -> bool:
 
 
 def describe_failure(result: Result, trace: bool = False) -> str:
-    """A failed conversation for a terminal: its name and reasons, and with `trace` the
-    responses said per turn (names only, never the texts)."""
+    """A failed conversation for a terminal: its name and reasons, and with `trace` each turn:
+    the script's message (evaluation data, never a user's) and the names of the responses."""
     conversation: Conversation = result.conversation
     lines = [f"FAILED {conversation.language} / {conversation.journey} / {conversation.name}"]
     lines += [f"  - {reason}" for reason in result.verdict.reasons]
     if trace:
+        typed = conversation.user
         for number, said in enumerate(result.verdict.trace, start=1):
-            lines.append(f"    turn {number}: {', '.join(said) or '(nothing)'}")
+            message = typed[number - 1] if number <= len(typed) else ""
+            lines.append(f"    turn {number} {message!r}: {', '.join(said) or '(nothing)'}")
     return "\n".join(lines)
 
 

@@ -27,6 +27,14 @@ MAX_ANSWER_CHARS = 300
 MAX_CANDIDATES = 8
 # Only this many words of an answer are searched for names, to bound the work.
 MAX_WORDS = 40
+# Names take case endings in many of our languages: Turkish writes them on ('ankaradaki',
+# 'lefkoşa'da'), Russian changes the last vowel ('в москве', 'в астане'). A word is a name
+# with an ending when it starts with a name of at least INFLECTED_MIN_CHARS letters and adds
+# at most INFLECTED_MAX_ENDING letters, or differs from it only in the name's last letter.
+INFLECTED_MIN_CHARS = 5
+INFLECTED_MAX_ENDING = 4
+# A name read through its ending is less certain than one typed as it is.
+INFLECTED_SCORE = 95.0
 HOW_ORDER = ("code", "phone", "city", "country")
 
 # Problems the dialogue answers with a question back.
@@ -141,6 +149,11 @@ class PostResolver:
         for entry in entries.values():
             self._by_key.setdefault(entry.key, []).append(entry)
         self._fuzzy_keys = [key for key in self._by_key if len(key) >= 4]
+        # One-word names by their first letters, for the words with endings.
+        self._by_start: dict[str, list[str]] = {}
+        for key in self._by_key:
+            if " " not in key and len(key) >= INFLECTED_MIN_CHARS and not has_han(key):
+                self._by_start.setdefault(key[:3], []).append(key)
         # Chinese names are found inside the answer: Chinese writes no spaces between words.
         self._han_keys = sorted(
             (key for key in self._by_key if has_han(key)), key=len, reverse=True
@@ -162,7 +175,14 @@ class PostResolver:
             by_phone = self.from_phone(raw)
             if by_phone.found or by_phone.country:
                 return by_phone
-        steps = (self._by_code, self._by_whole_name, self._by_words, self._by_han, self._by_fuzzy)
+        steps = (
+            self._by_code,
+            self._by_whole_name,
+            self._by_words,
+            self._by_han,
+            self._by_inflected,
+            self._by_fuzzy,
+        )
         for step in steps:
             candidates = step(raw, query)
             if candidates:
@@ -229,6 +249,18 @@ class PostResolver:
             if key.replace(" ", "") in text and not any(key in longer for longer in found):
                 found.append(key)
         return [c for key in found for c in self._candidates(self._by_key[key], 100.0)]
+
+    def _by_inflected(self, raw: str, query: str) -> list[PostCandidate]:
+        """Names with a case ending: 'ankaradaki elçilik', 'v moskve'."""
+        found: list[PostCandidate] = []
+        for word in query.split()[:MAX_WORDS]:
+            keys = [key for key in self._by_start.get(word[:3], []) if inflected(word, key)]
+            if keys:
+                longest = max(len(key) for key in keys)  # 'lefkosadaki' is not also 'lefk..'
+                for key in keys:
+                    if len(key) == longest:
+                        found.extend(self._candidates(self._by_key[key], INFLECTED_SCORE))
+        return found
 
     def _by_fuzzy(self, raw: str, query: str) -> list[PostCandidate]:
         if not self._fuzzy_keys:
@@ -303,6 +335,17 @@ class PostResolver:
         if len(chosen) == 1:
             return next(post for post in candidates if post.code in chosen)
         return None
+
+
+def inflected(word: str, name: str) -> bool:
+    """Whether `word` is the one-word `name` with a case ending (see INFLECTED_MIN_CHARS)."""
+    if word == name or len(name) < INFLECTED_MIN_CHARS:
+        return False
+    ending = len(word) - len(name)
+    if word.startswith(name):
+        return ending <= INFLECTED_MAX_ENDING
+    # The name's last letter changed ('москва' -> 'москве', 'москвы'), at most one added.
+    return len(name) >= 5 and 0 <= ending <= 1 and word[: len(name) - 1] == name[:-1]
 
 
 def _cutoff(phrase: str) -> float:

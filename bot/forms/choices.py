@@ -14,6 +14,7 @@ from typing import Mapping, Optional, Sequence
 from rapidfuzz import fuzz
 
 from bot.directory.resolution import normalize
+from bot.language.segmentation import contains_phrase
 
 # A typed answer, or a word of it, this close to a choice's words selects it.
 MATCH_SCORE = 85
@@ -62,17 +63,16 @@ def _contained(typed: str, options: Options) -> Optional[str]:
 def named_choices(typed: str, options: Options) -> set[str]:
     """The choices whose words appear as whole words in the (plain) answer. Words inside a
     longer match do not count ("harassment" inside "sexual harassment")."""
-    padded = f" {typed} "
     found = [
         (label, key)
         for key, words in options.items()
         for label in labels(key, words)
-        if label and f" {label} " in padded
+        if contains_phrase(typed, label)
     ]
     return {
         key
         for label, key in found
-        if not any(label != other and f" {label} " in f" {other} " for other, _ in found)
+        if not any(label != other and contains_phrase(other, label) for other, _ in found)
     }
 
 

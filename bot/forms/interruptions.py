@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any, Collection, Mapping, Optional
 
 from bot.forms.choices import plain
+from bot.language.segmentation import contains_phrase
 from bot.language.stems import forms_of, has_stem
 
 # Confirmed by the danger detector: answered first, from any question.
@@ -195,8 +196,8 @@ def clear_yes_no(turn: Turn) -> bool:
 def says_cancel(text: str, cancel_words: Collection[str]) -> bool:
     """Whether the message has a word or phrase of stopping in it ("stop", "laat maar",
     "vergiss es") as whole words."""
-    typed = f" {plain(text)} "
-    return any(f" {word} " in typed for word in (plain(w) for w in cancel_words) if word)
+    typed = plain(text)
+    return any(contains_phrase(typed, plain(word)) for word in cancel_words)
 
 
 def begins_one_of(text: str, stems: Collection[str]) -> bool:

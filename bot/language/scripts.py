@@ -41,6 +41,11 @@ SERBIAN_LETTERS = frozenset("ђћ")
 SERBIAN_OR_MACEDONIAN_LETTERS = frozenset("џљњј")
 MACEDONIAN_LETTERS = frozenset("ѓќѕ")
 BELARUSIAN_LETTERS = frozenset("ў")
+# Letters of the Cyrillic alphabets of Central Asia, none of them Russian or Ukrainian:
+# Kazakh (ә ұ ғ қ һ, and ң ө ү і), Tajik (ӣ ӯ ҷ), Kyrgyz and Mongolian (ө ү ң only).
+KAZAKH_LETTERS = frozenset("әұғқһ")
+TAJIK_LETTERS = frozenset("ӣӯҷ")
+CENTRAL_ASIAN_LETTERS = frozenset("ғқңөүһҳ") | KAZAKH_LETTERS | TAJIK_LETTERS
 # Russian (and Belarusian) letters Ukrainian, Bulgarian and Serbian do not have.
 RUSSIAN_LETTERS = frozenset("ыэё")
 
@@ -156,6 +161,10 @@ def cyrillic_language(cleaned: str) -> Optional[str]:
     ukrainian = bool(present & UKRAINIAN_LETTERS) or "і" in present
     if present & BELARUSIAN_LETTERS:
         return "be"
+    if present & CENTRAL_ASIAN_LETTERS:
+        if present & TAJIK_LETTERS:
+            return "tg"
+        return "kk" if present & KAZAKH_LETTERS or "і" in present else "ky"
     if ukrainian and russian:
         return None  # a mixed message, or a Ukrainian typing on a Russian keyboard: the vote
     if ukrainian:

@@ -47,3 +47,13 @@ def segment(text: str) -> str:
     if not has_han(text):
         return text
     return " ".join(" ".join(words_of(token)) for token in text.split())
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    """Whether `phrase` is in `text` as whole words (both already normalised); in Chinese,
+    where no spaces mark the words, anywhere ('匿名' in '我还是匿名吧')."""
+    if not phrase:
+        return False
+    if has_han(phrase):
+        return phrase.replace(" ", "") in text.replace(" ", "")
+    return f" {phrase} " in f" {text} "

@@ -82,6 +82,8 @@ MIN_STORY_WORDS = 3
 # "no, I haven't talked to anyone yet": a no in a sentence still answers a question about
 # whom they spoke to.
 MAX_DENY_WORDS = 8
+# Kinds that name none: their words inside a story say nothing of what happened.
+VAGUE_KINDS = frozenset({"other", "unsure"})
 # A yes or a no of a few words: an answer to a yes/no question, never a choice or a story.
 MAX_YES_NO_WORDS = 3
 
@@ -173,7 +175,11 @@ def answer_kind(
         return _refused(REPORT_KIND, error)
     # The nearest label only for a few words: in a story, any word can look like one.
     near = closest_choice(value, options) if turn.words < MIN_STORY_WORDS else None
-    kind = chosen or classify(value) or near
+    # Inside a story, words of "something else" or "not sure" ("I don't know why he...")
+    # name no kind; the behaviour does. A story told before the report started counts too.
+    named = chosen if chosen not in VAGUE_KINDS else None
+    whole_story = classify(story[REPORT_DESCRIPTION]) if description else None
+    kind = named or classify(value) or whole_story or near
     if kind:
         return _understood("report_kind", kind, phrase, story)
     return Answer({REPORT_KIND: "other", **story}, ("utter_report_kind_kept_as_other",))

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from bot.directory.resolution import normalize
 from bot.forms.answer import Answer
+from bot.language.segmentation import contains_phrase
 from bot.report.form import (
     ANONYMITY_CAVEAT,
     REPORT_CONTACT,
@@ -62,8 +63,8 @@ def said_before(events: Iterable[Mapping[str, Any]], ends: Sequence[str]) -> lis
 
 
 def mentions(text: str, words: Iterable[str]) -> bool:
-    padded = f" {normalize(text)} "
-    return any(f" {word} " in padded for word in (normalize(w) for w in words) if word)
+    typed = normalize(text)
+    return any(contains_phrase(typed, normalize(word)) for word in words)
 
 
 def carried_over(

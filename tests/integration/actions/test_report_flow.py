@@ -559,6 +559,17 @@ class TestStatus:
         messages, _ = run(ActionCheckStatus(), tracker(checked, form=None))
         assert said(messages)[0] == "utter_status_overview"
 
+    def test_a_code_typed_as_the_first_message_is_the_first_answer(self, database, domain):
+        code, _ = submit(database)
+        opening = tracker(text=code, intent="check_status", form=None)
+        messages, slots = run(ValidateStatusForm(), opening, domain)
+        assert is_sealed(slots[STATUS_CODE]) and messages == []
+
+    def test_a_first_message_without_a_code_asks_for_it(self, domain):
+        opening = tracker(text="any news on my report?", intent="check_status", form=None)
+        _, slots = run(ValidateStatusForm(), opening, domain)
+        assert slots.get(STATUS_CODE) is None
+
     def test_a_stale_sealed_code_opens_nothing(self, database):
         code, passphrase = submit(database)
         sealed = seal_code(parse_code(code) or "", runtime.case_store().lookup_key)

@@ -80,6 +80,25 @@ def test_typos_are_forgiven_but_not_exact(directory: Directory, answer: str, pos
     assert not resolution.exact  # the dialogue confirms: "Did you mean ...?"
 
 
+@pytest.mark.parametrize(
+    ("answer", "post"),
+    [
+        ("ankaradaki elçilik", "ANK"),  # Turkish writes the case ending onto the name
+        ("lefkoşadaki büyükelçilik konutunda", "NIC"),
+    ],
+)
+def test_a_name_with_a_case_ending(directory: Directory, answer: str, post: str) -> None:
+    resolution = resolve_post(answer, directory)
+    assert codes(resolution) == [post]
+    assert not resolution.exact  # proposed, for the user to confirm
+
+
+@pytest.mark.parametrize("answer", ["romantic dinner", "ankarasiyasetpolitikasi", "istanbullular"])
+def test_an_ending_is_short_and_the_name_long(directory: Directory, answer: str) -> None:
+    """'roma' is too short to carry an ending; a word much longer than a name is another word."""
+    assert not resolve_post(answer, directory).found
+
+
 def test_a_name_inside_a_sentence(directory: Directory) -> None:
     assert codes(resolve_post("I work at the embassy in Nairobi", directory)) == ["NAI"]
     assert codes(resolve_post("je travaille à l'ambassade de Dakar", directory)) == ["DAK"]

@@ -37,6 +37,25 @@ def test_nothing_or_more_than_one_selects_none(typed):
     assert match_choice(typed, SPOKE_TO) is None
 
 
+CONTACT_ZH = {
+    "anonymous": ["保持匿名", "匿名"],
+    "this_channel": ["在这里", "这里"],
+    "phone": ["电话", "打电话"],
+}
+
+
+@pytest.mark.parametrize(
+    "typed, chosen",
+    [("我还是匿名吧", "anonymous"), ("就在这里联系我", "this_channel"), ("给我打电话", "phone")],
+)
+def test_chinese_words_are_found_inside_a_sentence_without_spaces(typed, chosen):
+    assert match_choice(typed, CONTACT_ZH) == chosen
+
+
+def test_chinese_words_of_two_choices_select_none():
+    assert match_choice("匿名还是打电话", CONTACT_ZH) is None
+
+
 def test_accents_and_case_do_not_matter():
     kinds = {"discrimination": ["Discriminación"], "fraud": ["Fraude o corrupción", "fraude"]}
     assert match_choice("discriminacion", kinds) == "discrimination"

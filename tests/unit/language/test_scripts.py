@@ -66,6 +66,10 @@ def test_letters_that_arabic_does_not_use(text: str, code: str | None):
         ("мы не знаем, что делать", "ru"),  # ы
         ("мій керівник кричить, ты понимаешь", None),  # both: the models decide
         ("добрий день", None),  # could be either: the models decide
+        ("сәлеметсіз бе, менің бастығым күнде маған айқайлайды", "kk"),  # і, yet not Ukrainian
+        ("бастығым маған айқайлайды", "kk"),
+        ("раҳмат, ман намедонам чӣ кор кунам", "tg"),
+        ("менин башчым мага кыйкырат, эмне кылышым керек, өтө жаман", "ky"),
     ],
 )
 def test_cyrillic_letters_that_russian_does_not_use(text: str, code: str | None):

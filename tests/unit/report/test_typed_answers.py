@@ -125,6 +125,16 @@ class TestKind:
         answer = answer_kind(typed("he asks me for money"), None, phrase, classify)
         assert answer.slots == {REPORT_KIND: "fraud", REPORT_DESCRIPTION: "he asks me for money"}
 
+    def test_the_story_told_before_the_report_names_the_kind(self):
+        told_first = "he asks me for money to renew my contract"
+        answer = answer_kind(typed("everyone here pays him"), told_first, phrase, classify)
+        assert answer.slots[REPORT_KIND] == "fraud"
+        assert answer.slots[REPORT_DESCRIPTION] == f"{told_first}\neveryone here pays him"
+
+    def test_i_dont_know_inside_a_story_is_no_answer_to_the_kind(self):
+        answer = answer_kind(typed("I don't know why he wants money"), None, phrase, classify)
+        assert answer.slots[REPORT_KIND] == "fraud"
+
     def test_what_fits_nothing_is_something_else_with_the_words_kept(self):
         answer = answer_kind(typed("my team leader"), None, phrase, classify)
         assert answer.slots == {REPORT_KIND: "other", REPORT_DESCRIPTION: "my team leader"}
