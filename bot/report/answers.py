@@ -371,9 +371,16 @@ def answer_confirm(turn: Turn, changing: bool, phrase: Phrase) -> Answer:
         options = {**confirm_options(phrase), **change_options(phrase)}
         if changing:
             options = change_options(phrase)
-        value = match_choice(value, options)
+        typed = value
+        value = match_choice(typed, options)
         if value is None and not changing:
-            value = {True: SEND, False: CHANGE}.get(_yes_no(turn))  # type: ignore[arg-type]
+            # Words near a change ("ابي اغير شي", I want to change something) are never a
+            # yes to sending, whatever the intent model read in them.
+            near = closest_choice(typed, options)
+            if near is not None and near != SEND:
+                value = CHANGE
+            else:
+                value = {True: SEND, False: CHANGE}.get(_yes_no(turn))  # type: ignore[arg-type]
     if value == SEND:
         return Answer({REPORT_CONFIRM: SEND, REPORT_CHANGING: None})
     if value == CHANGE:

@@ -20,6 +20,7 @@ from bot.report.form import (
     CHANGE,
     DECLINED,
     DONE,
+    REPORT_CHANGING,
     REPORT_CONFIRM,
     REPORT_CONTACT,
     REPORT_CONTACT_DETAILS,
@@ -223,6 +224,12 @@ class TestChoices:
         answer = answer_confirm(typed(text, intent), False, phrase)
         got = SEND if answer.slots.get(REPORT_CONFIRM) == SEND else CHANGE
         assert got == value and not answer.refused
+
+    def test_words_near_a_change_never_send_even_read_as_a_yes(self):
+        # Two letters swapped: near "change" only, and the model read a yes in it.
+        answer = answer_confirm(typed("i want to chaneg", "affirm"), False, phrase)
+        assert answer.slots.get(REPORT_CONFIRM) != SEND
+        assert answer.slots.get(REPORT_CHANGING) is True
 
     def test_optional_questions_given_up_are_left_open(self):
         for slot in (REPORT_WHEN, REPORT_WHERE):
