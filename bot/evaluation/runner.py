@@ -1,8 +1,10 @@
 """Plays the scripted conversations against a running assistant over REST and judges them.
 
-Each conversation gets a fresh random sender id. After its last message the tracker is
-read (GET /conversations/<id>/tracker, with the API token when there is one) for the
-responses said per turn, the slots and the open form, and the case store is asked for the
+Each conversation gets a fresh random sender id. After each message the tracker is read
+(GET /conversations/<id>/tracker, with the API token when there is one) for the responses
+said to it: a conversation whose user has their data deleted loses its earlier events, so
+reading only at the end would find nothing said. The last read gives the slots and the open
+form, and the case store is asked for the
 cases stored under the conversation's reference (bot.runtime.reference_for) or under the
 receipt codes it was shown (anonymous cases are not linked to their conversation): the
 reader must run with the servers' VM_STATE_DIR / pseudonym key and DATABASE_URL."""
@@ -111,17 +113,20 @@ def with_secrets_shown(said: Sequence[BotMessage], shown: Sequence[str]) -> tupl
     )
 
 
-def said_per_turn(events: Sequence[Mapping[str, Any]]) -> list[tuple[BotMessage, ...]]:
-    """The bot's messages after each user message, by response name and text."""
-    turns: list[list[BotMessage]] = []
-    for event in events:
-        if event.get("event") == "user":
-            turns.append([])
-        elif event.get("event") == "bot" and turns:
-            metadata = event.get("metadata") or {}
-            response = metadata.get("utter_action") if isinstance(metadata, dict) else None
-            turns[-1].append(BotMessage(response=response, text=str(event.get("text") or "")))
-    return [tuple(turn) for turn in turns]
+def said_last(events: Sequence[Mapping[str, Any]]) -> tuple[BotMessage, ...]:
+    """The bot's messages after the last user message; all of them when the tracker holds no
+    user message (the conversation's data was just deleted, and the bot said so)."""
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    return tuple(
+        BotMessage(
+            response=(e.get("metadata") or {}).get("utter_action")
+            if isinstance(e.get("metadata"), dict)
+            else None,
+            text=str(e.get("text") or ""),
+        )
+        for e in events[last_user + 1 :]
+        if e.get("event") == "bot"
+    )
 
 
 def receipt_codes(said: Sequence[Sequence[BotMessage]]) -> list[str]:
@@ -139,21 +144,19 @@ def observe(
     conversation: Conversation, assistant: Assistant, read_cases: CaseReader, sender: str
 ) -> Observed:
     """Sends the script's messages and reads back what happened."""
-    statuses = [assistant.say(sender, message) for message in conversation.user]
+    statuses: list[Turn] = []
     problems: list[str] = []
-    slots: Mapping[str, Any] = {}
-    active_loop: Optional[str] = None
+    tracker: Mapping[str, Any] = {}
     said: list[tuple[BotMessage, ...]] = []
-    try:
-        tracker = assistant.tracker(sender)
-        said = [
-            with_secrets_shown(turn, statuses[i].shown if i < len(statuses) else ())
-            for i, turn in enumerate(said_per_turn(tracker.get("events") or []))
-        ]
-        slots = tracker.get("slots") or {}
-        active_loop = (tracker.get("active_loop") or {}).get("name")
-    except (requests.RequestException, ValueError) as error:
-        problems.append(f"the tracker could not be read ({type(error).__name__})")
+    for message in conversation.user:
+        status = assistant.say(sender, message)
+        statuses.append(status)
+        try:
+            tracker = assistant.tracker(sender)
+        except (requests.RequestException, ValueError) as error:
+            problems.append(f"the tracker could not be read ({type(error).__name__})")
+            break
+        said.append(with_secrets_shown(said_last(tracker.get("events") or []), status.shown))
     try:
         cases = tuple(read_cases(sender, receipt_codes(said)))
     except Exception as error:  # noqa: BLE001 - reported as the conversation's failure
@@ -162,13 +165,11 @@ def observe(
     turns = tuple(
         replace(turn, said=said[i] if i < len(said) else ()) for i, turn in enumerate(statuses)
     )
-    if said and len(said) != len(statuses):
-        problems.append(f"the tracker holds {len(said)} user messages, {len(statuses)} sent")
     return Observed(
         turns=turns,
         cases=cases,
-        slots=slots,
-        active_loop=active_loop,
+        slots=tracker.get("slots") or {},
+        active_loop=(tracker.get("active_loop") or {}).get("name"),
         problems=tuple(problems),
     )
 

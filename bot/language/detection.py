@@ -57,6 +57,9 @@ FIRST_SET_CONFIDENCE = 0.6
 # ...and surer, and longer, to switch an already chosen one.
 SWITCH_CONFIDENCE = 0.8
 SWITCH_MIN_WORDS = 3
+# ...and longer still when it answers a form's question: the English office words of a
+# Hindi or Swahili speaker's answer ("conflict of interest") are a choice, not a switch.
+ANSWER_SWITCH_MIN_WORDS = 6
 # An unsupported language is only concluded from a clear, not too short message. The prior
 # for our languages already keeps their scores up, so a third of the vote is clear enough:
 # on the held-out sets no message in our languages crosses it (docs/evaluation.md).
@@ -341,14 +344,17 @@ def detection_from_parse(parse_language: Optional[Mapping], text: Optional[str])
     )
 
 
-def next_conversation_language(current: Optional[str], detection: Detection) -> Optional[str]:
+def next_conversation_language(
+    current: Optional[str], detection: Detection, min_words: int = SWITCH_MIN_WORDS
+) -> Optional[str]:
     """The language the conversation should continue in after this message, or None to keep
-    the current one. A short or unsure message never switches an established language."""
+    the current one. A short (under `min_words`) or unsure message never switches an
+    established language."""
     if not detection.supported or detection.code == current:
         return None
     if current is None:
         return detection.code if detection.confidence >= FIRST_SET_CONFIDENCE else None
-    if detection.confidence >= SWITCH_CONFIDENCE and detection.words >= SWITCH_MIN_WORDS:
+    if detection.confidence >= SWITCH_CONFIDENCE and detection.words >= min_words:
         return detection.code
     return None
 

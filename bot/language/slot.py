@@ -13,7 +13,9 @@ from typing import Any, Optional
 
 from bot import runtime
 from bot.language.detection import (
+    ANSWER_SWITCH_MIN_WORDS,
     SUPPORTED_LANGUAGES,
+    SWITCH_MIN_WORDS,
     detection_from_parse,
     is_unsupported,
     next_conversation_language,
@@ -55,7 +57,8 @@ def language_after(
     if requested_slot in NOT_LANGUAGE_ANSWERS:
         return None
     detection = detection_from_parse(message.get("language"), message.get("text"))
-    chosen = next_conversation_language(current, detection)
+    min_words = ANSWER_SWITCH_MIN_WORDS if requested_slot else SWITCH_MIN_WORDS
+    chosen = next_conversation_language(current, detection, min_words)
     if chosen is None and current is None and not is_unsupported(detection):
         # A first message too short or unsure to tell ("hallo": Dutch or German?) takes the
         # language the person reads the web chat in, when the widget says it.

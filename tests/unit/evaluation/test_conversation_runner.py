@@ -9,12 +9,12 @@ from bot.evaluation.runner import (
     Result,
     completion,
     receipt_codes,
-    said_per_turn,
+    said_last,
     with_secrets_shown,
 )
 
 
-def test_each_user_message_starts_a_turn_with_the_responses_said_after_it():
+def test_the_responses_said_to_the_last_user_message():
     events = [
         {"event": "action", "name": "action_session_start"},
         {"event": "bot", "text": "before anyone spoke", "metadata": {}},
@@ -24,13 +24,21 @@ def test_each_user_message_starts_a_turn_with_the_responses_said_after_it():
         {"event": "user", "text": "help"},
         {"event": "bot", "text": "Your safety", "metadata": {"utter_action": "utter_emergency"}},
         {"event": "bot", "text": "raw text"},
-        {"event": "user", "text": "ok"},
     ]
-    assert said_per_turn(events) == [
-        (BotMessage("utter_greet", "Hello"),),
-        (BotMessage("utter_emergency", "Your safety"), BotMessage(None, "raw text")),
-        (),
+    assert said_last(events) == (
+        BotMessage("utter_emergency", "Your safety"),
+        BotMessage(None, "raw text"),
+    )
+    assert said_last([*events, {"event": "user", "text": "ok"}]) == ()
+
+
+def test_after_the_data_was_deleted_what_the_bot_said_since():
+    # The conversation's events are gone; the bot's confirmation is all the tracker holds.
+    events = [
+        {"event": "action", "name": "action_session_start"},
+        {"event": "bot", "text": "Done", "metadata": {"utter_action": "utter_data_deleted"}},
     ]
+    assert said_last(events) == (BotMessage("utter_data_deleted", "Done"),)
 
 
 def result(language: str, journey: str, passed: bool) -> Result:

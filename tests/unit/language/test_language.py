@@ -81,6 +81,23 @@ def test_a_short_or_unsure_message_never_switches():
     assert next_conversation_language("fr", Detection("fr", 0.95, 6)) is None
 
 
+def test_an_answer_to_a_form_question_switches_only_as_a_sentence():
+    from bot.language.slot import language_after
+
+    def said(text: str, words: str) -> dict:
+        return {
+            "text": text,
+            "intent": {"name": "inform"},
+            "language": {"code": words, "confidence": 0.97},
+        }
+
+    # A Hindi speaker's kind, in the English words of the office: a choice, not a switch.
+    assert language_after("hi", "report_kind", said("conflict of interest", "en")) is None
+    assert language_after("hi", None, said("conflict of interest", "en")) == "en"
+    story = "my manager shouts at me in front of everyone every day"
+    assert language_after("hi", "report_what_happened", said(story, "en")) == "en"
+
+
 def test_unsupported_needs_a_clear_and_long_enough_message():
     assert is_unsupported(Detection("ha", 0.8, 5))
     assert not is_unsupported(Detection("ha", 0.8, 1))  # "sannu": too little to go on
