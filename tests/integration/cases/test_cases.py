@@ -213,7 +213,7 @@ def test_stray_control_characters_are_cleaned_from_an_otherwise_good_text(store,
         ),
         ({"contact": "phone", "contact_details": "12"}, "contact_details", "invalid_phone"),
         ({"spoke_to": "my cat"}, "spoke_to", "unknown_choice"),
-        ({"language": "sw"}, "language", "unknown_choice"),
+        ({"language": "ha"}, "language", "unknown_choice"),
         ({"involved": b"\x00\x01"}, "involved", "not_text"),
     ],
 )

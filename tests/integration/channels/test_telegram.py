@@ -160,7 +160,13 @@ def rendered(name: str, language: str, **variables: object) -> dict:
 
 
 def test_the_app_language_goes_with_a_message_only_when_we_speak_it(server):
-    for language, expected in (("de", "de"), ("nl-BE", "nl"), ("zh-hans", None), (None, None)):
+    for language, expected in (
+        ("de", "de"),
+        ("nl-BE", "nl"),
+        ("zh-hans", "zh"),
+        ("ko", None),
+        (None, None),
+    ):
         chat = new_chat()
         assert post(server, text_update(chat, "hallo", language=language)).status_code == 200
         assert server.dialogue.received[-1].metadata.get("interface_language") == expected
