@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import AssistantAction, active_form, intent_of
 from actions.experience import acknowledge
 from bot.language.catalogue import nearest_language
-from bot.language.detection import is_unsupported_message
+from bot.language.detection import is_unsupported_in
 from bot.language.reading import asks_whether_it_counts, tied_questions
 
 # Someone we cannot answer in their language is told so in the two most widely read ones,
@@ -34,7 +34,7 @@ class ActionHandleFallback(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        if is_unsupported_message(tracker.latest_message):
+        if is_unsupported_in(tracker.latest_message, tracker.get_slot("language")):
             for language in unsupported_answer_languages(tracker):
                 self.utter(dispatcher, "utter_unsupported_language", language=language)
         elif asks_whether_it_counts(tracker.latest_message or {}):

@@ -83,6 +83,15 @@ class LanguageOracle:
             if response in responses and self._pattern(language, response).match(plain)
         }
 
+    def response_of(self, text: str) -> Optional[str]:
+        """The response a rendered text is, in any language; None when none fits."""
+        plain = _without_format_marks(text)
+        for language, responses in self._templates.items():
+            for response in responses:
+                if self._pattern(language, response).match(plain):
+                    return response
+        return None
+
     def _pattern(self, language: str, response: str) -> re.Pattern[str]:
         key = (language, response)
         if key not in self._patterns:

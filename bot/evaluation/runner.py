@@ -141,9 +141,15 @@ def receipt_codes(said: Sequence[Sequence[BotMessage]]) -> list[str]:
 
 
 def observe(
-    conversation: Conversation, assistant: Assistant, read_cases: CaseReader, sender: str
+    conversation: Conversation,
+    assistant: Assistant,
+    read_cases: CaseReader,
+    sender: str,
+    response_of: Callable[[str], Optional[str]] = lambda text: None,
 ) -> Observed:
-    """Sends the script's messages and reads back what happened."""
+    """Sends the script's messages and reads back what happened. After a confirmed deletion
+    the tracker holds nothing of the turn: what the channel answered is named by
+    `response_of` (the confirmation is said before the events go)."""
     statuses: list[Turn] = []
     problems: list[str] = []
     tracker: Mapping[str, Any] = {}
@@ -156,7 +162,11 @@ def observe(
         except (requests.RequestException, ValueError) as error:
             problems.append(f"the tracker could not be read ({type(error).__name__})")
             break
-        said.append(with_secrets_shown(said_last(tracker.get("events") or []), status.shown))
+        events = tracker.get("events") or []
+        if not any(event.get("event") == "user" for event in events):
+            said.append(tuple(BotMessage(response_of(text), text) for text in status.shown))
+            continue
+        said.append(with_secrets_shown(said_last(events), status.shown))
     try:
         cases = tuple(read_cases(sender, receipt_codes(said)))
     except Exception as error:  # noqa: BLE001 - reported as the conversation's failure
@@ -193,7 +203,7 @@ def run_one(
 ) -> Result:
     start = time.perf_counter()
     sender = f"eval-{uuid.uuid4().hex}"
-    observed = observe(conversation, assistant, read_cases, sender)
+    observed = observe(conversation, assistant, read_cases, sender, oracle.response_of)
     return Result(conversation, judge(conversation, observed, oracle), time.perf_counter() - start)
 
 

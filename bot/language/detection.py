@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Optional
 
-from bot.language.catalogue import OUR_SCRIPTS, SUPPORTED_LANGUAGES
+from bot.language.catalogue import CATALOGUE, OUR_SCRIPTS, SUPPORTED_LANGUAGES
 from bot.language.scripts import (
     ARABIC_SCRIPT_OTHERS,
     Letters,
@@ -65,6 +65,9 @@ ANSWER_SWITCH_MIN_WORDS = 6
 # on the held-out sets no message in our languages crosses it (docs/evaluation.md).
 UNSUPPORTED_CONFIDENCE = 0.3
 UNSUPPORTED_MIN_WORDS = 3
+# In a conversation already in one of our languages, a message in its script is another
+# language (Marathi in a Hindi chat, Malay in an Indonesian one) only when the vote is this sure.
+NEIGHBOUR_SURE = 0.9
 # Two words ('bardzo przepraszam') are enough only when the vote is this sure; one word in a
 # Latin or Arabic script never is ('jambo', 'ok').
 TWO_WORDS_UNSUPPORTED_CONFIDENCE = 0.8
@@ -369,6 +372,21 @@ def is_unsupported(detection: Detection) -> bool:
     if detection.words >= UNSUPPORTED_MIN_WORDS:
         return detection.confidence >= UNSUPPORTED_CONFIDENCE
     return detection.words == 2 and detection.confidence >= TWO_WORDS_UNSUPPORTED_CONFIDENCE
+
+
+def is_unsupported_in(parse_data: Optional[Mapping], conversation_language: Optional[str]) -> bool:
+    """is_unsupported_message, unless the message is written in the script of the language the
+    conversation is in and the vote was not sure: a Hindi speaker's short answer the vote
+    leans to Marathi for ('आदमी हो तो बेहतर', a man would be better) is still in Hindi."""
+    if not is_unsupported_message(parse_data):
+        return False
+    ours = CATALOGUE.get(conversation_language or "")
+    if ours is None:
+        return True
+    text = (parse_data or {}).get("text") or ""
+    detection = detection_from_parse((parse_data or {}).get("language"), text)
+    same_script = letters_of(clean_text(text)).script == ours.script
+    return detection.letters_not_ours or not same_script or detection.confidence >= NEIGHBOUR_SURE
 
 
 def is_unsupported_message(parse_data: Optional[Mapping]) -> bool:

@@ -4,10 +4,11 @@ completion rates are counted per journey and language."""
 from __future__ import annotations
 
 from bot.evaluation.conversations import Conversation, Expectation
-from bot.evaluation.judge import BotMessage, Verdict
+from bot.evaluation.judge import BotMessage, LanguageOracle, Turn, Verdict
 from bot.evaluation.runner import (
     Result,
     completion,
+    observe,
     receipt_codes,
     said_last,
     with_secrets_shown,
@@ -98,3 +99,33 @@ def test_a_phone_number_placeholder_is_read_as_the_user_saw_it():
     stored = (BotMessage("utter_handoff_phone_question", "[phone number shown]"),)
     shown = ("Would you like to share your phone number (+31612345678) with the advisor?",)
     assert with_secrets_shown(stored, shown)[0].text == shown[0]
+
+
+class _Deleting:
+    """An assistant whose second message deletes the conversation: its tracker is empty after."""
+
+    def __init__(self) -> None:
+        self.events: list[dict] = []
+
+    def say(self, sender: str, text: str) -> Turn:
+        if text == "delete":
+            self.events = [{"event": "action", "name": "action_session_start"}]
+            return Turn(status=200, shown=("Done: deleted.",))
+        self.events += [
+            {"event": "user", "text": text},
+            {"event": "bot", "text": "Hello", "metadata": {"utter_action": "utter_greet"}},
+        ]
+        return Turn(status=200, shown=("Hello",))
+
+    def tracker(self, sender: str) -> dict:
+        return {"events": self.events, "slots": {}}
+
+
+def test_what_the_channel_answered_to_a_deletion_is_read_by_its_response():
+    oracle = LanguageOracle({"en": {"utter_delete_data_done": "Done: deleted."}})
+    conversation = Conversation(
+        name="deletes", journey="questions", language="en", user=("hi", "delete"),
+        expect=Expectation(no_safety=True),
+    )  # fmt: skip
+    observed = observe(conversation, _Deleting(), lambda *_: [], "s", oracle.response_of)  # type: ignore[arg-type]
+    assert observed.said() == ["utter_greet", "utter_delete_data_done"]

@@ -98,6 +98,20 @@ def test_an_answer_to_a_form_question_switches_only_as_a_sentence():
     assert language_after("hi", "report_what_happened", said(story, "en")) == "en"
 
 
+def test_a_neighbour_language_in_the_conversations_script_needs_a_sure_vote():
+    from bot.language.detection import is_unsupported_in
+
+    def message(text: str, code: str, confidence: float) -> dict:
+        return {"text": text, "language": {"code": code, "confidence": confidence}}
+
+    leaning = message("आदमी हो तो बेहतर", "mr", 0.46)  # a Hindi answer the vote read as Marathi
+    assert is_unsupported_in(leaning, None)
+    assert not is_unsupported_in(leaning, "hi")
+    assert is_unsupported_in(message("माझा साहेब रोज माझ्यावर ओरडतो, मी काय करू", "mr", 0.97), "hi")
+    # Another script is never the conversation's language, however unsure the vote.
+    assert is_unsupported_in(message("মেরা বস প্রতিদিন চিৎকার করে", "bn", 0.5), "hi")
+
+
 def test_unsupported_needs_a_clear_and_long_enough_message():
     assert is_unsupported(Detection("ha", 0.8, 5))
     assert not is_unsupported(Detection("ha", 0.8, 1))  # "sannu": too little to go on
