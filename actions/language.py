@@ -39,6 +39,22 @@ class ActionTrackLanguage(Action):
         return [SlotSet(LANGUAGE_SLOT, new)] if new else []
 
 
+class ActionGreet(AssistantAction):
+    """Greets in the conversation language; when the first message did not tell it ("hi",
+    "salam", "прив"), with a line in every language, so that nobody is greeted only in one
+    they may not read."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        known = tracker.get_slot(LANGUAGE_SLOT)
+        self.utter(dispatcher, "utter_greet" if known else "utter_welcome")
+        return []
+
+
 class ActionChangeLanguage(AssistantAction):
     """Confirms the switch in the new language, or shows the menu when none was named."""
 

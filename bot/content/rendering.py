@@ -86,6 +86,11 @@ def isolate_rtl(text: str) -> str:
     return "\n".join(lines)
 
 
+# `{welcome_lines}` in a text: each language's WELCOME_LINE phrase, one per line.
+WELCOME_LINES = "welcome_lines"
+WELCOME_LINE = "welcome_line"
+
+
 class _Placeholders(dict):
     """Leaves an unknown placeholder visible rather than failing the whole answer."""
 
@@ -142,6 +147,16 @@ class Renderer:
                 text = text.replace("{" + field + "}", phrase.strip())
         return text
 
+    def welcome_lines(self, first: str) -> str:
+        """Every language's `welcome_line`, `first`'s first: a greeting anyone can read when
+        the first message does not tell which language its writer reads."""
+        lines = []
+        for code in dict.fromkeys([first, *self._language_names]):
+            line = (self._store.phrase(WELCOME_LINE, code) or "").strip()
+            if line:
+                lines.append(isolate_rtl(line) if code in RTL_LANGUAGES else line)
+        return "\n".join(lines)
+
     def render_response(
         self,
         response: Response,
@@ -156,6 +171,8 @@ class Renderer:
         values = _Placeholders(self._contacts.values)
         values.update(self._facts)
         values["supported_languages"] = ", ".join(self._language_names.values())
+        if WELCOME_LINES in placeholders_in(text):
+            values[WELCOME_LINES] = self.welcome_lines(language)
         variables = dict(variables or {})
         choices = variables.pop("choices", None) or []
         # The crisis line of the conversation's country (post), when the dialogue knows it.

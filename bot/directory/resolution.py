@@ -33,8 +33,13 @@ MAX_WORDS = 40
 # at most INFLECTED_MAX_ENDING letters, or differs from it only in the name's last letter.
 INFLECTED_MIN_CHARS = 5
 INFLECTED_MAX_ENDING = 4
-# A name read through its ending is less certain than one typed as it is.
+# A name read through its ending is less certain than one typed as it is, and less than
+# another name spelt nearly as typed ('dakkar' is Dakar misspelt, not Dakka with an 'r').
 INFLECTED_SCORE = 95.0
+CLOSE_SPELLING = 90.0
+# A short answer's last word may be a short name ('ubalozi wa dar'); in a longer sentence
+# short words ('dar', 'ira', 'oma') are too often ordinary words.
+SHORT_NAME_LAST_WORD_MAX_WORDS = 4
 HOW_ORDER = ("code", "phone", "city", "country")
 
 # Problems the dialogue answers with a question back.
@@ -149,6 +154,9 @@ class PostResolver:
         for entry in entries.values():
             self._by_key.setdefault(entry.key, []).append(entry)
         self._fuzzy_keys = [key for key in self._by_key if len(key) >= 4]
+        # The cities' own names (posts.yml), preferred when a misspelling is as near to
+        # another language's spelling of another city ('dakkar': Dakar, not Dakka).
+        self._own_city_keys = {key for post in directory.posts for key in _keys(post.city)}
         # One-word names by their first letters, for the words with endings.
         self._by_start: dict[str, list[str]] = {}
         for key in self._by_key:
@@ -180,7 +188,8 @@ class PostResolver:
             self._by_whole_name,
             self._by_words,
             self._by_han,
-            self._by_inflected,
+            self._by_inflected_or_close,
+            self._by_short_last_word,
             self._by_fuzzy,
         )
         for step in steps:
@@ -262,6 +271,19 @@ class PostResolver:
                         found.extend(self._candidates(self._by_key[key], INFLECTED_SCORE))
         return found
 
+    def _by_inflected_or_close(self, raw: str, query: str) -> list[PostCandidate]:
+        inflected = self._by_inflected(raw, query)
+        if not inflected:
+            return []
+        close = [c for c in self._by_fuzzy(raw, query) if c.score >= CLOSE_SPELLING]
+        return close or inflected
+
+    def _by_short_last_word(self, raw: str, query: str) -> list[PostCandidate]:
+        words = query.split()
+        if not 1 < len(words) <= SHORT_NAME_LAST_WORD_MAX_WORDS or len(words[-1]) != 3:
+            return []
+        return self._candidates(self._lookup(words[-1]), 100.0)
+
     def _by_fuzzy(self, raw: str, query: str) -> list[PostCandidate]:
         if not self._fuzzy_keys:
             return []
@@ -287,6 +309,9 @@ class PostResolver:
         top = max(best.values())
         # Near-equal scores are equally likely: offer them all.
         keys = [key for key, score in best.items() if score >= top - 3.0]
+        own = [key for key in keys if key in self._own_city_keys]
+        if own and max(best[key] for key in own) == top:
+            keys = own
         return [
             candidate
             for key in keys

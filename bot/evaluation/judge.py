@@ -20,7 +20,7 @@ from bot.evaluation.conversations import SAFETY, Conversation, ReportExpectation
 
 # Said on purpose in several languages (actions/fallback.py: to someone we cannot answer in
 # their language), so it is left out of the language check.
-MULTILINGUAL_RESPONSES = frozenset({"utter_unsupported_language"})
+MULTILINGUAL_RESPONSES = frozenset({"utter_unsupported_language", "utter_welcome"})
 RECEIPT_RESPONSE = "utter_report_received"
 # Responses that ask the user something, for the "asked more than twice in a row" check.
 _QUESTION = re.compile(

@@ -28,17 +28,38 @@ class LanguageNames:
 
     def find(self, text: str, written_in: Optional[str] = None) -> Optional[str]:
         """The supported language the text asks for. Of several named, the one it is written
-        in is the one being left ("switch to Spanish, my English is bad" -> es); otherwise
-        the last one named ("not English, French" -> fr)."""
-        folded = fold_accents(clean_text(text))
-        found: list[tuple[int, str]] = []
-        for code, pattern in self._patterns:
-            for match in pattern.finditer(folded):
-                found.append((match.start(), code))
-        others = [item for item in found if item[1] != written_in]
-        if others and len(others) < len(found):
-            found = others
+        in is the one being left ("switch to Spanish, my English is bad" -> es); then one
+        named in a question over one named beside it ("can we speak English? my Dutch
+        colleague reads too" -> en); otherwise the last one named ("not English, French")."""
+        found: list[tuple[int, str, bool]] = []  # (order, code, named in a question)
+        for number, (sentence, question) in enumerate(_sentences(text)):
+            folded = fold_accents(clean_text(sentence))
+            for code, pattern in self._patterns:
+                for match in pattern.finditer(folded):
+                    found.append((number * 100_000 + match.start(), code, question))
+        for keep in (
+            lambda item: item[1] != written_in,
+            lambda item: item[2],
+        ):
+            kept = [item for item in found if keep(item)]
+            if kept and len(kept) < len(found):
+                found = kept
         return max(found)[1] if found else None
+
+
+_SENTENCE = re.compile(
+    r"[^.!?\n\u061f\u3002\uff01\uff1f\u0964]*[.!?\n\u061f\u3002\uff01\uff1f\u0964]*"
+)
+_QUESTION_MARKS = frozenset("?\u061f\uff1f")
+
+
+def _sentences(text: str) -> list[tuple[str, bool]]:
+    """The text's sentences, each with whether it ends with a question mark."""
+    return [
+        (match.group(), bool(_QUESTION_MARKS & set(match.group())))
+        for match in _SENTENCE.finditer(text)
+        if match.group().strip()
+    ]
 
 
 def load_languages(path: Path) -> tuple[dict[str, str], LanguageNames]:

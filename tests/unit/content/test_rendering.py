@@ -49,6 +49,23 @@ def test_without_a_conversation_language_answers_in_the_detected_one():
     assert _generate("utter_greet", _tracker(detected="es"))["text"].startswith("Hola")
 
 
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_the_welcome_has_a_line_in_every_language_the_guessed_one_first(channel: str):
+    store = runtime.content_store()
+    reply = _generate("utter_welcome", _tracker(detected="hi"), channel)
+    lines = reply["text"].split("\n")
+    assert len(lines) == len(SUPPORTED_LANGUAGES)
+    assert lines[0] == store.phrase("welcome_line", "hi")
+    for code in SUPPORTED_LANGUAGES:
+        line = store.phrase("welcome_line", code)
+        assert line and "Veilig Melden" in line
+        # Arabic and Persian lines read right to left whatever the first line's language.
+        assert any(line.split()[-1] in shown for shown in lines), code
+    assert [line for line in lines if line.startswith(RLM)] == [
+        line for line in lines if re.search("[\u0600-\u06ff]", line)
+    ]
+
+
 def test_unsupported_or_unknown_language_answers_in_english():
     assert _generate("utter_thank", _tracker(detected="ha"))["text"] == _english("utter_thank")
     assert _generate("utter_thank", _tracker())["text"] == _english("utter_thank")

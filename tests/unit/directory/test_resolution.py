@@ -99,6 +99,28 @@ def test_an_ending_is_short_and_the_name_long(directory: Directory, answer: str)
     assert not resolve_post(answer, directory).found
 
 
+def test_a_misspelt_city_is_the_city_not_another_spelling_with_an_ending(
+    directory: Directory,
+) -> None:
+    # 'dakkar' starts with 'Dakka' (Dhaka in Russian and Turkish) but is Dakar misspelt.
+    resolution = resolve_post("dakkar", directory)
+    assert codes(resolution) == ["DAK"]
+    assert not resolution.exact
+
+
+@pytest.mark.parametrize(
+    ("answer", "post"),
+    [("ubalozi wa dar", "DAR"), ("embassy in rio", "RIO")],
+)
+def test_a_short_name_ends_a_short_answer(directory: Directory, answer: str, post: str) -> None:
+    assert codes(resolve_post(answer, directory)) == [post]
+
+
+def test_a_short_word_in_a_sentence_is_no_name(directory: Directory) -> None:
+    # 'dar' is Portuguese for 'to give' and Swahili for Dar es Salaam.
+    assert codes(resolve_post("quero dar queixa sobre o meu chefe em lisboa", directory)) == ["LIS"]
+
+
 def test_a_name_inside_a_sentence(directory: Directory) -> None:
     assert codes(resolve_post("I work at the embassy in Nairobi", directory)) == ["NAI"]
     assert codes(resolve_post("je travaille à l'ambassade de Dakar", directory)) == ["DAK"]

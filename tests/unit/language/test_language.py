@@ -147,6 +147,7 @@ def test_finds_the_language_someone_asks_for(root: Path, text: str, code: str | 
         ("kunnen we Engels spreken in plaats van Nederlands", "nl", "en"),
         ("je parle mal français, on peut parler en arabe ?", "fr", "ar"),
         ("can we speak English", "en", "en"),
+        ("क्या हम इंग्लिश में बात कर सकते हैं? मेरे डच कलीग भी पढ़ेंगे", "hi", "en"),
     ],
 )
 def test_the_language_written_in_is_the_one_being_left(
