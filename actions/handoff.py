@@ -24,7 +24,7 @@ from bot import runtime
 from bot.advisor.matches import HandoffTarget, handoff_target, handoff_when
 from bot.advisor.questions import PHONE_CHANNELS, chosen_post, language_name, post_label
 from bot.directory.matching import pool_for
-from bot.directory.resolution import phone_from_sender
+from bot.directory.phones import phone_from_sender
 from bot.forms.answer import Answer
 from bot.forms.choices import match_choice
 from bot.forms.interruptions import QUESTION_INTENTS, Expects, clear_yes_no

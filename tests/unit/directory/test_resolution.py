@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.directory.files.importing import load_directory_files
+from bot.directory.phones import country_from_phone, phone_from_sender
 from bot.directory.records import Directory
 from bot.directory.resolution import (
     EMPTY,
@@ -12,8 +13,6 @@ from bot.directory.resolution import (
     NOT_A_PHONE_NUMBER,
     TOO_LONG,
     UNKNOWN,
-    country_from_phone,
-    phone_from_sender,
     pick_post,
     resolve_country,
     resolve_post,
