@@ -17,6 +17,7 @@ from actions.base import (
     phrases,
     text_of,
     turn_of,
+    words_with_english,
 )
 from bot import runtime
 from bot.advisor.matches import describe_matches, handoff_choices
@@ -25,6 +26,7 @@ from bot.advisor.questions import (
     CONFIRM,
     KNOWN_POST,
     PHONE,
+    PREFERENCE_PHRASES,
     SKIPPED,
     answer_language,
     answer_post,
@@ -181,7 +183,11 @@ class ValidateAdvisorForm(FormThatStepsAside):
     ) -> Dict[str, Any]:
         if value is None:
             return {}  # cleared when the search (re)started: nothing was answered
-        chosen = answer_preference(text_of(tracker), intent_of(tracker), choice_of(tracker))
+        words = {
+            name: words_with_english(self.language(tracker), phrase)
+            for name, phrase in PREFERENCE_PHRASES.items()
+        }
+        chosen = answer_preference(text_of(tracker), intent_of(tracker), choice_of(tracker), words)
         return {"advisor_preference": chosen}
 
 

@@ -71,15 +71,16 @@ def phrases(language: str) -> Phrases:
 def cancel_words(language: str) -> list[str]:
     """The words of stopping a form, in the user's language and in English, which people
     mix in ("stop", "cancel")."""
-    return _words_with_english(language, "cancel_words")
+    return words_with_english(language, "cancel_words")
 
 
 def delete_words(language: str) -> list[str]:
     """The words of deleting, in the user's language and in English ("delete")."""
-    return _words_with_english(language, "delete_words")
+    return words_with_english(language, "delete_words")
 
 
-def _words_with_english(language: str, name: str) -> list[str]:
+def words_with_english(language: str, name: str) -> list[str]:
+    """A content phrase's words (bot.report.form.words_of) in the language and in English."""
     found: list[str] = []
     for lang in dict.fromkeys((language, "en")):
         found += words_of(phrases(lang).lookup, name)

@@ -28,6 +28,7 @@ from bot.directory.resolution import (
 )
 from bot.language.detection import SUPPORTED_LANGUAGES
 from bot.language.names import LanguageNames
+from bot.language.segmentation import contains_phrase
 
 # An optional question left unanswered (the user said "skip" or "I'd rather not say").
 SKIPPED = "skipped"
@@ -68,21 +69,13 @@ OTHER_LANGUAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "zh": ("中文", ("chinese", "chinees", "chinois", "chino", "chinesisch", "chinês", "mandarin")),
 }
 
-# Words for the preference question, in the supported languages (normalised: no accents).
-_PREFERENCE_WORDS: dict[str, frozenset[str]] = {
-    "woman": frozenset(
-        "woman female lady vrouw dame vrouwelijke femme mujer senora frau weiblich mulher "
-        "senhora امراه سيده انثي".split()
-    ),
-    "man": frozenset("man male heer mannelijke homme hombre mann mannlich homem رجل ذكر".split()),
-    "outside_post": frozenset(
-        "outside buiten elders ailleurs dehors hors fuera otro otra ausserhalb auserhalb "
-        "anderen fora outro outra خارج اخر اخري".split()
-    ),
-    "external": frozenset(
-        "external extern externe externo externa externen externer externes خارجي خارجيه "
-        "مستقل independent onafhankelijk independant independiente unabhangig".split()
-    ),
+# The preference question's answers and the content phrases that list their words in each
+# language ("woman, female, lady"), read in the conversation language and in English.
+PREFERENCE_PHRASES: dict[str, str] = {
+    "woman": "advisor_woman_words",
+    "man": "advisor_man_words",
+    "outside_post": "advisor_outside_words",
+    "external": "advisor_external_words",
 }
 
 
@@ -303,19 +296,29 @@ def language_name(code: str, phrase: Callable[[str], Optional[str]]) -> str:
 # --- preferences -----------------------------------------------------------------------
 
 
-def answer_preference(text: object, intent: Optional[str], choice: Optional[str]) -> str:
+def answer_preference(
+    text: object,
+    intent: Optional[str],
+    choice: Optional[str],
+    words: Mapping[str, Sequence[str]],
+) -> str:
     """'woman', 'man+outside_post', 'external' ...; NO_PREFERENCE when none is named.
-    An optional question: whatever the answer, the search goes on."""
+    `words` lists each answer's words (PREFERENCE_PHRASES). An optional question: whatever
+    the answer, the search goes on."""
     if intent in ("skip", "deny"):
         return NO_PREFERENCE
-    if isinstance(choice, str) and choice in _PREFERENCE_WORDS:
+    if isinstance(choice, str) and choice in PREFERENCE_PHRASES:
         return choice
     if not isinstance(text, str) or len(text) > MAX_ANSWER_CHARS:
         return NO_PREFERENCE
-    words = set(normalize(text).split())
-    chosen = [name for name, vocabulary in _PREFERENCE_WORDS.items() if words & vocabulary]
+    folded = normalize(text)
+    chosen = [
+        name
+        for name in PREFERENCE_PHRASES
+        if any(contains_phrase(folded, normalize(word)) for word in words.get(name, ()))
+    ]
     if "woman" in chosen and "man" in chosen:
-        # 'woman' contains no separate 'man' word, so both named means no preference.
+        # Both named ("a man or a woman, either"): no preference between them.
         chosen = [name for name in chosen if name not in ("woman", "man")]
     return "+".join(chosen) or NO_PREFERENCE
 

@@ -195,7 +195,7 @@ class PostResolver:
         for step in steps:
             candidates = step(raw, query)
             if candidates:
-                return Resolution(candidates=_ordered(candidates))
+                return Resolution(candidates=_ordered(_city_before_its_country(candidates)))
         return Resolution(problem=UNKNOWN)
 
     def _by_code(self, raw: str, query: str) -> list[PostCandidate]:
@@ -380,6 +380,13 @@ def _cutoff(phrase: str) -> float:
     if length <= 8:
         return 80.0
     return 78.0
+
+
+def _city_before_its_country(candidates: list[PostCandidate]) -> list[PostCandidate]:
+    """'Istanbul, Turkey', '中国上海': the city says where in the country; the country's
+    other posts are no candidates."""
+    city_countries = {c.post.country for c in candidates if c.how == "city"}
+    return [c for c in candidates if c.how != "country" or c.post.country not in city_countries]
 
 
 def _ordered(candidates: Iterable[PostCandidate]) -> tuple[PostCandidate, ...]:

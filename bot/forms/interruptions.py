@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any, Collection, Mapping, Optional
 
 from bot.forms.choices import plain
+from bot.language.scripts import count_words
 from bot.language.segmentation import contains_phrase
 from bot.language.stems import forms_of, has_stem
 
@@ -152,7 +153,8 @@ class Turn:
 
     @property
     def words(self) -> int:
-        return len(self.text.split())
+        """Chinese counts a word per two letters: '他老是摸我肩膀' is a sentence."""
+        return count_words(self.text)
 
     @property
     def asks(self) -> bool:

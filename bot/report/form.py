@@ -105,10 +105,15 @@ def required_slots(
 
 
 def what_happened_question(description: Optional[str]) -> str:
-    """The first question invites the story; once something was written it asks for more."""
-    if description:
-        return "utter_report_what_happened_more"
-    return "utter_report_what_happened_first"
+    """The first question invites the story; once something was written it asks for more.
+    A story told in many messages (one line each) hears "go ahead, I'm listening" every
+    other time from the third on, rather than the same "anything to add?" each time."""
+    if not description:
+        return "utter_report_what_happened_first"
+    parts = description.count("\n") + 1
+    if parts >= 3 and parts % 2 == 1:
+        return "utter_report_go_on"
+    return "utter_report_what_happened_more"
 
 
 def contact_details_question(contact: Optional[str]) -> str:

@@ -266,13 +266,35 @@ def test_two_answers_that_name_no_post_go_on_without_a_post():
     [
         ("/affirm", "affirm", choice("woman"), "woman"),
         ("une femme, hors de mon poste", "out_of_scope", None, "woman+outside_post"),
-        ("um homem externo", "out_of_scope", None, "man+external"),
+        ("an external woman", "out_of_scope", None, "woman+external"),  # English is mixed in
         ("/skip", "skip", None, "none"),
         ("x" * 5000, "out_of_scope", None, "none"),
     ],
 )
 def test_preferences(text, intent, entities, preference):
     t = tracker(text, intent, entities=entities)
+    assert validate("advisor_preference", t)["advisor_preference"] == preference
+
+
+@pytest.mark.parametrize(
+    "language, text, preference",
+    [
+        ("pt", "um homem externo", "man+external"),
+        ("hi", "लेडी हो तो अच्छा", "woman"),
+        ("hi", "आदमी हो तो बेहतर", "man"),
+        ("hi", "koi bhi, aadmi ya aurat", "none"),
+        ("ru", "лучше женщину", "woman"),
+        ("uk", "краще чоловіка не з нашого посольства", "man+outside_post"),
+        ("zh", "最好是女的", "woman"),
+        ("tr", "kadın olsun, bağımsız biri", "woman+external"),
+        ("sw", "mwanamke tafadhali", "woman"),
+        ("fa", "ترجیحا یک خانم", "woman"),
+        ("id", "lebih baik perempuan", "woman"),
+        ("ar", "افضل رجل", "man"),
+    ],
+)
+def test_preferences_typed_in_every_language(language: str, text: str, preference: str):
+    t = tracker(text, "out_of_scope", language=language)
     assert validate("advisor_preference", t)["advisor_preference"] == preference
 
 

@@ -115,6 +115,16 @@ def test_a_short_name_ends_a_short_answer(directory: Directory, answer: str, pos
     assert codes(resolve_post(answer, directory)) == [post]
 
 
+@pytest.mark.parametrize(
+    ("answer", "post"),
+    [("istanbul, turkey", "IST"), ("استانبول، ترکیه", "IST"), ("中国上海", "SHA")],
+)
+def test_a_city_with_its_country_is_that_city(directory: Directory, answer: str, post: str) -> None:
+    resolution = resolve_post(answer, directory)
+    assert codes(resolution) == [post]
+    assert resolution.exact
+
+
 def test_a_short_word_in_a_sentence_is_no_name(directory: Directory) -> None:
     # 'dar' is Portuguese for 'to give' and Swahili for Dar es Salaam.
     assert codes(resolve_post("quero dar queixa sobre o meu chefe em lisboa", directory)) == ["LIS"]

@@ -63,6 +63,18 @@ def test_messages_without_words_have_no_language(parse, text: str):
     assert message.get("intent")["name"] == "share_experience"
 
 
+@pytest.mark.parametrize(
+    "text", ["naweza ongea na confidential advisor", "nataka kumripoti mwenzangu"]
+)
+def test_chat_swahili_sets_the_conversation_language(parse, text: str):
+    # lid.176 reads these as English or Dutch; the domain model, sure of Swahili, leads.
+    detected = parse(text).get("language")
+    chosen = next_conversation_language(
+        None, Detection(detected["code"], detected["confidence"], len(text.split()))
+    )
+    assert chosen == "sw"
+
+
 def test_clean_text_keeps_only_language_evidence():
     assert clean_text("Call +31 70 1234 😀 see https://x.org NOW!") == "call see now"
     assert clean_text("le Huis voor Klokkenluiders") == "le"

@@ -126,6 +126,13 @@ class TestKind:
         answer = answer_kind(typed("he asks me for money"), None, phrase, classify)
         assert answer.slots == {REPORT_KIND: "fraud", REPORT_DESCRIPTION: "he asks me for money"}
 
+    def test_a_chinese_story_with_a_label_in_it_is_kept(self):
+        # No spaces: the sentence is one "word" by spaces, seven by its letters.
+        labels = {**PHRASES, "report_kind_bullying": "霸凌, 评论"}
+        story = "他老是摸我肩膀,还评论我的身材"
+        answer = answer_kind(typed(story, "share_experience"), None, labels.get, classify)
+        assert answer.slots[REPORT_DESCRIPTION] == story
+
     def test_the_story_told_before_the_report_names_the_kind(self):
         told_first = "he asks me for money to renew my contract"
         answer = answer_kind(typed("everyone here pays him"), told_first, phrase, classify)
