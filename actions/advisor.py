@@ -288,8 +288,9 @@ class ActionAskAdvisorPreference(AssistantAction):
 
 
 class ActionShowAdvisors(AssistantAction):
-    """Up to three advisors, how to reach them and whether they are at work now; or, when
-    nobody fits, the external advisors and the integrity coordinator."""
+    """Up to three advisors, how to reach them and whether they are at work now; a wish
+    (a woman, outside my post) nobody fits is left out, and said; when nobody speaks the
+    language, the external advisors and the integrity coordinator."""
 
     def name(self) -> str:
         return "action_show_advisors"
@@ -308,5 +309,7 @@ class ActionShowAdvisors(AssistantAction):
         advisors = describe_matches(result, words)
         choices = handoff_choices(result, words)
         response = "utter_advisor_no_match" if result["fallback"] else "utter_advisor_matches"
+        if result["preferences_left_out"]:
+            self.utter(dispatcher, "utter_advisor_preference_left_out")
         self.utter(dispatcher, response, advisors=advisors, choices=choices)
         return [SlotSet("advisor_matches", result)]

@@ -93,6 +93,9 @@ class MatchResult:
     coordinator_demo: bool
     language: str
     post_code: Optional[str]
+    # Nobody fitted the preferences (a woman, outside my post, external): these are the
+    # advisors for the post and language without them, and the answer says so.
+    preferences_left_out: bool = False
 
     @property
     def demo(self) -> bool:
@@ -107,6 +110,7 @@ class MatchResult:
             "demo": self.demo,
             "language": self.language,
             "post": self.post_code,
+            "preferences_left_out": self.preferences_left_out,
         }
 
 
@@ -178,6 +182,50 @@ def match_advisors(
     now = now or datetime.now(timezone.utc)
     language_code = normalize_language(language)
     post = directory.post(post_code)
+    ranked = _ranked(directory, post, language_code, preferences, now)
+    left_out = False
+    if not ranked and preferences != Preferences():
+        # A wish nobody here fits is left out, said, before anyone's post or language is.
+        ranked = _ranked(directory, post, language_code, Preferences(), now)
+        left_out = bool(ranked)
+    coordinator, coordinator_demo = _coordinator(contacts)
+    if ranked:
+        return MatchResult(
+            tuple(ranked[:limit]),
+            False,
+            coordinator,
+            coordinator_demo,
+            language_code,
+            post_code,
+            preferences_left_out=left_out,
+        )
+    fallback = [
+        _match(advisor, "external" if advisor.kind == "external" else "hq", language_code, now)
+        for advisor in directory.active_advisors()
+        if advisor.kind in ("external", "coordinating")
+    ]
+    fallback.sort(
+        key=lambda m: (
+            not m.speaks_language,
+            m.advisor.kind != "external",
+            not m.available_now,
+            m.advisor.name,
+        )
+    )
+    return MatchResult(
+        tuple(fallback[:limit]), True, coordinator, coordinator_demo, language_code, post_code
+    )
+
+
+def _ranked(
+    directory: Directory,
+    post: Optional[PostRecord],
+    language_code: str,
+    preferences: Preferences,
+    now: datetime,
+) -> list[AdvisorMatch]:
+    """The advisors for the post who speak the language and fit the preferences, best
+    first: the post's own, then the region's, headquarters, external."""
     ranked: list[AdvisorMatch] = []
     for advisor in directory.active_advisors():
         tier = tier_of(advisor, post)
@@ -198,27 +246,7 @@ def match_advisors(
             m.advisor.name,
         )
     )
-    coordinator, coordinator_demo = _coordinator(contacts)
-    if ranked:
-        return MatchResult(
-            tuple(ranked[:limit]), False, coordinator, coordinator_demo, language_code, post_code
-        )
-    fallback = [
-        _match(advisor, "external" if advisor.kind == "external" else "hq", language_code, now)
-        for advisor in directory.active_advisors()
-        if advisor.kind in ("external", "coordinating")
-    ]
-    fallback.sort(
-        key=lambda m: (
-            not m.speaks_language,
-            m.advisor.kind != "external",
-            not m.available_now,
-            m.advisor.name,
-        )
-    )
-    return MatchResult(
-        tuple(fallback[:limit]), True, coordinator, coordinator_demo, language_code, post_code
-    )
+    return ranked
 
 
 def pool_for(

@@ -328,8 +328,19 @@ def test_inactive_advisors_are_never_shown():
             assert "Karel Bosman" not in rendered(messages[0])["text"]
 
 
-def test_nobody_fits_gives_external_advisors_and_the_coordinator():
+def test_a_wish_nobody_fits_is_left_out_and_said():
     slots = {"advisor_post": "SAO", "advisor_language": "pt", "advisor_preference": "man+external"}
+    messages, events = run(ActionShowAdvisors(), tracker(slots=slots))
+    assert [m["response"] for m in messages] == [
+        "utter_advisor_preference_left_out",
+        "utter_advisor_matches",
+    ]
+    assert events["advisor_matches"]["preferences_left_out"] is True
+    assert events["advisor_matches"]["post"] == "SAO"
+
+
+def test_nobody_fits_gives_external_advisors_and_the_coordinator():
+    slots = {"advisor_post": "SAO", "advisor_language": "wo", "advisor_preference": "none"}
     messages, events = run(ActionShowAdvisors(), tracker(slots=slots))
     assert messages[0]["response"] == "utter_advisor_no_match"
     text = rendered(messages[0], "pt")["text"]

@@ -189,8 +189,20 @@ def test_no_match_offers_the_external_advisor_and_the_coordinator() -> None:
     assert result.demo
 
 
-def test_preferences_nobody_fits_falls_back_too() -> None:
+def test_a_wish_nobody_fits_is_left_out_not_the_post_or_the_language() -> None:
     result = match("TOK", "ja", gender="woman")
+    assert not result.fallback and result.preferences_left_out
+    assert ids(result) == ids(match("TOK", "ja"))
+    assert all(found.speaks_language for found in result.matches)
+    assert result.as_dict()["preferences_left_out"] is True
+
+
+def test_a_wish_that_fits_is_kept() -> None:
+    assert not match("TOK", "ja").preferences_left_out
+
+
+def test_a_language_nobody_speaks_falls_back_to_external_and_coordinator() -> None:
+    result = match("TOK", "wo", gender="woman")
     assert result.fallback and ids(result) == ["external", "coordinator"]
 
 
