@@ -36,7 +36,7 @@ from bot.language.detection import (
     clean_text,
     fasttext_file_from_storage,
     fold_accents,
-    is_unsupported,
+    routes_to_fallback,
 )
 from bot.language.training import train_fasttext
 
@@ -145,9 +145,12 @@ class LanguageDetector(GraphComponent):
         if self._identifier is None:
             return messages
         for message in messages:
-            detection = self._identifier.detect(message.get(TEXT) or "")
+            text = message.get(TEXT) or ""
+            detection = self._identifier.detect(text)
             message.set(LANGUAGE_KEY, detection.as_parse_data(), add_to_output=True)
-            if self._config["route_unsupported_to_fallback"] and is_unsupported(detection):
+            if self._config["route_unsupported_to_fallback"] and routes_to_fallback(
+                detection, text
+            ):
                 _route_to_fallback(message)
         return messages
 

@@ -69,6 +69,10 @@ UNSUPPORTED_MIN_WORDS = 3
 # language (Marathi in a Hindi chat, Malay in an Indonesian one) only when the vote is this sure
 # (a ten-word Marathi message: 0.87; a four-word Hindi answer leaning to Marathi: 0.46).
 NEIGHBOUR_SURE = 0.75
+# Where that holds before any conversation language is known too: Hindi is our only language
+# in Devanagari, and short Hindi leans to Marathi or Nepali in both votes. An unsure one is
+# understood as Hindi rather than answered with the list of languages.
+UNSURE_NEIGHBOUR_SCRIPTS = frozenset({"DEVANAGARI"})
 # Two words ('bardzo przepraszam') are enough only when the vote is this sure; one word in a
 # Latin or Arabic script never is ('jambo', 'ok').
 TWO_WORDS_UNSUPPORTED_CONFIDENCE = 0.8
@@ -391,6 +395,16 @@ def is_unsupported_in(parse_data: Optional[Mapping], conversation_language: Opti
     detection = detection_from_parse((parse_data or {}).get("language"), text)
     same_script = letters_of(clean_text(text)).script == ours.script
     return detection.letters_not_ours or not same_script or detection.confidence >= NEIGHBOUR_SURE
+
+
+def routes_to_fallback(detection: Detection, text: str) -> bool:
+    """Whether the NLU hands the message to the fallback as a language we do not speak:
+    is_unsupported, except an unsure vote in a script we share (UNSURE_NEIGHBOUR_SCRIPTS)."""
+    if not is_unsupported(detection):
+        return False
+    if detection.letters_not_ours or detection.confidence >= NEIGHBOUR_SURE:
+        return True
+    return letters_of(clean_text(text)).script not in UNSURE_NEIGHBOUR_SCRIPTS
 
 
 def is_unsupported_message(parse_data: Optional[Mapping]) -> bool:

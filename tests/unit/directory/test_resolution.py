@@ -125,6 +125,12 @@ def test_a_city_with_its_country_is_that_city(directory: Directory, answer: str,
     assert resolution.exact
 
 
+def test_a_three_letter_devanagari_name_counts_inside_a_sentence(directory: Directory) -> None:
+    assert codes(resolve_post("मेरी पोस्ट कतर में है", directory)) == ["DOH"]
+    # Arabic 'كيف' (how) is also Kyiv: short words in other scripts stay no names.
+    assert resolve_post("كيف اقدر اكلم مستشار", directory).problem == "unknown"
+
+
 def test_a_short_word_in_a_sentence_is_no_name(directory: Directory) -> None:
     # 'dar' is Portuguese for 'to give' and Swahili for Dar es Salaam.
     assert codes(resolve_post("quero dar queixa sobre o meu chefe em lisboa", directory)) == ["LIS"]

@@ -124,6 +124,17 @@ def test_a_neighbour_language_in_the_conversations_script_needs_a_sure_vote():
     assert is_unsupported_in(message("মেরা বস প্রতিদিন চিৎকার করে", "bn", 0.5), "hi")
 
 
+def test_an_unsure_vote_for_hindis_neighbours_is_understood_not_routed_to_the_fallback():
+    from bot.language.detection import routes_to_fallback
+
+    # Before any conversation language: a short Hindi answer leaning to Marathi is read.
+    assert not routes_to_fallback(Detection("mr", 0.46, 4), "आदमी हो तो बेहतर")
+    assert routes_to_fallback(Detection("mr", 0.87, 10), "माझा साहेब रोज माझ्यावर ओरडतो, मी काय करू")
+    # In Latin letters, an unsure vote for a language we do not speak still goes there.
+    assert routes_to_fallback(Detection("pl", 0.6, 6), "szef krzyczy na mnie codziennie w biurze")
+    assert not routes_to_fallback(Detection("fr", 0.5, 6), "mon chef me crie dessus tous les jours")
+
+
 def test_unsupported_needs_a_clear_and_long_enough_message():
     assert is_unsupported(Detection("ha", 0.8, 5))
     assert not is_unsupported(Detection("ha", 0.8, 1))  # "sannu": too little to go on
