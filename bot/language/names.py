@@ -27,10 +27,11 @@ class LanguageNames:
         ]
 
     def find(self, text: str, written_in: Optional[str] = None) -> Optional[str]:
-        """The supported language the text asks for. Of several named, the one it is written
-        in is the one being left ("switch to Spanish, my English is bad" -> es); then one
-        named in a question over one named beside it ("can we speak English? my Dutch
-        colleague reads too" -> en); otherwise the last one named ("not English, French")."""
+        """The supported language the text asks for. Of several named, one named in a
+        question over one named beside it ("can we speak English? my Dutch colleague reads
+        too" -> en); then not the one it is written in, which is being left ("switch to
+        Spanish, my English is bad" -> es); otherwise the last one named ("not English,
+        French")."""
         found: list[tuple[int, str, bool]] = []  # (order, code, named in a question)
         for number, (sentence, question) in enumerate(_sentences(text)):
             folded = fold_accents(clean_text(sentence))
@@ -38,8 +39,8 @@ class LanguageNames:
                 for match in pattern.finditer(folded):
                     found.append((number * 100_000 + match.start(), code, question))
         for keep in (
-            lambda item: item[1] != written_in,
             lambda item: item[2],
+            lambda item: item[1] != written_in,
         ):
             kept = [item for item in found if keep(item)]
             if kept and len(kept) < len(found):

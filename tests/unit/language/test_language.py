@@ -171,6 +171,7 @@ def test_finds_the_language_someone_asks_for(root: Path, text: str, code: str | 
         ("je parle mal français, on peut parler en arabe ?", "fr", "ar"),
         ("can we speak English", "en", "en"),
         ("क्या हम इंग्लिश में बात कर सकते हैं? मेरे डच कलीग भी पढ़ेंगे", "hi", "en"),
+        ("can we speak English? my Dutch colleague will read along", "en", "en"),
     ],
 )
 def test_the_language_written_in_is_the_one_being_left(
