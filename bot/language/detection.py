@@ -69,9 +69,10 @@ UNSUPPORTED_MIN_WORDS = 3
 # language (Marathi in a Hindi chat, Malay in an Indonesian one) only when the vote is this sure
 # (a ten-word Marathi message: 0.87; a four-word Hindi answer leaning to Marathi: 0.46).
 NEIGHBOUR_SURE = 0.75
-# Where that holds before any conversation language is known too: Hindi is our only language
-# in Devanagari, and short Hindi leans to Marathi or Nepali in both votes. An unsure one is
-# understood as Hindi rather than answered with the list of languages.
+# Where that holds for a short message (under ANSWER_SWITCH_MIN_WORDS) before any
+# conversation language is known too: Hindi is our only language in Devanagari, and short
+# Hindi leans to Marathi or Nepali in both votes. An unsure one is understood as Hindi
+# rather than answered with the list of languages.
 UNSURE_NEIGHBOUR_SCRIPTS = frozenset({"DEVANAGARI"})
 # Two words ('bardzo przepraszam') are enough only when the vote is this sure; one word in a
 # Latin or Arabic script never is ('jambo', 'ok').
@@ -404,6 +405,8 @@ def routes_to_fallback(detection: Detection, text: str) -> bool:
         return False
     if detection.letters_not_ours or detection.confidence >= NEIGHBOUR_SURE:
         return True
+    if detection.words >= ANSWER_SWITCH_MIN_WORDS:
+        return True  # a sentence says enough: 'मलाई मद्दत चाहियो, मेरो हाकिम...' is Nepali
     return letters_of(clean_text(text)).script not in UNSURE_NEIGHBOUR_SCRIPTS
 
 

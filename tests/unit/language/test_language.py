@@ -130,6 +130,8 @@ def test_an_unsure_vote_for_hindis_neighbours_is_understood_not_routed_to_the_fa
     # Before any conversation language: a short Hindi answer leaning to Marathi is read.
     assert not routes_to_fallback(Detection("mr", 0.46, 4), "आदमी हो तो बेहतर")
     assert routes_to_fallback(Detection("mr", 0.87, 10), "माझा साहेब रोज माझ्यावर ओरडतो, मी काय करू")
+    # A sentence says enough, however unsure the vote: Nepali gets the list of languages.
+    assert routes_to_fallback(Detection("ne", 0.6, 9), "मलाई मद्दत चाहियो, मेरो हाकिम मलाई गाली गर्छ")
     # In Latin letters, an unsure vote for a language we do not speak still goes there.
     assert routes_to_fallback(Detection("pl", 0.6, 6), "szef krzyczy na mnie codziennie w biurze")
     assert not routes_to_fallback(Detection("fr", 0.5, 6), "mon chef me crie dessus tous les jours")
