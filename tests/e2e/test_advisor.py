@@ -103,7 +103,7 @@ def test_french_user_names_the_post_and_hands_over(servers: Servers):
     assert "je voudrais parler à une personne de confiance" in said
 
 
-def test_portuguese_typo_is_confirmed_and_no_match_gives_external_advisors(servers: Servers):
+def test_portuguese_typo_is_confirmed_and_a_wish_nobody_fits_is_left_out(servers: Servers):
     me = f"e2e-{uuid.uuid4().hex[:10]}"
     assert texts(servers.say(me, "olá, quero falar com uma pessoa de confiança")) == [
         expected("utter_advisor_post_question", "pt")
@@ -114,12 +114,14 @@ def test_portuguese_typo_is_confirmed_and_no_match_gives_external_advisors(serve
     assert texts(servers.say(me, "sim")) == [expected("utter_advisor_language_question", "pt")]
     assert servers.slot(me, "advisor_post") == "SAO"
     servers.say(me, choose("pt"))
-    no_match = servers.say(me, choose("external"))  # nobody external speaks Portuguese
+    shown = texts(servers.say(me, choose("external")))  # nobody external speaks Portuguese
     assert servers.slot(me, "advisor_preference") == "external"
-    assert servers.slot(me, "advisor_matches")["fallback"] is True
-    text = texts(no_match)[0]
-    assert text.startswith(expected("utter_advisor_no_match", "pt", advisors="").split("\n")[0])
-    assert "integrity-coordinator.demo@example.org" in text
+    matches = servers.slot(me, "advisor_matches")
+    assert matches["preferences_left_out"] is True and matches["fallback"] is False
+    assert matches["post"] == "SAO" and matches["matches"]
+    assert shown[0] == expected("utter_advisor_preference_left_out", "pt")
+    first_line = expected("utter_advisor_matches", "pt", advisors="").split("\n")[0]
+    assert shown[1].startswith(first_line)
 
 
 def test_arabic_user_declines_the_handoff_and_nothing_is_stored(servers: Servers):

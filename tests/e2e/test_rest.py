@@ -183,7 +183,7 @@ def test_odd_messages_get_an_answer_and_the_conversation_goes_on(servers: Server
     reply = requests.post(f"{servers.url}/webhooks/rest/webhook", json=body, timeout=60)
     assert reply.status_code == 200
     assert all(isinstance(m, dict) for m in reply.json())
-    assert texts(servers.say(me, "hello")) == [expected("utter_greet", "en")]
+    assert texts(servers.say(me, "hello")) == [expected("utter_welcome", "en")]
 
 
 @pytest.mark.parametrize(
@@ -205,7 +205,7 @@ def test_broken_requests_get_a_4xx_and_the_server_stays_up(servers: Servers, raw
         timeout=30,
     )
     assert 400 <= reply.status_code < 500
-    assert texts(servers.say(new_sender(), "hello")) == [expected("utter_greet", "en")]
+    assert texts(servers.say(new_sender(), "hello")) == [expected("utter_welcome", "en")]
 
 
 def test_user_text_never_reaches_the_logs(servers: Servers):
