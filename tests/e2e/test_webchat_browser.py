@@ -108,9 +108,15 @@ def paragraphs(name: str, language: str) -> list[str]:
     return runtime.renderer().render(name, language, "socketio")["text"].strip().split("\n\n")
 
 
+CONNECT_TIMEOUT_MS = 60_000
+
+
 def open_chat(page: Page, servers: Servers) -> None:
     page.goto(f"{servers.url}/webchat/demo")
-    expect(page.locator("#vm-webchat")).to_have_attribute("data-state", "connected")
+    # Generous: the first page of a run loads while the other worker's servers start.
+    expect(page.locator("#vm-webchat")).to_have_attribute(
+        "data-state", "connected", timeout=CONNECT_TIMEOUT_MS
+    )
 
 
 def bot_messages(page: Page):
