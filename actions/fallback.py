@@ -10,21 +10,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import AssistantAction, active_form, intent_of
 from actions.experience import acknowledge
-from bot.language.catalogue import nearest_language
 from bot.language.detection import is_unsupported_message
 from bot.language.reading import asks_whether_it_counts, tied_questions
 
-# Someone we cannot answer in their language is told so in the two most widely read ones,
-# after the one of ours they read best, if any (`read_by` in data/languages.yml).
+# Someone we cannot answer in their language is told so in the two most widely read ones.
 UNSUPPORTED_ANSWER_LANGUAGES = ("en", "fr")
 # Leaving a form, said when there is none (no rule answers it, so it comes here).
 NOTHING_TO_LEAVE = frozenset({"cancel", "skip"})
-
-
-def unsupported_answer_languages(tracker: Tracker) -> list[str]:
-    written_in = ((tracker.latest_message or {}).get("language") or {}).get("code")
-    nearest = nearest_language(written_in)
-    return list(dict.fromkeys([*([nearest] if nearest else []), *UNSUPPORTED_ANSWER_LANGUAGES]))
 
 
 class ActionHandleFallback(AssistantAction):
@@ -35,7 +27,7 @@ class ActionHandleFallback(AssistantAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         if is_unsupported_message(tracker.latest_message):
-            for language in unsupported_answer_languages(tracker):
+            for language in UNSUPPORTED_ANSWER_LANGUAGES:
                 self.utter(dispatcher, "utter_unsupported_language", language=language)
         elif asks_whether_it_counts(tracker.latest_message or {}):
             # A tie between telling and asking whether it counts: both answered.

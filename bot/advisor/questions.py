@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from bot import runtime
-from bot.directory.names import place_names
 from bot.directory.records import Directory, PostRecord
 from bot.directory.resolution import (
     EMPTY,
@@ -217,11 +216,10 @@ def country_name(country: Optional[str], language: str) -> str:
 
 
 def post_label(post: PostRecord, language: str, hq_name: Optional[str] = None) -> str:
-    """'Rabat (Maroc)', '内罗毕 (肯尼亚)'; headquarters by its name in the user's language."""
+    """'Rabat (Maroc)'; headquarters by its name in the user's language."""
     if post.kind == "hq":
         return hq_name or post.city
-    city = place_names().city(post.code, language) or post.city
-    return f"{city} ({country_name(post.country, language)})"
+    return f"{post.city} ({country_name(post.country, language)})"
 
 
 def post_choices(

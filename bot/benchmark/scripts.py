@@ -9,9 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.evaluation.conversations import Conversation
-from bot.language.catalogue import SUPPORTED_LANGUAGES
 
-LANGUAGE_ORDER: tuple[str, ...] = SUPPORTED_LANGUAGES
+LANGUAGE_ORDER: tuple[str, ...] = ("nl", "en", "fr", "es", "de", "pt", "ar")
 
 
 @dataclass(frozen=True)

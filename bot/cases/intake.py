@@ -12,14 +12,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterable, Optional
+from typing import Iterable, Mapping, Optional
 
 import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.cases import receipts
-from bot.cases.dates import TimeWords, contains, load_time_words
 from bot.cases.model import (
     ACKNOWLEDGEMENT_DAYS,
     CONTACTS,
@@ -34,7 +33,6 @@ from bot.cases.model import (
 )
 from bot.cases.views import Report
 from bot.language.detection import SUPPORTED_LANGUAGES, fold_accents
-from bot.settings import settings
 
 # A description of 20,000 characters is stored whole; beyond this it is refused (with a
 # request to send the rest after the report is in) rather than cut.
@@ -122,6 +120,58 @@ class When:
     precision: Optional[str] = None
 
 
+# Relative expressions per language, matched on lowercased, accent-folded words (so 'mañana'
+# and 'manana', 'أمس' and 'امس' are the same). Longer phrases are tried first, so 'avant hier'
+# is not read as 'hier' and 'day before yesterday' not as 'yesterday'.
+_DAYS_BACK: Mapping[str, Mapping[int, tuple[str, ...]]] = {
+    "en": {
+        0: ("today", "this morning", "this afternoon", "this evening", "tonight"),
+        1: ("yesterday", "last night"),
+        2: ("day before yesterday",),
+    },
+    "nl": {
+        0: ("vandaag", "vanochtend", "vanmorgen", "vanmiddag", "vanavond"),
+        1: ("gisteren", "gisteravond", "gistermiddag", "gisterochtend"),
+        2: ("eergisteren",),
+    },
+    "fr": {0: ("aujourd hui", "ce matin", "cet apres midi", "ce soir"), 1: ("hier",)},
+    "es": {0: ("hoy", "esta manana", "esta tarde"), 1: ("ayer", "anoche")},
+    "de": {0: ("heute",), 1: ("gestern",), 2: ("vorgestern",)},
+    "pt": {0: ("hoje", "esta manha", "esta tarde"), 1: ("ontem",), 2: ("anteontem",)},
+    "ar": {0: ("اليوم", "هذا الصباح"), 1: ("امس", "البارحة"), 2: ("اول امس", "قبل امس")},
+}
+_DAYS_BACK_EXTRA: Mapping[str, Mapping[int, tuple[str, ...]]] = {
+    "fr": {2: ("avant hier",)},
+    "es": {2: ("anteayer", "antes de ayer", "antier")},
+}
+_LAST_WEEK: Mapping[str, tuple[str, ...]] = {
+    "en": ("last week",),
+    "nl": ("vorige week", "afgelopen week"),
+    "fr": ("la semaine derniere", "la semaine passee"),
+    "es": ("la semana pasada",),
+    "de": ("letzte woche", "letzten woche", "vorige woche", "vergangene woche"),
+    "pt": ("semana passada",),
+    "ar": ("الاسبوع الماضي",),
+}
+_LAST_MONTH: Mapping[str, tuple[str, ...]] = {
+    "en": ("last month",),
+    "nl": ("vorige maand", "afgelopen maand"),
+    "fr": ("le mois dernier", "le mois passe"),
+    "es": ("el mes pasado",),
+    "de": ("letzten monat", "letzter monat", "vorigen monat", "vergangenen monat"),
+    "pt": ("mes passado",),
+    "ar": ("الشهر الماضي",),
+}
+# 'N days ago' with the number in digits.
+_DAYS_AGO: Mapping[str, str] = {
+    "en": r"(\d{1,3}) days? ago",
+    "nl": r"(\d{1,3}) dag(?:en)? geleden",
+    "fr": r"il y a (\d{1,3}) jours?",
+    "es": r"hace (\d{1,3}) dias?",
+    "de": r"vor (\d{1,3}) tag(?:en)?",
+    "pt": r"ha (\d{1,3}) dias?",
+    "ar": r"(?:منذ|قبل) (\d{1,3}) (?:ايام|يوم|يوما)",
+}
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 # Day first, as written in Europe, Latin America and the Arab world.
 _DAY_FIRST = re.compile(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?!\d)")
@@ -139,15 +189,9 @@ def _normalise_words(text: str) -> str:
     return " " + " ".join(spaced.split()) + " "
 
 
-def _time_words(language: Optional[str]) -> list[TimeWords]:
-    """The expressions of the conversation language only ('hier' is 'yesterday' in French
-    but 'here' in Dutch); of every language when it is not known. Relative expressions are
-    matched on lowercased, accent-folded words, so 'mañana' and 'manana', 'أمس' and 'امس'
-    are the same (bot/cases/dates.py, data/content/<language>/dates.yml)."""
-    known = load_time_words(settings().content_dir, _normalise_words)
-    if language is not None and language in known:
-        return [known[language]]
-    return list(known.values())
+def _languages(language: Optional[str]) -> list[str]:
+    # The conversation language only: 'hier' is 'yesterday' in French but 'here' in Dutch.
+    return [language] if language is not None and language in _DAYS_BACK else list(_DAYS_BACK)
 
 
 def _valid(day: date, today: date) -> bool:
@@ -175,32 +219,27 @@ def parse_when(text: object, today: date, language: Optional[str] = None) -> Whe
             if day and _valid(day, today):
                 return When(words, day, "day")
             return When(words)
-    languages = _time_words(language)
-    for words_of in languages:
-        for pattern in words_of.days_ago:
-            match = pattern.search(normal)
-            if match:
-                day = today - timedelta(days=int(match.group(1)))
-                return When(words, day, "day") if _valid(day, today) else When(words)
-    # The longest expression found wins, whatever it names: 'minggu kemarin' (last week) is
-    # not 'kemarin' (yesterday), 'avant hier' is not 'hier'.
-    found: list[tuple[str, str]] = [
-        (phrase, meaning)
-        for words_of in languages
-        for phrase, meaning in [
-            *((phrase, str(days)) for phrase, days in words_of.days_back),
-            *((phrase, "week") for phrase in words_of.last_week),
-            *((phrase, "month") for phrase in words_of.last_month),
-        ]
-        if contains(normal, phrase)
-    ]
-    if found:
-        _, meaning = max(found, key=lambda item: len(item[0]))
-        if meaning == "week":
-            return When(words, today - timedelta(days=today.weekday() + 7), "week")
-        if meaning == "month":
-            return When(words, (today.replace(day=1) - timedelta(days=1)).replace(day=1), "month")
-        return When(words, today - timedelta(days=int(meaning)), "day")
+    languages = _languages(language)
+    candidates: list[tuple[str, int]] = []
+    for code in languages:
+        for table in (_DAYS_BACK, _DAYS_BACK_EXTRA):
+            for days, phrases in table.get(code, {}).items():
+                candidates += [(phrase, days) for phrase in phrases]
+    for phrase, days in sorted(candidates, key=lambda item: -len(item[0])):
+        if f" {phrase} " in normal:
+            return When(words, today - timedelta(days=days), "day")
+    for code in languages:
+        match = re.search(_DAYS_AGO[code], normal)
+        if match:
+            day = today - timedelta(days=int(match.group(1)))
+            return When(words, day, "day") if _valid(day, today) else When(words)
+    for code in languages:
+        if any(f" {phrase} " in normal for phrase in _LAST_WEEK[code]):
+            monday = today - timedelta(days=today.weekday() + 7)
+            return When(words, monday, "week")
+        if any(f" {phrase} " in normal for phrase in _LAST_MONTH[code]):
+            first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+            return When(words, first, "month")
     return When(words)
 
 

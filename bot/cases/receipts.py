@@ -4,13 +4,9 @@
   four ('4821 0937 5512 6604'). Digits because every keyboard and every phone has them; the
   parser accepts spaces, dashes or any other separators and non-Latin digits (Arabic-Indic
   '٤٨٢١', Persian, Devanagari...), since people copy it the way they wrote it down.
-- The passphrase is five words drawn with `secrets` from the word list of the reporter's
-  language, data/receipts/<language>.txt (about 51 bits with 1,200 words), so it can be
-  read and typed back in their own script; for a language without a list it is five groups
-  of three digits ('482 093 755 126 604', about 50 bits), never words of another language.
-  Fifteen digits, so it is never taken for the 16-digit code. Only a slow scrypt hash of it
-  is stored, with a per-case salt; the parameters are stored with the hash so they can be
-  raised later without breaking older receipts.
+- The passphrase is five words drawn with `secrets` from data/receipts/words.txt (about 51
+  bits). Only a slow scrypt hash of it is stored, with a per-case salt; the parameters are
+  stored with the hash so they can be raised later without breaking older receipts.
 - The database never holds the code itself: it holds an HMAC of the code under a server key
   (see `code_digest`). A keyed hash, not a slow salted one, because the case must be found by
   its code with an index lookup; keyed, because 10^16 codes could be enumerated against a plain
@@ -38,9 +34,7 @@ from bot.settings import PROJECT_ROOT
 CODE_DIGITS = 16
 CODE_GROUP = 4
 PASSPHRASE_WORDS = 5
-PASSPHRASE_DIGIT_GROUP = 3
-WORD_LISTS = PROJECT_ROOT / "data" / "receipts"
-WORD_LIST = WORD_LISTS / "en.txt"
+WORD_LIST = PROJECT_ROOT / "data" / "receipts" / "words.txt"
 
 # A number inside a message: digits with optional separators between them (spaces, dashes of
 # any kind, dots, slashes, underscores). The receipt code is such a number with 16 digits.
@@ -122,60 +116,34 @@ def load_words(path: Path = WORD_LIST) -> tuple[str, ...]:
     return tuple(words)
 
 
-def word_list(language: Optional[str]) -> Optional[tuple[str, ...]]:
-    """The passphrase words of a language, or None when it has no list (digits then)."""
-    path = WORD_LISTS / f"{language}.txt"
-    return load_words(path) if language and path.is_file() else None
-
-
-def new_passphrase(
-    words: tuple[str, ...] | None = None,
-    count: int = PASSPHRASE_WORDS,
-    language: Optional[str] = None,
-) -> str:
-    """Five words separated by spaces, e.g. 'maple tunnel quiz pebble orbit', from `words` or
-    the language's list; five groups of digits ('482 093 755 126 604') without a list."""
-    pool = words if words is not None else word_list(language or "en")
-    if pool is None:
-        top = 10**PASSPHRASE_DIGIT_GROUP
-        return " ".join(
-            f"{secrets.randbelow(top):0{PASSPHRASE_DIGIT_GROUP}d}" for _ in range(count)
-        )
+def new_passphrase(words: tuple[str, ...] | None = None, count: int = PASSPHRASE_WORDS) -> str:
+    """Five words separated by spaces, e.g. 'maple tunnel quiz pebble orbit'."""
+    pool = words if words is not None else load_words()
     return " ".join(secrets.choice(pool) for _ in range(count))
 
 
 def normalise_passphrase(text: str) -> str:
     """What is compared: lowercase words separated by single spaces, whatever the user typed
-    between them ('Maple-Tunnel, quiz  pebble.orbit' -> 'maple tunnel quiz pebble orbit');
-    for a passphrase of digits, the digits alone, in ASCII ('٤٨٢-093 ...' -> '482093...')."""
+    between them ('Maple-Tunnel, quiz  pebble.orbit' -> 'maple tunnel quiz pebble orbit')."""
     if not isinstance(text, str):
         return ""
-    folded = _ascii_digits(text).casefold()
-    words = re.findall(r"[^\W\d_]+", folded)
-    if words:
-        return " ".join(words)
-    return "".join(re.findall(r"[0-9]", folded))
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.findall(r"[a-z]+", folded))
 
 
 def is_passphrase(text: object) -> bool:
-    """Whether `text` is a passphrase as the assistant hands them out, however typed:
-    PASSPHRASE_WORDS words all from one language's list, or the digits of one. Its words are
-    chosen by chance, not by the person ("river bridge jump ..."): they say nothing about
-    them."""
+    """Whether `text` is a passphrase as the assistant hands them out: PASSPHRASE_WORDS words,
+    each from the word list, however typed. Its words are chosen by chance, not by the
+    person ("river bridge jump ..."): they say nothing about them."""
     if not isinstance(text, str):
         return False
-    normal = normalise_passphrase(text)
-    if normal.isdigit():
-        return len(normal) == PASSPHRASE_WORDS * PASSPHRASE_DIGIT_GROUP and not re.search(
-            r"[^\W\d_]", text
-        )
-    words = set(normal.split())
-    return len(normal.split()) == PASSPHRASE_WORDS and any(words <= known for known in _word_sets())
+    words = normalise_passphrase(text).split()
+    return len(words) == PASSPHRASE_WORDS and set(words) <= _word_set()
 
 
 @lru_cache(maxsize=1)
-def _word_sets() -> tuple[frozenset[str], ...]:
-    return tuple(frozenset(load_words(path)) for path in sorted(WORD_LISTS.glob("*.txt")))
+def _word_set() -> frozenset[str]:
+    return frozenset(load_words())
 
 
 def _b64(data: bytes) -> str:

@@ -80,7 +80,7 @@ class CaseStore:
         before it answered), that case is kept, not stored again, and gets a new receipt."""
         now = utc(now)
         case = prepare_case(report, now)
-        passphrase = receipts.new_passphrase(language=report.language)
+        passphrase = receipts.new_passphrase()
         key = self.lookup_key
         passphrase_hash = await asyncio.to_thread(receipts.hash_passphrase, passphrase)
         digest = receipts.submission_digest(submission, key) if submission else None

@@ -14,7 +14,6 @@ from bot.cli import (
     database,
     directory,
     handoffs,
-    languages,
     retention,
 )
 
@@ -22,17 +21,7 @@ from bot.cli import (
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot.cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (
-        assistant,
-        database,
-        cases,
-        directory,
-        handoffs,
-        retention,
-        accounts,
-        content,
-        languages,
-    ):
+    for module in (assistant, database, cases, directory, handoffs, retention, accounts, content):
         module.add_commands(commands)
     args = parser.parse_args(argv)
     try:

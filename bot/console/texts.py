@@ -10,13 +10,11 @@ from pathlib import Path
 
 import yaml
 
-from bot.language.catalogue import RTL_LANGUAGES
 from bot.settings import PROJECT_ROOT
 
 TEXTS_DIR = PROJECT_ROOT / "data" / "console"
 DEFAULT = "en"
-# Of the languages a transcript may be in: ours (data/languages.yml) and some we do not speak.
-RIGHT_TO_LEFT = RTL_LANGUAGES | {"ar", "fa", "ur", "he"}
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "ur", "he"})
 
 
 @lru_cache(maxsize=1)
@@ -56,27 +54,8 @@ class Texts:
         self._texts = all_texts()[self.language]
 
     def __call__(self, key: str, **values: object) -> str:
-        text = self._texts.get(key) or all_texts()[DEFAULT].get(key)
-        if text is None and key.startswith(LANGUAGE_NAME):
-            # A language added to data/languages.yml is named by CLDR (babel) until the
-            # console's texts name it: adding a language needs no console text.
-            text = language_name(key[len(LANGUAGE_NAME) :], self.language)
-        if text is None:
-            raise KeyError(key)
+        text = self._texts.get(key) or all_texts()[DEFAULT][key]
         return text.format(**values) if values else text
-
-
-LANGUAGE_NAME = "overview_language_"
-
-
-def language_name(code: str, in_language: str) -> str:
-    """The name of a language in another, as CLDR writes it ('Russian', 'Russisch')."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return str(Locale.parse(in_language).languages.get(code) or code)
-    except (UnknownLocaleError, ValueError):
-        return code
 
 
 def direction(language: str) -> str:

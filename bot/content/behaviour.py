@@ -15,7 +15,7 @@ from typing import Mapping, Optional, Sequence
 import yaml
 
 from bot.language.detection import clean_text, fold_accents
-from bot.language.stems import PERSIAN_AS_ARABIC, forms_of, has_stem
+from bot.language.stems import forms_of, has_stem
 
 # On a tie the earlier, more specific category wins.
 CATEGORIES: tuple[str, ...] = (
@@ -35,7 +35,7 @@ MIN_FOREIGN_STEM_CHARS = 5
 
 
 def _normalise_stem(stem: str) -> str:
-    return fold_accents(clean_text(stem)).translate(PERSIAN_AS_ARABIC)
+    return fold_accents(clean_text(stem))
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class BehaviourLexicon:
     stems: Mapping[str, Mapping[str, Sequence[str]]]  # language -> category -> stems
 
     def _score(self, text: str, language: str, foreign: bool = False) -> dict[str, int]:
-        folded = fold_accents(clean_text(text)).translate(PERSIAN_AS_ARABIC)
+        folded = fold_accents(clean_text(text))
         forms, padded = forms_of(folded), f" {folded} "
         scores: dict[str, int] = {}
         for category, stems in self.stems.get(language, {}).items():

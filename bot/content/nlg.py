@@ -96,9 +96,6 @@ def _render(
     extra = renderer.render(line, language, channel, variables) if line else None
     if rendered is not None and extra and extra.get("text"):
         rendered["text"] = f"{(rendered.get('text') or '').rstrip()}\n\n{extra['text']}"
-    if rendered is not None:
-        # Channels may show it: the web chat turns its own labels to the reply's language.
-        rendered["language"] = language
     return rendered
 
 

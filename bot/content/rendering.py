@@ -25,7 +25,7 @@ from typing import Any, Mapping, Optional
 
 from bot.content.contacts import CRISIS_LINE, Contacts
 from bot.content.store import ContentStore, Response
-from bot.language.catalogue import RTL_LANGUAGES
+from bot.language.detection import RTL_LANGUAGES
 
 logger = logging.getLogger(__name__)
 

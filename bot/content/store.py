@@ -2,11 +2,7 @@
 
 Seed content lives in data/content/<language>/*.yml. Each file holds `utterances` (what an
 utter_* action says, with optional buttons and a short `sms` variant) and `phrases` (named
-snippets used inside responses), and says in `review` who stands behind its texts:
-`reference` (written by the project from the source documents: the language translations
-are made from), `awaiting` (a translation no native speaker has reviewed yet) or `reviewed`
-(one has). The coordinators' desk shows it per text, and a native speaker confirms texts
-there (bot.content.edits). Files are re-read when they change, so edited text is
+snippets used inside responses). Files are re-read when they change, so edited text is
 used by the next message without retraining.
 
 In the servers, the responses coordinators published in the console (bot.content.edits)
@@ -19,13 +15,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping, Optional, Protocol
 
 import yaml
-
-from bot.language.catalogue import CATALOGUE
 
 logger = logging.getLogger(__name__)
 
@@ -47,28 +41,10 @@ class Response:
     sms: Optional[str] = None
 
 
-REFERENCE, AWAITING, REVIEWED = "reference", "awaiting", "reviewed"
-REVIEW_STATES = (REFERENCE, AWAITING, REVIEWED)
-
-
 @dataclass(frozen=True)
 class Content:
     responses: Mapping[str, Mapping[str, Response]]  # language -> name -> response
     phrases: Mapping[str, Mapping[str, str]]  # language -> name -> text
-    # language -> response name -> the seed file's `review`
-    reviews: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-
-
-# `buttons: languages`: one button per language of data/languages.yml, in its own name, so
-# that adding a language adds it to every language's menu.
-LANGUAGE_BUTTONS = "languages"
-
-
-def language_buttons() -> tuple[Button, ...]:
-    return tuple(
-        Button(title=language.name, payload=f'/change_language{{"language": "{code}"}}')
-        for code, language in CATALOGUE.items()
-    )
 
 
 def _parse_response(name: str, raw: object, where: Path) -> Response:
@@ -76,8 +52,6 @@ def _parse_response(name: str, raw: object, where: Path) -> Response:
         return Response(text=raw.strip())
     if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
         raise ContentError(f"{where}: response '{name}' needs a `text`")
-    if raw.get("buttons") == LANGUAGE_BUTTONS:
-        return Response(text=raw["text"].strip(), buttons=language_buttons())
     buttons = []
     for i, button in enumerate(raw.get("buttons") or []):
         if not isinstance(button, dict) or not button.get("title") or not button.get("payload"):
@@ -94,25 +68,20 @@ def _parse_response(name: str, raw: object, where: Path) -> Response:
 def load_content(root: Path) -> Content:
     responses: dict[str, dict[str, Response]] = {}
     phrases: dict[str, dict[str, str]] = {}
-    reviews: dict[str, dict[str, str]] = {}
     for path in sorted(root.glob("*/*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         language = data.get("language")
         if language != path.parent.name:
             raise ContentError(f"{path}: `language: {language}` does not match its folder")
-        review = data.get("review", AWAITING)
-        if review not in REVIEW_STATES:
-            raise ContentError(f"{path}: `review` must be one of {', '.join(REVIEW_STATES)}")
         for name, raw in (data.get("utterances") or {}).items():
             if name in responses.setdefault(language, {}):
                 raise ContentError(f"{path}: response '{name}' is defined twice for {language}")
             responses[language][name] = _parse_response(name, raw, path)
-            reviews.setdefault(language, {})[name] = review
         for name, text in (data.get("phrases") or {}).items():
             if name in phrases.setdefault(language, {}):
                 raise ContentError(f"{path}: phrase '{name}' is defined twice for {language}")
             phrases[language][name] = str(text).strip()
-    return Content(responses=responses, phrases=phrases, reviews=reviews)
+    return Content(responses=responses, phrases=phrases)
 
 
 class EditSource(Protocol):

@@ -17,10 +17,7 @@ from typing import Optional
 import phonenumbers
 from rapidfuzz import fuzz, process
 
-from bot.directory.names import place_names
 from bot.directory.records import POST_KINDS, Directory, PostRecord
-from bot.language.scripts import is_accent
-from bot.language.segmentation import has_han
 
 # A post name is a few words; longer answers are a story, not a place: ask again.
 MAX_ANSWER_CHARS = 300
@@ -37,10 +34,7 @@ NO_POST_IN_COUNTRY = "no_post_in_country"  # phone number from a country without
 NOT_A_PHONE_NUMBER = "not_a_phone_number"  # the sender id is no phone number (web, Telegram)
 
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-# Persian keyboards write ی and ک where Arabic ones write ي and ك: the same letters here.
-_ARABIC_LETTERS = str.maketrans(
-    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك"}
-)
+_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
 _ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
 
 
@@ -49,11 +43,8 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS)
     decomposed = unicodedata.normalize("NFKD", text)
-    text = "".join(char for char in decomposed if not is_accent(char))
-    # Hindi's vowel signs are marks, not letters: part of the word ('हाँ' is not 'ह').
-    text = "".join(
-        char if char.isalnum() or unicodedata.category(char)[0] == "M" else " " for char in text
-    )
+    text = "".join(char for char in decomposed if not unicodedata.combining(char))
+    text = "".join(char if char.isalnum() else " " for char in text)
     return " ".join(text.split())
 
 
@@ -120,15 +111,14 @@ class PostResolver:
         self._codes: dict[str, PostRecord] = {}
         self._aliases: dict[str, PostRecord] = {}
         entries: dict[tuple[str, str], _Entry] = {}
-        places = place_names()
         for post in directory.posts:
             self._codes[post.code] = post
             for alias in post.aliases:
                 if len(alias) >= 2:
                     self._aliases.setdefault(alias, post)
             for how, names in (
-                ("city", (post.city, *post.city_names, *places.city_names(post.code))),
-                ("country", (*post.country_names, *places.country_names(post.country))),
+                ("city", (post.city, *post.city_names)),
+                ("country", post.country_names),
             ):
                 for name in names:
                     for key in _keys(name):
@@ -141,10 +131,6 @@ class PostResolver:
         for entry in entries.values():
             self._by_key.setdefault(entry.key, []).append(entry)
         self._fuzzy_keys = [key for key in self._by_key if len(key) >= 4]
-        # Chinese names are found inside the answer: Chinese writes no spaces between words.
-        self._han_keys = sorted(
-            (key for key in self._by_key if has_han(key)), key=len, reverse=True
-        )
 
     # -- typed answers -------------------------------------------------------------------
 
@@ -162,8 +148,7 @@ class PostResolver:
             by_phone = self.from_phone(raw)
             if by_phone.found or by_phone.country:
                 return by_phone
-        steps = (self._by_code, self._by_whole_name, self._by_words, self._by_han, self._by_fuzzy)
-        for step in steps:
+        for step in (self._by_code, self._by_whole_name, self._by_words, self._by_fuzzy):
             candidates = step(raw, query)
             if candidates:
                 return Resolution(candidates=_ordered(candidates))
@@ -217,18 +202,6 @@ class PostResolver:
                     covered |= span
                     found.extend(self._candidates(entries, 100.0))
         return found
-
-    def _by_han(self, raw: str, query: str) -> list[PostCandidate]:
-        """'我在内罗毕的大使馆工作': the longest Chinese names inside the answer, none inside
-        another found ('南非' is not also '非')."""
-        if not has_han(query):
-            return []
-        text = query.replace(" ", "")
-        found: list[str] = []
-        for key in self._han_keys:
-            if key.replace(" ", "") in text and not any(key in longer for longer in found):
-                found.append(key)
-        return [c for key in found for c in self._candidates(self._by_key[key], 100.0)]
 
     def _by_fuzzy(self, raw: str, query: str) -> list[PostCandidate]:
         if not self._fuzzy_keys:

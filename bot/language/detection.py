@@ -6,17 +6,14 @@ Two fastText models vote:
   missing accents (es -> pt), Swahili, Malay vs Indonesian;
 - a small domain model that `rasa train` fits on the project's own multilingual training
   examples plus short corpora of languages we do not support (data/language_id/), which
-  knows chat greetings, accent-less spelling, Arabizi, Hindi and Persian in Latin letters,
+  knows chat greetings, accent-less spelling, Arabizi, Urdu and Persian in Latin letters,
   Persian, Urdu and Pashto (whose script our Arabic shares; without them the prior for our
   languages made them Arabic) and Ukrainian, Bulgarian and Serbian chat.
 
 Then the letters speak (bot/language/scripts.py): a message in a script none of our languages
-uses (Thai, Korean, ...) is not ours however short, and only the other languages compete for
-it; Urdu and Pashto letters (ے ں ٹ, ښ ډ ړ) and Persian letters (پ ژ ک ی) rule out Arabic;
-Ukrainian letters (ї є ґ, і without ы) and Russian letters (ы э ё) tell those two apart, and
-Bulgarian and Serbian letters (ъ without ы, ђ ћ ј) rule out both. Languages sharing a script
-and no letters (Hindi, Nepali and Marathi; Indonesian and Malay) are told apart by the vote,
-whose domain model learnt the neighbours from data/language_id.
+uses (Chinese, Cyrillic, Thai, ...) is not ours however short, and only the other languages
+compete for it; Persian, Urdu and Pashto letters (پ ژ ک ی, ے ں ٹ, ښ ډ ړ) rule out Arabic;
+Ukrainian, Bulgarian and Serbian letters (ї є, ъ without ы, ђ ћ ј) rule out Russian.
 
 Nothing is loaded at import time; models are loaded once per process on first use.
 """
@@ -33,7 +30,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Optional
 
-from bot.language.catalogue import OUR_SCRIPTS, SUPPORTED_LANGUAGES
 from bot.language.scripts import (
     ARABIC_SCRIPT_OTHERS,
     Letters,
@@ -41,7 +37,6 @@ from bot.language.scripts import (
     arabizi_words,
     count_words,
     cyrillic_language,
-    is_accent,
     is_arabizi_word,
     letters_of,
 )
@@ -49,8 +44,9 @@ from bot.language.scripts import (
 if TYPE_CHECKING:  # fasttext is imported lazily: importing it is not free
     import fasttext
 
-# The supported languages are those of data/languages.yml (bot/language/catalogue.py).
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("nl", "en", "fr", "es", "de", "pt", "ar")
 DEFAULT_LANGUAGE = "en"
+RTL_LANGUAGES = frozenset({"ar"})
 
 # A message must be at least this sure to set the conversation language the first time...
 FIRST_SET_CONFIDENCE = 0.6
@@ -77,13 +73,13 @@ DOMAIN_WEIGHT = 0.5
 SUPPORTED_PRIOR = 2.0
 # Languages the domain model also learnt in Latin letters (data/language_id/*-Latn.txt and
 # the Arabizi training examples): when it is this sure of one, its vote counts this much.
-ROMANISED = frozenset({"ar", "ur", "fa", "hi"})
+ROMANISED = frozenset({"ar", "ur", "fa"})
 ROMANISED_SURE = 0.5
 ROMANISED_DOMAIN_WEIGHT = 0.85
-# The scripts of the domain model's training data (data/nlu and data/language_id): ours, and
-# Cyrillic for Ukrainian, Bulgarian and Serbian chat ('дякую', 'благодаря'), which lid.176
-# calls Russian.
-DOMAIN_SCRIPTS = OUR_SCRIPTS | {"CYRILLIC"}
+# The scripts of the domain model's training data (data/nlu and data/language_id): Cyrillic
+# for Ukrainian, Bulgarian and Serbian chat ('дякую', 'благодаря'), which lid.176 calls
+# Russian.
+DOMAIN_SCRIPTS = frozenset({"LATIN", "ARABIC", "CYRILLIC"})
 # A Latin message with Arabizi words ('3ayez') counts Arabic this much more.
 ARABIZI_WEIGHT = 10.0
 
@@ -118,9 +114,9 @@ def clean_text(text: str) -> str:
 
 
 def fold_accents(text: str) -> str:
-    """'crié' -> 'crie'; also strips Arabic diacritics (harakat); keeps Hindi's vowel signs."""
+    """'crié' -> 'crie'; also strips Arabic diacritics (harakat)."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not is_accent(c))
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
 @dataclass(frozen=True)
@@ -210,12 +206,6 @@ class LanguageIdentifier:
         scores = self._vote(cleaned, letters)
         code, confidence = _best(scores)
         named = _named_by_letters(cleaned, letters, code)
-        persian_vote = letters.script == "ARABIC" and code == _PERSIAN
-        if named is None and persian_vote and confidence < PERSIAN_WITHOUT_LETTERS:
-            # Persian without a letter of its own (ی ک پ چ ژ) is a short message that Arabic
-            # writes alike, or Iraqi Arabic with a borrowed گ ('گلتله لا'): Arabic, unless
-            # the vote is sure. Persian sentences nearly always have ی or ک.
-            named = "ar" if not set(cleaned) & PERSIAN_OWN_LETTERS else None
         if named is not None:
             code, confidence = named, _share(scores, named, _SAME_SCRIPT.get(named, {named}))
         return Detection(
@@ -277,11 +267,6 @@ _SAME_SCRIPT: dict[str, frozenset[str]] = {
     "ar": _ARABIC_SCRIPT,
     **{code: _CYRILLIC for code in _CYRILLIC},
 }
-# Of the Persian-letter languages, the one we speak when the vote names none of them.
-_PERSIAN = "fa"
-PERSIAN_OWN_LETTERS = frozenset("یکپچژ")
-# A vote for Persian on a message without those letters stands from this share.
-PERSIAN_WITHOUT_LETTERS = 0.9
 
 
 def _named_by_letters(cleaned: str, letters: Letters, voted: Optional[str]) -> Optional[str]:
@@ -289,16 +274,13 @@ def _named_by_letters(cleaned: str, letters: Letters, voted: Optional[str]) -> O
     if letters.script == "ARABIC":
         letters_say = arabic_script_language(cleaned)
         if letters_say is None:
-            # Arabic-script text the vote gave to a Latin language is Arabic (or Persian).
+            # Arabic-script text the vote gave to a Latin language is Arabic.
             return None if voted in _ARABIC_SCRIPT else "ar"
-        if letters_say == _PERSIAN and voted in ARABIC_SCRIPT_OTHERS:
+        if letters_say == "fa" and voted in ARABIC_SCRIPT_OTHERS:
             return voted  # Persian letters, and the vote knows better which language (ur, ckb)
         return letters_say
     if letters.script == "CYRILLIC":
-        letters_say = cyrillic_language(cleaned)
-        if letters_say is None and voted not in _CYRILLIC:
-            return "ru"  # Cyrillic with no other language's letters, voted for a Latin one
-        return letters_say
+        return cyrillic_language(cleaned)
     return None
 
 
@@ -312,13 +294,7 @@ def letters_say_not_ours(
         return False
     if letters.foreign:
         return True
-    if letters.script == "ARABIC":
-        named = arabic_script_language(cleaned)
-        return named is not None and named not in SUPPORTED_LANGUAGES
-    if letters.script == "CYRILLIC":
-        named = cyrillic_language(cleaned)
-        return named is not None and named not in SUPPORTED_LANGUAGES
-    return False
+    return letters.script == "ARABIC" and arabic_script_language(cleaned) is not None
 
 
 def _is_emoticon(text: str, letters: int) -> bool:

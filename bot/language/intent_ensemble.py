@@ -1,16 +1,14 @@
-"""Second and third opinions on the intent, averaged with the first (the pipeline's intent
-classifier, a regression on bag-of-n-gram features: bot/language/linear.py; the names
-`diet` below are that first opinion's, which DIET gave before): a fastText classifier and
+"""Second and third opinions on the intent, averaged with DIET: a fastText classifier and
 the meaning of the sentence (bot/language/meaning.py).
 
-The first classifier and fastText's subword model make different mistakes on
+DIET on bag-of-n-gram features and fastText's subword model make different mistakes on
 short chat messages; averaging their probabilities is right more often than either alone
 (held-out set: about two points, see docs/evaluation.md). Both read n-grams; a pretrained
 sentence encoder recognises paraphrases in words no example used, and averaging it in
 (`meaning_weight`) was right more often again in cross-validation on the training data
-(python -m bot.language.crossval). The component sits right after that classifier and
+(python -m bot.language.crossval). The component sits right after DIETClassifier and
 before the FallbackClassifier, which then judges the combined confidence. Messages without
-a first ranking (button payloads, empty text) are left as they are."""
+a DIET ranking (button payloads, empty text) are left as they are."""
 
 from __future__ import annotations
 
@@ -42,7 +40,6 @@ from bot.language.detection import (
 )
 from bot.language.meaning import FILE as MEANING_FILE
 from bot.language.meaning import MeaningModel
-from bot.language.segmentation import segment
 from bot.language.training import train_fasttext
 from bot.safety.decision import EMERGENCY_INTENT, SELF_HARM_INTENT
 
@@ -59,10 +56,9 @@ _DIGITS = re.compile(r"[0-9]+")
 
 
 def normalise(text: str) -> str:
-    """What both training and prediction see: lower case, no accents, no digits, one line,
-    Chinese cut into words."""
+    """What both training and prediction see: lower case, no accents, no digits, one line."""
     folded = fold_accents(unicodedata.normalize("NFKC", text).lower())
-    return segment(" ".join(_DIGITS.sub(" ", folded).split()))
+    return " ".join(_DIGITS.sub(" ", folded).split())
 
 
 def combine(

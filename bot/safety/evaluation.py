@@ -26,7 +26,6 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 
 import yaml
 
-from bot.language.catalogue import SUPPORTED_LANGUAGES
 from bot.safety.classifier import SafetyModel, Settings, combine
 from bot.safety.concern import CONCERN_KEY, concern
 from bot.safety.decision import (
@@ -39,20 +38,7 @@ from bot.safety.detector import SafetyDetector
 from bot.safety.lexicon import DANGER, SELF_HARM
 from bot.settings import PROJECT_ROOT
 
-# The languages whose held-out sets the measured figures (and the regression tests) are of;
-# languages added later are measured in their own tables (`added_languages`).
 LANGUAGES: tuple[str, ...] = ("nl", "en", "fr", "es", "de", "pt", "ar")
-
-
-def added_languages(directory: Path) -> tuple[str, ...]:
-    """The languages of data/languages.yml beyond the first seven that have a held-out set."""
-    return tuple(
-        code
-        for code in SUPPORTED_LANGUAGES
-        if code not in LANGUAGES and (directory / f"{code}.yml").is_file()
-    )
-
-
 CATEGORIES: tuple[str, ...] = ("danger", "self_harm", "safe", "short")
 TARGET_DANGER_RECALL = 0.98
 TARGET_FALSE_ALARMS = 0.01  # on the safe messages
@@ -140,9 +126,9 @@ CLASSIFIER = "safety_classifier"  # the parse data's classifier probabilities (c
 WITH_LINE = "safety answer or the line of where to get help"
 
 
-def load_sets(directory: Path, languages: Iterable[str] = LANGUAGES) -> Sets:
+def load_sets(directory: Path) -> Sets:
     sets: Sets = {}
-    for language in languages:
+    for language in LANGUAGES:
         data = yaml.safe_load((directory / f"{language}.yml").read_text(encoding="utf-8")) or {}
         sets[language] = {c: [str(text) for text in data.get(c) or []] for c in CATEGORIES}
     return sets
@@ -430,24 +416,11 @@ def report(
             lines += _table(
                 f"Trained from the training files alone, no Rasa model: {title}", scores
             )
-    added = load_sets(sets_dir, added_languages(sets_dir))
-    if added:
-        lines += [
-            "## Languages added later",
-            "",
-            "Their held-out sets were written with the languages (issue 16), by other authors"
-            " than their lexicons; not part of the figures above.",
-            "",
-            *_table("The lexicon detector alone", detector_scores(added, detector)),
-        ]
     if model_path is not None:
-        for measured_sets, where in ((sets, ""), (added, ", languages added later")):
-            if not measured_sets:
-                continue
-            texts = [t for c in measured_sets.values() for ts in c.values() for t in ts]
-            parsed = parse_with_model(model_path, texts)
-            model_confidence = configured_component().get("model_confidence")
-            measured = model_scores(measured_sets, parsed, detector, threshold, model_confidence)
-            for title, scores in measured.items():
-                lines += _table(f"With the model `{model_path.name}`{where}: {title}", scores)
+        texts = [t for categories in sets.values() for ts in categories.values() for t in ts]
+        parsed = parse_with_model(model_path, texts)
+        model_confidence = configured_component().get("model_confidence")
+        measured = model_scores(sets, parsed, detector, threshold, model_confidence)
+        for title, scores in measured.items():
+            lines += _table(f"With the model `{model_path.name}`: {title}", scores)
     return "\n".join(lines) + "\n"

@@ -25,8 +25,6 @@ from typing import Iterable
 
 import yaml
 
-from bot.language.scripts import is_accent
-
 DANGER = "danger"
 SELF_HARM = "self_harm"
 LISTS = ("danger", "not_danger", "self_harm", "not_self_harm")
@@ -38,8 +36,7 @@ _VARIANTS = str.maketrans(
 )
 # Apostrophes and every other punctuation or symbol become a space: "don't" -> "don t",
 # "j'ai" -> "j ai". Digits stay: Arabizi writes letters with them ("3ayez", "7aga").
-# Devanagari's vowel signs are marks, not word characters, to `re`: kept (not the dandas).
-_NOT_WORD = re.compile(r"[^\w\u0900-\u0963\u0966-\u0dff]+")
+_NOT_WORD = re.compile(r"[^\w]+")
 
 
 # A letter typed twice or more counts once ("gunn", "kill", "appartment", "بااااب"), in the
@@ -51,7 +48,7 @@ def fold(text: str) -> str:
     """Lower case, no accents or Arabic diacritics, one spelling per Arabic letter, repeated
     letters once, words separated by single spaces."""
     text = unicodedata.normalize("NFKC", text or "").lower()
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not is_accent(c))
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = text.translate(_VARIANTS).replace("_", " ")
     text = _REPEATED_LETTER.sub(r"\1", text)
     return " ".join(_NOT_WORD.sub(" ", text).split())
@@ -84,7 +81,9 @@ def _collapse_repeated_letters(pattern: str) -> str:
 def fold_pattern(pattern: str) -> str:
     """The same folding for a pattern, leaving its regular-expression syntax alone."""
     pattern = unicodedata.normalize("NFKC", pattern)
-    pattern = "".join(c for c in unicodedata.normalize("NFKD", pattern) if not is_accent(c))
+    pattern = "".join(
+        c for c in unicodedata.normalize("NFKD", pattern) if not unicodedata.combining(c)
+    )
     return _collapse_repeated_letters(pattern.translate(_VARIANTS))
 
 

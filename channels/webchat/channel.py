@@ -40,7 +40,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 from urllib.parse import urlsplit
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -51,7 +51,7 @@ from bot.settings import settings
 from channels.addresses import ReplyTo, sender_id_for
 from channels.inbound import clean_text
 from channels.webchat.labels import language_choices, widget_labels
-from channels.webchat.output import ReplyOutput, WebChatOutput
+from channels.webchat.output import WebChatOutput
 from channels.webchat.pace import MessagePace
 from channels.webchat.sessions import DEFAULT_LIFETIME_SECONDS, Session, SessionTokens, webchat_key
 from channels.webchat.shared import Presence, SealedRedisManager
@@ -369,7 +369,7 @@ class WebChatInput(SocketIOInput):
             reply_to = ReplyTo("webchat", session.session_id)
             message = UserMessage(
                 text,
-                ReplyOutput(sio, self.bot_message_evt),
+                SocketIOOutput(sio, self.bot_message_evt),
                 await _room(session),  # the sender id: replies go to this room
                 input_channel=self.name(),
                 message_id=message_id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from bot.content.store import ContentStore
-from bot.language.catalogue import RTL_LANGUAGES, SUPPORTED_LANGUAGES
+from bot.language.detection import RTL_LANGUAGES, SUPPORTED_LANGUAGES
 
 LABEL_PREFIX = "webchat_"
 

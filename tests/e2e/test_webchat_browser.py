@@ -202,31 +202,6 @@ def test_a_first_hallo_is_answered_in_the_language_the_chat_shows(
         context.close()
 
 
-def test_the_widget_follows_the_language_the_person_writes_in(browser: Browser, servers: Servers):
-    """A widget shown in English (an English browser) turns its own labels to French once
-    the person writes French and the assistant answers in it; a reload keeps French."""
-    context = browser.new_context(locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(REPLY_TIMEOUT_MS)
-    try:
-        open_chat(page, servers)
-        widget = page.locator("#vm-webchat")
-        expect(widget).to_have_attribute("lang", "en")
-        field = page.get_by_label(label("input_label", "en"))
-        field.fill("bonjour, est-ce que je peux signaler quelque chose sans donner mon nom ?")
-        field.press("Enter")
-        expect(bot_messages(page).last).to_have_text(paragraphs("utter_anonymity", "fr")[-1])
-        expect(widget).to_have_attribute("lang", "fr")
-        expect(page.get_by_role("button", name=label("send", "fr"))).to_be_visible()
-        expect(page.get_by_role("button", name=label("quick_exit", "fr"))).to_be_visible()
-        expect(page.get_by_label(label("language", "fr"))).to_have_value("fr")
-        page.reload()
-        expect(widget).to_have_attribute("data-state", "connected")
-        expect(widget).to_have_attribute("lang", "fr")
-    finally:
-        context.close()
-
-
 def test_quick_exit_button_leaves_nothing_behind(
     page: Page, servers: Servers, neutral_site: NeutralSite
 ):

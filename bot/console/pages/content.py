@@ -27,7 +27,6 @@ from bot.console.texts import direction
 from bot.console.web import not_found, render, texts_for
 from bot.content import edits
 from bot.content.edits import EditConflict
-from bot.content.store import AWAITING, REFERENCE, REVIEWED
 from bot.content.store import Response as Answer
 from bot.language.detection import SUPPORTED_LANGUAGES
 from channels.splitting import sms_segments
@@ -51,33 +50,18 @@ def _known(language: str, name: str) -> bool:
     return language in SUPPORTED_LANGUAGES and name in seed.get("en", {})
 
 
-NATIVE_FILTERS = (REVIEWED, AWAITING, REFERENCE)
-
-
-def seed_review(language: str, name: str) -> str:
-    """What the seed file says of the text: reference, awaiting or reviewed (bot.content.store)."""
-    reviews = runtime.content_store().seed().reviews
-    return reviews.get(language, {}).get(name, AWAITING)
-
-
-def review_of(language: str, name: str, natives: dict[tuple[str, str], edits.NativeMark]) -> str:
-    """A text's review as the desk shows it: reviewed by a native speaker here (or in the
-    seed), the project's reference text, or a translation awaiting a native speaker."""
-    if (language, name) in natives:
-        return REVIEWED
-    return seed_review(language, name)
+NATIVE_FILTERS = ("reviewed", "awaiting")  # native-reviewed; translations awaiting it
 
 
 def _counts(names: list[str], states: dict[tuple[str, str], Any],
             natives: dict[tuple[str, str], edits.NativeMark]) -> list[dict[str, Any]]:  # fmt: skip
-    """Per language: how many texts a native speaker reviewed, how many await it, how many
-    are the reference, and how many are to review (another language changed)."""
+    """Per language: how many texts a native speaker reviewed, how many await it, and how
+    many are to review (another language changed)."""
     counts = []
     for language in SUPPORTED_LANGUAGES:
-        reviews = [review_of(language, name, natives) for name in names]
+        native = sum((language, name) in natives for name in names)
         to_review = sum(states.get((language, n), ("",))[0] == edits.TO_REVIEW for n in names)
-        counts.append({"language": language, "native": reviews.count(REVIEWED),
-                       "awaiting": reviews.count(AWAITING), "reference": reviews.count(REFERENCE),
+        counts.append({"language": language, "native": native, "awaiting": len(names) - native,
                        "to_review": to_review})  # fmt: skip
     return counts
 
@@ -106,12 +90,11 @@ async def content_list(request: Request) -> Response:
         native = natives.get((language, name))
         if only_to_review and state != edits.TO_REVIEW:
             continue
-        review = review_of(language, name, natives)
-        if native_filter and review != native_filter:
+        if native_filter and (native is not None) != (native_filter == "reviewed"):
             continue
         text = (current.get(language, {}).get(name) or Answer(text="")).text
         rows.append({"name": name, "state": state, "edited": edited, "text": text[:90],
-                     "native": native, "review": review})  # fmt: skip
+                     "native": native})  # fmt: skip
     return render(request, "content_list.html", account=active.account, csrf=active.csrf_token,
                   rows=rows, language=language, languages=SUPPORTED_LANGUAGES,
                   only_to_review=only_to_review, native_filter=native_filter,
@@ -165,8 +148,7 @@ async def _editor(
         name=name, language=language, text_direction=direction(language), seed=seed,
         current=current, draft=draft, rows=rows, history=history, emails=emails, diffs=diffs,
         state=state[0] if state else "seed", base=version if base is None else base,
-        previews=_previews(draft, language), native=native,
-        review=seed_review(language, name), **extra,
+        previews=_previews(draft, language), native=native, **extra,
     )  # fmt: skip
 
 

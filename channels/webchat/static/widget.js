@@ -428,18 +428,6 @@
       else pending.push(message);
     }
 
-    // The assistant answers in the conversation's language once it knows it (a French
-    // message, or "in Arabic please"): the widget's own labels follow, without telling
-    // the assistant anything; only the picker asks it to change.
-    function followLanguage(language) {
-      var known = config.languages.some(function (l) {
-        return l.code === language;
-      });
-      if (!known || language === view.language) return;
-      store.set("language", language);
-      view.setLanguage(language);
-    }
-
     function chooseLanguage(language) {
       var choice = config.languages.filter(function (l) {
         return l.code === language;
@@ -511,9 +499,7 @@
       pending.splice(0).forEach(emit);
     });
     socket.on("bot_uttered", function (message) {
-      if (!message || typeof message !== "object") return;
-      followLanguage(message.language);
-      view.addBotMessage(message);
+      if (message && typeof message === "object") view.addBotMessage(message);
     });
     socket.on("message_refused", function (refusal) {
       var reason = refusal && refusal.reason;

@@ -274,9 +274,9 @@ class TestQuestionTornBetweenTwoOfOurs:
 class TestFallback:
     def test_unsupported_language_is_answered_in_english_and_french(self):
         t = tracker(
-            "sannu, shugabana yana yi mini tsawa kowace rana",
+            "habari yako, bosi wangu ananipigia kelele kila siku",
             "nlu_fallback",
-            detected={"code": "ha", "confidence": 0.5},
+            detected={"code": "sw", "confidence": 0.5},
         )
         messages, _ = run_action(ActionHandleFallback(), t)
         assert [(m["response"], m["language"]) for m in messages] == [

@@ -205,10 +205,9 @@ def test_scripts_take_the_languages_in_turn_and_continue_to_the_turns_asked():
 
 def test_the_projects_own_scripts_give_a_multilingual_load():
     from bot.evaluation.conversations import load_directory
-    from bot.language.catalogue import SUPPORTED_LANGUAGES
     from tests.support import ROOT
 
     scripts = select_scripts(load_directory(ROOT / "evaluation" / "conversations"), 50, 8)
     assert len(scripts) == 50
-    assert {s.language for s in scripts} == set(SUPPORTED_LANGUAGES)
+    assert {s.language for s in scripts} == {"nl", "en", "fr", "es", "de", "pt", "ar"}
     assert all(len(s.messages) == 8 for s in scripts)

@@ -59,14 +59,6 @@ NEVER: dict[str, tuple[str, ...]] = {
         "nada desta denúncia foi guardado",
     ),
     "ar": ("وحده يقرأ", "لا يترتب على البلاغ أبدًا", "لم يُحفظ أي شيء", "مستشار سري", "مستشار سرّي"),
-    "ru": ("читает только координатор", "никогда не имеет последствий", "ничего не сохранено"),
-    "uk": ("читає лише координатор", "ніколи не має наслідків", "нічого не збережено"),
-    "zh": ("只有协调员", "绝不会有任何后果", "没有保存任何"),
-    "tr": ("yalnızca koordinatör okur", "asla sonuç doğurmaz", "hiçbir şey kaydedilmedi"),
-    "id": ("hanya koordinator", "tidak pernah berdampak", "tidak ada yang disimpan"),
-    "fa": ("فقط هماهنگ‌کننده", "هیچ پیامدی ندارد", "مشاور محرمانه"),
-    "sw": ("anayesoma ni mratibu peke yake", "haina madhara kamwe", "hakuna kilichohifadhiwa"),
-    "hi": ("सिर्फ़ इंटीग्रिटी कोऑर्डिनेटर पढ़", "कभी कोई बुरा असर नहीं पड़ता", "कुछ भी सेव नहीं हुआ"),
 }
 # The configured texts' placeholders: no answer names these points except through them.
 CONFIGURED = {"external_reporting_point": "external_reporting_point_text"}
@@ -87,7 +79,7 @@ def _texts(content: Content, language: str) -> list[tuple[str, str]]:
 
 
 def test_every_language_has_its_list_of_claims_that_must_not_return():
-    assert set(SUPPORTED_LANGUAGES) <= set(NEVER)
+    assert set(NEVER) == set(SUPPORTED_LANGUAGES)
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
@@ -164,14 +156,6 @@ WHO_READS: dict[str, tuple[str, str]] = {
     "de": ("generalsekretär", "oft"),
     "pt": ("secretário-geral", "muitas vezes"),
     "ar": ("الأمين العام", "كثيرًا ما"),
-    "ru": ("генеральным секретарем", "часто"),
-    "uk": ("генеральним секретарем", "часто"),
-    "zh": ("秘书长", "往往"),
-    "tr": ("genel sekreter", "çoğu zaman"),
-    "fa": ("دبیرکل", "اغلب"),
-    "sw": ("katibu mkuu", "mara nyingi"),
-    "hi": ("महासचिव", "अक्सर"),
-    "id": ("sekretaris jenderal", "sering kali"),
 }
 
 
@@ -202,7 +186,7 @@ A_PERSON = {"/human_handoff", "/find_advisor"}
 def test_each_answer_to_local_staff_says_where_it_comes_from_and_offers_a_person(content, language):
     # The word for "Source" is the language's own: the one its mediation answer ends with.
     source = content.responses[language]["utter_mediation"].text.strip().splitlines()[-1]
-    word = source.replace("：", ":").split(":")[0].strip()  # Chinese writes a wide colon
+    word = source.split(":")[0].strip()
     assert word and len(word) < 12, source
     for name in SOURCED:
         response = content.responses[language][name]
