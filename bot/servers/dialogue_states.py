@@ -273,10 +273,11 @@ def _handed_out(states: List[State], kept: int) -> List[State]:
             copy = copies[id(sub)] = dict(sub)
         return copy
 
-    final = states[-1] if len(states) > kept else None
-    if final is not None:
-        states[-1] = {name: part(sub) for name, sub in final.items()}
-    for index in range(kept):
+    # The last state is the caller's to change, also when it is a kept one: with rule-only
+    # turns ignored, a hidden final turn adds no state of its own.
+    if states:
+        states[-1] = {name: part(sub) for name, sub in states[-1].items()}
+    for index in range(min(kept, len(states) - 1)):
         state = states[index]
         user = state.get(USER)
         both = user is not None and TEXT in user and INTENT in user
