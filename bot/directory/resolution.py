@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 from bot.directory.names import place_names
 from bot.directory.phones import country_from_phone, phone_from_sender
 from bot.directory.records import POST_KINDS, Directory, PostRecord
-from bot.language.scripts import is_accent
+from bot.language.scripts import is_accent, script_of
 from bot.language.segmentation import has_han
 
 # A post name is a few words; longer answers are a story, not a place: ask again.
@@ -49,7 +49,6 @@ UNKNOWN = "unknown"  # no post matches
 NO_POST_IN_COUNTRY = "no_post_in_country"  # phone number from a country without a post
 NOT_A_PHONE_NUMBER = "not_a_phone_number"  # the sender id is no phone number (web, Telegram)
 
-_DEVANAGARI = re.compile("[\u0900-\u097f]")
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 # Persian keyboards write ی and ک where Arabic ones write ي and ك: the same letters here.
 _ARABIC_LETTERS = str.maketrans(
@@ -240,7 +239,8 @@ class PostResolver:
                 if span & covered:
                     continue
                 key = " ".join(words[start : start + size])
-                if size == 1 and len(key) < 4 and not (len(key) == 3 and _DEVANAGARI.match(key)):
+                devanagari = script_of(key[0]) == "DEVANAGARI"
+                if size == 1 and len(key) < 4 and not (len(key) == 3 and devanagari):
                     # Short words ('rio', 'un', Arabic 'كيف': how, and Kyiv) are names only as
                     # the whole answer; Devanagari writes names in three letters ('कतर', 'चीन').
                     continue
