@@ -1,4 +1,5 @@
-"""Encryption at rest for free text (reports, case messages, handoff transcripts).
+"""Encryption at rest for free text (reports, case messages, handoff transcripts) and for
+evidence files (bytes, in chunks: bot.evidence.chunks), with the same keys.
 
 Fernet (AES-128-CBC + HMAC-SHA256) from the cryptography package. Keys come from
 VM_ENCRYPTION_KEYS (comma-separated, newest first) or, by default, from the file
@@ -7,7 +8,9 @@ VM_ENCRYPTION_KEYS (comma-separated, newest first) or, by default, from the file
 Rotation: put a new key first and keep the old ones after it (file: one key per line;
 environment: comma-separated). New text is encrypted with the first key, old text still
 decrypts; `python -m bot.cli db reencrypt` rewrites stored text with the
-newest key, after which old keys can be removed."""
+newest key, after which old keys can be removed. Evidence files are rotated with
+bot.evidence.chunks.reencrypt, which `db reencrypt` does not call yet (no evidence is
+stored yet): until it does, keep the old keys."""
 
 from __future__ import annotations
 
@@ -48,12 +51,16 @@ def load_keys(state_dir: Path) -> list[bytes]:
     return [key.encode() for key in keys]
 
 
+def _key_set(keys: list[bytes]) -> MultiFernet:
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except (ValueError, TypeError) as error:
+        raise EncryptionKeyError("an encryption key is malformed") from error
+
+
 class TextCipher:
     def __init__(self, keys: list[bytes]) -> None:
-        try:
-            self._fernet = MultiFernet([Fernet(key) for key in keys])
-        except (ValueError, TypeError) as error:
-            raise EncryptionKeyError("an encryption key is malformed") from error
+        self._fernet = _key_set(keys)
 
     def encrypt(self, text: str) -> str:
         return self._fernet.encrypt(text.encode("utf-8")).decode("ascii")
@@ -82,6 +89,35 @@ def text_cipher() -> TextCipher:
     """The process's cipher, built from the configuration on first use (`bot.runtime.reset`
     forgets it, with the other services)."""
     return TextCipher(load_keys(settings().state_dir))
+
+
+class BytesCipher:
+    """Fernet tokens of bytes: evidence files, encrypted in chunks by bot.evidence.chunks."""
+
+    def __init__(self, keys: list[bytes]) -> None:
+        self._fernet = _key_set(keys)
+
+    def encrypt(self, data: bytes) -> bytes:
+        return self._fernet.encrypt(data)
+
+    def decrypt(self, token: bytes) -> bytes:
+        try:
+            return self._fernet.decrypt(token)
+        except InvalidToken as error:
+            raise EncryptionKeyError("stored data cannot be decrypted with these keys") from error
+
+    def rotate(self, token: bytes) -> bytes:
+        """The same bytes, encrypted with the newest key."""
+        try:
+            return self._fernet.rotate(token)
+        except InvalidToken as error:
+            raise EncryptionKeyError("stored data cannot be decrypted with these keys") from error
+
+
+@lru_cache(maxsize=1)
+def bytes_cipher() -> BytesCipher:
+    """The process's cipher for files, from the same keys as `text_cipher`."""
+    return BytesCipher(load_keys(settings().state_dir))
 
 
 class EncryptedText(TypeDecorator):

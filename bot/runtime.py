@@ -62,7 +62,7 @@ def _service(name: str, build: Callable[[], T]) -> T:
 
 def reset(*, content: bool = False) -> None:
     """Forgets the services built from the state folder and the database (closing the
-    database's connections) and the text cipher, so the next use builds them again from
+    database's connections) and the ciphers, so the next use builds them again from
     the environment as it is then. `content=True` forgets the loaded content too."""
     with _lock:
         names = SERVICES if content else STATE
@@ -75,6 +75,7 @@ def reset(*, content: bool = False) -> None:
         if "database" in names and isinstance(database, Database):
             database.dispose()
         encryption.text_cipher.cache_clear()
+        encryption.bytes_cipher.cache_clear()
 
 
 @contextmanager
@@ -103,6 +104,7 @@ def override(**services: Any) -> Iterator[None]:
             _built.clear()
             _built.update(saved)
             encryption.text_cipher.cache_clear()
+            encryption.bytes_cipher.cache_clear()
 
 
 # --- content, from the files in the checkout -------------------------------------------------

@@ -129,6 +129,17 @@ VARIABLES: tuple[Variable, ...] = (
         "Years a case is kept after it was closed; then only anonymised counts remain",
     ),
     Variable(
+        "VM_EVIDENCE_MAX_FILE_MB",
+        "16",
+        "Largest file (MB) a user may send with a report; a larger one is refused before it "
+        "is read",
+    ),
+    Variable(
+        "VM_EVIDENCE_MAX_CASE_MB",
+        "50",
+        "Most evidence (MB, files as received) one case may hold",
+    ),
+    Variable(
         "VM_CONTENT_DIR",
         "data/content",
         "Every response's seed text, per language (coordinators' published edits lie over it)",
@@ -429,6 +440,14 @@ class Settings:
     @property
     def retention_case_years(self) -> int:
         return self._whole_number("VM_RETENTION_CASE_YEARS")
+
+    @property
+    def evidence_max_file_mb(self) -> int:
+        return self._whole_number("VM_EVIDENCE_MAX_FILE_MB")
+
+    @property
+    def evidence_max_case_mb(self) -> int:
+        return self._whole_number("VM_EVIDENCE_MAX_CASE_MB")
 
 
 def settings() -> Settings:
