@@ -39,6 +39,7 @@ from bot.language.scripts import (
     Letters,
     arabic_script_language,
     arabizi_words,
+    chinese_among_latin,
     count_words,
     cyrillic_language,
     is_accent,
@@ -103,9 +104,11 @@ ARABIZI_WEIGHT = 10.0
 
 _URL = re.compile(r"(https?://\S+|www\.\S+|\S+@\S+\.\S+)", re.IGNORECASE)
 # Dutch names of institutions appear in messages in every language; they say nothing
-# about the language of the message.
+# about the language of the message. Latin letters only after the name: '\w' also took the
+# Chinese that follows it ('vertrouwenspersoon是啥意思'), leaving no words at all.
 _PROPER_NAMES = re.compile(
-    r"huis\s+voor\s+klokkenluiders|veilig\s+melden|vertrouwenspersoon\w*", re.IGNORECASE
+    r"huis\s+voor\s+klokkenluiders|veilig\s+melden|vertrouwenspers(?:oon|onen)[a-z]*",
+    re.IGNORECASE,
 )
 _ASCII_DIGITS = frozenset("0123456789")
 _DIGITS = re.compile(r"[0-9]+")
@@ -292,6 +295,8 @@ _PERSIAN = "fa"
 
 def _named_by_letters(cleaned: str, letters: Letters, voted: Optional[str]) -> Optional[str]:
     """The language the letters name when the vote cannot be right, else None."""
+    if letters.script != "CJK" and chinese_among_latin(cleaned):
+        return "zh"  # '切换成English': English words in a Chinese sentence
     if letters.script == "ARABIC":
         letters_say = arabic_script_language(cleaned)
         if letters_say is None:

@@ -115,6 +115,18 @@ def count_words(cleaned: str) -> int:
     return words
 
 
+# Chinese characters in a mostly Latin message make it Chinese from this many on: a Chinese
+# speaker's sentence with English words in it. Japanese writes kana beside them.
+CHINESE_AMONG_LATIN = 2
+_KANA = frozenset({"HIRAGANA", "KATAKANA"})
+
+
+def chinese_among_latin(cleaned: str) -> bool:
+    """A mixed message whose Chinese characters ('切换成English') name its language."""
+    scripts = Counter(script_of(c) for c in cleaned if c.isalpha())
+    return scripts["CJK"] >= CHINESE_AMONG_LATIN and not any(scripts[k] for k in _KANA)
+
+
 def is_arabizi_word(token: str) -> bool:
     """'3ayez', 'a3mel', '7aga', 'ma3': a lower-case Latin word written with Arabizi digits;
     not a house number or a class ('5a', '2b')."""

@@ -78,6 +78,21 @@ def test_chat_swahili_sets_the_conversation_language(parse, text: str):
 def test_clean_text_keeps_only_language_evidence():
     assert clean_text("Call +31 70 1234 😀 see https://x.org NOW!") == "call see now"
     assert clean_text("le Huis voor Klokkenluiders") == "le"
+    # The Dutch name goes, the Chinese question glued to it stays.
+    assert clean_text("vertrouwenspersoon是啥意思") == "是啥意思"
+    assert clean_text("twee vertrouwenspersonen") == "twee"
+
+
+@pytest.mark.parametrize(
+    "text", ["切换成English", "vertrouwenspersoon是啥意思", "我想report我的boss"]
+)
+def test_chinese_with_english_or_dutch_words_is_chinese(parse, text: str):
+    # Mostly Latin letters, which lid.176 read as German; or no words left at all.
+    assert parse(text).get("language")["code"] == "zh"
+
+
+def test_japanese_with_english_words_is_not_taken_for_chinese(parse):
+    assert parse("これはtestです").get("language")["code"] == "ja"
 
 
 def test_first_confident_message_sets_the_language():
