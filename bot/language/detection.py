@@ -14,7 +14,9 @@ Then the letters speak (bot/language/scripts.py): a message in a script none of 
 uses (Thai, Korean, ...) is not ours however short, and only the other languages compete for
 it; Urdu and Pashto letters (ے ں ٹ, ښ ډ ړ) and Persian letters (پ ژ ک ی) rule out Arabic;
 Ukrainian letters (ї є ґ, і without ы) and Russian letters (ы э ё) tell those two apart, and
-Bulgarian and Serbian letters (ъ without ы, ђ ћ ј) rule out both. Languages sharing a script
+Bulgarian and Serbian letters (ъ without ы, ђ ћ ј) rule out both; Polish, Czech or Croatian
+letters (ł ę ř č đ ...) rule out all our Latin-script languages; Chinese characters among
+English words ('切换成English') make the message Chinese. Languages sharing a script
 and no letters (Hindi, Nepali and Marathi; Indonesian and Malay) are told apart by the vote,
 whose domain model learnt the neighbours from data/language_id.
 
@@ -44,6 +46,7 @@ from bot.language.scripts import (
     cyrillic_language,
     is_accent,
     is_arabizi_word,
+    latin_letters_not_ours,
     letters_of,
 )
 
@@ -88,11 +91,13 @@ DOMAIN_WEIGHT = 0.5
 # Most people who write to us use one of our languages: their scores count this much more
 # before normalising, so a short German "ja klar doch" is not taken for Finnish.
 SUPPORTED_PRIOR = 2.0
-# Languages the domain model also learnt in Latin letters (data/language_id/*-Latn.txt and
-# the Arabizi training examples), and Swahili, which lid.176 reads right on only a third of
-# our held-out messages (docs/evaluation.md): when the domain model is this sure of one,
-# its vote counts this much.
-ROMANISED = frozenset({"ar", "ur", "fa", "hi", "sw"})
+# Languages the domain model also learnt in Latin letters (data/language_id/*-Latn.txt, the
+# Arabizi, Hinglish and Russian and Ukrainian transliterated training examples), and Swahili,
+# which lid.176 reads right on only a third of our held-out messages (docs/evaluation.md):
+# when the domain model is this sure of one, its vote counts this much. lid.176 spreads
+# 'hochu podat zhalobu na kollegu' over German and Czech; on the held-out messages in other
+# languages (Polish and Czech among them) counting Russian and Ukrainian here set none of ours.
+ROMANISED = frozenset({"ar", "ur", "fa", "hi", "sw", "ru", "uk"})
 ROMANISED_SURE = 0.5
 ROMANISED_DOMAIN_WEIGHT = 0.85
 # The scripts of the domain model's training data (data/nlu and data/language_id): ours, and
@@ -254,8 +259,9 @@ class LanguageIdentifier:
                 label: weight * domain.get(label, 0.0) + (1 - weight) * lid.get(label, 0.0)
                 for label in set(lid) | set(domain)
             }
-        if letters.foreign:
-            # None of our languages is written in this script: only the others compete.
+        if letters.foreign or (letters.script == "LATIN" and latin_letters_not_ours(cleaned)):
+            # None of our languages is written in this script, or with these letters: only
+            # the others compete.
             return {label: p for label, p in scores.items() if label not in SUPPORTED_LANGUAGES}
         scores = {
             label: p * (SUPPORTED_PRIOR if label in SUPPORTED_LANGUAGES else 1.0)
@@ -323,6 +329,8 @@ def letters_say_not_ours(
         return False
     if letters.foreign:
         return True
+    if letters.script == "LATIN":
+        return latin_letters_not_ours(cleaned)
     if letters.script == "ARABIC":
         named = arabic_script_language(cleaned)
         return named is not None and named not in SUPPORTED_LANGUAGES
@@ -390,8 +398,10 @@ def is_unsupported(detection: Detection) -> bool:
 
 def is_unsupported_in(parse_data: Optional[Mapping], conversation_language: Optional[str]) -> bool:
     """is_unsupported_message, unless the message is written in the script of the language the
-    conversation is in and the vote was not sure: a Hindi speaker's short answer the vote
-    leans to Marathi for ('आदमी हो तो बेहतर', a man would be better) is still in Hindi."""
+    conversation is in, or in Latin letters (every language's transliteration is understood),
+    and the vote was not sure: a Hindi speaker's short answer the vote leans to Marathi for
+    ('आदमी हो तो बेहतर', a man would be better) is still in Hindi, and so is the Hinglish
+    'june se har weekend' (since June, every weekend) it leans to Afrikaans for."""
     if not is_unsupported_message(parse_data):
         return False
     ours = CATALOGUE.get(conversation_language or "")
@@ -399,8 +409,9 @@ def is_unsupported_in(parse_data: Optional[Mapping], conversation_language: Opti
         return True
     text = (parse_data or {}).get("text") or ""
     detection = detection_from_parse((parse_data or {}).get("language"), text)
-    same_script = letters_of(clean_text(text)).script == ours.script
-    return detection.letters_not_ours or not same_script or detection.confidence >= NEIGHBOUR_SURE
+    written_in = letters_of(clean_text(text)).script
+    ours_to_read = written_in in (ours.script, "LATIN")
+    return detection.letters_not_ours or not ours_to_read or detection.confidence >= NEIGHBOUR_SURE
 
 
 def routes_to_fallback(detection: Detection, text: str) -> bool:
