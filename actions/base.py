@@ -108,7 +108,7 @@ def slot_events(slots: Mapping[str, Any]) -> List[Dict[str, Any]]:
 
 
 def turn_of(tracker: Tracker) -> Turn:
-    return Turn.from_parse(tracker.latest_message or {})
+    return Turn.from_parse(tracker.latest_message or {}, tracker.get_slot("language"))
 
 
 def answered(dispatcher: CollectingDispatcher, answer: Answer) -> Slots:

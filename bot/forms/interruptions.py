@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any, Collection, Mapping, Optional
 
 from bot.forms.choices import plain
+from bot.language.detection import is_unsupported_in
 from bot.language.scripts import count_words
 from bot.language.segmentation import contains_phrase
 from bot.language.stems import forms_of, has_stem
@@ -134,18 +135,24 @@ class Turn:
     question_confidence: Optional[float] = None
 
     @classmethod
-    def from_parse(cls, message: Mapping[str, Any]) -> Turn:
+    def from_parse(
+        cls, message: Mapping[str, Any], conversation_language: Optional[str] = None
+    ) -> Turn:
+        """`conversation_language`, when known, decides with the message whether it is in a
+        language we do not speak (is_unsupported_in): an unsure vote on a Hinglish answer
+        in a Hindi conversation is not."""
         intent = message.get("intent") or {}
         language = message.get("language") or {}
         name = intent.get("name")
         ranking = message.get("intent_ranking") or []
+        unsupported = isinstance(language, Mapping) and language.get("supported") is False
+        if unsupported and conversation_language is not None:
+            unsupported = is_unsupported_in(message, conversation_language)
         return cls(
             text=str(message.get("text") or ""),
             intent=name,
             confidence=float(intent.get("confidence") or 0.0),
-            unsupported_language=bool(
-                isinstance(language, Mapping) and language.get("supported") is False
-            ),
+            unsupported_language=unsupported,
             question_confidence=(
                 ranking_share(message, ASKED) if name in ASKED and ranking else None
             ),

@@ -14,7 +14,9 @@ Then the letters speak (bot/language/scripts.py): a message in a script none of 
 uses (Thai, Korean, ...) is not ours however short, and only the other languages compete for
 it; Urdu and Pashto letters (ے ں ٹ, ښ ډ ړ) and Persian letters (پ ژ ک ی) rule out Arabic;
 Ukrainian letters (ї є ґ, і without ы) and Russian letters (ы э ё) tell those two apart, and
-Bulgarian and Serbian letters (ъ without ы, ђ ћ ј) rule out both. Languages sharing a script
+Bulgarian and Serbian letters (ъ without ы, ђ ћ ј) rule out both; Polish, Czech or Croatian
+letters (ł ę ř č đ ...) rule out all our Latin-script languages; Chinese characters among
+English words ('切换成English') make the message Chinese. Languages sharing a script
 and no letters (Hindi, Nepali and Marathi; Indonesian and Malay) are told apart by the vote,
 whose domain model learnt the neighbours from data/language_id.
 
@@ -39,10 +41,12 @@ from bot.language.scripts import (
     Letters,
     arabic_script_language,
     arabizi_words,
+    chinese_among_latin,
     count_words,
     cyrillic_language,
     is_accent,
     is_arabizi_word,
+    latin_letters_not_ours,
     letters_of,
 )
 
@@ -87,11 +91,13 @@ DOMAIN_WEIGHT = 0.5
 # Most people who write to us use one of our languages: their scores count this much more
 # before normalising, so a short German "ja klar doch" is not taken for Finnish.
 SUPPORTED_PRIOR = 2.0
-# Languages the domain model also learnt in Latin letters (data/language_id/*-Latn.txt and
-# the Arabizi training examples), and Swahili, which lid.176 reads right on only a third of
-# our held-out messages (docs/evaluation.md): when the domain model is this sure of one,
-# its vote counts this much.
-ROMANISED = frozenset({"ar", "ur", "fa", "hi", "sw"})
+# Languages the domain model also learnt in Latin letters (data/language_id/*-Latn.txt, the
+# Arabizi, Hinglish and Russian and Ukrainian transliterated training examples), and Swahili,
+# which lid.176 reads right on only a third of our held-out messages (docs/evaluation.md):
+# when the domain model is this sure of one, its vote counts this much. lid.176 spreads
+# 'hochu podat zhalobu na kollegu' over German and Czech; on the held-out messages in other
+# languages (Polish and Czech among them) counting Russian and Ukrainian here set none of ours.
+ROMANISED = frozenset({"ar", "ur", "fa", "hi", "sw", "ru", "uk"})
 ROMANISED_SURE = 0.5
 ROMANISED_DOMAIN_WEIGHT = 0.85
 # The scripts of the domain model's training data (data/nlu and data/language_id): ours, and
@@ -103,9 +109,11 @@ ARABIZI_WEIGHT = 10.0
 
 _URL = re.compile(r"(https?://\S+|www\.\S+|\S+@\S+\.\S+)", re.IGNORECASE)
 # Dutch names of institutions appear in messages in every language; they say nothing
-# about the language of the message.
+# about the language of the message. Latin letters only after the name: '\w' also took the
+# Chinese that follows it ('vertrouwenspersoon是啥意思'), leaving no words at all.
 _PROPER_NAMES = re.compile(
-    r"huis\s+voor\s+klokkenluiders|veilig\s+melden|vertrouwenspersoon\w*", re.IGNORECASE
+    r"huis\s+voor\s+klokkenluiders|veilig\s+melden|vertrouwenspers(?:oon|onen)[a-z]*",
+    re.IGNORECASE,
 )
 _ASCII_DIGITS = frozenset("0123456789")
 _DIGITS = re.compile(r"[0-9]+")
@@ -251,8 +259,9 @@ class LanguageIdentifier:
                 label: weight * domain.get(label, 0.0) + (1 - weight) * lid.get(label, 0.0)
                 for label in set(lid) | set(domain)
             }
-        if letters.foreign:
-            # None of our languages is written in this script: only the others compete.
+        if letters.foreign or (letters.script == "LATIN" and latin_letters_not_ours(cleaned)):
+            # None of our languages is written in this script, or with these letters: only
+            # the others compete.
             return {label: p for label, p in scores.items() if label not in SUPPORTED_LANGUAGES}
         scores = {
             label: p * (SUPPORTED_PRIOR if label in SUPPORTED_LANGUAGES else 1.0)
@@ -292,6 +301,8 @@ _PERSIAN = "fa"
 
 def _named_by_letters(cleaned: str, letters: Letters, voted: Optional[str]) -> Optional[str]:
     """The language the letters name when the vote cannot be right, else None."""
+    if letters.script != "CJK" and chinese_among_latin(cleaned):
+        return "zh"  # '切换成English': English words in a Chinese sentence
     if letters.script == "ARABIC":
         letters_say = arabic_script_language(cleaned)
         if letters_say is None:
@@ -318,6 +329,8 @@ def letters_say_not_ours(
         return False
     if letters.foreign:
         return True
+    if letters.script == "LATIN":
+        return latin_letters_not_ours(cleaned)
     if letters.script == "ARABIC":
         named = arabic_script_language(cleaned)
         return named is not None and named not in SUPPORTED_LANGUAGES
@@ -385,8 +398,10 @@ def is_unsupported(detection: Detection) -> bool:
 
 def is_unsupported_in(parse_data: Optional[Mapping], conversation_language: Optional[str]) -> bool:
     """is_unsupported_message, unless the message is written in the script of the language the
-    conversation is in and the vote was not sure: a Hindi speaker's short answer the vote
-    leans to Marathi for ('आदमी हो तो बेहतर', a man would be better) is still in Hindi."""
+    conversation is in, or in Latin letters (every language's transliteration is understood),
+    and the vote was not sure: a Hindi speaker's short answer the vote leans to Marathi for
+    ('आदमी हो तो बेहतर', a man would be better) is still in Hindi, and so is the Hinglish
+    'june se har weekend' (since June, every weekend) it leans to Afrikaans for."""
     if not is_unsupported_message(parse_data):
         return False
     ours = CATALOGUE.get(conversation_language or "")
@@ -394,8 +409,9 @@ def is_unsupported_in(parse_data: Optional[Mapping], conversation_language: Opti
         return True
     text = (parse_data or {}).get("text") or ""
     detection = detection_from_parse((parse_data or {}).get("language"), text)
-    same_script = letters_of(clean_text(text)).script == ours.script
-    return detection.letters_not_ours or not same_script or detection.confidence >= NEIGHBOUR_SURE
+    written_in = letters_of(clean_text(text)).script
+    ours_to_read = written_in in (ours.script, "LATIN")
+    return detection.letters_not_ours or not ours_to_read or detection.confidence >= NEIGHBOUR_SURE
 
 
 def routes_to_fallback(detection: Detection, text: str) -> bool:

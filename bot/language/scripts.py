@@ -115,6 +115,35 @@ def count_words(cleaned: str) -> int:
     return words
 
 
+# Latin letters none of our Latin-script languages writes (Polish, Czech and Slovak, the
+# South Slavic languages, Romanian, Hungarian; Turkish ş and ç and the Romance accents are
+# ours). A message with at least this many, in at least a quarter of its words, is in none
+# of our languages: 'chcę złożyć skargę na kolegę' was read as Persian in Latin letters.
+OTHER_LATIN_LETTERS = frozenset("ąęłńśźżřěůťďňľĺŕčćšžđőűășț")
+OTHER_LATIN_MIN_LETTERS = 2
+
+
+def latin_letters_not_ours(cleaned: str) -> bool:
+    """Whether a Latin-script message's letters rule out all our languages (see above); a
+    name in a sentence of ours ('mijn collega Łukasz') does not."""
+    words = cleaned.split()
+    marked = [w for w in words if any(c in OTHER_LATIN_LETTERS for c in w)]
+    letters = sum(1 for c in cleaned if c in OTHER_LATIN_LETTERS)
+    return letters >= OTHER_LATIN_MIN_LETTERS and len(marked) * 4 >= len(words)
+
+
+# Chinese characters in a mostly Latin message make it Chinese from this many on: a Chinese
+# speaker's sentence with English words in it. Japanese writes kana beside them.
+CHINESE_AMONG_LATIN = 2
+_KANA = frozenset({"HIRAGANA", "KATAKANA"})
+
+
+def chinese_among_latin(cleaned: str) -> bool:
+    """A mixed message whose Chinese characters ('切换成English') name its language."""
+    scripts = Counter(script_of(c) for c in cleaned if c.isalpha())
+    return scripts["CJK"] >= CHINESE_AMONG_LATIN and not any(scripts[k] for k in _KANA)
+
+
 def is_arabizi_word(token: str) -> bool:
     """'3ayez', 'a3mel', '7aga', 'ma3': a lower-case Latin word written with Arabizi digits;
     not a house number or a class ('5a', '2b')."""

@@ -184,3 +184,20 @@ def test_a_word_of_stopping_and_the_models_reading_together_need_less_certainty(
     assert not steps_aside(
         turn("he did not stop", "share_experience", 0.9), Expects.STORY, cancel_words=words
     )
+
+
+def test_an_unsure_other_language_in_latin_letters_is_an_answer_in_the_conversation():
+    # The vote leaned to Afrikaans (0.34) on a Hindi speaker's "since June, every weekend":
+    # in a Hindi conversation it answers the question; a Polish sentence still steps aside.
+    def parsed(text: str, code: str, confidence: float) -> dict:
+        return {
+            "text": text,
+            "intent": {"name": "nlu_fallback", "confidence": 0.3},
+            "language": {"code": code, "confidence": confidence, "supported": False},
+        }
+
+    hinglish = parsed("june se har weekend", "af", 0.34)
+    assert steps_aside(Turn.from_parse(hinglish), Expects.TEXT)
+    assert not steps_aside(Turn.from_parse(hinglish, "hi"), Expects.TEXT)
+    polish = parsed("mój szef codziennie na mnie krzyczy przy wszystkich", "pl", 0.96)
+    assert steps_aside(Turn.from_parse(polish, "hi"), Expects.TEXT)

@@ -75,9 +75,54 @@ def test_chat_swahili_sets_the_conversation_language(parse, text: str):
     assert chosen == "sw"
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("hochu podat zhalobu na kollegu", "ru"), ("khochu poskarzhytysya na kolehu", "uk")],
+)
+def test_transliterated_russian_and_ukrainian_set_the_conversation_language(
+    parse, text: str, code: str
+):
+    # lid.176 spreads these over German and Czech; the domain model learnt them.
+    detected = parse(text).get("language")
+    chosen = next_conversation_language(
+        None, Detection(detected["code"], detected["confidence"], len(text.split()))
+    )
+    assert chosen == code
+
+
+@pytest.mark.parametrize(
+    "text", ["chcę złożyć skargę na kolegę", "želim podnijeti pritužbu na kolegu"]
+)
+def test_letters_none_of_our_latin_languages_write_say_it_is_not_ours(parse, text: str):
+    # The Polish one was read as Persian in Latin letters, and answered in Persian.
+    message = parse(text)
+    assert message.get("language")["supported"] is False
+    assert message.get("intent")["name"] == "nlu_fallback"
+
+
+def test_a_foreign_name_in_a_sentence_of_ours_keeps_its_language(parse):
+    assert parse("mijn collega Łukasz schreeuwt tegen iedereen").get("language")["code"] == "nl"
+    assert parse("müdürüm bağırıyor, şikayet etmek istiyorum").get("language")["code"] == "tr"
+
+
 def test_clean_text_keeps_only_language_evidence():
     assert clean_text("Call +31 70 1234 😀 see https://x.org NOW!") == "call see now"
     assert clean_text("le Huis voor Klokkenluiders") == "le"
+    # The Dutch name goes, the Chinese question glued to it stays.
+    assert clean_text("vertrouwenspersoon是啥意思") == "是啥意思"
+    assert clean_text("twee vertrouwenspersonen") == "twee"
+
+
+@pytest.mark.parametrize(
+    "text", ["切换成English", "vertrouwenspersoon是啥意思", "我想report我的boss"]
+)
+def test_chinese_with_english_or_dutch_words_is_chinese(parse, text: str):
+    # Mostly Latin letters, which lid.176 read as German; or no words left at all.
+    assert parse(text).get("language")["code"] == "zh"
+
+
+def test_japanese_with_english_words_is_not_taken_for_chinese(parse):
+    assert parse("これはtestです").get("language")["code"] == "ja"
 
 
 def test_first_confident_message_sets_the_language():
@@ -120,8 +165,14 @@ def test_a_neighbour_language_in_the_conversations_script_needs_a_sure_vote():
     assert is_unsupported_in(leaning, None)
     assert not is_unsupported_in(leaning, "hi")
     assert is_unsupported_in(message("माझा साहेब रोज माझ्यावर ओरडतो, मी काय करू", "mr", 0.97), "hi")
-    # Another script is never the conversation's language, however unsure the vote.
+    # Another script is never the conversation's language, however unsure the vote...
     assert is_unsupported_in(message("মেরা বস প্রতিদিন চিৎকার করে", "bn", 0.5), "hi")
+    # ...but Latin letters are every language's transliteration: Hinglish the vote leans to
+    # Afrikaans for is an answer in a Hindi conversation; a sure vote still is not.
+    hinglish = message("june se har weekend", "af", 0.34)
+    assert is_unsupported_in(hinglish, None)
+    assert not is_unsupported_in(hinglish, "hi")
+    assert is_unsupported_in(message("mijn baas schreeuwt elke dag tegen me", "af", 0.9), "hi")
 
 
 def test_an_unsure_vote_for_hindis_neighbours_is_understood_not_routed_to_the_fallback():
