@@ -239,8 +239,8 @@ class PostResolver:
                 if span & covered:
                     continue
                 key = " ".join(words[start : start + size])
-                devanagari = script_of(key[0]) == "DEVANAGARI"
-                if size == 1 and len(key) < 4 and not (len(key) == 3 and devanagari):
+                three_devanagari = len(key) == 3 and script_of(key[0]) == "DEVANAGARI"
+                if size == 1 and len(key) < 4 and not three_devanagari:
                     # Short words ('rio', 'un', Arabic 'كيف': how, and Kyiv) are names only as
                     # the whole answer; Devanagari writes names in three letters ('कतर', 'चीन').
                     continue

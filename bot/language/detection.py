@@ -301,7 +301,7 @@ _PERSIAN = "fa"
 
 def _named_by_letters(cleaned: str, letters: Letters, voted: Optional[str]) -> Optional[str]:
     """The language the letters name when the vote cannot be right, else None."""
-    if letters.script != "CJK" and chinese_among_latin(cleaned):
+    if chinese_among_latin(letters):
         return "zh"  # '切换成English': English words in a Chinese sentence
     if letters.script == "ARABIC":
         letters_say = arabic_script_language(cleaned)
@@ -397,18 +397,19 @@ def is_unsupported(detection: Detection) -> bool:
 
 
 def is_unsupported_in(parse_data: Optional[Mapping], conversation_language: Optional[str]) -> bool:
-    """is_unsupported_message, unless the message is written in the script of the language the
+    """is_unsupported for a tracker's latest message (Rasa's parse data, `text` and
+    `language`), unless the message is written in the script of the language the
     conversation is in, or in Latin letters (every language's transliteration is understood),
     and the vote was not sure: a Hindi speaker's short answer the vote leans to Marathi for
     ('आदमी हो तो बेहतर', a man would be better) is still in Hindi, and so is the Hinglish
     'june se har weekend' (since June, every weekend) it leans to Afrikaans for."""
-    if not is_unsupported_message(parse_data):
+    text = (parse_data or {}).get("text") or ""
+    detection = detection_from_parse((parse_data or {}).get("language"), text)
+    if not is_unsupported(detection):
         return False
     ours = CATALOGUE.get(conversation_language or "")
     if ours is None:
         return True
-    text = (parse_data or {}).get("text") or ""
-    detection = detection_from_parse((parse_data or {}).get("language"), text)
     written_in = letters_of(clean_text(text)).script
     ours_to_read = written_in in (ours.script, "LATIN")
     return detection.letters_not_ours or not ours_to_read or detection.confidence >= NEIGHBOUR_SURE
@@ -424,12 +425,6 @@ def routes_to_fallback(detection: Detection, text: str) -> bool:
     if detection.words >= ANSWER_SWITCH_MIN_WORDS:
         return True  # a sentence says enough: 'मलाई मद्दत चाहियो, मेरो हाकिम...' is Nepali
     return letters_of(clean_text(text)).script not in UNSURE_NEIGHBOUR_SCRIPTS
-
-
-def is_unsupported_message(parse_data: Optional[Mapping]) -> bool:
-    """For a tracker's latest message (Rasa's parse data, `text` and `language`)."""
-    parse_data = parse_data or {}
-    return is_unsupported(detection_from_parse(parse_data.get("language"), parse_data.get("text")))
 
 
 def reply_language(slot_value: Optional[str], parse_language: Optional[Mapping]) -> str:

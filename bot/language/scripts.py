@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
 
 from bot.language.catalogue import OUR_SCRIPTS
 
@@ -84,6 +84,7 @@ class Letters:
     share: float  # that script's share of the letters
     ours: float  # share of letters in the scripts of our languages
     count: int  # letters (combining marks not counted)
+    per_script: Mapping[str, int] = field(default_factory=dict)  # letters by script
 
     @property
     def foreign(self) -> bool:
@@ -99,7 +100,9 @@ def letters_of(cleaned: str) -> Letters:
         return Letters(script=None, share=0.0, ours=0.0, count=0)
     script, most = scripts.most_common(1)[0]
     ours = sum(n for s, n in scripts.items() if s in OUR_SCRIPTS)
-    return Letters(script=script, share=most / count, ours=ours / count, count=count)
+    return Letters(
+        script=script, share=most / count, ours=ours / count, count=count, per_script=scripts
+    )
 
 
 def count_words(cleaned: str) -> int:
@@ -138,10 +141,12 @@ CHINESE_AMONG_LATIN = 2
 _KANA = frozenset({"HIRAGANA", "KATAKANA"})
 
 
-def chinese_among_latin(cleaned: str) -> bool:
+def chinese_among_latin(letters: Letters) -> bool:
     """A mixed message whose Chinese characters ('切换成English') name its language."""
-    scripts = Counter(script_of(c) for c in cleaned if c.isalpha())
-    return scripts["CJK"] >= CHINESE_AMONG_LATIN and not any(scripts[k] for k in _KANA)
+    scripts = letters.per_script
+    if letters.script == "CJK" or scripts.get("CJK", 0) < CHINESE_AMONG_LATIN:
+        return False
+    return not any(scripts.get(kana) for kana in _KANA)
 
 
 def is_arabizi_word(token: str) -> bool:
