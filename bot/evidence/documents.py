@@ -5,17 +5,18 @@ loses Company and Manager. ODT/ODS/ODP: meta.xml loses the creator, initial crea
 who printed it. Only those elements are cut out of those parts; every other part is
 copied with the same content, compression, name and date, the 'mimetype' entry first.
 
-PDF: the Info dictionary's /Author, /Creator and /Producer, and the XMP metadata stream,
-only when pypdf is installed; without it a PDF is left as it came and said to be so.
+PDF: the Info dictionary's /Author, /Creator and /Producer, and the XMP metadata stream
+(pypdf); an encrypted or malformed PDF is left as it came and said to be so.
 Legacy DOC/XLS/PPT are left as they came (nothing here rewrites compound files)."""
 
 from __future__ import annotations
 
-import importlib
 import io
 import re
 import zipfile
 from xml.etree import ElementTree
+
+import pypdf
 
 from bot.evidence import metadata as category
 from bot.evidence.containers import ODF, OOXML
@@ -149,21 +150,9 @@ def _prefixes(xml: bytes) -> dict[str, set[str]]:
     return bound
 
 
-def pdf_available() -> bool:
-    try:
-        importlib.import_module("pypdf")
-    except ImportError:
-        return False
-    return True
-
-
 def scrub_pdf(data: bytes) -> tuple[bytes, set[str]]:
-    """The PDF without author, creator, producer and XMP metadata, through pypdf; without
-    pypdf, or for a PDF it cannot rewrite (encrypted, malformed), CannotScrub."""
-    try:
-        pypdf = importlib.import_module("pypdf")
-    except ImportError:
-        raise CannotScrub from None
+    """The PDF without author, creator, producer and XMP metadata; for a PDF pypdf cannot
+    rewrite (encrypted, malformed), CannotScrub."""
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:

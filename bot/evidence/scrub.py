@@ -5,8 +5,8 @@ user is told what was taken out ("location", "camera", "author", ...: bot.eviden
   upright first (bot.evidence.images). HEIC/HEIF: kept as received, not scrubbed.
 - DOCX/XLSX/PPTX, ODT/ODS/ODP: author, last editor, company and manager taken out of the
   properties parts (bot.evidence.documents). DOC/XLS/PPT: kept as received, not scrubbed.
-- PDF: author, creator, producer and XMP taken out when pypdf is installed; otherwise kept
-  as received, not scrubbed.
+- PDF: author, creator, producer and XMP taken out (pypdf); an encrypted or malformed one
+  is kept as received, not scrubbed.
 - Audio: kept as received, not scrubbed. Plain text holds no hidden metadata.
 
 `scrubbed=False` means the file may still tell who made it or where: the assistant can say

@@ -9,6 +9,7 @@ import wave
 import zipfile
 import zlib
 
+import pypdf
 from PIL import ExifTags, Image, PngImagePlugin
 
 AUTHOR = "Jan de Vries"
@@ -142,6 +143,18 @@ def odt() -> bytes:
         },
         first_stored="mimetype",
     )
+
+
+def pdf(author: str = "Jan de Vries", password: str | None = None) -> bytes:
+    """A one-page PDF whose properties name its author, as a word processor writes it."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Author": author, "/Producer": "Word", "/Title": "Verslag"})
+    if password is not None:
+        writer.encrypt(password, algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def ogg_opus() -> bytes:
