@@ -159,7 +159,7 @@ def scrub_pdf(data: bytes) -> tuple[bytes, set[str]]:
             raise CannotScrub
         info = dict(reader.metadata or {})
         found = {_PDF_INFO[key] for key in _PDF_INFO if key in info}
-        has_xmp = "/Metadata" in reader.trailer["/Root"]
+        has_xmp = "/Metadata" in reader.root_object
         if not found and not has_xmp:
             return data, set()
         writer = pypdf.PdfWriter(clone_from=reader)
