@@ -29,7 +29,8 @@ SENDER = "sender"  # the sender ids Rasa sees (channels/addresses.py)
 OPT_OUT = "opt-out"  # numbers that sent STOP (channels/state.py)
 DELIVERY = "delivery"  # platform delivery ids remembered for de-duplication
 RECEIPT = "receipt"  # receipt-code look-ups and follow-up tokens (bot/cases)
-PURPOSES = frozenset({REFERENCE, SENDER, OPT_OUT, DELIVERY, RECEIPT})
+EVIDENCE = "evidence"  # the conversation holding a file not yet given to a report (bot/evidence)
+PURPOSES = frozenset({REFERENCE, SENDER, OPT_OUT, DELIVERY, RECEIPT, EVIDENCE})
 
 _SALT = b"veilig-melden pseudonym keys v1"
 # The hex characters of a sender pseudonym: 128 bits, as many as a web chat session id.

@@ -140,6 +140,12 @@ VARIABLES: tuple[Variable, ...] = (
         "Most evidence (MB, files as received) one case may hold",
     ),
     Variable(
+        "VM_EVIDENCE_HOLD_HOURS",
+        "24",
+        "Hours a file a user sent is kept while they have not added it to a report or given "
+        "it to an advisor",
+    ),
+    Variable(
         "VM_CONTENT_DIR",
         "data/content",
         "Every response's seed text, per language (coordinators' published edits lie over it)",
@@ -448,6 +454,10 @@ class Settings:
     @property
     def evidence_max_case_mb(self) -> int:
         return self._whole_number("VM_EVIDENCE_MAX_CASE_MB")
+
+    @property
+    def evidence_hold_hours(self) -> int:
+        return self._whole_number("VM_EVIDENCE_HOLD_HOURS")
 
 
 def settings() -> Settings:

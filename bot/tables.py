@@ -12,6 +12,7 @@ from bot.console import accounts, audit, digest, sessions
 from bot.content import edits
 from bot.db import Base
 from bot.directory import tables
+from bot.evidence import store as evidence
 from bot.handoffs import messages, store
 from bot.retention import overview
 
@@ -28,6 +29,7 @@ MODULES = (
     audit,
     digest,
     edits,
+    evidence,
 )
 
 metadata: MetaData = Base.metadata
