@@ -123,13 +123,22 @@ def reencrypt_conversations(endpoints: Path) -> Optional[int]:
 
 def reencrypt_everything(url: str, endpoints: Path) -> dict[str, int]:
     """Everything encrypted at rest: the assistant's database (cases, handoffs with their
-    reply addresses, deliveries), the handoff spool and the conversations."""
+    reply addresses, deliveries, evidence files), the handoff spool and the conversations."""
     from bot.db import Database
+    from bot.encryption import bytes_cipher
+    from bot.evidence.store import reencrypt_all
     from bot.handoffs.store import HandoffStore
 
     counts = reencrypt(url)
-    spool = HandoffStore(Database(url, migrate=False))
+    database = Database(url, migrate=False)
+    spool = HandoffStore(database)
     counts["handoff spool"] = spool.reencrypt_spool()
+    try:
+        if sa.inspect(database.engine).has_table("evidence_chunks"):
+            with database.session() as session:
+                counts["evidence files (chunks)"] = reencrypt_all(session, bytes_cipher())
+    finally:
+        database.dispose()
     conversations = reencrypt_conversations(endpoints)
     if conversations is not None:
         counts["conversations (events.data)"] = conversations

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -23,18 +22,12 @@ from bot.evidence.limits import EvidenceLimits
 from bot.evidence.received import receive
 from bot.evidence.store import Evidence
 from bot.pseudonym import EVIDENCE, keyed_hash
-from bot.settings import settings
 
 
 def conversation_key(sender_id: str) -> str:
     """The keyed hash a held file is filed under: whoever reads the database cannot tell
     whose conversation holds it."""
     return keyed_hash(runtime.purpose_key(EVIDENCE), sender_id)
-
-
-def hold_before(now: datetime) -> datetime:
-    """Files held since before this, with no use chosen, are deleted."""
-    return now - timedelta(hours=settings().evidence_hold_hours)
 
 
 class EvidenceDesk:

@@ -280,5 +280,7 @@ def reencrypt_all(session: Session, cipher: BytesCipher) -> int:
         if chunk is None:
             continue
         chunk.token = cipher.rotate(bytes(chunk.token))
+        session.flush()
+        session.expunge(chunk)  # one megabyte at a time in memory, however many files
         rotated += 1
     return rotated

@@ -10,6 +10,7 @@ from typing import Optional
 
 from bot.cases.model import ASSISTANT, audit
 from bot.db import Database
+from bot.evidence import store as evidence
 from bot.retention import purge
 from bot.retention.conversations import ENDPOINTS, NoTrackerStore, purge_conversations
 from bot.retention.conversations import tracker_store_url as configured_tracker_store
@@ -54,6 +55,8 @@ def run_retention(
     with database.session() as session:
         report.counts["closed cases"] = purge.purge_cases(session, now, policy, dry_run)
         report.counts["closed handoffs"] = purge.purge_handoffs(session, now, policy, dry_run)
+        held_before = policy.files_held_before(now)
+        report.counts["files not used"] = evidence.purge_held(session, held_before, dry_run)
         report.counts["delivery ids"] = purge.purge_deliveries(session, now, policy, dry_run)
         report.counts["receipt attempts"] = purge.purge_receipt_attempts(session, now, dry_run)
         if not dry_run:

@@ -16,14 +16,18 @@ import pytest
 from cryptography.fernet import Fernet
 from PIL import Image
 
+from bot import runtime
 from bot.cases.store import CaseStore
 from bot.cases.views import Report
+from bot.cli import main
 from bot.db import Database
-from bot.encryption import BytesCipher
+from bot.encryption import BytesCipher, EncryptionKeyError
 from bot.evidence import store
 from bot.evidence.desk import EvidenceDesk, conversation_key
 from bot.evidence.limits import MB, EvidenceLimits
 from bot.evidence.refusals import Refusal, RefusedFile
+from bot.retention.policy import RetentionPolicy
+from bot.retention.run import run_retention
 from bot.timestamps import utc
 from tests.support import evidence as files
 
@@ -132,16 +136,24 @@ def test_discarding_and_the_hold_time_delete_files_and_chunks(
     assert counts == [0, 0]
 
 
-def test_a_key_rotation_reencrypts_attachments(database: Database):
+def test_db_reencrypt_rotates_attachments_so_the_old_key_can_go(
+    database: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+):
     old, new = Fernet.generate_key(), Fernet.generate_key()
+    monkeypatch.setenv("DATABASE_URL", database.url)
     photo = files.jpeg()
     held = asyncio.run(_desk(database, old).take(SENDER, photo))
     with database.session() as session:
         before = store.content(session, held.id, BytesCipher([old]))
-        assert store.reencrypt_all(session, BytesCipher([new, old])) >= 1
+    monkeypatch.setenv("VM_ENCRYPTION_KEYS", f"{new.decode()},{old.decode()}")
+    runtime.reset()
+    assert main(["db", "reencrypt", "--endpoints", "no-endpoints.yml"]) == 0
+    assert "evidence files (chunks): 1 rewritten" in capsys.readouterr().out
     with database.session() as session:
         after = store.content(session, held.id, BytesCipher([new]))  # the old key removed
-    assert before is not None and after is not None and before[1] == after[1]
+        assert before is not None and after is not None and after[1] == before[1]
+        with pytest.raises(EncryptionKeyError):
+            store.content(session, held.id, BytesCipher([old]))
 
 
 def test_a_large_file_is_stored_in_chunks(database: Database, key: bytes, tmp_path: Path):
@@ -153,3 +165,22 @@ def test_a_large_file_is_stored_in_chunks(database: Database, key: bytes, tmp_pa
     with database.session() as session:
         found = store.content(session, held.id, BytesCipher([key]))
     assert found is not None and found[1] == text
+
+
+def test_the_daily_retention_run_deletes_files_no_use_was_chosen_for(
+    database: Database, key: bytes, tmp_path: Path
+):
+    desk = _desk(database, key)
+    asyncio.run(desk.take(SENDER, files.wav()))
+    kept = asyncio.run(desk.take(OTHER, files.wav()))
+    case_id = _case(database)
+    asyncio.run(desk.give_to_case(OTHER, case_id))
+    policy = RetentionPolicy(evidence_hold_hours=2)
+    tracker = f"sqlite:///{tmp_path / 'tracker.db'}"
+    soon = run_retention(database, utc() + timedelta(hours=1), policy, tracker_store_url=tracker)
+    assert soon.counts["files not used"] == 0
+    later = run_retention(database, utc() + timedelta(hours=3), policy, tracker_store_url=tracker)
+    assert later.counts["files not used"] == 1
+    assert asyncio.run(desk.held(SENDER)) == []
+    with database.session() as session:
+        assert [file.id for file in store.of_case(session, case_id)] == [kept.id]
