@@ -22,9 +22,11 @@ from bot.content.rendering import Renderer
 from bot.content.store import ContentStore
 from bot.db import Database
 from bot.directory.service import DirectoryService
+from bot.evidence.desk import EvidenceDesk
 from bot.handoffs.store import HandoffStore
 from bot.language.names import LanguageNames, load_languages
 from bot.pseudonym import (
+    EVIDENCE,
     RECEIPT,
     REFERENCE,
     SENDER,
@@ -200,6 +202,11 @@ def directory_service() -> DirectoryService:
     return _service(
         "directory_service", lambda: DirectoryService(database(), settings().directory_dir)
     )
+
+
+def evidence_desk() -> EvidenceDesk:
+    """Files users send: held for their conversation, then given to a case or a handoff."""
+    return _service("evidence_desk", lambda: EvidenceDesk(database(), purpose_key(EVIDENCE)))
 
 
 def handoff_store() -> HandoffStore:

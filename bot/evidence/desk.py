@@ -14,36 +14,35 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from bot import runtime
 from bot.db import Database
 from bot.encryption import BytesCipher, bytes_cipher
 from bot.evidence import store
 from bot.evidence.limits import EvidenceLimits
 from bot.evidence.received import receive
 from bot.evidence.store import Evidence
-from bot.pseudonym import EVIDENCE, keyed_hash
-
-
-def conversation_key(sender_id: str) -> str:
-    """The keyed hash a held file is filed under: whoever reads the database cannot tell
-    whose conversation holds it."""
-    return keyed_hash(runtime.purpose_key(EVIDENCE), sender_id)
+from bot.pseudonym import keyed_hash
 
 
 class EvidenceDesk:
+    """One per process: bot.runtime.evidence_desk(), with the database and the key of the
+    EVIDENCE purpose (bot.pseudonym)."""
+
     def __init__(
         self,
-        db: Database | None = None,
+        db: Database,
+        key: bytes,
         cipher: BytesCipher | None = None,
         limits: EvidenceLimits | None = None,
     ) -> None:
-        self._db = db
+        self.db = db
+        self._key = key
         self._cipher = cipher
         self._limits = limits
 
-    @property
-    def db(self) -> Database:
-        return self._db or runtime.database()
+    def conversation_key(self, sender_id: str) -> str:
+        """The keyed hash a held file is filed under: whoever reads the database cannot
+        tell whose conversation holds it."""
+        return keyed_hash(self._key, sender_id)
 
     @property
     def cipher(self) -> BytesCipher:
@@ -58,7 +57,7 @@ class EvidenceDesk:
     async def take(self, sender_id: str, data: bytes, keep_original: bool = False) -> Evidence:
         """Holds a file for the conversation; RefusedFile says why it is not taken (too
         large, the conversation's files would pass the case limit, not a kind we take)."""
-        key = conversation_key(sender_id)
+        key = self.conversation_key(sender_id)
         holding = await self.db.run(
             lambda session: store.received_bytes(session, conversation_key=key)
         )
@@ -71,12 +70,12 @@ class EvidenceDesk:
         )
 
     async def held(self, sender_id: str) -> list[Evidence]:
-        key = conversation_key(sender_id)
+        key = self.conversation_key(sender_id)
         return await self.db.run(lambda session: store.held(session, key))
 
     async def give_to_case(self, sender_id: str, case_id: int) -> int:
         """Every file the conversation holds goes with its report (or added information)."""
-        key = conversation_key(sender_id)
+        key = self.conversation_key(sender_id)
 
         def give(session: Session) -> int:
             ids = [file.id for file in store.held(session, key)]
@@ -85,7 +84,7 @@ class EvidenceDesk:
         return await self.db.run(give)
 
     async def give_to_handoff(self, sender_id: str, handoff_id: str) -> int:
-        key = conversation_key(sender_id)
+        key = self.conversation_key(sender_id)
 
         def give(session: Session) -> int:
             ids = [file.id for file in store.held(session, key)]
@@ -94,5 +93,5 @@ class EvidenceDesk:
         return await self.db.run(give)
 
     async def discard(self, sender_id: str, ids: Sequence[str] | None = None) -> int:
-        key = conversation_key(sender_id)
+        key = self.conversation_key(sender_id)
         return await self.db.run(lambda session: store.discard(session, key, ids))

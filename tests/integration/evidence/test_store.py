@@ -23,7 +23,7 @@ from bot.cli import main
 from bot.db import Database
 from bot.encryption import BytesCipher, EncryptionKeyError
 from bot.evidence import store
-from bot.evidence.desk import EvidenceDesk, conversation_key
+from bot.evidence.desk import EvidenceDesk
 from bot.evidence.limits import MB, EvidenceLimits
 from bot.evidence.refusals import Refusal, RefusedFile
 from bot.retention.policy import RetentionPolicy
@@ -47,8 +47,12 @@ def key() -> bytes:
     return Fernet.generate_key()
 
 
+HOLDER_KEY = b"evidence holder key for tests"
+
+
 def _desk(database: Database, *keys: bytes, case_mb: int = 50) -> EvidenceDesk:
-    return EvidenceDesk(database, BytesCipher(list(keys)), EvidenceLimits(16 * MB, case_mb * MB))
+    limits = EvidenceLimits(16 * MB, case_mb * MB)
+    return EvidenceDesk(database, HOLDER_KEY, BytesCipher(list(keys)), limits)
 
 
 def _case(database: Database) -> int:
@@ -83,7 +87,7 @@ def test_a_database_reader_sees_neither_the_content_nor_the_sender(
     assert SENDER.encode() not in raw and SENDER.split(":")[1].encode() not in raw
     with sqlite3.connect(tmp_path / "evidence.db") as db:
         (holder,) = db.execute("select conversation_key from evidence_files").fetchone()
-    assert holder == conversation_key(SENDER) and SENDER not in holder
+    assert holder == _desk(database, key).conversation_key(SENDER) and SENDER not in holder
 
 
 def test_a_report_takes_the_held_files_and_keeps_only_their_day(database: Database, key: bytes):

@@ -1,0 +1,84 @@
+"""What the dialogue says about files, without I/O: which response answers a file, how a
+file is named to its sender ("photo, 230 KB") and what the report's summary lists. Words
+come from the content store's phrases (`phrase(name)`), so nothing here is worded in any
+language. actions/evidence.py calls these with the evidence desk's answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Mapping, Optional
+
+from bot.evidence.store import Evidence
+
+Phrase = Callable[[str], Optional[str]]
+
+SHARE_FILE = "share_file"
+FILE_ID = "file_id"
+# A button's choice about the files the conversation holds: delete them.
+FILE_CHOICE = "file_choice"
+DISCARD = "discard"
+
+# Where a file goes, by what the conversation is doing when it arrives.
+TO_REPORT, TO_HANDOFF, TO_CASE, HELD = "report", "handoff", "case", "held"
+# The forms a file can arrive in, and what the file is for there.
+FORM_USES: Mapping[str, str] = {"report_form": TO_REPORT, "information_form": TO_CASE}
+
+
+def file_id_of(entities: Sequence[Mapping[str, Any]]) -> Optional[str]:
+    """The file a channel passed on (`/share_file{"file_id": ...}`); None for typed words
+    about a file ("I have a screenshot")."""
+    for entity in entities:
+        value = entity.get("value")
+        if entity.get("entity") == FILE_ID and isinstance(value, str) and value:
+            return value
+    return None
+
+
+def wants_discard(entities: Sequence[Mapping[str, Any]]) -> bool:
+    return any(
+        entity.get("entity") == FILE_CHOICE and entity.get("value") == DISCARD
+        for entity in entities
+    )
+
+
+def size_text(size: int) -> str:
+    """230 KB, 1.4 MB: units every supported language writes the same way."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def file_label(file: Evidence, phrase: Phrase) -> str:
+    """'photo, 230 KB' in the conversation language."""
+    kind = phrase(f"file_kind_{file.kind}") or file.kind
+    return f"{kind}, {size_text(file.size)}"
+
+
+def privacy_phrase(file: Evidence) -> str:
+    """What the sender is told about the hidden details of the file as stored: taken out,
+    there were none, or they could not be taken out (then they may still be in it)."""
+    if not file.scrubbed:
+        return "file_privacy_kept"
+    return "file_privacy_removed" if file.removed else "file_privacy_nothing"
+
+
+def files_listed(files: Sequence[Evidence], phrase: Phrase) -> str:
+    """The summary's line of files: 'photo, 230 KB; voice note, 1.1 MB', or 'none'."""
+    if not files:
+        return phrase("report_files_none") or "-"
+    return "; ".join(file_label(file, phrase) for file in files)
+
+
+def received_response(file: Evidence, use: str) -> str:
+    """The response that answers a file, by where it went."""
+    if use == TO_REPORT:
+        return "utter_file_added_to_report"
+    if use == TO_CASE:
+        return "utter_file_added_to_information"
+    if use == TO_HANDOFF:
+        return "utter_file_given_to_advisor"
+    return "utter_file_received_voice" if file.kind == "audio" else "utter_file_received"
+
+
+def file_variables(file: Evidence, phrase: Phrase) -> dict[str, str]:
+    return {"file": file_label(file, phrase), "privacy": phrase(privacy_phrase(file)) or ""}
