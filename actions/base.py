@@ -30,6 +30,7 @@ from bot import runtime
 from bot.advisor.matches import Phrases
 from bot.cases.model import StorageUnavailable
 from bot.encryption import EncryptionKeyError
+from bot.evidence.dialogue import SHARE_FILE
 from bot.forms.answer import Answer
 from bot.forms.interruptions import Expects, Turn, steps_aside
 from bot.forms.tries import FORM_TRIES, settle, tries_of
@@ -244,6 +245,8 @@ class FormThatStepsAside(FormValidationAction, AssistantAction):
     counted, so no question comes a third time (bot/forms/tries)."""
 
     # The intents this form's rules answer in its middle (data/rules/); any other is an answer.
+    # A file sent, or a question about sending one, steps aside in every form
+    # (data/rules/evidence.yml).
     answerable: ClassVar[frozenset[str]] = frozenset()
 
     def answerable_at(self, requested_slot: str) -> frozenset[str]:
@@ -272,7 +275,7 @@ class FormThatStepsAside(FormValidationAction, AssistantAction):
         if (
             slot
             and slot in tracker.slots_to_validate()
-            and turn.intent in self.answerable_at(slot)
+            and turn.intent in self.answerable_at(slot) | {SHARE_FILE}
             and not self.answers_as_typed(slot, tracker)
             and steps_aside(
                 turn,

@@ -247,7 +247,7 @@ class ActionCreateHandoff(AssistantAction):
         reply_address = reply_address_text(*address) if address is not None else None
         reference = runtime.reference_for(tracker.sender_id)
         try:
-            await runtime.handoff_store().create(
+            record = await runtime.handoff_store().create(
                 transcript=transcript_from_events(tracker.events),
                 language=self.language(tracker),
                 channel=_channel(tracker),
@@ -271,4 +271,8 @@ class ActionCreateHandoff(AssistantAction):
             target.reachable, phrases(self.language(tracker)), datetime.now(timezone.utc)
         )
         self.utter(dispatcher, "utter_handoff_done", reference=reference, when=when)
+        # Files the user sent in this conversation go with it (a spooled handoff, stored
+        # later, does not take them: they stay held for the conversation).
+        if await runtime.evidence_desk().give_to_handoff(tracker.sender_id, record.id):
+            self.utter(dispatcher, "utter_files_given_to_advisor")
         return reset

@@ -16,6 +16,7 @@ from rasa_sdk.events import Restarted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import AssistantAction, active_form, intent_of
+from bot import runtime
 
 ASK = "action_delete_data"
 CONFIRM = "action_confirm_delete_data"
@@ -68,6 +69,7 @@ class ActionConfirmDeleteData(AssistantAction):
         if not confirmed:
             self.utter(dispatcher, "utter_delete_data_kept")
             return []
+        await runtime.evidence_desk().discard(tracker.sender_id)  # files not yet given
         # Said before the events go: the answer travels in this response, not the store.
         self.utter(dispatcher, "utter_delete_data_done")
         return [Restarted()]

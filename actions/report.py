@@ -4,6 +4,7 @@ choices and the checks of each answer are in actions/report_form."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -21,6 +22,7 @@ from bot import runtime
 from bot.advisor.questions import KNOWN_POST, chosen_post, post_label
 from bot.cases.intake import InvalidReport
 from bot.cases.model import StorageUnavailable
+from bot.evidence.dialogue import files_listed
 from bot.report.answers import (
     problem_response,
 )
@@ -42,6 +44,8 @@ from bot.report.form import (
 )
 from bot.report.memory import AdvisorPost, carried_over, said_before
 from bot.security.redaction import RECEIPT, SECRET_MARK
+
+logger = logging.getLogger(__name__)
 
 
 class ActionStartReport(AssistantAction):
@@ -129,10 +133,12 @@ class ActionAskReportConfirm(AssistantAction):
         if tracker.get_slot(REPORT_CHANGING):
             self.utter(dispatcher, "utter_report_which_part")
             return []
-        variables = summary_variables(
-            tracker.current_slot_values(), phrases(self.language(tracker)).lookup
+        phrase = phrases(self.language(tracker)).lookup
+        variables = summary_variables(tracker.current_slot_values(), phrase)
+        files = await runtime.evidence_desk().held(tracker.sender_id)
+        self.utter(
+            dispatcher, "utter_report_summary", **variables, files=files_listed(files, phrase)
         )
-        self.utter(dispatcher, "utter_report_summary", **variables)
         return []
 
 
@@ -178,6 +184,10 @@ class ActionSubmitReport(AssistantAction):
         # Marked as showing a receipt: the conversation store keeps this message without
         # its text or values (bot/security/redaction.py), so the receipt lives only with
         # the reporter.
+        # The files go with the case before the receipt is shown; a file that cannot move
+        # stays held (deleted after VM_EVIDENCE_HOLD_HOURS) and the reporter is not told
+        # it went.
+        files = await _give_files(tracker.sender_id, receipt.case_id)
         self.utter(
             dispatcher,
             "utter_report_received",
@@ -185,6 +195,8 @@ class ActionSubmitReport(AssistantAction):
             passphrase=receipt.passphrase,
             **{SECRET_MARK: RECEIPT},
         )
+        if files:
+            self.utter(dispatcher, "utter_report_files_sent")
         return slot_events({**forget_report(), REPORT_SUBMITTED: True})
 
 
@@ -195,5 +207,14 @@ class ActionCancelReport(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
+        await runtime.evidence_desk().discard(tracker.sender_id)  # nothing of it is kept
         self.utter(dispatcher, "utter_report_cancelled")
         return slot_events(forget_report())
+
+
+async def _give_files(sender_id: str, case_id: int) -> int:
+    try:
+        return await runtime.evidence_desk().give_to_case(sender_id, case_id)
+    except Exception as error:  # the report is stored: its receipt must still be given
+        logger.warning("Files could not go with a report (%s).", type(error).__name__)
+        return 0

@@ -64,6 +64,7 @@ from bot.report.form import (
     contact_options,
     is_done,
     kind_options,
+    removes_files,
     required_slots,
     says_skip,
     spoke_to_options,
@@ -265,12 +266,17 @@ class ValidateReportForm(FormThatStepsAside):
         answer = answer_contact_details(value, contact, region)
         return self._settled(dispatcher, tracker, REPORT_CONTACT_DETAILS, answer)
 
-    def validate_report_confirm(
+    async def validate_report_confirm(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         changing = bool(tracker.get_slot(REPORT_CHANGING))
         phrase = phrases(self.language(tracker)).lookup
-        answer = answer_confirm(_with_text(turn_of(tracker), value), changing, phrase)
+        turn = _with_text(turn_of(tracker), value)
+        answer = answer_confirm(turn, changing, phrase)
+        if removes_files(turn.text, changing, phrase):
+            # "Files" in the summary's choices: they are removed, and the summary comes back.
+            await runtime.evidence_desk().discard(tracker.sender_id)
+            dispatcher.utter_message(response="utter_files_discarded")
         return self._settled(dispatcher, tracker, REPORT_CONFIRM, answer)
 
 

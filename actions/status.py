@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import ActionExecutionRejected, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -22,6 +23,7 @@ from actions.base import (
     phrases,
     slot_events,
     text_of,
+    turn_of,
 )
 from bot import runtime
 from bot.cases.followup import seal_code
@@ -29,6 +31,7 @@ from bot.cases.intake import InvalidReport
 from bot.cases.model import StorageUnavailable
 from bot.cases.receipts import is_passphrase, parse_code
 from bot.cases.views import InformationAdded, StatusView
+from bot.evidence.dialogue import SHARE_FILE
 from bot.forms.answer import Answer
 from bot.forms.interruptions import Expects
 from bot.language.detection import reply_language
@@ -126,6 +129,15 @@ class ValidateInformationForm(FormValidationAction, AssistantAction):
         # refusal ("vale, lo busco luego") asks for nothing (action_add_information).
         return domain_slots if tracker.get_slot(STATUS_FOLLOW_UP) else []
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        turn = turn_of(tracker)
+        if turn.is_payload and turn.intent == SHARE_FILE:
+            # A file (or the button to delete files) is no text to add: its rule answers.
+            return [SlotSet(STATUS_INFORMATION, None), ActionExecutionRejected(self.form_name())]
+        return await super().run(dispatcher, tracker, domain)
+
     def validate_status_information(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
@@ -187,6 +199,8 @@ class ActionAddInformation(AssistantAction):
             return events
         if isinstance(outcome, InformationAdded):
             self.utter(dispatcher, "utter_status_information_added")
+            if await runtime.evidence_desk().give_to_case(tracker.sender_id, outcome.case_id):
+                self.utter(dispatcher, "utter_report_files_sent")
             return events
         self.utter(dispatcher, "utter_status_expired")
         return slot_events(after_information(expired=True))

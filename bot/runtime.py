@@ -44,7 +44,16 @@ T = TypeVar("T")
 # load and no test changes them between tests.
 CONTENT = frozenset({"languages", "content_store", "renderer", "behaviour_lexicon"})
 # Built from the state folder and the database: what `reset()` forgets.
-STATE = frozenset({"database", "pseudonym_key", "case_store", "directory_service", "handoff_store"})
+STATE = frozenset(
+    {
+        "database",
+        "pseudonym_key",
+        "case_store",
+        "directory_service",
+        "handoff_store",
+        "evidence_desk",
+    }
+)
 SERVICES = CONTENT | STATE
 
 _lock = threading.RLock()  # re-entrant: a service's builder asks for the ones it uses

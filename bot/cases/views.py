@@ -83,6 +83,7 @@ class Refused:
 @dataclass(frozen=True)
 class InformationAdded:
     sent_at: datetime
+    case_id: int  # where files sent with the information go; never shown to the reporter
 
 
 # --- what the coordinator sees ------------------------------------------------------------

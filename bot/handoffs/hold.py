@@ -6,6 +6,7 @@ Rasa's ConversationPaused), what happens to a message the user sends:
 - immediate danger or thoughts of self-harm (the safety component's verdict, or the
   intent): the assistant answers at once with the safety text, as it would unpaused, and
   the console flags the message to the advisor;
+- a file (a channel's /share_file): it goes to the handoff, and the user is told so;
 - anything else: nothing is said; the advisor reads it in the console and answers.
 """
 
@@ -18,7 +19,9 @@ from typing import Any
 
 from bot.safety.decision import ALARM_INTENTS
 
-RESUME, ANSWER, WAIT = "resume", "answer", "wait"
+RESUME, ANSWER, WAIT, FILE = "resume", "answer", "wait", "file"
+# What a channel passes on for a file it received (actions/evidence.py).
+FILE_PAYLOAD = "/share_file"
 BACK_PAYLOAD = "/assistant"
 BACK_PHRASE = "back_to_assistant_word"
 
@@ -37,9 +40,12 @@ def is_alarm(parse_data: Mapping[str, Any]) -> bool:
 
 
 def while_held(text: str, parse_data: Mapping[str, Any], back_words: Iterable[str]) -> str:
-    """RESUME, ANSWER or WAIT for a message sent while an advisor holds the conversation."""
+    """RESUME, ANSWER, FILE or WAIT for a message sent while an advisor holds the
+    conversation. FILE: a file the user sent, which goes to the advisor's handoff."""
     if text.strip().casefold() == BACK_PAYLOAD or folded(text) in {folded(w) for w in back_words}:
         return RESUME
     if is_alarm(parse_data):
         return ANSWER
+    if text.startswith(FILE_PAYLOAD):
+        return FILE
     return WAIT

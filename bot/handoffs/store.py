@@ -335,6 +335,22 @@ class HandoffStore:
 
         return await self.database.run(newest)
 
+    async def open_handoff(self, conversation_ref: str) -> Optional[str]:
+        """The id of the newest handoff of a conversation an advisor has not closed, if any
+        (files the user sends then go to it)."""
+
+        def newest(session: Session) -> Optional[str]:
+            row = (
+                session.query(Handoff.id)
+                .filter(Handoff.conversation_ref == conversation_ref)
+                .filter(Handoff.status != "closed")
+                .order_by(Handoff.created_at.desc())
+                .first()
+            )
+            return str(row[0]) if row is not None else None
+
+        return await self.database.run(newest)
+
     async def release(self, conversation_ref: str) -> int:
         """The user went back to the assistant: no open handoff of this conversation is
         held any longer (the advisor sees it in the console). Returns how many were."""

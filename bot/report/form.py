@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 from bot.cases.model import CONTACTS, KINDS, SPOKE_TO
 from bot.cases.views import Report
 from bot.directory.resolution import normalize
-from bot.forms.choices import plain
+from bot.forms.choices import match_choice, plain
 
 # What an optional question holds when the reporter chose to skip it.
 SKIPPED = "skipped"
@@ -45,6 +45,8 @@ REPORT_CONTACT_DETAILS = "report_contact_details"
 REPORT_CONFIRM = "report_confirm"
 REPORT_CHANGING = "report_changing"
 REPORT_SUBMITTED = "report_submitted"
+# The part of the summary that lists the files sent with the report.
+FILES = "files"
 # Said when the reporter chooses to stay anonymous: what anonymity does not protect.
 ANONYMITY_CAVEAT = "utter_report_anonymous_caveat"
 
@@ -81,6 +83,8 @@ CHANGEABLE: Mapping[str, tuple[str, ...]] = {
     "witnesses": (REPORT_WITNESSES,),
     "spoke_to": (REPORT_SPOKE_TO,),
     "contact": (REPORT_CONTACT, REPORT_CONTACT_DETAILS),
+    # The files sent with the report: removed (actions/report_form), no question asked again.
+    FILES: (),
 }
 
 
@@ -166,6 +170,21 @@ def contact_options(phrase: Phrase) -> dict[str, list[str]]:
 
 def change_options(phrase: Phrase) -> dict[str, list[str]]:
     return {f"change_{part}": words_of(phrase, f"report_field_{part}") for part in CHANGEABLE}
+
+
+def removes_files(text: object, changing: bool, phrase: Phrase) -> bool:
+    """Whether the answer to the summary chooses the files (to remove them): the button,
+    or the part's name typed."""
+    if text == f"change_{FILES}":
+        return True
+    if not isinstance(text, str) or text in (SEND, CHANGE) or text.startswith("change_"):
+        return False
+    options = (
+        change_options(phrase)
+        if changing
+        else {**confirm_options(phrase), **change_options(phrase)}
+    )
+    return match_choice(text, options) == f"change_{FILES}"
 
 
 def start_options(phrase: Phrase) -> dict[str, list[str]]:

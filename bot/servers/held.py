@@ -6,6 +6,7 @@ MessageProcessor._run_prediction_loop, in the Rasa server process only
 (bot.servers.rasa_server), so that a paused conversation:
 - resumes on the word to go back, and runs `action_back_to_assistant`;
 - answers an emergency as if unpaused, then stays paused for the advisor;
+- gives a file the user sent to the advisor's handoff (action_share_file), still paused;
 - otherwise stays silent, as Rasa would."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 BACK_ACTION = "action_back_to_assistant"
+FILE_ACTION = "action_share_file"
 
 
 def _back_words() -> list[str]:
@@ -29,7 +31,7 @@ def install() -> None:
     from rasa.shared.core.constants import ACTION_LISTEN_NAME
     from rasa.shared.core.events import ConversationPaused, ConversationResumed
 
-    from bot.handoffs.hold import ANSWER, RESUME, while_held
+    from bot.handoffs.hold import ANSWER, FILE, RESUME, while_held
 
     original = MessageProcessor._run_prediction_loop
     if getattr(original, "_held_aware", False):
@@ -51,6 +53,10 @@ def install() -> None:
             await self._run_action(
                 self._get_action(ACTION_LISTEN_NAME), tracker, output_channel, self.nlg, listen
             )
+        elif decision == FILE:  # given to the advisor's handoff, still paused
+            action = self._get_action(FILE_ACTION)
+            prediction = PolicyPrediction.for_action_name(self.domain, FILE_ACTION)
+            await self._run_action(action, tracker, output_channel, self.nlg, prediction)
         elif decision == ANSWER:
             tracker.update(ConversationResumed())
             await original(self, output_channel, tracker)

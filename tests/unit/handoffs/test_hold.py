@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot import runtime
-from bot.handoffs.hold import ANSWER, BACK_PHRASE, RESUME, WAIT, while_held
+from bot.handoffs.hold import ANSWER, BACK_PHRASE, FILE, RESUME, WAIT, while_held
 from bot.language.detection import SUPPORTED_LANGUAGES
 
 
@@ -38,3 +38,10 @@ def test_an_emergency_is_answered_while_held():
 )
 def test_anything_else_waits_for_the_advisor(text):
     assert while_held(text, {"intent": {"name": "affirm"}}, back_words()) == WAIT
+
+
+def test_a_file_sent_while_held_goes_to_the_advisor_and_words_wait():
+    file = '/share_file{"file_id": "0f3a"}'
+    assert while_held(file, {"intent": {"name": "share_file"}}, back_words()) == FILE
+    typed = {"intent": {"name": "share_file", "confidence": 0.97}}
+    assert while_held("I have a screenshot of it", typed, back_words()) == WAIT
