@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import AssistantAction, active_form, phrases
+from actions.base import AssistantAction, active_form, phrases, slot_events
 from bot import runtime
 from bot.evidence.dialogue import (
     FORM_USES,
@@ -19,8 +19,10 @@ from bot.evidence.dialogue import (
     file_id_of,
     file_variables,
     received_response,
+    voice_story,
     wants_discard,
 )
+from bot.report.form import REPORT_DESCRIPTION
 from bot.settings import settings
 
 
@@ -61,5 +63,11 @@ class ActionShareFile(AssistantAction):
                 await desk.give_to_handoff(tracker.sender_id, handoff_id)
                 use = TO_HANDOFF
         phrase = phrases(self.language(tracker)).lookup
-        self.utter(dispatcher, received_response(file, use), **file_variables(file, phrase))
+        variables = file_variables(file, phrase)
+        story = voice_story(file, use, tracker.get_slot("requested_slot"),
+                            tracker.get_slot(REPORT_DESCRIPTION), phrase)  # fmt: skip
+        if story is not None:  # the voice note is the account of what happened
+            self.utter(dispatcher, "utter_file_voice_as_story", **variables)
+            return slot_events(story)
+        self.utter(dispatcher, received_response(file, use), **variables)
         return []

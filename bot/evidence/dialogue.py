@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Mapping, Optional
 
 from bot.evidence.store import Evidence
+from bot.report.form import DONE, REPORT_DESCRIPTION, REPORT_WHAT_HAPPENED
 
 Phrase = Callable[[str], Optional[str]]
 
@@ -78,6 +79,24 @@ def received_response(file: Evidence, use: str) -> str:
     if use == TO_HANDOFF:
         return "utter_file_given_to_advisor"
     return "utter_file_received_voice" if file.kind == "audio" else "utter_file_received"
+
+
+def voice_story(
+    file: Evidence,
+    use: str,
+    requested_slot: Optional[str],
+    description: Optional[str],
+    phrase: Phrase,
+) -> Optional[dict[str, str]]:
+    """The report's answers when a voice note is the account of what happened: sent at the
+    story question before anything was written (oral reporting, EU directive 2019/1937
+    art. 9). None when the note goes beside the story."""
+    if file.kind != "audio" or use != TO_REPORT or description:
+        return None
+    if requested_slot != REPORT_WHAT_HAPPENED:
+        return None
+    told = phrase("report_story_in_voice_note") or "(voice note)"
+    return {REPORT_DESCRIPTION: told, REPORT_WHAT_HAPPENED: DONE}
 
 
 def file_variables(file: Evidence, phrase: Phrase) -> dict[str, str]:

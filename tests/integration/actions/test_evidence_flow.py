@@ -234,3 +234,21 @@ def _case_of(database: Database, code: str) -> int:
     assert parse_code(code)
     with database.session() as session:
         return int(session.execute(select(Case.id)).scalar_one())
+
+
+def test_a_voice_note_at_the_story_question_is_the_account_of_what_happened(database):
+    note = hold(files.ogg_opus())
+    at_story = {
+        REPORT_START: STARTED,
+        REPORT_KIND: "bullying",
+        "requested_slot": REPORT_WHAT_HAPPENED,
+    }
+    arriving = sent(note, slots=at_story, active_loop="report_form", language="nl")
+    messages, slots = run(ActionShareFile(), arriving)
+    assert said(messages) == ["utter_file_voice_as_story"]
+    assert slots[REPORT_WHAT_HAPPENED] == DONE
+    told = runtime.renderer().phrase("report_story_in_voice_note", "nl")
+    assert slots[REPORT_DESCRIPTION] == told and "spraakbericht" in told
+    written = {**at_story, REPORT_DESCRIPTION: "Hij schreeuwde."}
+    messages, slots = run(ActionShareFile(), sent(note, slots=written, active_loop="report_form"))
+    assert said(messages) == ["utter_file_added_to_report"] and slots == {}  # beside the story
