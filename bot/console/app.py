@@ -26,6 +26,7 @@ from bot.console.pages import (
     directory,
     directory_accounts,
     directory_records,
+    files,
     inbox,
     overview,
 )
@@ -34,6 +35,7 @@ from bot.console.web import RateLimit, SecurityHeaders, current, not_found
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 HANDOFF = "/handoffs/{handoff_id:str}"
 CASE = "/cases/{case_id:str}"
+FILE = "/files/{file_id:str}"  # an attachment of the case or handoff (pages/files.py)
 CONTENT = "/content/{language:str}/{name:str}"
 ADVISOR = "/directory/advisors/{advisor_id:str}"
 POST = "/directory/posts/{code:str}"
@@ -79,6 +81,7 @@ def create_app(assistant: Optional[Assistant] = None, notify: bool = False) -> S
         Route(HANDOFF + "/messages/{message_id:str}/retry", inbox.retry, methods=["POST"]),
         Route(HANDOFF + "/hand-back", inbox.hand_back, methods=["POST"]),
         Route(HANDOFF + "/close", inbox.close, methods=["POST"]),
+        Route(HANDOFF + FILE, files.handoff_file, methods=["GET"]),
         Route("/content", content.content_list, methods=["GET"]),
         Route(CONTENT, content.content_page, methods=["GET"]),
         Route(CONTENT, content.content_post, methods=["POST"]),
@@ -98,6 +101,7 @@ def create_app(assistant: Optional[Assistant] = None, notify: bool = False) -> S
         Route(CASE + "/acknowledge", cases.acknowledge, methods=["POST"]),
         Route(CASE + "/status", cases.change_status, methods=["POST"]),
         Route(CASE + "/reply", cases.reply, methods=["POST"]),
+        Route(CASE + FILE, files.case_file, methods=["GET"]),
         Route("/overview", overview.overview_page, methods=["GET"]),
         Route("/overview.csv", overview.overview_csv, methods=["GET"]),
         Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),

@@ -1,5 +1,5 @@
-"""The console's audit: who (account id) did what (an action name) to which handoff, when.
-Never content: no text, no address, no e-mail."""
+"""The console's audit: who (account id) did what (an action name) to which handoff (and,
+opening an attachment, which file id), when. Never content: no text, no address, no e-mail."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ ACTIONS = frozenset(
         "conversation_held",
         "conversation_handed_back",
         "handoff_closed",
+        "file_opened",
         "content_published",
         "content_reverted",
         "content_confirmed",
@@ -52,6 +53,7 @@ class ConsoleAudit(Base):
     account_id = Column(String(36), nullable=True)
     action = Column(String(40), nullable=False)
     handoff_id = Column(String(36), nullable=True, index=True)
+    file_id = Column(String(32), nullable=True)  # an evidence file's id (bot.evidence.store)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class AuditEntry:
     account_id: Optional[str]
     action: str
     handoff_id: Optional[str]
+    file_id: Optional[str] = None
 
 
 def audit(
@@ -68,6 +71,7 @@ def audit(
     action: str,
     handoff_id: Optional[str] = None,
     now: Optional[datetime] = None,
+    file_id: Optional[str] = None,
 ) -> None:
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action: {action}")
@@ -77,6 +81,7 @@ def audit(
             account_id=account_id,
             action=action,
             handoff_id=handoff_id,
+            file_id=file_id,
         )
     )
 
@@ -86,6 +91,6 @@ def audit_trail(session: Session, handoff_id: Optional[str] = None) -> list[Audi
     if handoff_id is not None:
         query = query.where(ConsoleAudit.handoff_id == handoff_id)
     return [
-        AuditEntry(row.at, row.account_id, row.action, row.handoff_id)
+        AuditEntry(row.at, row.account_id, row.action, row.handoff_id, row.file_id)
         for row in session.execute(query).scalars()
     ]

@@ -42,8 +42,9 @@ HEADERS = {
 
 
 class SecurityHeaders:
-    """Adds the security headers to every answer, and `no-store` to every page: a
-    transcript is never kept in a browser's cache."""
+    """Adds the security headers to every answer (but one it set itself: an attachment's
+    stricter policy), and `no-store` to every page: a transcript is never kept in a
+    browser's cache."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -58,7 +59,8 @@ class SecurityHeaders:
                 headers = [(k, v) for k, v in message.get("headers", [])]
                 present = {k.lower() for k, _ in headers}
                 for name, value in HEADERS.items():
-                    headers.append((name.encode(), value.encode()))
+                    if name.encode() not in present:  # an attachment sets its own policy
+                        headers.append((name.encode(), value.encode()))
                 if b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
                 if settings().console_url.startswith("https://"):

@@ -1,5 +1,6 @@
 """Deleting what is past retention in the assistant's database (DATABASE_URL): closed cases
-with their messages and audit entries, closed handoffs, delivery ids and receipt attempts.
+with their messages, audit entries and evidence files, closed handoffs with theirs, delivery
+ids and receipt attempts.
 
 Each function takes an open session and returns how many it deleted (or, with
 `dry_run`, would delete); nothing here reads or logs any text."""
@@ -16,6 +17,7 @@ from bot.cases.facts import facts_of, region_of
 from bot.cases.model import CLOSED, AuditEntry, Case, CaseMessage
 from bot.cases.overview_data import FACT_COLUMNS, post_regions
 from bot.deliveries import ChannelDelivery
+from bot.evidence import store as evidence
 from bot.handoffs.messages import AdvisorMessage
 from bot.handoffs.store import Handoff
 from bot.retention.overview import count_deleted
@@ -27,7 +29,7 @@ def _count(session: Session, table: type, condition: object) -> int:
 
 
 def purge_cases(session: Session, now: datetime, policy: RetentionPolicy, dry_run: bool) -> int:
-    """Closed cases past retention, each with its messages and audit entries; each leaves
+    """Closed cases past retention, each with its messages, audit entries and files; each leaves
     one more in the overview's counts (bot/retention/overview.py) and nothing else."""
     expired = and_(Case.status == CLOSED, Case.closed_at < policy.cases_closed_before(now))
     if dry_run:
@@ -42,6 +44,7 @@ def purge_cases(session: Session, now: datetime, policy: RetentionPolicy, dry_ru
         session.expunge(case)  # deleted below with a statement, not through the session
         session.execute(delete(AuditEntry).where(AuditEntry.case_id == case_id))
         session.execute(delete(CaseMessage).where(CaseMessage.case_id == case_id))
+        evidence.delete_of_cases(session, [case_id])
         # Conditional, so a case another run deleted just now is not counted twice.
         result = session.execute(delete(Case).where(Case.id == case_id, expired))
         if result.rowcount:
@@ -58,7 +61,11 @@ def purge_handoffs(session: Session, now: datetime, policy: RetentionPolicy, dry
     )
     if dry_run:
         return _count(session, Handoff, expired)
-    # What advisors wrote goes with the handoff (the console's audit keeps no content).
+    # What advisors wrote and the user's files go with the handoff (the console's audit
+    # keeps no content).
+    evidence.delete_of_handoffs(
+        session, session.execute(select(Handoff.id).where(expired)).scalars()
+    )
     gone = select(Handoff.id).where(expired).scalar_subquery()
     session.execute(
         delete(AdvisorMessage)

@@ -1,5 +1,6 @@
 """The coordinators' case desk: the cases with their legal clock (overdue first), filters
-by status, kind and age; a case with its report, messages and audit trail; acknowledging,
+by status, kind and age; a case with its report, attachments (bot.console.attachments;
+opened through pages/files.py), messages and audit trail; acknowledging,
 changing the status and writing to the reporter. Coordinators only: an advisor's or an
 admin's session gets 403, since case text is never for advisors. Every action runs
 through bot.cases.coordinator, audited with the logged-in account (the e-mail as the actor,
@@ -18,6 +19,7 @@ from bot import runtime
 from bot.cases import coordinator
 from bot.cases.model import KINDS, NEXT_STATUSES, STATUSES, CaseNotFound, CaseStoreError
 from bot.cases.views import CaseSummary
+from bot.console.attachments import file_views
 from bot.console.sessions import ActiveSession
 from bot.console.web import (
     MAX_FORM_BYTES,
@@ -31,6 +33,8 @@ from bot.console.web import (
     texts_for,
     to_login,
 )
+from bot.evidence import store as evidence
+from bot.evidence.store import Evidence
 
 AGES = {"week": 7, "month": 31, "quarter": 92, "year": 366}
 
@@ -122,23 +126,26 @@ async def case_page(request: Request, error: Optional[str] = None, status: int =
     now = datetime.now(timezone.utc)
     actor, account = _actor(active)
 
-    def read(session: Any) -> tuple[Any, Any]:
+    def read(session: Any) -> tuple[Any, Any, list[Evidence]]:
         detail = coordinator.case_detail(session, case_id, actor, now, account)
         trail = coordinator.audit_trail(session, case_id, actor, now, account)
-        return detail, trail
+        return detail, trail, evidence.of_case(session, case_id)  # listed, not opened
 
     try:
-        detail, trail = await runtime.database().run(read)
+        detail, trail, held = await runtime.database().run(read)
     except CaseNotFound:
         return not_found(request, active.account)
+    t = texts_for(request)
     return render(
         request,
         "case.html",
         status,
+        t=t,
         account=active.account,
         csrf=active.csrf_token,
         case=detail,
         trail=trail,
+        files=file_views(t, held, f"/cases/{case_id}"),
         now=now,
         next_statuses=NEXT_STATUSES.get(detail.status, ()),
         error=error,

@@ -1,7 +1,8 @@
 """The advisor's inbox and a handed-off conversation: read it, take it, write to the user,
 retry, hand it back, close it. A handoff the advisor may not see is "not found" (404), the
 same as one that does not exist. Every view of a conversation and every action is audited
-(bot.console.audit); the live view's polling is part of the view it belongs to."""
+(bot.console.audit); the live view's polling is part of the view it belongs to. The page
+lists the handoff's attachments; opening one is pages/files.py's, audited each time."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from bot import runtime
 from bot.console import desk
+from bot.console.attachments import file_views
 from bot.console.audit import audit
 from bot.console.conversation import Conversations, Entry
 from bot.console.pages.auth import login_page
@@ -31,6 +33,7 @@ from bot.console.web import (
     to_login,
 )
 from bot.directory.records import AdvisorRecord, Directory
+from bot.evidence import store as evidence
 from bot.handoffs.messages import MAX_MESSAGE_CHARACTERS
 from bot.handoffs.store import HandoffRecord
 
@@ -123,6 +126,7 @@ async def handoff_page(request: Request) -> Response:
     if record is None:
         return not_found(request, found.active.account)
     entries, live = await conversations(request).entries(record)
+    held = await runtime.database().run(lambda s: evidence.of_handoff(s, record.id))
     t = texts_for(request)
     return render(
         request,
@@ -133,6 +137,7 @@ async def handoff_page(request: Request) -> Response:
         handoff=record,
         mine=record.advisor_id == (found.advisor.id if found.advisor else None),
         entries=entries,
+        files=file_views(t, held, f"/handoffs/{record.id}"),  # listed, not opened
         live=live,
         local=found.local,
         post=post_name(found.directory, record.post_code, t),

@@ -212,6 +212,44 @@ def test_a_closed_handoff_goes_ninety_days_after_closing_an_open_one_stays(
         assert len(messages_of(session, still_open)) == 1
 
 
+def test_the_files_of_a_purged_case_and_handoff_go_with_them(database: Database, tracker_url: str):
+    """Evidence (issue 17): a deleted case's or handoff's files and their encrypted chunks
+    are gone; those of a case and a handoff still kept stay, readable."""
+    from bot.encryption import bytes_cipher
+    from bot.evidence import store
+    from bot.evidence.limits import MB, EvidenceLimits
+    from bot.evidence.received import receive
+    from bot.evidence.store import EvidenceChunk, EvidenceFile
+
+    def attach(data: bytes, **holder: object) -> str:
+        received = receive(data, case_bytes=0, limits=EvidenceLimits(16 * MB, 50 * MB))
+        with database.session() as session:
+            return store.store(session, received, bytes_cipher(), **holder).id  # type: ignore[arg-type]
+
+    closed_on = T0 + timedelta(days=90)
+    old_case = closed_case(database, closed_on)
+    kept_case = closed_case(database, closed_on + timedelta(days=400))
+    old_handoff, kept_handoff = handoff(database, T0), handoff(database, T0)
+    with database.session() as session:
+        set_status(session, old_handoff, "closed", T0 + timedelta(days=10))
+    text = b"notes " * 400_000  # 2.4 MB: three chunks
+    gone = [attach(text, case_id=old_case), attach(b"a voice", case_id=old_case)]
+    gone.append(attach(b"to the advisor", handoff_id=old_handoff))
+    stays = [attach(text, case_id=kept_case), attach(b"still open", handoff_id=kept_handoff)]
+
+    report = run(database, closed_on + timedelta(days=5 * 365 + 2), tracker_url)
+    assert report.counts["closed cases"] == 1 and report.counts["closed handoffs"] == 1
+    with database.session() as session:
+        files = set(session.execute(sa.select(EvidenceFile.id)).scalars())
+        chunks = set(session.execute(sa.select(EvidenceChunk.file_id)).scalars())
+        assert files == chunks == set(stays)
+        assert (
+            store.of_case(session, old_case) == [] and store.of_handoff(session, old_handoff) == []
+        )
+        opened = store.content(session, stays[0], bytes_cipher())
+        assert opened is not None and opened[1] == text
+
+
 def test_expired_delivery_ids_and_receipt_attempts_go(database: Database, tracker_url: str):
     with database.session() as session:
         session.add(ChannelDelivery(channel="twilio", delivery_id="SM-old", received_at=T0))
