@@ -144,7 +144,7 @@ def test_every_response_renders_on_every_channel_without_open_placeholders(langu
         "message": "x",
     }  # fmt: skip
     # The messaging channels (channels/twilio.py, channels/telegram.py).
-    variables |= {"count": "3", "choice": "x"}
+    variables |= {"count": "3", "choice": "x", "max_mb": "16"}
     for name in content.responses[language]:
         for channel in CHANNELS:
             message = runtime.renderer().render(name, language, channel, variables)
