@@ -19,16 +19,19 @@
 - Rasa sees the conversation as `telegram:<pseudonym>` of the chat id
   (channels/addresses.py), never the chat id; replies of the same update go to the chat
   it came from, and the chat id reaches the action server only in the message metadata.
-- Photos, voice, files and locations get a polite text-only answer; a caption is passed
-  on as text. The request lifecycle (size limit, secret before the body is read, each
-  update once, recovery) is channels/webhook.py's.
+- Photos, documents, voice notes and audio go to the evidence desk, each then to the
+  dialogue as `/share_file{...}` (channels/telegram_media.py); a caption follows as text.
+  Locations, contacts and stickers get a polite text-only answer. The request lifecycle
+  (size limit, secret before the body is read, each update once, recovery) is
+  channels/webhook.py's.
 
 Environment (secrets never go in credentials.yml):
   TELEGRAM_BOT_TOKEN        the bot's token from @BotFather
   TELEGRAM_WEBHOOK_SECRET   the secret_token given to setWebhook (1-256 of A-Z a-z 0-9 _ -)
                             without both the channel is off (one log line), webhook 503
   TELEGRAM_API_BASE_URL     the Bot API's address, default https://api.telegram.org/bot
-                            (python-telegram-bot's base_url; a local fake in tests)
+                            (python-telegram-bot's base_url; a local fake in tests);
+                            files come from the same address with /file before /bot
 
 Register the webhook once:
   curl -F url=https://<public host>/webhooks/telegram/webhook \\
@@ -46,6 +49,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Mapping, Optional
 
+import httpx
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import response
 from sanic.request import Request
@@ -53,6 +57,8 @@ from sanic.response import HTTPResponse
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
+from bot import runtime
+from bot.evidence.desk import EvidenceDesk
 from bot.language.detection import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.language.slot import INTERFACE_LANGUAGE
 from channels.addresses import ReplyTo
@@ -68,7 +74,9 @@ from channels.conversation import (
     supported_language,
 )
 from channels.inbound import BadRequest, clean_text
+from channels.media import media_client, settle
 from channels.state import DELIVERY_MEMORY, Deliveries
+from channels.telegram_media import TelegramFile, attachments, file_base_url, take_attachments
 from channels.telegram_output import TelegramOutput
 from channels.webhook import OnNewMessage, WebhookInput
 
@@ -106,7 +114,8 @@ class TelegramSettings:
 @dataclass(frozen=True)
 class TelegramInbound:
     update_id: int
-    # "text", "command", "button", "unsupported" (media, location, ...) or "ignored"
+    # "text", "command", "button", "media" (a file), "unsupported" (a location, a contact,
+    # a sticker, ...) or "ignored"
     kind: str
     chat_id: int = 0
     text: str = ""
@@ -114,6 +123,7 @@ class TelegramInbound:
     callback_query_id: Optional[str] = None
     # When the message (for a button: the message with the keyboard) was sent.
     sent_at: Optional[datetime] = None
+    files: tuple[TelegramFile, ...] = ()
 
     @property
     def reply_to(self) -> ReplyTo:
@@ -202,7 +212,11 @@ def parse_update(body: bytes, bot: Optional[Bot] = None) -> TelegramInbound:
     text = message.text
     if not isinstance(text, str):
         caption = message.caption if isinstance(message.caption, str) else ""
-        return TelegramInbound(update_id, "unsupported", chat_id, caption, hint, sent_at=sent_at)
+        files = attachments(message)
+        kind = "media" if files else "unsupported"
+        return TelegramInbound(
+            update_id, kind, chat_id, caption, hint, sent_at=sent_at, files=files
+        )
     if _COMMAND.match(text):
         return TelegramInbound(update_id, "command", chat_id, text, hint, sent_at=sent_at)
     return TelegramInbound(update_id, "text", chat_id, text, hint, sent_at=sent_at)
@@ -237,10 +251,15 @@ class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
     max_body_bytes = 256 * 1024
 
     def __init__(
-        self, settings: Optional[TelegramSettings], deliveries: Optional[Deliveries] = None
+        self,
+        settings: Optional[TelegramSettings],
+        deliveries: Optional[Deliveries] = None,
+        desk: Optional[EvidenceDesk] = None,
     ) -> None:
         super().__init__(settings, deliveries)
         self._bot: Optional[Bot] = None
+        self._media: Optional[httpx.AsyncClient] = None
+        self.desk = desk  # None: the process's (runtime.evidence_desk())
 
     @classmethod
     def name(cls) -> str:
@@ -268,7 +287,8 @@ class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
     def bot(self) -> Bot:
         assert self.settings is not None
         if self._bot is None:
-            self._bot = Bot(self.settings.token, base_url=self.settings.api_base_url)
+            api = self.settings.api_base_url
+            self._bot = Bot(self.settings.token, base_url=api, base_file_url=file_base_url(api))
         return self._bot
 
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -279,6 +299,9 @@ class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
         if self._bot is not None:
             await self._bot.shutdown()
             self._bot = None
+        if self._media is not None:
+            await self._media.aclose()
+            self._media = None
 
     def authenticate(self, request: Request) -> bytes:
         assert self.settings is not None
@@ -304,8 +327,10 @@ class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
         language = conversation.language_or(inbound.language_hint)
         await self._say(inbound, "channel_try_again", language)
 
-    async def _say(self, inbound: TelegramInbound, name: str, language: Optional[str]) -> None:
-        message = await channel_message(name, language or DEFAULT_LANGUAGE, "telegram")
+    async def _say(
+        self, inbound: TelegramInbound, name: str, language: Optional[str], **values: Any
+    ) -> None:
+        message = await channel_message(name, language or DEFAULT_LANGUAGE, "telegram", **values)
         if message:
             output = TelegramOutput(self.bot, inbound.reply_to)
             await output.send_response(inbound.sender_id, message)
@@ -323,6 +348,7 @@ class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
         conversation = await read_conversation(app, sender_id)
         language = conversation.language_or(inbound.language_hint)
         payload: Optional[str] = None
+        payloads: list[str] = []
 
         if inbound.kind == "button":
             assert inbound.callback_query_id is not None
@@ -338,6 +364,8 @@ class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
             if payload is None:
                 await self._say(inbound, "channel_commands", language)
                 return
+        elif inbound.kind == "media":
+            payloads = await self._take_files(inbound, language)
         elif inbound.kind == "unsupported":
             await self._say(inbound, "channel_media_not_supported", language)
 
@@ -345,20 +373,37 @@ class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
             text = payload
         else:  # typed text never reaches the dialogue as an intent
             text = without_command_prefix(clean_text(inbound.text))
-        if not text:
-            return
-        parse_data = None
-        if payload is not None and conversation.language not in SUPPORTED_LANGUAGES:
-            # "/greet" says nothing about the language; the app's language words the answer.
-            parse_data = payload_parse_data(payload, language, APP_LANGUAGE_CONFIDENCE)
-        await on_new_message(
-            UserMessage(
-                text,
-                TelegramOutput(self.bot, inbound.reply_to),
-                sender_id,
-                parse_data=parse_data,
-                input_channel=self.name(),
-                message_id=str(inbound.update_id),
-                metadata=inbound.reply_to.metadata(_app_language(inbound.language_hint)),
+        # Each file taken is its own message (a payload only the channel makes), then the
+        # caption follows as the text it is.
+        messages: list[tuple[str, Optional[str], str]] = [
+            (p, p, f"{inbound.update_id}:{i}") for i, p in enumerate(payloads)
+        ]
+        if text:
+            messages.append((text, payload, str(inbound.update_id)))
+        for text, payload, message_id in messages:
+            parse_data = None
+            if payload is not None and conversation.language not in SUPPORTED_LANGUAGES:
+                # "/greet" says nothing about the language; the app's language words the answer.
+                parse_data = payload_parse_data(payload, language, APP_LANGUAGE_CONFIDENCE)
+            await on_new_message(
+                UserMessage(
+                    text,
+                    TelegramOutput(self.bot, inbound.reply_to),
+                    sender_id,
+                    parse_data=parse_data,
+                    input_channel=self.name(),
+                    message_id=message_id,
+                    metadata=inbound.reply_to.metadata(_app_language(inbound.language_hint)),
+                )
             )
-        )
+
+    async def _take_files(self, inbound: TelegramInbound, language: str) -> list[str]:
+        """Says why files were not taken; the payloads of those taken."""
+        self._media = self._media or media_client()
+        desk, files = self.desk or runtime.evidence_desk(), inbound.files
+        taken = await take_attachments(self.bot, self._media, desk, inbound.sender_id, files)
+
+        async def say(name: str, values: dict[str, Any]) -> None:
+            await self._say(inbound, name, language, **values)
+
+        return await settle(taken, say)

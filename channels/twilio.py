@@ -17,7 +17,11 @@ Latitude, ...); a `From` starting with "whatsapp:" is WhatsApp, anything else SM
   that opted out is still kept in the conversation (nothing a user writes is lost) but
   gets no reply. From someone who never stopped, START begins the conversation and YES
   is an ordinary answer.
-- Media and locations get a polite text-only answer; a caption is passed on as text.
+- Files (MMS, WhatsApp photos, documents, voice notes) are downloaded from Twilio and held
+  by the evidence desk (channels/twilio_media.py, channels/media.py): each file taken
+  reaches the dialogue as `/share_file{"file_id": ...}`, a file refused gets a text that
+  says why, one that cannot be downloaded a request to send it again. A caption is then
+  passed on as text. A location gets a polite text-only answer.
 - Twilio may deliver a message again: each MessageSid is processed once (channels.state).
   Twilio signs no timestamp, so an old signed request could be replayed at any time: its
   MessageSid is remembered (hashed) as long as conversations are kept (TWILIO_DELIVERY_MEMORY).
@@ -31,7 +35,8 @@ Environment (secrets never go in credentials.yml):
                                          log line) and its webhook answers 503
   TWILIO_PUBLIC_URL                      public base URL, when behind a proxy
   TWILIO_API_BASE_URL                    the REST API's address, default
-                                         https://api.twilio.com (a local fake in tests)
+                                         https://api.twilio.com (a local fake in tests);
+                                         media URLs are fetched only from there
   TWILIO_SMS_NUMBER, TWILIO_WHATSAPP_NUMBER  the numbers messages that answer no incoming
                                          message come from (get_output_channel, e.g. an
                                          advisor's answer); replies always come from the
@@ -47,6 +52,7 @@ from dataclasses import dataclass
 from typing import Any, List, Mapping, Optional
 from urllib.parse import parse_qsl
 
+import httpx
 import phonenumbers
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import response
@@ -54,12 +60,16 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from bot import runtime
+from bot.evidence.desk import EvidenceDesk
 from bot.language.detection import DEFAULT_LANGUAGE
 from channels.addresses import ReplyTo
 from channels.choices import numbered_payload, without_command_prefix
 from channels.conversation import channel_message, read_conversation
 from channels.inbound import BadRequest, clean_text
+from channels.media import media_client, settle
 from channels.state import TWILIO_DELIVERY_MEMORY, Deliveries, OptOuts
+from channels.twilio_media import MAX_MEDIA, take_media
 from channels.twilio_output import (
     SmsOutput,
     TwilioOutput,
@@ -92,6 +102,8 @@ class InboundMessage:
     message_sid: str
     has_media: bool = False
     has_location: bool = False
+    # MediaUrl0, MediaUrl1, ... ("" where Twilio's form lacks one), at most MAX_MEDIA.
+    media_urls: tuple[str, ...] = ()
     # Set when Twilio's own opt-out handling already answered a STOP keyword.
     opt_out_type: Optional[str] = None
 
@@ -165,13 +177,15 @@ def inbound_message(fields: Mapping[str, List[str]]) -> InboundMessage:
     media = _single(fields, "NumMedia") or "0"
     if not media.isascii() or not media.isdigit():
         raise BadRequest("`NumMedia` must be a number.")
+    media_count = min(int(media), MAX_MEDIA)
     return InboundMessage(
         kind="whatsapp" if sender.lower().startswith("whatsapp:") else "sms",
         sender=sender,
         recipient=recipient,
         text=_single(fields, "Body") or "",
         message_sid=sid,
-        has_media=int(media) > 0,
+        has_media=media_count > 0,
+        media_urls=tuple(_single(fields, f"MediaUrl{i}") or "" for i in range(media_count)),
         has_location=bool(_single(fields, "Latitude") or _single(fields, "Longitude")),
         opt_out_type=_single(fields, "OptOutType") or None,
     )
@@ -219,6 +233,7 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
         settings: Optional[TwilioSettings],
         deliveries: Optional[Deliveries] = None,
         opt_outs: Optional[OptOuts] = None,
+        desk: Optional[EvidenceDesk] = None,
     ) -> None:
         super().__init__(settings, deliveries)
         # Twilio signs no timestamp: its ids are kept as long as conversations, whoever
@@ -227,6 +242,8 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
         self.opt_outs = opt_outs or OptOuts()
         self.sender = TwilioSender(settings, self.opt_outs.add) if settings else None
         self.validator = RequestValidator(settings.auth_token) if settings else None
+        self.desk = desk  # None: the process's (runtime.evidence_desk())
+        self._media: Optional[httpx.AsyncClient] = None
 
     @classmethod
     def name(cls) -> str:
@@ -264,6 +281,9 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
     async def close(self) -> None:
         if self.sender is not None:
             await self.sender.close()
+        if self._media is not None:
+            await self._media.aclose()
+            self._media = None
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         settings = self.settings
@@ -307,21 +327,27 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
                 await self._say(output, sender_id, "channel_stopped", language)
             return
         opted_out = await self.opt_outs.contains(sender)
+        resumed = word == "start" and opted_out
         if word == "help":  # answered even after STOP, as SMS users expect
             await self._say(output, sender_id, "channel_help", language)
-            return
-        if word == "start" and opted_out:
+        elif resumed:
             await self.opt_outs.remove(sender)
             await self._say(output, sender_id, "channel_resumed", language)
-            return
+            opted_out = False
         if opted_out:
             output = self.output_for(message, muted=True)
 
         text = clean_text(message.text)
-        if message.has_media or message.has_location:
+        if message.has_location:
             await self._say(output, sender_id, "channel_media_not_supported", language)
+        if message.media_urls:  # each file its own message to the dialogue, before the caption
+            await self._take_media(message, output, language, on_new_message)
+        if word == "help" or resumed:
+            return  # the keyword was the whole text; a file that came with it is taken
         if word == "start" and bare_word(text) != "YES":
             text = "/greet"  # "start" from someone who never stopped: begin the conversation
+        elif message.media_urls:
+            text = without_command_prefix(text)  # a caption is the text it is, not a choice
         else:
             number, payload = numbered_payload(text, conversation.last_choices)
             if number is not None and payload is None and not opted_out:
@@ -332,13 +358,42 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
             text = payload or without_command_prefix(text)
         if not text:
             return
-        await on_new_message(
-            UserMessage(
-                text,
-                output,
-                sender_id,
-                input_channel=self.name(),
-                message_id=message.message_sid,
-                metadata=message.reply_to.metadata(country=country_of(message.number)),
-            )
+        await on_new_message(self._user_message(message, output, text, message.message_sid))
+
+    def _user_message(
+        self, message: InboundMessage, output: TwilioOutput, text: str, message_id: str
+    ) -> UserMessage:
+        return UserMessage(
+            text,
+            output,
+            message.sender_id,
+            input_channel=self.name(),
+            message_id=message_id,
+            metadata=message.reply_to.metadata(country=country_of(message.number)),
         )
+
+    async def _take_media(
+        self,
+        message: InboundMessage,
+        output: TwilioOutput,
+        language: str,
+        on_new_message: OnNewMessage,
+    ) -> None:
+        """Each file taken is its own message to the dialogue (a payload only the channel
+        makes); the user is told why the others were not."""
+        assert self.settings is not None
+        self._media = self._media or media_client()
+        taken = await take_media(
+            self._media,
+            self.settings,
+            self.desk or runtime.evidence_desk(),
+            message.sender_id,
+            message.media_urls,
+        )
+
+        async def say(name: str, values: dict[str, Any]) -> None:
+            await self._say(output, message.sender_id, name, language, **values)
+
+        for index, payload in enumerate(await settle(taken, say)):
+            message_id = f"{message.message_sid}:{index}"
+            await on_new_message(self._user_message(message, output, payload, message_id))

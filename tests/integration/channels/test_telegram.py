@@ -18,12 +18,14 @@ from hypothesis import strategies as st
 
 from bot import runtime
 from bot.db import Database
+from bot.evidence.desk import EvidenceDesk
 from channels.addresses import sender_id_for
 from channels.choices import callback_data
 from channels.inbound import BadRequest
 from channels.splitting import TELEGRAM_MAX_CHARACTERS
 from channels.state import DELIVERY_MEMORY, Deliveries
 from channels.telegram import TelegramInbound, TelegramInput, parse_update
+from tests.support import evidence as files
 from tests.support.channel_server import ChannelServer, StandInDialogue
 from tests.support.fakes.telegram_api import FakeTelegramApi
 
@@ -64,6 +66,7 @@ def make_channel(db: Database, api: FakeTelegramApi) -> TelegramInput:
         }
     )
     channel.deliveries = Deliveries("telegram", db)
+    channel.desk = EvidenceDesk(db, b"k" * 32)
     return channel
 
 
@@ -281,15 +284,18 @@ def test_text_that_only_starts_with_a_slash_is_passed_on_without_it(server):
     assert server.dialogue.texts() == ["o meu chefe grita"]
 
 
-def test_photos_and_locations_get_a_text_only_answer(server, telegram_api):
+def test_a_photo_reaches_the_dialogue_with_its_caption_and_a_location_gets_text(
+    server, telegram_api
+):
     chat = new_chat()
-    photo = [{"file_id": "f1", "file_unique_id": "u1", "width": 90, "height": 90}]
-    post(server, message_update(chat, photo=photo))
     post(server, message_update(chat, location={"latitude": 52.08, "longitude": 4.31}))
-    post(server, message_update(chat, photo=photo, caption="veja isto"))
     expected = rendered("channel_media_not_supported", "pt")["text"]
-    assert [m.text for m in telegram_api.texts_to(chat)][:3] == [expected] * 3
-    assert server.dialogue.texts() == ["veja isto"]
+    assert [m.text for m in telegram_api.texts_to(chat)] == [expected]
+    assert server.dialogue.texts() == []
+    photo = [{**telegram_api.add_file(files.jpeg()), "width": 64, "height": 48}]
+    post(server, message_update(chat, photo=photo, caption="veja isto"))
+    [shared, caption] = server.dialogue.texts()
+    assert shared.startswith('/share_file{"file_id": ') and caption == "veja isto"
 
 
 def test_group_chats_and_edits_are_not_served(server, telegram_api):
@@ -512,7 +518,7 @@ def test_the_update_parser_accepts_or_refuses_with_a_4xx(body):
         assert 400 <= error.status < 500
     else:
         assert isinstance(inbound, TelegramInbound)
-        assert inbound.kind in ("text", "command", "button", "unsupported", "ignored")
+        assert inbound.kind in ("text", "command", "button", "media", "unsupported", "ignored")
         assert isinstance(inbound.text, str)
 
 

@@ -21,6 +21,7 @@ from twilio.request_validator import RequestValidator
 from bot import runtime
 from bot.db import Database
 from bot.deliveries import ChannelDelivery
+from bot.evidence.desk import EvidenceDesk
 from channels.addresses import sender_id_for
 from channels.inbound import BadRequest, clean_text
 from channels.splitting import (
@@ -74,7 +75,8 @@ def make_channel(db: Database, api: FakeTwilioApi, public_url: str | None = None
         public_url=public_url,
         api_base_url=api.url,
     )
-    return TwilioInput(settings_, Deliveries("twilio", db), OptOuts(db))
+    desk = EvidenceDesk(db, b"k" * 32)
+    return TwilioInput(settings_, Deliveries("twilio", db), OptOuts(db), desk=desk)
 
 
 @pytest.fixture
@@ -312,12 +314,16 @@ def test_keywords_are_whole_messages_in_any_case(text, expected):
 # --- Media, locations, duplicates ---------------------------------------------------------
 
 
-def test_media_gets_a_text_only_answer_and_a_caption_is_passed_on(server, twilio_api):
+def test_media_elsewhere_than_the_twilio_api_is_not_fetched_and_a_caption_is_passed_on(
+    server, twilio_api
+):
+    # The channel's API is the fake: a URL on api.twilio.com is another host (the fetching
+    # itself: tests/integration/channels/test_media.py).
     me = new_number()
     post(server.webhook, form(me, "hola"))
     photo = {"NumMedia": "1", "MediaUrl0": "https://api.twilio.com/media/1"}
     post(server.webhook, form(me, "", **photo, MediaContentType0="image/jpeg"))
-    assert twilio_api.bodies_to(me)[-1] == rendered("channel_media_not_supported", "es", "whatsapp")
+    assert twilio_api.bodies_to(me)[-1] == rendered("evidence_download_failed", "es", "whatsapp")
     assert server.dialogue.texts() == ["hola"]
     post(server.webhook, form(me, "mira esto", **photo))
     assert server.dialogue.texts() == ["hola", "mira esto"]

@@ -5,12 +5,23 @@ from __future__ import annotations
 import json
 import threading
 import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Optional
 
 
+@dataclass(frozen=True)
+class Raw:
+    """An answer that is not JSON: a file's bytes, or a redirect (`headers` Location)."""
+
+    body: bytes = b""
+    content_type: str = "application/octet-stream"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
 class FakeServer:
-    """Runs `handle(method, path, headers, body) -> (status, json_body)` for each request."""
+    """Runs `handle(method, path, headers, body) -> (status, json_body or Raw)` for each
+    request."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -21,10 +32,16 @@ class FakeServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, payload = fake.handle(self.command, self.path, self.headers, body)
-                data = json.dumps(payload).encode("utf-8")
+                if isinstance(payload, Raw):
+                    data, content_type, extra = payload.body, payload.content_type, payload.headers
+                else:
+                    data, content_type = json.dumps(payload).encode("utf-8"), "application/json"
+                    extra = {}
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
+                for name, value in extra.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
 

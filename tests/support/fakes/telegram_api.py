@@ -1,18 +1,22 @@
 """A fake Telegram Bot API (https://api.telegram.org/bot<token>/<method>): the real
 paths, form-encoded or JSON parameters (python-telegram-bot sends forms with JSON-encoded
 fields), Telegram's {"ok": ..., "result": ...} envelope, its error codes and its limits
-(4,096 characters of text, 64 bytes of callback data)."""
+(4,096 characters of text, 64 bytes of callback data).
+
+Files users send (`add_file`) are found as Telegram's: getFile gives a file's path, and
+the file is downloaded from /file/bot<token>/<path>; both are recorded."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
 from urllib.parse import parse_qs
 
-from tests.support.fakes.http_fake import FakeServer, wait_until
+from tests.support.fakes.http_fake import FakeServer, Raw, wait_until
 
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA_BYTES = 64
@@ -29,6 +33,13 @@ class SentText:
         return [button for row in self.keyboard for button in row]
 
 
+@dataclass
+class StoredFile:
+    data: bytes
+    path: str
+    failures: int = 0  # server errors to answer to its download before serving it
+
+
 class FakeTelegramApi(FakeServer):
     def __init__(self, token: str) -> None:
         super().__init__()
@@ -38,6 +49,49 @@ class FakeTelegramApi(FakeServer):
         self.refused: list[dict[str, Any]] = []
         self.blocked_chats: set[int] = set()
         self._message_ids = itertools.count(1)
+        self.files: dict[str, StoredFile] = {}  # file_id -> file
+        self.get_file_calls: list[str] = []  # file_ids
+        self.downloads: list[str] = []  # file paths, whatever the answer
+
+    def add_file(self, data: bytes, folder: str = "photos", failures: int = 0) -> dict[str, Any]:
+        """A file a user sent: what Telegram puts in the message (file_id, file_size, ...)."""
+        file_id = "AgAC" + secrets.token_hex(12)
+        path = f"{folder}/file_{len(self.files)}"
+        with self.locked():
+            self.files[file_id] = StoredFile(data, path, failures)
+        return {"file_id": file_id, "file_unique_id": file_id[-8:], "file_size": len(data)}
+
+    def was_downloaded(self, file_id: str) -> bool:
+        with self.locked():
+            return self.files[file_id].path in self.downloads
+
+    def _get_file(self, parameters: dict[str, Any]) -> tuple[int, Any]:
+        file_id = str(parameters.get("file_id") or "")
+        with self.locked():
+            self.get_file_calls.append(file_id)
+            stored = self.files.get(file_id)
+        if stored is None:
+            return self._error(400, "Bad Request: invalid file_id")
+        return 200, {
+            "ok": True,
+            "result": {
+                "file_id": file_id,
+                "file_unique_id": file_id[-8:],
+                "file_size": len(stored.data),
+                "file_path": stored.path,
+            },
+        }
+
+    def _download(self, path: str) -> tuple[int, Any]:
+        with self.locked():
+            self.downloads.append(path)
+            stored = next((f for f in self.files.values() if f.path == path), None)
+            if stored is not None and stored.failures > 0:
+                stored.failures -= 1
+                return 502, Raw(b"Bad Gateway", "text/plain")
+        if stored is None:
+            return 404, Raw(b"Not Found", "text/plain")
+        return 200, Raw(stored.data)
 
     @property
     def base_url(self) -> str:
@@ -64,6 +118,9 @@ class FakeTelegramApi(FakeServer):
         return None
 
     def handle(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, Any]:
+        files = f"/file/bot{self.token}/"
+        if method == "GET" and path.startswith(files):
+            return self._download(path[len(files) :])
         prefix = f"/bot{self.token}/"
         if not path.startswith(prefix):
             return self._error(401, "Unauthorized")
@@ -75,6 +132,8 @@ class FakeTelegramApi(FakeServer):
             return 200, {"ok": True, "result": self._bot_user()}
         if api_method == "sendMessage":
             return self._send_message(parameters)
+        if api_method == "getFile":
+            return self._get_file(parameters)
         if api_method == "answerCallbackQuery":
             if not parameters.get("callback_query_id"):
                 return self._error(400, "Bad Request: query is too old or query ID is invalid")
