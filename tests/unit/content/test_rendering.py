@@ -145,6 +145,8 @@ def test_every_response_renders_on_every_channel_without_open_placeholders(langu
     }  # fmt: skip
     # The messaging channels (channels/twilio.py, channels/telegram.py).
     variables |= {"count": "3", "choice": "x", "max_mb": "16"}
+    # Files (actions/evidence.py, bot/evidence/dialogue.py).
+    variables |= {"file": "photo, 230 KB", "privacy": "x", "files": "x"}
     for name in content.responses[language]:
         for channel in CHANNELS:
             message = runtime.renderer().render(name, language, channel, variables)

@@ -28,7 +28,9 @@ PROCEDURE_QUESTIONS = {
     "ask_manager_involved", "ask_withdraw", "ask_mediation", "ask_secretary_general",
     "ask_privacy",
 }  # fmt: skip
-INTENTS = CONTRACT_INTENTS | {"cancel", "skip", "self_harm"} | PROCEDURE_QUESTIONS
+# Has a file to give ("I have a screenshot"); files themselves arrive as payloads (issue 17).
+FILES = {"share_file"}
+INTENTS = CONTRACT_INTENTS | {"cancel", "skip", "self_harm"} | PROCEDURE_QUESTIONS | FILES
 
 
 def _examples(files: list[Path]) -> dict[tuple[str, str], list[str]]:
