@@ -10,13 +10,13 @@ carry their time of issue and expire, so an old token cannot be replayed). Rasa 
 conversation as `webchat:<pseudonym>` of the session id (channels/addresses.py), which is
 also the socket.io room replies go to; the session id itself travels only in the message
 metadata, with the metadata keys only channels set (`channel`, `address`, `country`)
-dropped from what the client sends. A message that
+dropped from what the client sends. Files come over the same connection and session,
+`user_file` and `user_file_chunk` (channels/webchat/files.py). A message that
 cannot be handled is answered with `message_refused` {"reason", "message", "limit"} (and
 the same in the event's acknowledgement), never with an error inside the server.
 
-Over HTTP, under /webchat: `widget.js`, `widget.css`, `socket.io.min.js` (the vendored
-socket.io client), `demo` (a page that embeds the widget), `config` (labels in every
-language, the languages, where the socket is) and POST `session` (a signed session token).
+Over HTTP, under /webchat: the widget, its socket.io client, a demo page, its labels and
+signed sessions (channels/webchat/pages.py).
 
 credentials.yml:
 
@@ -29,30 +29,28 @@ credentials.yml:
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import traceback
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional, Union
 from urllib.parse import urlsplit
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
-from sanic import Blueprint, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic import Blueprint
 from socketio import AsyncServer
 
 from bot import runtime
+from bot.evidence.desk import EvidenceDesk
 from bot.settings import settings
 from channels.addresses import ReplyTo, sender_id_for
 from channels.inbound import clean_text
-from channels.webchat.labels import language_choices, widget_labels
+from channels.webchat.files import CHUNK_EVENT, FILE_EVENT, FileReceiver
 from channels.webchat.output import ReplyOutput, WebChatOutput
 from channels.webchat.pace import MessagePace
+from channels.webchat.pages import add_pages
 from channels.webchat.sessions import DEFAULT_LIFETIME_SECONDS, Session, SessionTokens, webchat_key
 from channels.webchat.shared import Presence, SealedRedisManager
 from channels.webchat.transport import (
@@ -66,23 +64,11 @@ from channels.webchat.transport import (
 
 logger = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
-MAX_SESSION_BODY_BYTES = 1_000
 DEFAULT_QUICK_EXIT_URL = "https://www.bbc.com/weather"
 # Message ids the client gives each message, so a message delivered twice is handled once.
 _MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _REMEMBERED_MESSAGE_IDS = 100
 _REMEMBERED_SESSIONS = 10_000
-
-
-_SESSION_BODY = 'The body must be empty or a JSON object: {"session_id": "<token>"}.'
-
-_CONTENT_TYPES = {
-    "widget.js": "application/javascript; charset=utf-8",
-    "socket.io.min.js": "application/javascript; charset=utf-8",
-    "widget.css": "text/css; charset=utf-8",
-    "demo.html": "text/html; charset=utf-8",
-}
 
 
 def _quick_exit_url(value: object) -> str:
@@ -157,6 +143,8 @@ class WebChatInput(SocketIOInput):
         self._recent = _RecentMessages()
         self._pace = MessagePace()  # a flood over one session's socket
         self._presence: Optional[Presence] = None  # several servers (REDIS_URL): shared rooms
+        self.desk: Optional[EvidenceDesk] = None  # None: the process's (runtime.evidence_desk())
+        self.files: Optional[FileReceiver] = None  # files on their way in (set with the socket)
 
     def url_prefix(self) -> str:
         return "/webchat"  # not under /webhooks/: these are pages a browser opens
@@ -188,9 +176,15 @@ class WebChatInput(SocketIOInput):
         )
         self.sio = sio
         webchat = WebChatBlueprint(sio, self.socketio_path, "webchat", __name__)
-        files = {name: (STATIC_DIR / name).read_bytes() for name in _CONTENT_TYPES}
-        self._add_pages(webchat, files)
-        self._add_socket_events(sio, on_new_message)
+        add_pages(webchat, self)
+        self.files = files = FileReceiver(
+            sio,
+            self.bot_message_evt,
+            desk=lambda: self.desk or runtime.evidence_desk(),
+            app=lambda: next(iter(webchat.apps), None),
+        )
+        self._add_socket_events(sio, files, on_new_message)
+        self._add_file_events(sio, files, on_new_message)
         presence = self._presence
         if presence is not None:
 
@@ -208,99 +202,78 @@ class WebChatInput(SocketIOInput):
 
         return webchat
 
-    # HTTP --------------------------------------------------------------------------------
-
-    def _add_pages(self, webchat: Blueprint, files: dict[str, bytes]) -> None:
-        def static(name: str, cache: str = "no-cache") -> HTTPResponse:
-            headers = {"Cache-Control": cache, "X-Content-Type-Options": "nosniff"}
-            return response.raw(files[name], content_type=_CONTENT_TYPES[name], headers=headers)
-
-        @webchat.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @webchat.route("/widget.js", methods=["GET"])
-        async def widget_js(_: Request) -> HTTPResponse:
-            return static("widget.js")
-
-        @webchat.route("/widget.css", methods=["GET"])
-        async def widget_css(_: Request) -> HTTPResponse:
-            return static("widget.css")
-
-        @webchat.route("/socket.io.min.js", methods=["GET"])
-        async def socketio_client(_: Request) -> HTTPResponse:
-            return static("socket.io.min.js")
-
-        @webchat.route("/demo", methods=["GET"])
-        async def demo(_: Request) -> HTTPResponse:
-            page = static("demo.html", cache="no-store")
-            page.headers["Content-Security-Policy"] = (
-                "default-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
-                "base-uri 'none'; form-action 'none'"
-            )
-            page.headers["Referrer-Policy"] = "no-referrer"
-            return page
-
-        @webchat.route("/config", methods=["GET"])
-        async def config(_: Request) -> HTTPResponse:
-            # The content store may read files: off the event loop.
-            labels = await asyncio.to_thread(widget_labels, runtime.content_store())
-            own_names, _names = await asyncio.to_thread(runtime.languages)
-            return response.json(
-                {
-                    "languages": language_choices(own_names),
-                    "labels": labels,
-                    "socketio_path": self.socketio_path,
-                    "quick_exit_url": self.quick_exit_url,
-                    "max_message_characters": MAX_MESSAGE_CHARACTERS,
-                },
-                headers={"Cache-Control": "no-cache"},
-            )
-
-        @webchat.route("/session", methods=["POST"])
-        async def session(request: Request) -> HTTPResponse:
-            body = request.body or b""
-            if len(body) > MAX_SESSION_BODY_BYTES:
-                message = f"The body must be under {MAX_SESSION_BODY_BYTES} bytes."
-                return response.json({"message": message}, status=413)
-            token = None
-            if body.strip():
-                try:
-                    data = json.loads(body)
-                except ValueError:  # also bytes that are not UTF-8
-                    data = None
-                if not isinstance(data, dict):
-                    return response.json({"message": _SESSION_BODY}, status=400)
-                token = data.get("session_id")
-            granted, new = await self._continue_or_start(token)
-            return response.json(
-                self._confirmation(granted, new), headers={"Cache-Control": "no-store"}
-            )
-
     # socket.io ---------------------------------------------------------------------------
 
-    async def _continue_or_start(self, token: object) -> tuple[Session, bool]:
+    async def continue_or_start(self, token: object) -> tuple[Session, bool]:
         # The key may be read from (or first written to) a file: off the event loop.
         tokens = await asyncio.to_thread(self.tokens)
         return tokens.continue_or_start(token)
 
-    def _confirmation(self, session: Session, new: bool) -> dict[str, Any]:
+    def confirmation(self, session: Session, new: bool) -> dict[str, Any]:
         return {
             "session_id": session.token,
             "new": new,
             "expires_in": self.session_lifetime_seconds,
         }
 
-    def _add_socket_events(
-        self, sio: AsyncServer, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    async def _session_of(self, sid: str, data: object) -> Union[Session, str]:
+        """The session of the connection an event came over, when the event names it;
+        otherwise the reason to refuse the event."""
+        connection = self._connections.get(sid)
+        if connection is None or connection.session is None:
+            return "no_session"
+        if not isinstance(data, dict):
+            return "invalid"
+        session = connection.session
+        # Any genuine token of this connection's session will do: messages the client
+        # buffered while reconnecting still carry the token it had before.
+        tokens = await asyncio.to_thread(self.tokens)
+        if tokens.verify(session.token) is None:
+            return "session_expired"
+        if tokens.verify(data.get("session_id")) != session.session_id:
+            return "session_mismatch"
+        return session
+
+    async def _refuse(self, sid: str, reason: str) -> dict[str, Any]:
+        logger.info("Web chat message refused: %s", reason)
+        refusal: dict[str, Any] = {"reason": reason, "message": REFUSALS[reason]}
+        if reason == "too_long":
+            refusal["limit"] = MAX_MESSAGE_CHARACTERS
+        assert self.sio is not None
+        await self.sio.emit("message_refused", refusal, room=sid)
+        return {"status": "refused", **refusal}
+
+    def _add_file_events(
+        self,
+        sio: AsyncServer,
+        files: FileReceiver,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
-        async def refuse(sid: str, reason: str) -> dict[str, Any]:
-            logger.info("Web chat message refused: %s", reason)
-            refusal: dict[str, Any] = {"reason": reason, "message": REFUSALS[reason]}
-            if reason == "too_long":
-                refusal["limit"] = MAX_MESSAGE_CHARACTERS
-            await sio.emit("message_refused", refusal, room=sid)
-            return {"status": "refused", **refusal}
+        @sio.on(FILE_EVENT)
+        async def user_file(sid: str, data: object = None, *_: object) -> dict[str, Any]:
+            session = await self._session_of(sid, data)
+            if isinstance(session, str):
+                return await self._refuse(sid, session)
+            if not self._pace.allow(session.session_id):  # a file counts as a message
+                return await self._refuse(sid, "too_fast")
+            answer = await files.announce(sid, session.session_id, await _room(session), data)
+            return answer if isinstance(answer, dict) else await self._refuse(sid, answer)
+
+        @sio.on(CHUNK_EVENT)
+        async def user_file_chunk(sid: str, data: object = None, *_: object) -> dict[str, Any]:
+            connection = self._connections.get(sid)
+            if connection is None or connection.session is None:
+                return await self._refuse(sid, "no_session")
+            answer = await files.chunk(sid, connection.session.session_id, data, on_new_message)
+            return answer if isinstance(answer, dict) else await self._refuse(sid, answer)
+
+    def _add_socket_events(
+        self,
+        sio: AsyncServer,
+        files: FileReceiver,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        refuse = self._refuse
 
         @sio.on("connect")
         async def connect(sid: str, environ: Dict, auth: Optional[Dict] = None) -> bool:
@@ -309,6 +282,7 @@ class WebChatInput(SocketIOInput):
 
         @sio.on("disconnect")
         async def disconnect(sid: str, reason: object = None) -> None:
+            files.closed(sid)  # a file half sent goes with its connection
             self._connections.pop(sid, None)
             if self._presence is not None:
                 await self._presence.closed(sid)
@@ -320,7 +294,7 @@ class WebChatInput(SocketIOInput):
         @sio.on("session_request")
         async def session_request(sid: str, data: object = None, *_: object) -> dict[str, Any]:
             token = data.get("session_id") if isinstance(data, dict) else None
-            granted, new = await self._continue_or_start(token)
+            granted, new = await self.continue_or_start(token)
             room = await _room(granted)
             connection = self._connections.setdefault(sid, _Connection())
             if connection.session and connection.session.session_id != granted.session_id:
@@ -329,25 +303,16 @@ class WebChatInput(SocketIOInput):
             await sio.enter_room(sid, room)
             if self._presence is not None:
                 await self._presence.opened(sid, room)
-            confirmation = self._confirmation(granted, new)
+            confirmation = self.confirmation(granted, new)
             await sio.emit("session_confirm", confirmation, room=sid)
             return confirmation
 
         @sio.on(self.user_message_evt)
         async def user_uttered(sid: str, data: object = None, *_: object) -> dict[str, Any]:
-            connection = self._connections.get(sid)
-            if connection is None or connection.session is None:
-                return await refuse(sid, "no_session")
-            if not isinstance(data, dict):
-                return await refuse(sid, "invalid")
-            session = connection.session
-            # Any genuine token of this connection's session will do: messages the client
-            # buffered while reconnecting still carry the token it had before.
-            tokens = await asyncio.to_thread(self.tokens)
-            if tokens.verify(session.token) is None:
-                return await refuse(sid, "session_expired")
-            if tokens.verify(data.get("session_id")) != session.session_id:
-                return await refuse(sid, "session_mismatch")
+            session = await self._session_of(sid, data)
+            if isinstance(session, str):
+                return await refuse(sid, session)
+            assert isinstance(data, dict)
             text = data.get("message")
             if not isinstance(text, str):
                 return await refuse(sid, "not_text")

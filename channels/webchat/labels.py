@@ -32,6 +32,10 @@ LABELS = (
     "refused",
     "minimise",
     "open",
+    "attach",
+    "attach_busy",
+    "file",
+    "file_failed",
 )
 
 

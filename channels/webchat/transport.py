@@ -1,9 +1,11 @@
 """The web chat's transport: a socket.io server that refuses what it cannot read, with a
-size limit on every packet, and a logger that never passes what users write."""
+size limit on every packet (files come in chunks that fit it), and a logger that never
+passes what users write."""
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, Optional
 
 from rasa.core.channels.socketio import SocketBlueprint
@@ -20,6 +22,14 @@ MAX_MESSAGE_CHARACTERS = 5_000
 # Bigger than any allowed message (5,000 characters, JSON-escaped) plus metadata; a larger
 # socket.io packet closes that connection, a larger HTTP body gets a 413.
 MAX_PACKET_BYTES = 100_000
+# A file comes in chunks of at most this many bytes, each its own socket.io packet with one
+# binary attachment: on a WebSocket the chunk's own frame, on long-polling base64 (4/3 of
+# it, 87,382 characters) with the packet's header, both under MAX_PACKET_BYTES.
+CHUNK_BYTES = 64 * 1024
+# Binary attachments one socket.io packet may announce (python-socketio buffers as many as
+# the packet announces, up to ten digits of them): a chunk has one.
+MAX_ATTACHMENTS = 1
+_BINARY_PACKET = re.compile(r"[56](\d+)-")  # BINARY_EVENT or BINARY_ACK, attachments, "-"
 
 REFUSALS = {
     "no_session": "Ask for a session (session_request) before sending messages.",
@@ -34,7 +44,15 @@ REFUSALS = {
     "too_fast": f"More than {PER_MINUTE} messages in a minute; please wait a moment before"
     " sending more.",
     "unreadable": "This socket.io packet could not be read.",
-    "unknown_event": "Unknown event: the events are session_request and user_uttered.",
+    "unknown_event": "Unknown event: the events are session_request, user_uttered, user_file "
+    "and user_file_chunk.",
+    "invalid_file": 'A file must be announced as {"size": <bytes>, "session_id": "..."}.',
+    "no_upload": "No file is being sent on this connection (or it waited too long): announce "
+    "it again with user_file.",
+    "bad_chunk": 'A chunk must be {"upload_id", "offset", "data": <binary>}, continue where '
+    f"the file's last chunk ended and hold at most {CHUNK_BYTES} bytes of it; the file "
+    "was dropped.",
+    "busy": "Many files are being sent to this server just now; please try again in a minute.",
 }
 
 
@@ -68,6 +86,11 @@ class WebChatServer(AsyncServer):
             await self.emit("message_refused", refusal, room=sid)
 
     async def _handle_eio_message(self, eio_sid: str, data: object) -> None:
+        if isinstance(data, str):
+            binary = _BINARY_PACKET.match(data)
+            if binary and int(binary.group(1)) > MAX_ATTACHMENTS:
+                await self._refuse_unreadable(eio_sid)
+                return
         try:
             await super()._handle_eio_message(eio_sid, data)
         except (ValueError, KeyError, IndexError, TypeError):

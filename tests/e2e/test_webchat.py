@@ -166,6 +166,7 @@ def test_every_widget_label_exists_in_every_language(root: Path):
         if language != "en":
             assert texts["quick_exit"] != labels["en"]["quick_exit"], language
             assert texts["send"] != labels["en"]["send"], language
+            assert texts["attach"] != labels["en"]["attach"], language
 
 
 def test_the_widget_uses_every_label_and_no_other():

@@ -1,11 +1,12 @@
 """The web chat widget in a real headless Chromium (Debian's), on the demo page served by
 the real Rasa server: a conversation in French with a button, a switch to Arabic, a first
-"hallo" answered in the language the widget shows, and the quick exit, by button and by
-keyboard."""
+"hallo" answered in the language the widget shows, a file sent with the keyboard alone,
+and the quick exit, by button and by keyboard."""
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +17,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bot import runtime
+from bot.settings import settings
+from channels.webchat.sessions import SessionTokens
+from tests.support import evidence as files
 from tests.support.browser import chromium
 from tests.support.servers import Servers, free_port, running_servers
 
@@ -26,6 +30,7 @@ pytestmark = pytest.mark.e2e
 NEUTRAL_DELAY_SECONDS = 3.0
 REPLY_TIMEOUT_MS = 90_000
 AFTER_EXIT = "after-quick-exit "
+SECRET = "browser-test-secret"
 
 
 class NeutralSite(ThreadingHTTPServer):
@@ -80,7 +85,7 @@ def servers(
     credentials.write_text(
         f"channels.webchat.channel.WebChatInput:\n  quick_exit_url: {neutral_site.url}/weather\n"
     )
-    env = {"VM_WEBCHAT_SECRET": "browser-test-secret"}
+    env = {"VM_WEBCHAT_SECRET": SECRET}
     with running_servers(trained_model, work, credentials=credentials, env=env) as running:
         yield running
 
@@ -295,3 +300,73 @@ def test_escape_twice_is_a_quick_exit(page: Page, servers: Servers, neutral_site
     page.wait_for_url(f"{neutral_site.url}/weather")
     page.goto(f"{servers.url}/webchat/")
     assert storage(page) == {"local": [], "session": []}
+
+
+def test_a_file_is_sent_with_the_keyboard_alone(browser: Browser, servers: Servers, tmp_path: Path):
+    """Tab from the message field reaches the attach button, named in the person's
+    language; Enter (and Space) opens the file picker; the file shows as the person's own
+    bubble with its name and size (the name never leaves the browser), the assistant
+    answers it, and a zip is refused with the reason."""
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(REPLY_TIMEOUT_MS)
+    photo = tmp_path / "whiteboard-after-the-meeting.jpg"
+    photo.write_bytes(files.jpeg(files.gps_and_camera_exif()))
+    archive = tmp_path / "all-the-photos.zip"
+    archive.write_bytes(files.zip_of({"a.jpg": files.jpeg(), "b.jpg": files.jpeg()}))
+    # A listener for the whole test keeps Playwright intercepting file pickers: each
+    # expect_file_chooser alone turns interception on and off, and a picker opened while
+    # it is being turned on again is missed.
+    page.on("filechooser", lambda _: None)
+    try:
+        open_chat(page, servers)
+        attach = page.get_by_role("button", name=label("attach", "en"))
+        expect(attach).to_be_visible()
+        expect(attach).to_have_accessible_name(label("attach", "en"))
+        # The picker's own input is out of the tab order and the accessibility tree.
+        expect(page.locator(".vmw-file")).to_have_attribute("tabindex", "-1")
+        expect(page.locator(".vmw-file")).to_have_attribute("accept", re.compile(r"image/\*"))
+
+        page.get_by_label(label("input_label", "en")).focus()
+        page.keyboard.press("Tab")
+        expect(attach).to_be_focused()
+        with page.expect_file_chooser() as chosen:
+            page.keyboard.press("Enter")
+        chosen.value.set_files(str(photo))
+
+        shown = f"{photo.name}, {max(1, round(photo.stat().st_size / 1024))} KB"
+        bubble = page.get_by_role("log").locator(".vmw-message--file")
+        expect(bubble).to_have_count(1)
+        expect(bubble).to_contain_text(shown)
+        expect(bubble).to_contain_text(f"{label('you', 'en')}: {label('file', 'en')}: ")
+        # The assistant's answer to the file, as the conversation on the server has it.
+        token = page.evaluate("() => sessionStorage.getItem('vm-webchat:token')")
+        session_id = SessionTokens(SECRET.encode()).verify(token)
+        assert session_id is not None
+        expect(bot_messages(page)).not_to_have_count(0, timeout=REPLY_TIMEOUT_MS)
+        expect(attach).not_to_have_attribute("aria-disabled", "true")
+        tracker = servers.tracker(session_id, "webchat")
+        [shared] = [e for e in tracker["events"] if e["event"] == "user"]
+        assert shared["text"].startswith('/share_file{"file_id": ')
+        answers = [e for e in tracker["events"] if e["event"] == "bot"]
+        assert answers[-1]["metadata"]["utter_action"] == "utter_file_received"
+        expect(bot_messages(page).last).to_have_text(answers[-1]["text"].strip().split("\n\n")[-1])
+        assert photo.name not in json.dumps(tracker)
+
+        expect(attach).to_be_focused()  # the picker gave the focus back
+        with page.expect_file_chooser() as chosen:
+            page.keyboard.press("Space")
+        chosen.value.set_files(str(archive))
+        expect(bubble).to_have_count(2)
+        expect(bubble.last).to_contain_text(archive.name)
+        refusal = runtime.renderer().render(
+            "evidence_refused_archive",
+            "en",
+            "socketio",
+            {"max_mb": settings().evidence_max_file_mb},
+        )["text"]
+        expect(bot_messages(page).last).to_have_text(refusal.strip().split("\n\n")[-1])
+        expect(attach).not_to_have_attribute("aria-disabled", "true")
+        assert photo.name not in servers.log_text() and archive.name not in servers.log_text()
+    finally:
+        context.close()

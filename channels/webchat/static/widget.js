@@ -13,6 +13,12 @@
  * and its keys from sessionStorage, and replaces the page with the neutral one, so Back
  * does not return to the conversation.
  *
+ * Files: the attach button (next to the message field; Tab reaches it, Enter or Space opens
+ * the file picker) sends one file at a time over the chat's own socket.io session: first its
+ * size (user_file; the assistant refuses a file too large before any of it is sent), then
+ * the file in chunks (user_file_chunk). The file's name is shown in the person's own bubble
+ * and never sent. While a file is being sent, the button says so and chooses no other.
+ *
  * Storage: nothing in localStorage. sessionStorage keeps only the session token and the
  * chosen language, so reloading the page continues the conversation; it is scoped to this
  * tab and is gone when the tab closes. What was said is never stored in the browser: after
@@ -36,6 +42,18 @@
   var ESC_TWICE_MS = 1500;
   var LANGUAGE_SETTLE_MS = 700;
   var FALLBACK_EXIT_URL = "https://www.bbc.com/weather";
+  // What the evidence desk takes (bot/evidence): the picker offers these first.
+  var FILE_TYPES =
+    "image/*,application/pdf,text/plain,audio/*,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp";
+  var CHUNKS_IN_FLIGHT = 4; // chunks sent before the first of them is acknowledged
+  // On long-polling (where WebSockets are blocked) each chunk is an HTTP request, which
+  // nginx counts per client address (deploy/nginx): at most 4 a second, so a file leaves
+  // the rest of an office behind the same address its share.
+  var POLLING_CHUNK_GAP_MS = 250;
+  // The last chunk's acknowledgement waits for the assistant's answer.
+  var FILE_TIMEOUT_MS = 120000;
+  // Refusals of a file's own events (channels/webchat/transport.py).
+  var FILE_REFUSALS = ["invalid_file", "no_upload", "bad_chunk", "busy"];
 
   // sessionStorage may be unavailable (privacy settings): then the token lives in memory.
   var store = {
@@ -128,6 +146,43 @@
       node.appendChild(child);
     });
     return node;
+  }
+
+  // A paperclip that needs no emoji font and takes the text's colour (also in forced
+  // colours): Feather's "paperclip" icon (MIT licence). Decorative: the button has a name.
+  function paperclip() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    var path = document.createElementNS(ns, "path");
+    var attributes = {
+      class: "vmw-paperclip",
+      viewBox: "0 0 24 24",
+      width: "20",
+      height: "20",
+      fill: "none",
+      stroke: "currentColor",
+      "stroke-width": "2",
+      "stroke-linecap": "round",
+      "stroke-linejoin": "round",
+      "aria-hidden": "true",
+      focusable: "false",
+    };
+    Object.keys(attributes).forEach(function (name) {
+      svg.setAttribute(name, attributes[name]);
+    });
+    path.setAttribute(
+      "d",
+      "M21.44 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19" +
+        "a2 2 0 0 1-2.83-2.83l8.49-8.48"
+    );
+    svg.appendChild(path);
+    return svg;
+  }
+
+  // "230 KB", "1.4 MB": as the assistant writes sizes (bot/evidence/dialogue.py).
+  function sizeText(size) {
+    if (size < 1024 * 1024) return Math.max(1, Math.round(size / 1024)) + " KB";
+    return (size / (1024 * 1024)).toFixed(1) + " MB";
   }
 
   function pickLanguage(config) {
@@ -232,9 +287,42 @@
       "text",
       "send"
     );
+    // A real button, named in the person's language; the picker's own input stays out of
+    // the tab order and out of the accessibility tree.
+    this.fileInput = element("input", {
+      type: "file",
+      class: "vmw-file",
+      accept: FILE_TYPES,
+      tabindex: "-1",
+      "aria-hidden": "true",
+      hidden: "",
+    });
+    this.attachHint = this.label(
+      element("p", { id: id("attach-hint"), class: "vmw-attach-hint", hidden: "" }),
+      "text",
+      "attach_busy"
+    );
+    this.attachButton = this.label(
+      this.label(
+        element("button", { type: "button", class: "vmw-attach" }, [
+          paperclip(),
+          this.label(element("span", { class: "vmw-visually-hidden" }), "text", "attach"),
+        ]),
+        "aria-label",
+        "attach"
+      ),
+      "title",
+      "attach"
+    );
     this.form = element("form", { class: "vmw-form", novalidate: "" }, [
       this.inputLabel,
-      element("div", { class: "vmw-compose" }, [this.input, this.sendButton]),
+      element("div", { class: "vmw-compose" }, [
+        this.input,
+        this.attachButton,
+        this.sendButton,
+      ]),
+      this.attachHint,
+      this.fileInput,
     ]);
 
     this.body = element("div", { id: id("body"), class: "vmw-body" }, [
@@ -269,6 +357,15 @@
     this.form.addEventListener("submit", function (event) {
       event.preventDefault();
       self.submit();
+    });
+    this.attachButton.addEventListener("click", function () {
+      if (self.attachButton.getAttribute("aria-disabled") === "true") return; // says why
+      self.fileInput.click();
+    });
+    this.fileInput.addEventListener("change", function () {
+      var file = self.fileInput.files && self.fileInput.files[0];
+      self.fileInput.value = ""; // the same file can be chosen again
+      if (file) self.handlers.sendFile(file);
     });
     this.input.addEventListener("keydown", function (event) {
       // Enter sends, Shift+Enter starts a new line.
@@ -344,6 +441,35 @@
     this.scroll();
   };
 
+  // The file as the person's own message; the log (aria-live) reads it out.
+  View.prototype.addFileMessage = function (name, size) {
+    this.removeChoices();
+    this.log.appendChild(
+      element("div", { class: "vmw-message vmw-message--user vmw-message--file" }, [
+        this.speaker("you"),
+        element("p", { dir: "auto" }, [
+          paperclip(),
+          element("span", { class: "vmw-visually-hidden", text: this.t("file") + ": " }),
+          document.createTextNode(name + ", " + sizeText(size)),
+        ]),
+      ])
+    );
+    this.scroll();
+  };
+
+  // While a file is being sent the button stays focusable and named, says why it does
+  // nothing (aria-describedby), and opens no picker.
+  View.prototype.setSending = function (sending) {
+    if (sending) {
+      this.attachButton.setAttribute("aria-disabled", "true");
+      this.attachButton.setAttribute("aria-describedby", this.attachHint.id);
+    } else {
+      this.attachButton.removeAttribute("aria-disabled");
+      this.attachButton.removeAttribute("aria-describedby");
+    }
+    this.attachHint.hidden = !sending;
+  };
+
   View.prototype.addBotMessage = function (message) {
     var self = this;
     var text = typeof message.text === "string" ? message.text : "";
@@ -397,7 +523,8 @@
     var token = store.get("token");
     var confirmed = false; // this connection has its session: messages can go out
     var everConfirmed = false;
-    var pending = []; // messages written while (re)connecting, sent once confirmed
+    var pending = []; // what was written or chosen while (re)connecting, sent once confirmed
+    var stopFile = null; // while a file is being sent: ends it as failed
     var exiting = false;
     var lastEscape = 0;
     var languageTimer = null;
@@ -421,11 +548,103 @@
       });
     }
 
+    function whenConfirmed(go) {
+      if (confirmed) go();
+      else pending.push(go);
+    }
+
     function send(text, shown) {
       view.addUserMessage(shown);
       var message = { text: text, id: messageId() };
-      if (confirmed) emit(message);
-      else pending.push(message);
+      whenConfirmed(function () {
+        emit(message);
+      });
+    }
+
+    // One file at a time: announced, then sent in chunks, a few ahead of their
+    // acknowledgements; read from the disk chunk by chunk, in order.
+    function sendFile(file) {
+      if (stopFile) return;
+      var over = false;
+      function end(failed) {
+        if (over) return;
+        over = true;
+        stopFile = null;
+        view.setSending(false);
+        // A refusal is said already: the assistant's reason, or message_refused's notice.
+        if (failed) view.addNotice(view.t("file_failed"));
+      }
+      stopFile = end;
+      view.addFileMessage(file.name, file.size);
+      view.setSending(true);
+      whenConfirmed(function () {
+        if (over) return;
+        var announcement = {
+          session_id: token,
+          size: file.size,
+          metadata: { interface_language: view.language },
+        };
+        socket.timeout(FILE_TIMEOUT_MS).emit("user_file", announcement, function (error, answer) {
+          if (error || !answer) end(true);
+          else if (answer.status !== "ready") end(false);
+          else sendChunks(file, answer, end);
+        });
+      });
+    }
+
+    function sendChunks(file, upload, end) {
+      var step = upload.chunk_bytes;
+      var offset = 0;
+      var waiting = 0;
+      var reading = false;
+      var lastSent = 0;
+      var timer = null;
+      function over() {
+        return stopFile !== end; // ended: sent, refused, failed or disconnected
+      }
+      function polling() {
+        var engine = socket.io && socket.io.engine;
+        return Boolean(engine && engine.transport && engine.transport.name === "polling");
+      }
+      function acknowledged(error, answer) {
+        waiting--;
+        if (over()) return;
+        if (error || !answer) end(true);
+        else if (answer.status === "received") next();
+        else end(false); // accepted: the assistant answers; refused: said already
+      }
+      function next() {
+        if (over() || reading || waiting >= CHUNKS_IN_FLIGHT || offset >= file.size) return;
+        var wait = polling() ? lastSent + POLLING_CHUNK_GAP_MS - Date.now() : 0;
+        if (wait > 0) {
+          if (!timer) {
+            timer = setTimeout(function () {
+              timer = null;
+              next();
+            }, wait);
+          }
+          return;
+        }
+        var start = offset;
+        offset = Math.min(file.size, offset + step);
+        reading = true;
+        file
+          .slice(start, offset)
+          .arrayBuffer()
+          .then(function (data) {
+            reading = false;
+            if (over()) return;
+            waiting++;
+            lastSent = Date.now();
+            var chunk = { upload_id: upload.upload_id, offset: start, data: data };
+            socket.timeout(FILE_TIMEOUT_MS).emit("user_file_chunk", chunk, acknowledged);
+            next();
+          })
+          .catch(function () {
+            end(true); // the file could not be read (moved, or permission withdrawn)
+          });
+      }
+      next();
     }
 
     // The assistant answers in the conversation's language once it knows it (a French
@@ -485,6 +704,7 @@
 
     view = new View(config, pickLanguage(config), {
       send: send,
+      sendFile: sendFile,
       chooseLanguage: chooseLanguage,
       quickExit: quickExit,
     });
@@ -508,7 +728,9 @@
       confirmed = everConfirmed = true;
       view.setState("connected");
       if (resumed) view.addNotice(view.t("resumed"));
-      pending.splice(0).forEach(emit);
+      pending.splice(0).forEach(function (go) {
+        go();
+      });
     });
     socket.on("bot_uttered", function (message) {
       if (!message || typeof message !== "object") return;
@@ -517,8 +739,13 @@
     });
     socket.on("message_refused", function (refusal) {
       var reason = refusal && refusal.reason;
-      if (reason === "too_long") view.addNotice(view.t("too_long", { limit: refusal.limit }));
-      else if (reason === "too_fast") view.addNotice(view.t("too_fast"));
+      if (FILE_REFUSALS.indexOf(reason) !== -1) {
+        // A chunk sent just before the connection was lost, refused after it came back,
+        // is about a file already reported as not sent.
+        if (stopFile) view.addNotice(view.t("file_failed"));
+      } else if (reason === "too_long") {
+        view.addNotice(view.t("too_long", { limit: refusal.limit }));
+      } else if (reason === "too_fast") view.addNotice(view.t("too_fast"));
       else view.addNotice(view.t("refused"));
       if (reason === "session_expired" || reason === "no_session") {
         confirmed = false;
@@ -527,6 +754,8 @@
     });
     socket.on("disconnect", function () {
       confirmed = false;
+      // The server drops a file half sent with its connection.
+      if (stopFile) stopFile(!exiting);
       if (!exiting) view.setState("lost");
     });
     socket.on("connect_error", function () {
