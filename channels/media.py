@@ -19,7 +19,6 @@ file's content: log lines say what happened and, for errors, the error's type.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ import httpx
 
 from bot import runtime
 from bot.evidence.desk import EvidenceDesk
-from bot.evidence.dialogue import FILE_ID, SHARE_FILE
+from bot.evidence.dialogue import refusal_text, share_file_payload
 from bot.evidence.limits import MB, size_refusal
 from bot.evidence.refusals import Refusal, RefusedFile
 from bot.evidence.store import Evidence
@@ -181,17 +180,6 @@ async def download(
     cannot be had, after the retries."""
     auth_origin = origin(url) if auth is not None else None
     return await retried(lambda: _fetch_once(client, url, max_bytes, auth, auth_origin), retries)
-
-
-def share_file_payload(file_id: str) -> str:
-    """What the dialogue gets for a file taken; made only by the channel."""
-    return f"/{SHARE_FILE}{json.dumps({FILE_ID: file_id})}"
-
-
-def refusal_text(refusal: Refusal) -> str:
-    """The channel text (data/content/<language>/channels.yml) that says why a file was
-    not taken."""
-    return f"evidence_refused_{refusal.value}"
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,11 @@ language. actions/evidence.py calls these with the evidence desk's answers."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any, Mapping, Optional
 
+from bot.evidence.refusals import Refusal
 from bot.evidence.store import Evidence
 from bot.report.form import DONE, REPORT_DESCRIPTION, REPORT_WHAT_HAPPENED
 
@@ -23,6 +25,17 @@ DISCARD = "discard"
 TO_REPORT, TO_HANDOFF, TO_CASE, HELD = "report", "handoff", "case", "held"
 # The forms a file can arrive in, and what the file is for there.
 FORM_USES: Mapping[str, str] = {"report_form": TO_REPORT, "information_form": TO_CASE}
+
+
+def share_file_payload(file_id: str) -> str:
+    """What the dialogue gets for a file a channel took; made only by a channel."""
+    return f"/{SHARE_FILE}{json.dumps({FILE_ID: file_id})}"
+
+
+def refusal_text(refusal: Refusal) -> str:
+    """The channel text (data/content/<language>/channels.yml) that says why a file was
+    not taken."""
+    return f"evidence_refused_{refusal.value}"
 
 
 def file_id_of(entities: Sequence[Mapping[str, Any]]) -> Optional[str]:

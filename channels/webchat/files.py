@@ -19,7 +19,6 @@ the conversation by its reference and say what became of the file."""
 
 from __future__ import annotations
 
-import json
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
@@ -30,7 +29,7 @@ from socketio import AsyncServer
 
 from bot import runtime
 from bot.evidence.desk import EvidenceDesk
-from bot.evidence.dialogue import FILE_ID, SHARE_FILE
+from bot.evidence.dialogue import refusal_text, share_file_payload
 from bot.evidence.limits import MB, size_refusal
 from bot.evidence.refusals import Refusal, RefusedFile
 from bot.language.slot import INTERFACE_LANGUAGE
@@ -47,11 +46,6 @@ CHUNK_EVENT = "user_file_chunk"
 
 Answer = Union[dict[str, Any], str]  # an acknowledgement, or the reason to refuse the event
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
-
-
-def share_file_payload(file_id: str) -> str:
-    """What the dialogue gets for a file taken; made only by the channel."""
-    return f"/{SHARE_FILE}{json.dumps({FILE_ID: file_id})}"
 
 
 class FileReceiver:
@@ -155,8 +149,7 @@ class FileReceiver:
         language = conversation.language_or(hint if isinstance(hint, str) else None)
         output = self.output()
         values = {"max_mb": self._desk().limits.max_file_bytes // MB}
-        name = f"evidence_refused_{refusal.value}"
-        message = await channel_message(name, language, output.name(), **values)
+        message = await channel_message(refusal_text(refusal), language, output.name(), **values)
         if message:
             await output.send_response(sender_id, {**message, LANGUAGE_KEY: language})
         return {"status": "refused", "reason": "file_refused", "refusal": refusal.value}
