@@ -16,6 +16,7 @@ from bot.evidence.dialogue import (
     FORM_USES,
     HELD,
     TO_HANDOFF,
+    VOICE_AS_STORY,
     file_id_of,
     file_variables,
     received_response,
@@ -63,11 +64,8 @@ class ActionShareFile(AssistantAction):
                 await desk.give_to_handoff(tracker.sender_id, handoff_id)
                 use = TO_HANDOFF
         phrase = phrases(self.language(tracker)).lookup
-        variables = file_variables(file, phrase)
         story = voice_story(file, use, tracker.get_slot("requested_slot"),
                             tracker.get_slot(REPORT_DESCRIPTION), phrase)  # fmt: skip
-        if story is not None:  # the voice note is the account of what happened
-            self.utter(dispatcher, "utter_file_voice_as_story", **variables)
-            return slot_events(story)
-        self.utter(dispatcher, received_response(file, use), **variables)
-        return []
+        response = received_response(file, use) if story is None else VOICE_AS_STORY
+        self.utter(dispatcher, response, **file_variables(file, phrase, response))
+        return slot_events(story or {})

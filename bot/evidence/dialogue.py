@@ -112,5 +112,11 @@ def voice_story(
     return {REPORT_DESCRIPTION: told, REPORT_WHAT_HAPPENED: DONE}
 
 
-def file_variables(file: Evidence, phrase: Phrase) -> dict[str, str]:
-    return {"file": file_label(file, phrase), "privacy": phrase(privacy_phrase(file)) or ""}
+# Responses that name the kind themselves ("your voice note (1 KB)"): the file is its size.
+VOICE_AS_STORY = "utter_file_voice_as_story"
+NAMES_ITS_KIND = frozenset({"utter_file_received_voice", VOICE_AS_STORY})
+
+
+def file_variables(file: Evidence, phrase: Phrase, response: str = "") -> dict[str, str]:
+    label = size_text(file.size) if response in NAMES_ITS_KIND else file_label(file, phrase)
+    return {"file": label, "privacy": phrase(privacy_phrase(file)) or ""}

@@ -20,8 +20,10 @@ def content(root: Path):
 
 def _responses_used_by_the_dialogue(root: Path) -> set[str]:
     names = set(yaml.safe_load((root / "domain.yml").read_text())["responses"])
-    # The actions, and bot/report/ which decides what the report form's answers call for.
-    for path in [*(root / "actions").glob("*.py"), *(root / "bot" / "report").glob("*.py")]:
+    # The actions, bot/report/ which decides what the report form's answers call for, and
+    # bot/evidence/ which decides how a file is answered.
+    folders = [root / "actions", root / "bot" / "report", root / "bot" / "evidence"]
+    for path in [path for folder in folders for path in folder.glob("*.py")]:
         names |= set(re.findall(r'"(utter_\w+)"', path.read_text()))
     return names
 
