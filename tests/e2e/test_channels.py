@@ -5,6 +5,9 @@ Dutch, Telegram in Portuguese."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import itertools
 import time
 import uuid
 from pathlib import Path
@@ -12,9 +15,17 @@ from typing import Iterator
 
 import pytest
 import requests
+import sqlalchemy as sa
+from PIL import Image
 
 from bot import runtime
+from bot.cases.model import Case
+from bot.db import Database
+from bot.encryption import bytes_cipher
+from bot.evidence import store
 from bot.language.catalogue import SUPPORTED_LANGUAGES
+from bot.settings import overridden
+from tests.support import evidence as files
 from tests.support.fakes.telegram_api import FakeTelegramApi
 from tests.support.fakes.twilio_api import FakeTwilioApi
 from tests.support.messaging import (
@@ -34,6 +45,7 @@ from tests.support.servers import Servers, running_servers
 
 pytestmark = pytest.mark.e2e
 
+_ids = itertools.count(880_000)
 MARKER = "capybara-marker-9140"  # a word that must never reach a log
 
 
@@ -52,6 +64,14 @@ def servers(
 
 def expected(name: str, language: str, channel: str, **variables: str) -> dict:
     return runtime.renderer().render(name, language, channel, variables)
+
+
+def next_id() -> int:
+    return next(_ids)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def words(text: str) -> list[str]:
@@ -166,6 +186,67 @@ def test_telegram_conversation_in_portuguese(servers, telegram_api):
         == expected("utter_language_changed", "de", "telegram")["text"]
     )
     assert servers.slot(me, "language", "telegram") == "de"
+
+
+def test_a_telegram_voice_note_and_photo_go_with_a_typed_report(servers, telegram_api):
+    """Issue 17's journey on the running servers: a voice note sent at the story question is
+    the account of what happened, a photo sent at the evidence question goes beside it, and
+    both are in the coordinator's case once the typed report is sent: the photo without
+    its location, the voice note as received."""
+    chat = new_chat()
+
+    def send(**content: object) -> list[str]:
+        seen = len(telegram_api.texts_to(chat))
+        message = {"message_id": next_id(), "date": int(time.time()),
+                   "chat": {"id": chat, "type": "private", "first_name": "Ana"},
+                   "from": {"id": chat, "is_bot": False, "first_name": "Ana",
+                            "language_code": "pt-br"}, **content}  # fmt: skip
+        update = {"update_id": next_id(), "message": message}
+        assert telegram_update(servers, update).status_code == 200
+        return [sent.text for sent in telegram_api.texts_to(chat)[seen:]]
+
+    def say(text: str) -> list[str]:
+        return send(text=text)
+
+    def said(name: str) -> str:
+        return expected(name, "pt", "telegram")["text"]
+
+    note = files.ogg_opus()
+    photo = files.jpeg(files.gps_and_camera_exif())
+    say("quero fazer uma denúncia")
+    say("sim")
+    say("assédio moral")
+    told = send(voice={**telegram_api.add_file(note, "voice"), "duration": 3})
+    assert told[0].startswith(said("utter_file_voice_as_story").split("(")[0])
+    say("semana passada")
+    say("na embaixada em Maputo")
+    say("o meu chefe")
+    added = send(photo=[{**telegram_api.add_file(photo, "photos"), "width": 64, "height": 48}])
+    assert added[0].startswith(said("utter_file_added_to_report").split(":")[0])
+    say("ninguém viu")
+    say("não")
+    summary = say("anónimo")
+    kinds = [runtime.renderer().phrase(f"file_kind_{kind}", "pt") for kind in ("audio", "image")]
+    assert any(all(f"{kind}, " in text for kind in kinds) for text in summary)  # the files line
+    done = say("enviar")
+    assert done[-1] == said("utter_report_files_sent")
+
+    keys = {k: servers.env[k] for k in ("VM_STATE_DIR", "DATABASE_URL") if servers.env.get(k)}
+    runtime.reset()
+    try:
+        with overridden(keys):
+            database = Database(keys["DATABASE_URL"], migrate=False)
+            with database.session() as session:
+                (case_id,) = session.execute(sa.select(Case.id)).scalars().all()
+                kept = {f.kind: store.content(session, f.id, bytes_cipher())
+                        for f in store.of_case(session, case_id)}  # fmt: skip
+            database.dispose()
+    finally:
+        runtime.reset()
+    assert set(kept) == {"audio", "image"}
+    assert kept["audio"] is not None and kept["audio"][1] == note
+    assert kept["image"] is not None and kept["image"][0].received_sha256 == sha256(photo)
+    assert not Image.open(io.BytesIO(kept["image"][1])).getexif().get_ifd(0x8825)  # no GPS
 
 
 def test_telegram_duplicates_and_wrong_secrets(servers, telegram_api):
