@@ -46,22 +46,22 @@ def install() -> None:
         decision = while_held(latest.text or "", latest.parse_data, _back_words())
         if decision == RESUME:
             tracker.update(ConversationResumed())
-            action = self._get_action(BACK_ACTION)
-            prediction = PolicyPrediction.for_action_name(self.domain, BACK_ACTION)
-            await self._run_action(action, tracker, output_channel, self.nlg, prediction)
-            listen = PolicyPrediction.for_action_name(self.domain, ACTION_LISTEN_NAME)
-            await self._run_action(
-                self._get_action(ACTION_LISTEN_NAME), tracker, output_channel, self.nlg, listen
-            )
+            await run(self, BACK_ACTION, tracker, output_channel)
+            await run(self, ACTION_LISTEN_NAME, tracker, output_channel)
         elif decision == FILE:  # given to the advisor's handoff, still paused
-            action = self._get_action(FILE_ACTION)
-            prediction = PolicyPrediction.for_action_name(self.domain, FILE_ACTION)
-            await self._run_action(action, tracker, output_channel, self.nlg, prediction)
+            await run(self, FILE_ACTION, tracker, output_channel)
+            # Listening again, as after any turn: the next message is read afresh.
+            await run(self, ACTION_LISTEN_NAME, tracker, output_channel)
         elif decision == ANSWER:
             tracker.update(ConversationResumed())
             await original(self, output_channel, tracker)
             tracker.update(ConversationPaused())
         return None
+
+    async def run(self: MessageProcessor, name: str, tracker: Any, output_channel: Any) -> None:
+        action = self._get_action(name)
+        prediction = PolicyPrediction.for_action_name(self.domain, name)
+        await self._run_action(action, tracker, output_channel, self.nlg, prediction)
 
     run_prediction_loop._held_aware = True  # type: ignore[attr-defined]
     MessageProcessor._run_prediction_loop = run_prediction_loop

@@ -30,6 +30,7 @@ from bot.db import Database
 from bot.handoffs.inbox import list_handoffs
 from bot.handoffs.store import HandoffRecord, TranscriptEntry
 from bot.pseudonym import RECEIPT
+from tests.support import evidence as files
 from tests.support.browser import chromium
 from tests.support.console import (
     OVERVIEW_YEAR,
@@ -250,6 +251,19 @@ def test_an_advisor_answers_a_telegram_user_who_then_gets_the_assistant_back(
     say("mon chef me crie dessus tous les jours")
     expect(transcript(console)).to_contain_text("mon chef me crie dessus", timeout=LIVE_MS)
     assert len(telegram_api.texts_to(chat)) == count
+
+    # A photo sent meanwhile goes to the advisor's handoff, and the page lists it.
+    count = len(telegram_api.texts_to(chat))
+    photo = [{**telegram_api.add_file(files.jpeg(), "photos"), "width": 64, "height": 48}]
+    update = text_update(chat, "x")
+    del update["message"]["text"]
+    assert telegram_update(servers, {**update, "message": {**update["message"], "photo": photo}})
+    given = telegram_api.wait_for(chat, count + 1)[-1].text
+    template = runtime.content_store().response("utter_file_given_to_advisor", "fr").text
+    assert given.startswith(template.split("{")[0])
+    console.reload()
+    expect(console.get_by_text("Photo or image")).to_be_visible(timeout=LIVE_MS)
+    count = len(telegram_api.texts_to(chat))
 
     # An emergency is answered at once, and flagged to the advisor.
     say("il est devant ma porte avec un couteau, il va me tuer")
