@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Optional
 
 from babel.numbers import format_decimal
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -34,7 +33,7 @@ from bot.directory.records import Directory
 from bot.encryption import BytesCipher
 from bot.evidence import store
 from bot.evidence.metadata import ORDER, OTHER
-from bot.evidence.store import Evidence, EvidenceFile
+from bot.evidence.store import Evidence
 
 KB, MB = 1024, 1024 * 1024
 # What a browser shows itself; any other file is downloaded.
@@ -85,9 +84,9 @@ class FileView:
     kept: bool  # not scrubbed: may still tell who made it or where
     inline: bool  # the browser shows it (image, PDF); audio has its player
     received_size: str
-    received_sha256: str
+    received_sha256: str | None  # a handoff's file keeps none (bot/evidence/store.py)
     stored_size: str
-    stored_sha256: str
+    stored_sha256: str | None
 
 
 def size_words(t: Texts, size: int) -> str:
@@ -169,11 +168,6 @@ def valid_file_id(raw: str) -> Optional[str]:
     return None
 
 
-def _held(session: Session, file_id: str, *where: object) -> bool:
-    found = session.execute(select(EvidenceFile.id).where(EvidenceFile.id == file_id, *where))
-    return found.scalar_one_or_none() is not None
-
-
 def open_case_file(
     session: Session,
     case_id: int,
@@ -186,7 +180,7 @@ def open_case_file(
     """A case's file and its bytes, the opening audited in the case's trail; None when the
     case does not hold it. CaseNotFound when there is no such case."""
     case = get_case(session, case_id)
-    if not _held(session, file_id, EvidenceFile.case_id == case.id):
+    if not store.holds(session, file_id, case_id=int(case.id)):
         return None
     case_audit(session, actor, "case.file_opened", now, case.id, f"file={file_id}",
                os_account=account)  # fmt: skip
@@ -204,7 +198,7 @@ def open_handoff_file(
     """A handoff's file and its bytes, for an advisor who may see that handoff (the rule of
     its page: bot.console.desk.visible_handoff), the opening audited; else None."""
     record = desk.visible_handoff(session, account, directory, handoff_id)
-    if record is None or not _held(session, file_id, EvidenceFile.handoff_id == record.id):
+    if record is None or not store.holds(session, file_id, handoff_id=record.id):
         return None
     audit(session, account.id, "file_opened", record.id, file_id=file_id)
     return store.content(session, file_id, cipher)

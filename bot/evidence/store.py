@@ -5,9 +5,16 @@ A file belongs to exactly one holder:
 - a conversation, while the user has not chosen what it is for: keyed by a keyed hash of
   the sender id (bot.pseudonym EVIDENCE), never the id itself, and deleted after
   VM_EVIDENCE_HOLD_HOURS or when the conversation's data is deleted;
+- a handoff, once it was passed to an advisor: deleted with the handoff;
 - a case, once a report (or "add information" on a status check) took it: deleted with the
-  case;
-- a handoff, once it was passed to an advisor: deleted with the handoff.
+  case.
+
+The case's files are on the case side (`case_files`), the others on the conversation side
+(`evidence_files`): no table names both, as the project keeps the two apart
+(tests/security/test_anonymity.py). The plain SHA-256 (the chain of custody) stays with a
+case's file; a handoff's file keeps none, so that the same photo sent to an advisor and with
+an anonymous report does not join them. A held file keeps it only until it is given.
+Chunks (`evidence_chunks`) name only their file.
 
 Nothing here logs; the file's name is never stored, only what its content is. Functions
 take an open Session (Database.run runs them on a worker thread)."""
@@ -18,6 +25,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Optional
 
 from sqlalchemy import (
     Boolean,
@@ -40,41 +48,52 @@ from bot.evidence.received import ReceivedFile
 from bot.timestamps import UtcDateTime, utc
 
 
-class EvidenceFile(Base):
-    __tablename__ = "evidence_files"
-    __table_args__ = (
-        CheckConstraint(
-            "(CASE WHEN conversation_key IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN case_id IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN handoff_id IS NULL THEN 0 ELSE 1 END) = 1",
-            name="evidence_one_holder",
-        ),
-    )
+class _FileColumns:
+    """What is known of a file without opening it, wherever it is held."""
 
     id = Column(String(32), primary_key=True)
-    conversation_key = Column(String(64), nullable=True, index=True)
-    case_id = Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=True, index=True)
-    handoff_id = Column(
-        String(36), ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=True, index=True
-    )
     kind = Column(String(16), nullable=False)  # bot.evidence.kinds.Kind
     mime_type = Column(String(80), nullable=False)
     received_size = Column(Integer, nullable=False)
-    received_sha256 = Column(String(64), nullable=False)  # chain of custody
+    received_sha256 = Column(String(64), nullable=True)  # chain of custody (see above)
     stored_size = Column(Integer, nullable=False)
-    stored_sha256 = Column(String(64), nullable=False)
+    stored_sha256 = Column(String(64), nullable=True)
     scrubbed = Column(Boolean, nullable=False)
     removed = Column(String(120), nullable=False, default="")  # "location,camera"
     received_at = Column(UtcDateTime, nullable=False)
     chunk_count = Column(Integer, nullable=False)
 
 
+class EvidenceFile(_FileColumns, Base):
+    """A file held for a conversation or given to a handoff (the conversation side)."""
+
+    __tablename__ = "evidence_files"
+    __table_args__ = (
+        CheckConstraint(
+            "(conversation_key IS NULL) <> (handoff_id IS NULL)", name="evidence_one_holder"
+        ),
+    )
+
+    conversation_key = Column(String(64), nullable=True, index=True)
+    handoff_id = Column(
+        String(36), ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+
+
+class CaseFile(_FileColumns, Base):
+    """A file of a case (the case side)."""
+
+    __tablename__ = "case_files"
+
+    case_id = Column(
+        Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+
+
 class EvidenceChunk(Base):
     __tablename__ = "evidence_chunks"
 
-    file_id = Column(
-        String(32), ForeignKey("evidence_files.id", ondelete="CASCADE"), primary_key=True
-    )
+    file_id = Column(String(32), primary_key=True)  # of either table: no holder named here
     position = Column(Integer, primary_key=True)
     token = Column(LargeBinary, nullable=False)
 
@@ -88,22 +107,22 @@ class Evidence:
     mime_type: str
     size: int  # as stored
     received_size: int
-    received_sha256: str
-    stored_sha256: str
+    received_sha256: Optional[str]  # None for a handoff's file
+    stored_sha256: Optional[str]
     scrubbed: bool
     removed: tuple[str, ...]
     received_at: datetime
 
     @classmethod
-    def of(cls, row: EvidenceFile) -> Evidence:
+    def of(cls, row: _FileColumns) -> Evidence:
         return cls(
             id=str(row.id),
             kind=str(row.kind),
             mime_type=str(row.mime_type),
             size=int(row.stored_size),
             received_size=int(row.received_size),
-            received_sha256=str(row.received_sha256),
-            stored_sha256=str(row.stored_sha256),
+            received_sha256=None if row.received_sha256 is None else str(row.received_sha256),
+            stored_sha256=None if row.stored_sha256 is None else str(row.stored_sha256),
             scrubbed=bool(row.scrubbed),
             removed=tuple(part for part in str(row.removed or "").split(",") if part),
             received_at=row.received_at,
@@ -123,11 +142,8 @@ def store(
     if sum(holder is not None for holder in (conversation_key, case_id, handoff_id)) != 1:
         raise ValueError("a file has exactly one holder")
     tokens = encrypt_chunks(received.data, cipher)
-    row = EvidenceFile(
+    facts = dict(
         id=secrets.token_hex(16),
-        conversation_key=conversation_key,
-        case_id=case_id,
-        handoff_id=handoff_id,
         kind=received.kind.kind.value,
         mime_type=received.kind.mime_type or "application/octet-stream",
         received_size=received.received_size,
@@ -139,6 +155,14 @@ def store(
         received_at=utc(),
         chunk_count=len(tokens),
     )
+    row: _FileColumns
+    if case_id is not None:
+        row = CaseFile(case_id=case_id, **facts)
+        row.received_at = _day(row.received_at)
+    else:
+        row = EvidenceFile(conversation_key=conversation_key, **facts)
+        if handoff_id is not None:
+            _give(row, handoff_id)
     session.add(row)
     session.flush()
     session.add_all(
@@ -148,9 +172,21 @@ def store(
     return Evidence.of(row)
 
 
-def _listed(session: Session, *where: object) -> list[Evidence]:
+def _day(moment: datetime) -> datetime:
+    # A case keeps no time finer than the day (bot/cases/intake.py): the file's time would
+    # otherwise match the conversation's.
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _give(row: EvidenceFile, handoff_id: str) -> None:
+    """To a handoff: its fingerprints go, so that it cannot be matched with a case's file."""
+    row.conversation_key, row.handoff_id = None, handoff_id
+    row.received_sha256 = row.stored_sha256 = None
+
+
+def _listed(session: Session, table: type[_FileColumns], *where: object) -> list[Evidence]:
     rows = session.execute(
-        select(EvidenceFile).where(*where).order_by(EvidenceFile.received_at, EvidenceFile.id)
+        select(table).where(*where).order_by(table.received_at, table.id)
     ).scalars()
     return [Evidence.of(row) for row in rows]
 
@@ -162,73 +198,87 @@ def held(
     where: list[object] = [EvidenceFile.conversation_key == conversation_key]
     if ids is not None:
         where.append(EvidenceFile.id.in_(list(ids)))
-    return _listed(session, *where)
+    return _listed(session, EvidenceFile, *where)
 
 
 def of_case(session: Session, case_id: int) -> list[Evidence]:
-    return _listed(session, EvidenceFile.case_id == case_id)
+    return _listed(session, CaseFile, CaseFile.case_id == case_id)
 
 
 def of_handoff(session: Session, handoff_id: str) -> list[Evidence]:
-    return _listed(session, EvidenceFile.handoff_id == handoff_id)
+    return _listed(session, EvidenceFile, EvidenceFile.handoff_id == handoff_id)
+
+
+def holds(session: Session, file_id: str, *, case_id: int | None = None,
+          handoff_id: str | None = None) -> bool:  # fmt: skip
+    """Whether that case, or that handoff, holds the file."""
+    if case_id is not None:
+        found = session.get(CaseFile, file_id)
+        return found is not None and found.case_id == case_id
+    row = session.get(EvidenceFile, file_id)
+    return row is not None and handoff_id is not None and row.handoff_id == handoff_id
 
 
 def received_bytes(session: Session, *, conversation_key: str | None = None,
                    case_id: int | None = None) -> int:  # fmt: skip
     """What a conversation, or a case, holds already, counted as received (the case limit)."""
-    where = (
-        EvidenceFile.case_id == case_id
-        if case_id is not None
-        else EvidenceFile.conversation_key == conversation_key
+    if case_id is not None:
+        query = select(func.sum(CaseFile.received_size)).where(CaseFile.case_id == case_id)
+    else:
+        query = select(func.sum(EvidenceFile.received_size)).where(
+            EvidenceFile.conversation_key == conversation_key
+        )
+    return int(session.execute(query).scalar() or 0)
+
+
+def _held_rows(session: Session, conversation_key: str, ids: Sequence[str]) -> list[EvidenceFile]:
+    if not ids:
+        return []
+    return list(
+        session.execute(
+            select(EvidenceFile).where(
+                EvidenceFile.conversation_key == conversation_key, EvidenceFile.id.in_(list(ids))
+            )
+        ).scalars()
     )
-    total = session.execute(select(func.sum(EvidenceFile.received_size)).where(where)).scalar()
-    return int(total or 0)
 
 
 def give_to_case(session: Session, conversation_key: str, ids: Sequence[str], case_id: int) -> int:
     """Moves held files to a case (a report was sent, or information added); returns how
-    many moved. Files of other conversations are never moved."""
-    return _move(session, conversation_key, ids, case_id=case_id, handoff_id=None)
+    many moved. Files of other conversations are never moved. The file keeps its id and
+    chunks; its row moves to the case side."""
+    moved = 0
+    for row in _held_rows(session, conversation_key, ids):
+        facts = {column: getattr(row, column) for column in _FACTS}
+        session.delete(row)
+        session.flush()
+        session.add(CaseFile(case_id=case_id, **{**facts, "received_at": _day(row.received_at)}))
+        moved += 1
+    return moved
 
 
 def give_to_handoff(
     session: Session, conversation_key: str, ids: Sequence[str], handoff_id: str
 ) -> int:
-    return _move(session, conversation_key, ids, case_id=None, handoff_id=handoff_id)
-
-
-def _move(
-    session: Session,
-    conversation_key: str,
-    ids: Sequence[str],
-    case_id: int | None,
-    handoff_id: str | None,
-) -> int:
-    if not ids:
-        return 0
-    moved = 0
-    rows = session.execute(
-        select(EvidenceFile).where(
-            EvidenceFile.conversation_key == conversation_key, EvidenceFile.id.in_(list(ids))
-        )
-    ).scalars()
+    rows = _held_rows(session, conversation_key, ids)
     for row in rows:
-        row.conversation_key, row.case_id, row.handoff_id = None, case_id, handoff_id
-        if case_id is not None:
-            # A case keeps no time finer than the day (bot/cases/intake.py): the file's
-            # time would otherwise match the conversation's.
-            row.received_at = row.received_at.replace(hour=0, minute=0, second=0, microsecond=0)
-        moved += 1
-    return moved
+        _give(row, handoff_id)
+    return len(rows)
 
 
-def _delete(session: Session, *where: object) -> int:
-    ids = list(session.execute(select(EvidenceFile.id).where(*where)).scalars())
+# The columns a file keeps when it moves to a case.
+_FACTS = (
+    "id", "kind", "mime_type", "received_size", "received_sha256", "stored_size",
+    "stored_sha256", "scrubbed", "removed", "received_at", "chunk_count",
+)  # fmt: skip
+
+
+def _delete(session: Session, table: type[_FileColumns], *where: object) -> int:
+    ids = list(session.execute(select(table.id).where(*where)).scalars())
     if not ids:
         return 0
-    # Explicitly, not by the foreign key's cascade: PostgreSQL and SQLite alike.
     session.execute(delete(EvidenceChunk).where(EvidenceChunk.file_id.in_(ids)))
-    session.execute(delete(EvidenceFile).where(EvidenceFile.id.in_(ids)))
+    session.execute(delete(table).where(table.id.in_(ids)))
     return len(ids)
 
 
@@ -237,15 +287,15 @@ def discard(session: Session, conversation_key: str, ids: Iterable[str] | None =
     where: list[object] = [EvidenceFile.conversation_key == conversation_key]
     if ids is not None:
         where.append(EvidenceFile.id.in_(list(ids)))
-    return _delete(session, *where)
+    return _delete(session, EvidenceFile, *where)
 
 
 def delete_of_cases(session: Session, case_ids: Iterable[int]) -> int:
-    return _delete(session, EvidenceFile.case_id.in_(list(case_ids)))
+    return _delete(session, CaseFile, CaseFile.case_id.in_(list(case_ids)))
 
 
 def delete_of_handoffs(session: Session, handoff_ids: Iterable[str]) -> int:
-    return _delete(session, EvidenceFile.handoff_id.in_(list(handoff_ids)))
+    return _delete(session, EvidenceFile, EvidenceFile.handoff_id.in_(list(handoff_ids)))
 
 
 def purge_held(session: Session, before: datetime, dry_run: bool = False) -> int:
@@ -254,13 +304,13 @@ def purge_held(session: Session, before: datetime, dry_run: bool = False) -> int
     if dry_run:
         count = session.execute(select(func.count()).select_from(EvidenceFile).where(*where))
         return int(count.scalar() or 0)
-    return _delete(session, *where)
+    return _delete(session, EvidenceFile, *where)
 
 
 def content(session: Session, file_id: str, cipher: BytesCipher) -> tuple[Evidence, bytes] | None:
     """The file and its bytes as stored, or None when there is no such file. Whoever calls
     this shows evidence to a person and records that in the audit log."""
-    row = session.get(EvidenceFile, file_id)
+    row: _FileColumns | None = session.get(EvidenceFile, file_id) or session.get(CaseFile, file_id)
     if row is None:
         return None
     tokens = session.execute(

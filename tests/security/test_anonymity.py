@@ -42,6 +42,7 @@ STORY = "The head of finance books invoices for a company his brother owns."
 # Tables on the case side; every other table belongs to conversations, handoffs, deliveries.
 CASE_SIDE = (
     "cases",
+    "case_files",
     "case_messages",
     "audit_entries",
     "case_counts",

@@ -219,7 +219,7 @@ def test_the_files_of_a_purged_case_and_handoff_go_with_them(database: Database,
     from bot.evidence import store
     from bot.evidence.limits import MB, EvidenceLimits
     from bot.evidence.received import receive
-    from bot.evidence.store import EvidenceChunk, EvidenceFile
+    from bot.evidence.store import CaseFile, EvidenceChunk, EvidenceFile
 
     def attach(data: bytes, **holder: object) -> str:
         received = receive(data, case_bytes=0, limits=EvidenceLimits(16 * MB, 50 * MB))
@@ -241,6 +241,7 @@ def test_the_files_of_a_purged_case_and_handoff_go_with_them(database: Database,
     assert report.counts["closed cases"] == 1 and report.counts["closed handoffs"] == 1
     with database.session() as session:
         files = set(session.execute(sa.select(EvidenceFile.id)).scalars())
+        files |= set(session.execute(sa.select(CaseFile.id)).scalars())
         chunks = set(session.execute(sa.select(EvidenceChunk.file_id)).scalars())
         assert files == chunks == set(stays)
         assert (
