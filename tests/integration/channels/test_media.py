@@ -18,7 +18,6 @@ import pytest
 import requests
 from cryptography.fernet import Fernet
 from PIL import ExifTags, Image
-from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from bot import runtime
@@ -35,6 +34,7 @@ from tests.support import evidence as files
 from tests.support.channel_server import ChannelServer, StandInDialogue
 from tests.support.fakes.telegram_api import FakeTelegramApi
 from tests.support.fakes.twilio_api import FakeTwilioApi
+from tests.support.held_files import SHARE_FILE, file_id_of, read_back, stored_files
 
 ACCOUNT_SID = "AC" + "13579bdf02468ace" * 2
 AUTH_TOKEN = "twilio-media-test-token"
@@ -44,7 +44,6 @@ BOT_TOKEN = "555000111:AAE-media-token_abcdefghijklmno"
 SECRET = "media-webhook-secret_42"
 MARKER = "quokka-marker-8812"  # a word that must never reach a log
 LIMITS = EvidenceLimits(max_file_bytes=1 * MB, max_case_bytes=1 * MB + 100_000)
-SHARE_FILE = "/share_file"
 _ids = itertools.count(int(time.time()) % 100_000 * 1000)
 
 
@@ -160,26 +159,8 @@ def rendered(name: str, channel: str, language: str = "en") -> str:
     return runtime.renderer().render(name, language, channel, values)["text"]
 
 
-def file_id_of(text: str) -> str:
-    """The file a /share_file payload names; fails for anything else."""
-    assert text.startswith(SHARE_FILE), text
-    return json.loads(text[len(SHARE_FILE) :])["file_id"]
-
-
 def shared(server: ChannelServer) -> list[str]:
     return [file_id_of(t) for t in server.dialogue.texts() if t.startswith(SHARE_FILE)]
-
-
-def stored_files(db: Database) -> int:
-    with db.session() as session:
-        return int(session.execute(select(func.count()).select_from(store.EvidenceFile)).scalar())
-
-
-def read_back(db: Database, desk: EvidenceDesk, file_id: str) -> tuple[store.Evidence, bytes]:
-    with db.session() as session:
-        found = store.content(session, file_id, desk.cipher)
-    assert found is not None
-    return found
 
 
 def sha256(data: bytes) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,10 @@ import pytest
 import socketio
 from cryptography.fernet import Fernet
 from PIL import ExifTags, Image
-from sqlalchemy import func, select
 
 from bot import runtime
 from bot.db import Database
 from bot.encryption import BytesCipher
-from bot.evidence import store
 from bot.evidence.desk import EvidenceDesk
 from bot.evidence.limits import MB, EvidenceLimits
 from channels.addresses import sender_id_for
@@ -31,10 +28,10 @@ from channels.webchat.channel import WebChatInput
 from channels.webchat.transport import CHUNK_BYTES
 from tests.support import evidence as files
 from tests.support.channel_server import ChannelServer, StandInDialogue
+from tests.support.held_files import file_id_of, read_back, stored_files
 
 LIMITS = EvidenceLimits(max_file_bytes=1 * MB, max_case_bytes=1 * MB + 100_000)
 MARKER = "quokka-marker-3317"  # a word that must never reach a log
-SHARE_FILE = "/share_file"
 
 
 @pytest.fixture
@@ -144,23 +141,6 @@ def run(coroutine: Any) -> Any:
 def rendered(name: str, language: str = "en") -> str:
     values = {"max_mb": LIMITS.max_file_bytes // MB}
     return runtime.renderer().render(name, language, "socketio", values)["text"].strip()
-
-
-def file_id_of(text: str) -> str:
-    assert text.startswith(SHARE_FILE), text
-    return json.loads(text[len(SHARE_FILE) :])["file_id"]
-
-
-def stored_files(db: Database) -> int:
-    with db.session() as session:
-        return int(session.execute(select(func.count()).select_from(store.EvidenceFile)).scalar())
-
-
-def read_back(db: Database, desk: EvidenceDesk, file_id: str) -> tuple[store.Evidence, bytes]:
-    with db.session() as session:
-        found = store.content(session, file_id, desk.cipher)
-    assert found is not None
-    return found
 
 
 def sender_of(channel: WebChatInput, token: str | None) -> str:
