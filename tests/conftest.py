@@ -24,6 +24,15 @@ ROOT = PROJECT_ROOT
 MODEL = settings().test_model
 
 
+def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
+    """Name a long bytes parameter by its length: pytest would spell out every byte
+    (megabytes for a file over the size limit), and the pytest-xdist workers must
+    collect the same ids even when a built file differs by a timestamp."""
+    if isinstance(val, bytes) and len(val) > 32:
+        return f"{argname}-{len(val)}-bytes"
+    return None
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

@@ -73,14 +73,20 @@ def png_claiming(width: int, height: int) -> bytes:
     )
 
 
+# A fixed time in every entry: the same call gives the same bytes, so test ids and
+# fingerprints built from them agree between pytest-xdist workers.
+ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+
+
 def zip_of(entries: dict[str, bytes | str], first_stored: str | None = None) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         if first_stored is not None:
-            archive.writestr(zipfile.ZipInfo(first_stored), entries[first_stored])
+            archive.writestr(zipfile.ZipInfo(first_stored, ZIP_TIME), entries[first_stored])
         for name, content in entries.items():
             if name != first_stored:
-                archive.writestr(name, content)
+                entry = zipfile.ZipInfo(name, ZIP_TIME)
+                archive.writestr(entry, content, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
