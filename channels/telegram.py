@@ -10,10 +10,11 @@
   deleted, /help and any other command list the commands. Until the conversation has a
   language, answers to these and to buttons are worded in the language of the user's
   Telegram app when we speak it.
-- Only private chats are served; an update_id is processed once (channels.state), since
-  Telegram delivers again when unsure. An update whose message is older than the
-  de-duplication window (channels.state.DELIVERY_MEMORY) is a replay and is refused
-  (acknowledged, not processed): Telegram itself keeps undelivered updates for 24 hours.
+- Updates are read by channels/telegram_updates.py. Only private chats are served; an
+  update_id is processed once (channels.state), since Telegram delivers again when unsure.
+  An update whose message is older than the de-duplication window
+  (channels.state.DELIVERY_MEMORY) is a replay and is refused (acknowledged, not
+  processed): Telegram itself keeps undelivered updates for 24 hours.
   For a button, the date is that of the message carrying the keyboard, so a button
   older than the window is refused too.
 - Rasa sees the conversation as `telegram:<pseudonym>` of the chat id
@@ -22,8 +23,8 @@
 - Photos, documents, voice notes and audio go to the evidence desk, each then to the
   dialogue as `/share_file{...}` (channels/telegram_media.py); a caption follows as text.
   Locations, contacts and stickers get a polite text-only answer. The request lifecycle
-  (size limit, secret before the body is read, each update once, recovery) is
-  channels/webhook.py's.
+  (size limit, secret before the body is read, each update once, recovery, files fetched
+  after Telegram is answered) is channels/webhook.py's.
 
 Environment (secrets never go in credentials.yml):
   TELEGRAM_BOT_TOKEN        the bot's token from @BotFather
@@ -42,11 +43,9 @@ Register the webhook once:
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Mapping, Optional
 
 import httpx
@@ -54,14 +53,13 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import runtime
 from bot.evidence.desk import EvidenceDesk
 from bot.language.detection import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.language.slot import INTERFACE_LANGUAGE
-from channels.addresses import ReplyTo
 from channels.choices import (
     payload_from_callback,
     payload_parse_data,
@@ -75,9 +73,10 @@ from channels.conversation import (
 )
 from channels.inbound import BadRequest, clean_text
 from channels.media import media_client, settle
-from channels.state import DELIVERY_MEMORY, Deliveries
-from channels.telegram_media import TelegramFile, attachments, file_base_url, take_attachments
+from channels.state import Deliveries
+from channels.telegram_media import file_base_url, take_attachments
 from channels.telegram_output import TelegramOutput
+from channels.telegram_updates import COMMAND, TelegramInbound, parse_update, too_old
 from channels.webhook import OnNewMessage, WebhookInput
 
 logger = logging.getLogger(__name__)
@@ -87,7 +86,6 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 
 # Telegram commands and the payloads the dialogue understands (domain.yml intents).
 COMMANDS = {"start": "/greet", "language": "/change_language", "delete": "/delete_data"}
-_COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,64})(?:@\w+)?(?:\s|$)")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # A guess from the app's language is below the bar that sets the conversation language
 # (bot.language.detection.FIRST_SET_CONFIDENCE): it words this answer, and the user's own words
@@ -111,53 +109,6 @@ class TelegramSettings:
         )
 
 
-@dataclass(frozen=True)
-class TelegramInbound:
-    update_id: int
-    # "text", "command", "button", "media" (a file), "unsupported" (a location, a contact,
-    # a sticker, ...) or "ignored"
-    kind: str
-    chat_id: int = 0
-    text: str = ""
-    language_hint: Optional[str] = None
-    callback_query_id: Optional[str] = None
-    # When the message (for a button: the message with the keyboard) was sent.
-    sent_at: Optional[datetime] = None
-    files: tuple[TelegramFile, ...] = ()
-
-    @property
-    def reply_to(self) -> ReplyTo:
-        return ReplyTo("telegram", str(self.chat_id))
-
-    @property
-    def sender_id(self) -> str:
-        return self.reply_to.sender_id
-
-    @property
-    def delivery_id(self) -> str:
-        return str(self.update_id)
-
-    @property
-    def description(self) -> str:
-        return "Telegram update"
-
-
-def _int(value: Any) -> Optional[int]:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _date(message: Any) -> Optional[datetime]:
-    date = getattr(message, "date", None)
-    if not isinstance(date, datetime):
-        return None
-    return date if date.tzinfo else date.replace(tzinfo=timezone.utc)
-
-
-def _language(user: Any) -> Optional[str]:
-    code = getattr(user, "language_code", None)
-    return code if isinstance(code, str) and len(code) <= 35 else None
-
-
 def _app_language(hint: Optional[str]) -> dict[str, str]:
     """The app's language as the web chat gives its page's (INTERFACE_LANGUAGE): it settles
     a first message too short to tell ("hallo": Dutch or German?), never what the user's own
@@ -166,71 +117,8 @@ def _app_language(hint: Optional[str]) -> dict[str, str]:
     return {INTERFACE_LANGUAGE: code} if code else {}
 
 
-def parse_update(body: bytes, bot: Optional[Bot] = None) -> TelegramInbound:
-    """What an update asks of us; BadRequest when it is not an update at all."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError) as error:
-        raise BadRequest("The body is not JSON.") from error
-    if not isinstance(data, dict) or _int(data.get("update_id")) is None:
-        raise BadRequest("An update is a JSON object with an integer `update_id`.")
-    try:
-        update = Update.de_json(data, bot)
-    except Exception as error:  # the library's own checks of the update's shape
-        raise BadRequest("The update does not have Telegram's shape.") from error
-    update_id = data["update_id"]
-    ignored = TelegramInbound(update_id=update_id, kind="ignored")
-
-    query = update.callback_query
-    if query is not None:
-        user = query.from_user
-        chat = getattr(query.message, "chat", None)
-        owner = chat if chat is not None else user  # a private chat's id is the user's
-        chat_id = _int(getattr(owner, "id", None))
-        if chat is not None and getattr(chat, "type", None) != "private":
-            return ignored
-        if chat_id is None or not isinstance(query.id, str) or not isinstance(query.data, str):
-            return ignored  # e.g. a game's callback: nothing of ours
-        return TelegramInbound(
-            update_id=update_id,
-            kind="button",
-            chat_id=chat_id,
-            text=query.data,
-            language_hint=_language(user),
-            callback_query_id=query.id,
-            sent_at=_date(query.message),
-        )
-
-    message = update.message
-    chat = getattr(message, "chat", None)
-    if message is None or chat is None or getattr(chat, "type", None) != "private":
-        return ignored  # edits, channel posts, groups, membership changes, ...
-    chat_id = _int(chat.id)
-    if chat_id is None:
-        raise BadRequest("The message has no chat id.")
-    hint, sent_at = _language(message.from_user), _date(message)
-    text = message.text
-    if not isinstance(text, str):
-        caption = message.caption if isinstance(message.caption, str) else ""
-        files = attachments(message)
-        kind = "media" if files else "unsupported"
-        return TelegramInbound(
-            update_id, kind, chat_id, caption, hint, sent_at=sent_at, files=files
-        )
-    if _COMMAND.match(text):
-        return TelegramInbound(update_id, "command", chat_id, text, hint, sent_at=sent_at)
-    return TelegramInbound(update_id, "text", chat_id, text, hint, sent_at=sent_at)
-
-
-def too_old(inbound: TelegramInbound, now: Optional[datetime] = None) -> bool:
-    """Older than the de-duplication window, or undated: a replay, not a delivery."""
-    if inbound.sent_at is None:
-        return True
-    return inbound.sent_at < (now or datetime.now(timezone.utc)) - DELIVERY_MEMORY
-
-
 def command_name(text: str) -> str:
-    match = _COMMAND.match(text)
+    match = COMMAND.match(text)
     return match.group("name").lower() if match else ""
 
 
@@ -315,6 +203,9 @@ class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
     def parse(self, body: bytes) -> Optional[TelegramInbound]:
         inbound = parse_update(body, self.bot)
         return None if inbound.kind == "ignored" else inbound
+
+    def slow(self, delivery: TelegramInbound) -> bool:
+        return delivery.kind == "media"
 
     def too_old(self, delivery: TelegramInbound) -> bool:
         return too_old(delivery)

@@ -275,6 +275,9 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
     def parse(self, body: FormParams) -> InboundMessage:
         return inbound_message(body)
 
+    def slow(self, delivery: InboundMessage) -> bool:
+        return bool(delivery.media_urls)
+
     def acknowledge(self) -> HTTPResponse:
         return response.text(TWIML_EMPTY, content_type="text/xml")
 

@@ -18,7 +18,11 @@ POST <prefix>/webhook, in this order:
    answer is 503 and nothing is processed (fail closed): the platform delivers it again;
 6. `handle` passes it on, the claim renewed meanwhile and marked done after. When that
    fails, only the error's type is logged (its text may quote the user), the user is asked
-   to send it again, and the claim is released so the platform's redelivery is processed;
+   to send it again, and the claim is released so the platform's redelivery is processed.
+   A delivery that may take long (`slow`: files to download) is handled after the
+   platform is answered; a later one of its conversation waits its turn (a few seconds in
+   the request, then after answering too), so they reach the dialogue in the order they
+   came (channels.background);
 7. `acknowledge` answers the platform.
 
 GET <prefix>/ says whether the channel is on (200) or off (503).
@@ -48,6 +52,7 @@ from sanic.response import HTTPResponse
 
 from bot import runtime
 from bot.settings import environment as declared_environment
+from channels.background import DRAIN_SECONDS, PATIENCE_SECONDS, ConversationLines
 from channels.inbound import BadRequest, check_size, log_channel_off, missing_settings, refusal
 from channels.state import Deliveries, StillHandled
 
@@ -94,6 +99,8 @@ class WebhookInput(InputChannel, ABC, Generic[SettingsT, BodyT, DeliveryT]):
     ) -> None:
         self.settings = settings
         self.deliveries = deliveries or Deliveries(self.delivery_channel())
+        self.background = ConversationLines()
+        self.patience = PATIENCE_SECONDS  # for its conversation's line, in the request
 
     # Hooks -------------------------------------------------------------------------------
 
@@ -124,6 +131,11 @@ class WebhookInput(InputChannel, ABC, Generic[SettingsT, BodyT, DeliveryT]):
     @abstractmethod
     def acknowledge(self) -> HTTPResponse:
         """The answer that tells the platform the delivery arrived."""
+
+    def slow(self, delivery: DeliveryT) -> bool:
+        """Whether handling the delivery may outlast the platform's patience (files to
+        download): then it is handled after the platform is answered."""
+        return False
 
     def too_old(self, delivery: DeliveryT) -> bool:
         """Whether the delivery is older than the de-duplication window remembers (then
@@ -165,6 +177,12 @@ class WebhookInput(InputChannel, ABC, Generic[SettingsT, BodyT, DeliveryT]):
         async def receive(request: Request) -> HTTPResponse:
             return await self.receive(request, on_new_message)
 
+        @webhook.listener("before_server_stop")
+        async def finish(*_: Any) -> None:
+            if not await self.background.idle(DRAIN_SECONDS):
+                logger.warning("The %s channel stopped with deliveries still at work.",
+                               self.platform)  # fmt: skip
+
         @webhook.listener("after_server_stop")
         async def close(*_: Any) -> None:
             await self.close()
@@ -197,12 +215,20 @@ class WebhookInput(InputChannel, ABC, Generic[SettingsT, BodyT, DeliveryT]):
             return refusal(503, "Temporarily unavailable; please deliver this again later.")
         if not first:
             return self.acknowledge()  # a redelivery: already handled
+        app = request.app
+        sender_id = delivery.sender_id
+        if self.slow(delivery) or not await self.background.free(sender_id, self.patience):
+            self.background.add(sender_id, lambda: self._process(delivery, app, on_new_message))
+        else:
+            await self._process(delivery, app, on_new_message)
+        return self.acknowledge()
+
+    async def _process(self, delivery: DeliveryT, app: Any, on_new_message: OnNewMessage) -> None:
         try:
             async with self.deliveries.processing(delivery.delivery_id):
-                await self.handle(delivery, request.app, on_new_message)
+                await self.handle(delivery, app, on_new_message)
         except Exception as error:
-            await self._recover(delivery, request.app, error)
-        return self.acknowledge()
+            await self._recover(delivery, app, error)
 
     async def _recover(self, delivery: DeliveryT, app: Any, error: Exception) -> None:
         """The message may not be in the conversation: the user is asked to send it again

@@ -26,6 +26,7 @@ from bot.evidence import store
 from bot.language.catalogue import SUPPORTED_LANGUAGES
 from bot.settings import overridden
 from tests.support import evidence as files
+from tests.support.fakes.http_fake import wait_until
 from tests.support.fakes.telegram_api import FakeTelegramApi
 from tests.support.fakes.twilio_api import FakeTwilioApi
 from tests.support.messaging import (
@@ -195,7 +196,9 @@ def test_a_telegram_voice_note_and_photo_go_with_a_typed_report(servers, telegra
     its location, the voice note as received."""
     chat = new_chat()
 
-    def send(**content: object) -> list[str]:
+    def send(until: str | None = None, **content: object) -> list[str]:
+        """The answers to one message; a file's come after Telegram is answered, so they
+        are awaited `until` the last one, the question asked again or the next one."""
         seen = len(telegram_api.texts_to(chat))
         message = {"message_id": next_id(), "date": int(time.time()),
                    "chat": {"id": chat, "type": "private", "first_name": "Ana"},
@@ -203,7 +206,13 @@ def test_a_telegram_voice_note_and_photo_go_with_a_typed_report(servers, telegra
                             "language_code": "pt-br"}, **content}  # fmt: skip
         update = {"update_id": next_id(), "message": message}
         assert telegram_update(servers, update).status_code == 200
-        return [sent.text for sent in telegram_api.texts_to(chat)[seen:]]
+
+        def answers() -> list[str]:
+            return [sent.text for sent in telegram_api.texts_to(chat)[seen:]]
+
+        if until is not None:
+            assert wait_until(lambda: any(t.startswith(until) for t in answers()), 60), answers()
+        return answers()
 
     def say(text: str) -> list[str]:
         return send(text=text)
@@ -216,12 +225,14 @@ def test_a_telegram_voice_note_and_photo_go_with_a_typed_report(servers, telegra
     say("quero fazer uma denúncia")
     say("sim")
     say("assédio moral")
-    told = send(voice={**telegram_api.add_file(note, "voice"), "duration": 3})
+    voice = {**telegram_api.add_file(note, "voice"), "duration": 3}
+    told = send(until=said("utter_ask_report_when")[:40], voice=voice)
     assert told[0].startswith(said("utter_file_voice_as_story").split("(")[0])
     say("semana passada")
     say("na embaixada em Maputo")
     say("o meu chefe")
-    added = send(photo=[{**telegram_api.add_file(photo, "photos"), "width": 64, "height": 48}])
+    sized = [{**telegram_api.add_file(photo, "photos"), "width": 64, "height": 48}]
+    added = send(until=said("utter_ask_report_witnesses")[:40], photo=sized)
     assert added[0].startswith(said("utter_file_added_to_report").split(":")[0])
     say("ninguém viu")
     say("não")

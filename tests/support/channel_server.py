@@ -105,6 +105,13 @@ class ChannelServer:
         """Runs a coroutine on the server's loop (where the channel's clients live)."""
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
+    def settle(self, timeout: float = 30) -> None:
+        """Waits for the deliveries the channel is still handling after answering the
+        platform (files it downloads: channels.background)."""
+        background = getattr(self.channel, "background", None)
+        if background is not None:
+            assert self.run(background.idle(timeout), timeout + 5), "deliveries still at work"
+
     def stop(self, cleanup: Optional[Callable[[], Any]] = None) -> None:
         if cleanup is not None:
             self.run(cleanup())

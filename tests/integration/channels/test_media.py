@@ -10,6 +10,7 @@ import io
 import itertools
 import json
 import logging
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -112,7 +113,18 @@ def new_number(kind: str = "whatsapp") -> str:
     return f"whatsapp:{digits}" if kind == "whatsapp" else digits
 
 
-def twilio_post(server: ChannelServer, sender: str, body: str = "", *urls: str, **extra: str):
+def sender_id_of(number: str) -> str:
+    return sender_id_for("whatsapp", number.removeprefix("whatsapp:"))
+
+
+def twilio_post(
+    server: ChannelServer,
+    sender: str,
+    body: str = "",
+    *urls: str,
+    settle: bool = True,
+    **extra: str,
+):
     fields = {
         "MessageSid": "SM" + uuid.uuid4().hex,
         "AccountSid": ACCOUNT_SID,
@@ -129,6 +141,8 @@ def twilio_post(server: ChannelServer, sender: str, body: str = "", *urls: str, 
         server.webhook, data=fields, headers={"X-Twilio-Signature": signature}, timeout=60
     )
     assert reply.status_code == 200
+    if settle:
+        server.settle()  # files are fetched after Twilio is answered
     return fields["MessageSid"]
 
 
@@ -151,6 +165,7 @@ def telegram_post(server: ChannelServer, chat_id: int, **content: object) -> int
         timeout=60,
     )
     assert reply.status_code == 200
+    server.settle()
     return update_id
 
 
@@ -202,6 +217,30 @@ def test_a_whatsapp_photo_is_held_without_its_location(twilio, twilio_api, db, d
     # Twilio's redirect was followed, and the storage it leads to never saw our credentials.
     assert twilio_api.storage_requests()
     assert not any(r.with_credentials for r in twilio_api.storage_requests())
+
+
+def test_twilio_is_answered_before_a_slow_file_arrives_and_what_follows_waits_its_turn(
+    twilio, twilio_api
+):
+    me, someone_else = new_number(), new_number()
+    arrived = threading.Event()
+    twilio.channel.patience = 0.2  # how long the text's request waits for the photo
+    try:
+        # Each post returns once Twilio has its answer: had the channel waited for the
+        # download, the first would hang until the file came (the fake holds it back).
+        twilio_post(
+            twilio, me, "", twilio_api.add_media(files.jpeg(), held_until=arrived), settle=False
+        )
+        twilio_post(twilio, me, "I want to report this", settle=False)
+        twilio_post(twilio, someone_else, "hello", settle=False)
+        # Another conversation does not wait; this one's text waits for its photo.
+        assert twilio.dialogue.texts() == ["hello"]
+    finally:
+        arrived.set()
+    twilio.settle()
+    mine = [m.text for m in twilio.dialogue.received if m.sender_id == sender_id_of(me)]
+    assert len(mine) == 2 and mine[0].startswith(SHARE_FILE)
+    assert mine[1] == "I want to report this"
 
 
 def test_mms_files_each_reach_the_dialogue_then_the_text_that_came_with_them(

@@ -24,7 +24,8 @@ from channels.choices import callback_data
 from channels.inbound import BadRequest
 from channels.splitting import TELEGRAM_MAX_CHARACTERS
 from channels.state import DELIVERY_MEMORY, Deliveries
-from channels.telegram import TelegramInbound, TelegramInput, parse_update
+from channels.telegram import TelegramInput
+from channels.telegram_updates import TelegramInbound, parse_update
 from tests.support import evidence as files
 from tests.support.channel_server import ChannelServer, StandInDialogue
 from tests.support.fakes.telegram_api import FakeTelegramApi
@@ -142,7 +143,9 @@ def post(server: ChannelServer, update: dict | bytes, secret: str | None = SECRE
     if secret is not None:
         headers["X-Telegram-Bot-Api-Secret-Token"] = secret
     body = update if isinstance(update, bytes) else json.dumps(update).encode()
-    return requests.post(server.webhook, data=body, headers=headers, timeout=30)
+    reply = requests.post(server.webhook, data=body, headers=headers, timeout=30)
+    server.settle()  # a file is fetched after Telegram is answered
+    return reply
 
 
 def logged(caplog: pytest.LogCaptureFixture) -> str:

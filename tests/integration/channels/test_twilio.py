@@ -323,9 +323,11 @@ def test_media_elsewhere_than_the_twilio_api_is_not_fetched_and_a_caption_is_pas
     post(server.webhook, form(me, "hola"))
     photo = {"NumMedia": "1", "MediaUrl0": "https://api.twilio.com/media/1"}
     post(server.webhook, form(me, "", **photo, MediaContentType0="image/jpeg"))
+    server.settle()  # files are fetched after Twilio is answered
     assert twilio_api.bodies_to(me)[-1] == rendered("evidence_download_failed", "es", "whatsapp")
     assert server.dialogue.texts() == ["hola"]
     post(server.webhook, form(me, "mira esto", **photo))
+    server.settle()
     assert server.dialogue.texts() == ["hola", "mira esto"]
 
 
@@ -540,6 +542,7 @@ def test_user_text_and_numbers_never_reach_the_logs(server, twilio_api, caplog):
     post(server.webhook, form(me, f"{MARKER} steals from the visa fees"))
     post(server.webhook, form(me, MARKER, NumMedia="1"))
     post(server.webhook, form(me, f"/{MARKER}"))
+    server.settle()
     assert server.dialogue.received
     assert MARKER not in logged(caplog)
     assert me.split(":")[1] not in logged(caplog)

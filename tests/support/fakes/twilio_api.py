@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import itertools
 import secrets
+import threading
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any, Optional
@@ -37,6 +38,8 @@ class Media:
     failures: int = 0  # server errors to answer before serving it
     gone: bool = False  # always 404, as a media URL Twilio no longer has
     requests: int = 0  # requests of its media URL, whatever the answer
+    # When set, the file is served only once this is set (a slow download, held open).
+    held_until: Optional[threading.Event] = None
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,12 @@ class FakeTwilioApi(FakeServer):
         self.media = MediaRecords()
 
     def add_media(
-        self, data: bytes, content_type: str = "image/jpeg", failures: int = 0, gone: bool = False
+        self,
+        data: bytes,
+        content_type: str = "image/jpeg",
+        failures: int = 0,
+        gone: bool = False,
+        held_until: Optional[threading.Event] = None,
     ) -> str:
         """The media URL Twilio would post in MediaUrl<i> for a file a user sent."""
         path = (
@@ -76,7 +84,9 @@ class FakeTwilioApi(FakeServer):
             f"/Media/ME{secrets.token_hex(16)}"
         )
         with self.locked():
-            self.media.by_path[path] = Media(data, content_type, failures, gone)
+            self.media.by_path[path] = Media(
+                data, content_type, failures, gone, held_until=held_until
+            )
         return self.url + path
 
     def media_requests(self, url: str) -> int:
@@ -119,6 +129,8 @@ class FakeTwilioApi(FakeServer):
             return 403, Raw(b"<Error><Code>AccessDenied</Code></Error>", "application/xml")
         if with_credentials:  # a presigned URL with credentials besides: two auth mechanisms
             return 400, Raw(b"<Error><Code>InvalidArgument</Code></Error>", "application/xml")
+        if media.held_until is not None:
+            media.held_until.wait(60)
         return 200, Raw(media.data, media.content_type)
 
     def channel_env(self, public_url: str = "https://veilig-melden.example.org") -> dict[str, str]:

@@ -23,7 +23,7 @@ from bot.pseudonym import (
 )
 from channels.addresses import ReplyTo, channel_of, sender_id_for
 from channels.state import DELIVERY_MEMORY
-from channels.telegram import parse_update, too_old
+from channels.telegram_updates import parse_update, too_old
 from channels.twilio import inbound_message
 
 MASTER = b"m" * 32
