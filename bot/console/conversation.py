@@ -18,6 +18,7 @@ from bot.console import desk
 from bot.console.accounts import Account
 from bot.console.assistant import ADVISOR_MESSAGE_ID, Assistant, AssistantUnavailable
 from bot.console.audit import audit
+from bot.evidence.dialogue import is_file_payload
 from bot.handoffs import messages
 from bot.handoffs.hold import is_alarm
 from bot.handoffs.messages import OutgoingMessage
@@ -40,6 +41,7 @@ class Entry:
     at: Optional[datetime]
     alarm: bool = False
     message: Optional[OutgoingMessage] = None  # for kind advisor
+    file: bool = False  # the user sent a file (listed with the attachments), not this text
 
 
 def _style(handoff: HandoffRecord) -> str:
@@ -206,7 +208,12 @@ class Conversations:
         """The conversation: what was handed over, then what followed (live from the
         Rasa server) with the advisors' messages; and whether the live part was read."""
         handed = [
-            Entry("user" if e.sender == "user" else "assistant", e.text, _parsed(e.timestamp))
+            Entry(
+                "user" if e.sender == "user" else "assistant",
+                e.text,
+                _parsed(e.timestamp),
+                file=e.sender == "user" and is_file_payload(e.text),
+            )
             for e in handoff.transcript
         ]
         sent = await runtime.database().run(lambda s: messages.messages_of(s, handoff.id))
@@ -245,7 +252,7 @@ def live_entries(events: list[dict[str, Any]], since: datetime) -> list[Entry]:
         text = event.get("text")
         if kind == "user" and isinstance(text, str):
             alarm = is_alarm(event.get("parse_data") or {})
-            entries.append(Entry("user", text, at, alarm=alarm))
+            entries.append(Entry("user", text, at, alarm=alarm, file=is_file_payload(text)))
         elif kind == "bot" and isinstance(text, str):
             if ADVISOR_MESSAGE_ID not in (event.get("metadata") or {}):
                 entries.append(Entry("assistant", text, at))

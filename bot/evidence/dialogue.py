@@ -32,6 +32,12 @@ def share_file_payload(file_id: str) -> str:
     return f"/{SHARE_FILE}{json.dumps({FILE_ID: file_id})}"
 
 
+def is_file_payload(text: str) -> bool:
+    """Whether a message's text is a file a channel passed on (shown to people as a file,
+    never as this text)."""
+    return text.startswith(f"/{SHARE_FILE}{{") or text.strip() == f"/{SHARE_FILE}"
+
+
 def refusal_text(refusal: Refusal) -> str:
     """The channel text (data/content/<language>/channels.yml) that says why a file was
     not taken."""

@@ -26,6 +26,7 @@ from bot import runtime
 from bot.cases.store import CaseStore
 from bot.cases.views import Report
 from bot.console import accounts
+from bot.console.texts import all_texts
 from bot.db import Database
 from bot.handoffs.inbox import list_handoffs
 from bot.handoffs.store import HandoffRecord, TranscriptEntry
@@ -263,6 +264,8 @@ def test_an_advisor_answers_a_telegram_user_who_then_gets_the_assistant_back(
     assert given.startswith(template.split("{")[0])
     console.reload()
     expect(console.get_by_text("Photo or image")).to_be_visible(timeout=LIVE_MS)
+    expect(transcript(console)).to_contain_text(all_texts()["en"]["user_sent_file"])
+    expect(transcript(console)).not_to_contain_text("share_file")
     count = len(telegram_api.texts_to(chat))
 
     # An emergency is answered at once, and flagged to the advisor.

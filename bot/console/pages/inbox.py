@@ -154,7 +154,7 @@ def _entry_json(entry: Entry, t: Texts, found: Desk) -> dict[str, Any]:
         status = entry.message.status
     return {
         "kind": entry.kind,
-        "text": entry.text,
+        "text": t("user_sent_file") if entry.file else entry.text,
         "at": found.local(entry.at),
         "alarm": entry.alarm,
         "status": status,

@@ -38,3 +38,14 @@ def test_the_advisors_messages_come_from_the_database_not_the_events():
          "metadata": {"advisor_message_id": "m1", "from_person": True}},
     ]  # fmt: skip
     assert live_entries(events, HANDED) == []
+
+
+def test_a_file_the_user_sent_is_shown_as_a_file_not_as_the_channels_payload():
+    events = [
+        {"event": "user", "text": '/share_file{"file_id": "f1"}', "timestamp": T + 1,
+         "parse_data": {}},
+        {"event": "user", "text": "/share_file is what I typed", "timestamp": T + 2,
+         "parse_data": {}},
+    ]  # fmt: skip
+    entries = live_entries(events, HANDED)
+    assert [e.file for e in entries] == [True, False]
