@@ -39,7 +39,8 @@ from bot.evidence.store import Evidence
 AGES = {"week": 7, "month": 31, "quarter": 92, "year": 366}
 
 
-def _actor(active: ActiveSession) -> tuple[str, str]:
+def actor_of(active: ActiveSession) -> tuple[str, str]:
+    """Who acts, for the case trail: the account's e-mail and its console id."""
     return active.account.email, f"console:{active.account.id}"
 
 
@@ -87,7 +88,7 @@ async def case_list(request: Request) -> Response:
     status = query.get("status") if query.get("status") in STATUSES else None
     overdue = query.get("overdue") == "1"
     now = datetime.now(timezone.utc)
-    actor, account = _actor(active)
+    actor, account = actor_of(active)
     summaries = await runtime.database().run(
         lambda s: coordinator.list_cases(s, actor, now, overdue, status, account)
     )
@@ -111,7 +112,8 @@ async def case_list(request: Request) -> Response:
     )
 
 
-def _case_id(request: Request) -> Optional[int]:
+def case_id_of(request: Request) -> Optional[int]:
+    """The case id in the path, None when it cannot be one."""
     raw = str(request.path_params["case_id"])
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
@@ -120,11 +122,11 @@ async def case_page(request: Request, error: Optional[str] = None, status: int =
     active = await coordinator_only(request)
     if isinstance(active, Response):
         return active
-    case_id = _case_id(request)
+    case_id = case_id_of(request)
     if case_id is None:
         return not_found(request, active.account)
     now = datetime.now(timezone.utc)
-    actor, account = _actor(active)
+    actor, account = actor_of(active)
 
     def read(session: Any) -> tuple[Any, Any, list[Evidence]]:
         detail = coordinator.case_detail(session, case_id, actor, now, account)
@@ -157,10 +159,10 @@ async def _act(request: Request, action: str) -> Response:
     if isinstance(posted, Response):
         return posted
     active, form = posted
-    case_id = _case_id(request)
+    case_id = case_id_of(request)
     if case_id is None:
         return not_found(request, active.account)
-    actor, account = _actor(active)
+    actor, account = actor_of(active)
     now = datetime.now(timezone.utc)
 
     def act(session: Any) -> None:

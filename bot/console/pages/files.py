@@ -20,8 +20,8 @@ from bot.console.attachments import (
     open_handoff_file,
     valid_file_id,
 )
-from bot.console.pages.cases import _actor, _case_id, coordinator_only
-from bot.console.pages.inbox import _desk
+from bot.console.pages.cases import actor_of, case_id_of, coordinator_only
+from bot.console.pages.inbox import advisor_desk
 from bot.console.web import not_found
 from bot.encryption import bytes_cipher
 from bot.evidence.store import Evidence
@@ -35,10 +35,10 @@ async def case_file(request: Request) -> Response:
     active = await coordinator_only(request)
     if isinstance(active, Response):
         return active
-    case_id, file_id = _case_id(request), _file_id(request)
+    case_id, file_id = case_id_of(request), _file_id(request)
     if case_id is None or file_id is None:
         return not_found(request, active.account)
-    actor, account = _actor(active)
+    actor, account = actor_of(active)
     now = datetime.now(timezone.utc)
 
     def read(session: Any) -> Optional[tuple[Evidence, bytes]]:
@@ -54,7 +54,7 @@ async def case_file(request: Request) -> Response:
 
 
 async def handoff_file(request: Request) -> Response:
-    found = await _desk(request)
+    found = await advisor_desk(request)
     if isinstance(found, Response):
         return found
     handoff_id, file_id = str(request.path_params["handoff_id"]), _file_id(request)

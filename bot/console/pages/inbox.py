@@ -51,7 +51,9 @@ class Desk:
         return moment.astimezone(zone).strftime("%d-%m-%Y %H:%M")
 
 
-async def _desk(request: Request) -> Union[Desk, Response]:
+async def advisor_desk(request: Request) -> Union[Desk, Response]:
+    """The logged-in account's desk (its advisor record, the directory), or the answer
+    that sends it to log in or change its password."""
     active = await current(request)
     if active is None:
         return to_login(request)
@@ -81,7 +83,7 @@ def post_name(directory: Directory, code: Optional[str], t: Texts) -> str:
 
 
 async def inbox(request: Request) -> Response:
-    found = await _desk(request)
+    found = await advisor_desk(request)
     if isinstance(found, Response):
         return found
     account = found.active.account
@@ -119,7 +121,7 @@ async def _handoff(request: Request, found: Desk, action: Optional[str]) -> Opti
 
 
 async def handoff_page(request: Request) -> Response:
-    found = await _desk(request)
+    found = await advisor_desk(request)
     if isinstance(found, Response):
         return found
     record = await _handoff(request, found, "handoff_viewed")
@@ -164,7 +166,7 @@ def _entry_json(entry: Entry, t: Texts, found: Desk) -> dict[str, Any]:
 
 async def live(request: Request) -> Response:
     """The conversation as JSON for the page's polling (reading works without it)."""
-    found = await _desk(request)
+    found = await advisor_desk(request)
     if isinstance(found, Response):
         return JSONResponse({"error": "session"}, status_code=401)
     record = await _handoff(request, found, None)
@@ -187,7 +189,7 @@ async def _posted(
 ) -> Union[tuple[Desk, HandoffRecord, Any], Response]:
     """The desk, the handoff and the form of a POST, or the answer that refuses it.
     `mine`: only for a handoff this advisor has taken (claiming is for the others)."""
-    found = await _desk(request)
+    found = await advisor_desk(request)
     form = await form_of(request)
     if isinstance(found, Response):
         if form is not None and form.get("text"):
