@@ -13,7 +13,9 @@ that it knows which messages answer a secret question:
 - the slots that hold the code and the passphrase are kept empty; the code question's slot
   may hold only a sealed token (bot/cases/followup.py), which names no code;
 - `address` (the raw phone number or chat id the channels pass along) is dropped from every
-  message's metadata.
+  message's metadata;
+- a file the user sent is kept as `/share_file`, without its file id: a case's file keeps
+  that id, and the conversation or a handoff's transcript would otherwise name it.
 
 Marking at the source rather than matching patterns: a pattern would also have to know every
 way a code can be written, and would miss the passphrase's words."""
@@ -36,6 +38,9 @@ SHOWN = {RECEIPT: RECEIPT_SHOWN, PHONE: PHONE_SHOWN}
 # Where Rasa puts the name of the response a bot message was rendered from (its metadata).
 RESPONSE_NAME_KEY = "utter_action"
 NOT_STORED = "[not stored]"
+# A file a channel passed on (bot.evidence.dialogue): `/share_file{"file_id": ...}`.
+FILE_MESSAGE = "/share_file"
+FILE_ID_ENTITY = "file_id"
 
 STATUS_FORM = "status_form"
 STATUS_CODE = "status_code"
@@ -119,6 +124,8 @@ class Redactor:
             _drop_linking(out)
             if self.answering_secret():
                 _blank_user_text(out)
+            else:
+                _forget_file_id(out)
         elif kind == "bot":
             if _marked_secret(out):
                 _blank_bot_text(out)
@@ -159,6 +166,27 @@ def _blank_user_text(event: dict[str, Any]) -> None:
     if isinstance(parse, dict):
         kept = {key: value for key, value in parse.items() if key in _KEPT_PARSE_KEYS}
         event["parse_data"] = {**kept, "text": NOT_STORED, "entities": []}
+
+
+def _forget_file_id(event: dict[str, Any]) -> None:
+    if _names_a_file(event.get("text")):
+        event["text"] = FILE_MESSAGE
+    parse = event.get("parse_data")
+    if not isinstance(parse, dict):
+        return
+    if _names_a_file(parse.get("text")):
+        parse["text"] = FILE_MESSAGE
+    entities = parse.get("entities")
+    if isinstance(entities, list):
+        parse["entities"] = [
+            e for e in entities if not (isinstance(e, dict) and e.get("entity") == FILE_ID_ENTITY)
+        ]
+
+
+def _names_a_file(text: object) -> bool:
+    # Only a channel writes "/share_file{...}": typed text never reaches the dialogue with
+    # its command prefix (channels.choices.without_command_prefix).
+    return isinstance(text, str) and text.startswith(FILE_MESSAGE + "{") and FILE_ID_ENTITY in text
 
 
 def _marked_secret(event: Mapping[str, Any]) -> bool:

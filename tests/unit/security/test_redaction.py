@@ -194,3 +194,29 @@ def test_following_rasas_event_objects_is_following_their_dicts():
                 by_dict.follow(data)
             by_object.follow_event(event)
             assert vars(by_object) == vars(by_dict)
+
+
+def test_a_file_is_kept_as_a_file_without_its_id():
+    """A case's file keeps its id: a transcript or the conversation naming it would join
+    the conversation (or a handoff) to the case."""
+    payload = '/share_file{"file_id": "0f3c9a7e5b1d4c2a8e6f0a1b2c3d4e5f"}'
+    sent = {
+        "event": "user",
+        "text": payload,
+        "parse_data": {
+            "text": payload,
+            "intent": {"name": "share_file", "confidence": 1.0},
+            "entities": [{"entity": "file_id", "value": "0f3c9a7e5b1d4c2a8e6f0a1b2c3d4e5f"}],
+        },
+    }
+    discard = {
+        "event": "user",
+        "text": '/share_file{"file_choice": "discard"}',
+        "parse_data": {"entities": [{"entity": "file_choice", "value": "discard"}]},
+    }
+    kept, choice = redact_events([sent, discard])
+    assert "0f3c9a7e" not in str(kept)
+    assert kept["text"] == "/share_file" and kept["parse_data"]["intent"]["name"] == "share_file"
+    assert choice == discard  # a choice about files names none
+    [entry] = transcript_from_events([sent])
+    assert entry.text == "/share_file"
