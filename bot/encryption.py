@@ -8,9 +8,10 @@ VM_ENCRYPTION_KEYS (comma-separated, newest first) or, by default, from the file
 Rotation: put a new key first and keep the old ones after it (file: one key per line;
 environment: comma-separated). New text is encrypted with the first key, old text still
 decrypts; `python -m bot.cli db reencrypt` rewrites stored text with the
-newest key, after which old keys can be removed. Evidence files are rotated with
-bot.evidence.chunks.reencrypt, which `db reencrypt` does not call yet (no evidence is
-stored yet): until it does, keep the old keys."""
+newest key, evidence files' chunks included, after which old keys can be removed.
+
+Tokens are undated (UNDATED below): Fernet would otherwise write the moment of encryption
+in clear into each."""
 
 from __future__ import annotations
 
@@ -58,11 +59,23 @@ def _key_set(keys: list[bytes]) -> MultiFernet:
         raise EncryptionKeyError("an encryption key is malformed") from error
 
 
+# Fernet writes the moment of encryption in clear into every token. Stored text and files
+# are encrypted "at" this fixed moment instead: an anonymous case keeps its time to the day
+# only, and its report's token would otherwise give the second it was sent, to be matched
+# with a conversation's. Only tokens that must expire (`encrypt_dated`) carry their time.
+UNDATED = 0
+
+
 class TextCipher:
     def __init__(self, keys: list[bytes]) -> None:
         self._fernet = _key_set(keys)
 
     def encrypt(self, text: str) -> str:
+        """A token that says nothing of when it was made (UNDATED)."""
+        return self._fernet.encrypt_at_time(text.encode("utf-8"), UNDATED).decode("ascii")
+
+    def encrypt_dated(self, text: str) -> str:
+        """A token that carries its time, for `decrypt_recent`; never for stored text."""
         return self._fernet.encrypt(text.encode("utf-8")).decode("ascii")
 
     def decrypt(self, token: str) -> str:
@@ -80,8 +93,10 @@ class TextCipher:
         return data.decode("utf-8")
 
     def rotate(self, token: str) -> str:
-        """The same text, encrypted with the newest key."""
-        return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+        """The same text, encrypted with the newest key, undated (a token stored before
+        tokens were undated loses its time). InvalidToken when no key decrypts it."""
+        text = self._fernet.decrypt(token.encode("ascii"))
+        return self._fernet.encrypt_at_time(text, UNDATED).decode("ascii")
 
 
 @lru_cache(maxsize=1)
@@ -98,7 +113,8 @@ class BytesCipher:
         self._fernet = _key_set(keys)
 
     def encrypt(self, data: bytes) -> bytes:
-        return self._fernet.encrypt(data)
+        """A token that says nothing of when it was made (UNDATED)."""
+        return self._fernet.encrypt_at_time(data, UNDATED)
 
     def decrypt(self, token: bytes) -> bytes:
         try:
@@ -107,11 +123,8 @@ class BytesCipher:
             raise EncryptionKeyError("stored data cannot be decrypted with these keys") from error
 
     def rotate(self, token: bytes) -> bytes:
-        """The same bytes, encrypted with the newest key."""
-        try:
-            return self._fernet.rotate(token)
-        except InvalidToken as error:
-            raise EncryptionKeyError("stored data cannot be decrypted with these keys") from error
+        """The same bytes, encrypted with the newest key, undated."""
+        return self.encrypt(self.decrypt(token))
 
 
 @lru_cache(maxsize=1)

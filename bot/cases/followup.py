@@ -71,7 +71,7 @@ def seal_code(code: str, key: bytes) -> str:
     """What the status check keeps of the code between its two questions: the code's
     look-up digest, encrypted and valid for SEALED_CODE_VALIDITY. The conversation store
     keeps this token, never the code (bot/security/redaction.py)."""
-    return SEALED_PREFIX + text_cipher().encrypt(receipts.code_digest(code, key))
+    return SEALED_PREFIX + text_cipher().encrypt_dated(receipts.code_digest(code, key))
 
 
 def open_sealed_code(token: str, now: float) -> Optional[str]:

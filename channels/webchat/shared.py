@@ -47,7 +47,7 @@ class SealedRedisManager(AsyncRedisManager):
         self._cipher = cipher or text_cipher()
 
     async def _publish(self, data: Any) -> Any:
-        sealed = self._cipher.encrypt(json.dumps(data))
+        sealed = self._cipher.encrypt_dated(json.dumps(data))
         return await super()._publish({"sealed": sealed})
 
     async def _listen(self) -> AsyncIterator[Any]:
