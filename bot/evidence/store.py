@@ -12,8 +12,9 @@ A file belongs to exactly one holder:
 The case's files are on the case side (`case_files`), the others on the conversation side
 (`evidence_files`): no table names both, as the project keeps the two apart
 (tests/security/test_anonymity.py). The plain SHA-256 (the chain of custody) stays with a
-case's file; a handoff's file keeps none, so that the same photo sent to an advisor and with
-an anonymous report does not join them. A held file keeps it only until it is given.
+case's file; a handoff's file keeps none, and of its size only the power of two it is stored
+at, so that the same photo sent to an advisor and with an anonymous report does not join
+them. A held file keeps them only until it is given.
 Chunks (`evidence_chunks`) name only their file.
 
 Nothing here logs; the file's name is never stored, only what its content is. Functions
@@ -43,7 +44,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import Base
 from bot.encryption import BytesCipher
-from bot.evidence.chunks import decrypt_chunks, encrypt_chunks
+from bot.evidence.chunks import decrypt_chunks, encrypt_chunks, stored_length
 from bot.evidence.received import ReceivedFile
 from bot.timestamps import UtcDateTime, utc
 
@@ -179,9 +180,11 @@ def _day(moment: datetime) -> datetime:
 
 
 def _give(row: EvidenceFile, handoff_id: str) -> None:
-    """To a handoff: its fingerprints go, so that it cannot be matched with a case's file."""
+    """To a handoff: its fingerprints go and its sizes become the size it is stored at (a
+    power of two, bot.evidence.chunks), so that it cannot be matched with a case's file."""
     row.conversation_key, row.handoff_id = None, handoff_id
     row.received_sha256 = row.stored_sha256 = None
+    row.received_size = row.stored_size = stored_length(row.stored_size)
 
 
 def _listed(session: Session, table: type[_FileColumns], *where: object) -> list[Evidence]:

@@ -10,7 +10,13 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.encryption import BytesCipher, EncryptionKeyError, bytes_cipher
-from bot.evidence.chunks import DamagedEvidence, decrypt_chunks, encrypt_chunks, reencrypt
+from bot.evidence.chunks import (
+    DamagedEvidence,
+    decrypt_chunks,
+    encrypt_chunks,
+    reencrypt,
+    stored_length,
+)
 from bot.evidence.limits import MB, EvidenceLimits
 from bot.evidence.received import receive
 from bot.evidence.refusals import Refusal, RefusedFile
@@ -63,11 +69,27 @@ def _key() -> bytes:
 
 def test_a_file_in_many_chunks_decrypts_whole():
     cipher = BytesCipher([_key()])
-    data = bytes(range(256)) * 9000  # 2.3 MB
+    data = bytes(range(256)) * 9000  # 2.3 MB, stored as 4 MB
     chunks = encrypt_chunks(data, cipher)
-    assert len(chunks) == 3
+    assert len(chunks) == 4
     assert all(data[:1000] not in chunk for chunk in chunks)
     assert decrypt_chunks(chunks, cipher) == data
+
+
+def test_the_stored_tokens_give_a_files_size_only_to_the_power_of_two():
+    """The same photo sent to an advisor and with an anonymous report must not be found
+    twice by its size: files of 2,100 and 4,000 bytes look alike, 5,000 bytes does not."""
+    cipher = BytesCipher([_key()])
+    lengths = {n: [len(t) for t in encrypt_chunks(b"\xff" * n, cipher)] for n in (2100, 4000)}
+    assert lengths[2100] == lengths[4000]
+    assert [len(t) for t in encrypt_chunks(b"\xff" * 5000, cipher)] != lengths[4000]
+    assert [stored_length(n) for n in (0, 1, 4096, 4097, 230_000)] == [
+        4096,
+        4096,
+        4096,
+        8192,
+        262_144,
+    ]
 
 
 def test_an_empty_file_is_one_chunk():
