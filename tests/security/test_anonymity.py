@@ -1,19 +1,25 @@
 """Anonymity against the database itself: anonymous reports made over WhatsApp (the real
-servers, Twilio faked on loopback), followed with their receipt and handed to an advisor;
-then both databases are read raw, without keys, table by table, and the conversation store
-again with the key. No path leads from a case to a phone number.
+servers, Twilio faked on loopback), each with a photo, followed with their receipt and
+handed to an advisor, who gets the same photo; then both databases are read raw, without
+keys, table by table, and the conversation store again with the key. No path leads from a
+case to a phone number.
 
 Attacks: find the phone number in any cell (any formatting); join a case's plain values
-(ids, digests, times) with the conversation, handoff or delivery tables; read an anonymous
-case's exact time; decrypt the conversation store and find the receipt; read the receipt in
-a handoff transcript."""
+(ids, digests, times) with the conversation, handoff or delivery tables; join a case's file
+with the advisor's copy (id, fingerprints, size); read an anonymous case's exact time, in a
+column or in the time Fernet writes into a token; decrypt the conversation store and find
+the receipt; read the receipt or a case's file id in a handoff transcript."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
 import re
 import sqlite3
 import stat
+import struct
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -28,6 +34,8 @@ from bot.db import Database
 from bot.encryption import TextCipher, load_keys
 from bot.handoffs.inbox import list_handoffs
 from bot.settings import overridden
+from tests.support import evidence as files
+from tests.support.fakes.http_fake import wait_until
 from tests.support.fakes.twilio_api import FakeTwilioApi
 from tests.support.replies import receipt_in
 from tests.support.servers import Servers, running_servers
@@ -39,6 +47,8 @@ AUTH_TOKEN = "anonymity-twilio-auth-token"
 PUBLIC_URL = "https://veilig-melden.example.org"
 OUR_WHATSAPP = "whatsapp:+14155550100"
 STORY = "The head of finance books invoices for a company his brother owns."
+# The photo each reporter sends with the report and again to the advisor.
+PHOTO = files.jpeg(files.gps_and_camera_exif())
 # Tables on the case side; every other table belongs to conversations, handoffs, deliveries.
 CASE_SIDE = (
     "cases",
@@ -79,7 +89,7 @@ class WhatsApp:
         self.national = f"6{uuid.uuid4().int % 10**8:08d}"  # a Dutch mobile number
         self.address = f"whatsapp:+31{self.national}"
 
-    def says(self, body: str) -> str:
+    def says(self, body: str, **media: str) -> str:
         """Sends `body`; returns what came back, joined."""
         before = len(self.api.bodies_to(self.address))
         fields = {
@@ -88,7 +98,8 @@ class WhatsApp:
             "From": self.address,
             "To": OUR_WHATSAPP,
             "Body": body,
-            "NumMedia": "0",
+            "NumMedia": "1" if media else "0",
+            **media,
         }
         path = "/webhooks/twilio/webhook"
         signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + path, fields)
@@ -100,6 +111,19 @@ class WhatsApp:
         )
         assert reply.status_code == 200, reply.status_code
         return "\n".join(self.api.bodies_to(self.address)[before:])
+
+    def sends_photo(self, until: str) -> str:
+        """Sends PHOTO; its answers come after Twilio is answered: awaited `until` one
+        starts with that."""
+        before = len(self.api.bodies_to(self.address))
+        url = self.api.add_media(PHOTO)
+        self.says("", MediaUrl0=url, MediaContentType0="image/jpeg")
+
+        def answers() -> list[str]:
+            return self.api.bodies_to(self.address)[before:]
+
+        assert wait_until(lambda: any(a.startswith(until) for a in answers()), 60), answers()
+        return "\n".join(answers())
 
     def picks(self, response: str, payload: str) -> str:
         """Types the number of the button with `payload` of `response` (as shown)."""
@@ -130,6 +154,8 @@ def report_anonymously(me: WhatsApp) -> tuple[str, str]:
     assert first_line("utter_ask_report_where") in me.says("yesterday")
     assert first_line("utter_ask_report_involved") in me.says("Rabat")
     me.picks("utter_ask_report_involved", "/skip")
+    witnesses = first_line("utter_ask_report_witnesses")
+    assert "Added to your report" in me.sends_photo(until=witnesses[:30])
     me.picks("utter_ask_report_witnesses", "/skip")
     me.picks("utter_ask_report_spoke_to", choice("neither"))
     summary = me.picks("utter_ask_report_contact", choice("anonymous"))
@@ -148,6 +174,7 @@ def hand_over(me: WhatsApp) -> None:
     assert "?" in asked, asked
     me.says("yes")  # the consent
     me.says("no")  # no phone number for the advisor
+    me.sends_photo(until="I passed your")  # the same photo, to the advisor
 
 
 # --- reading the databases raw ----------------------------------------------------------
@@ -240,6 +267,63 @@ def test_no_conversation_value_appears_on_the_case_side(servers, reporters):
             assert link not in value, f"{table}.{column} holds a conversation's reference"
 
 
+def test_the_photo_with_the_report_and_the_advisors_copy_do_not_join(servers, reporters):
+    main, conversations = _databases(servers)
+    found = tables(main)
+    case_columns, case_files = found["case_files"]
+    assert len(case_files) == len(reporters)
+    columns, rows = found["evidence_files"]
+    handed = [dict(zip(columns, row, strict=True)) for row in rows]
+    assert len(handed) == len(reporters) and all(f["handoff_id"] for f in handed)
+    kept = [dict(zip(case_columns, row, strict=True)) for row in case_files]
+    assert {f["received_sha256"] for f in kept} == {hashlib.sha256(PHOTO).hexdigest()}
+    # The advisor's copy: no fingerprint, and of its size only the power of two it is
+    # stored at, which the case's exact sizes are not.
+    for copy in handed:
+        assert copy["received_sha256"] is None and copy["stored_sha256"] is None
+        assert copy["received_size"] == copy["stored_size"] == 4096
+    linking = ("id", "received_sha256", "stored_sha256", "received_size", "stored_size")
+    values = {str(f[c]) for f in kept for c in linking if f[c] is not None}
+    other = {t: v for t, v in found.items() if t not in CASE_SIDE and t != "evidence_chunks"}
+    other.update(tables(conversations))
+    for table, column, value in cells(other):
+        assert value not in values, f"{table}.{column}"
+    # The chunks name their file only; those of both copies look alike.
+    chunk_columns, chunks = found["evidence_chunks"]
+    lengths: dict[str, list[int]] = {}
+    for row in chunks:
+        chunk = dict(zip(chunk_columns, row, strict=True))
+        lengths.setdefault(chunk["file_id"], []).append(len(chunk["token"]))
+    assert len({tuple(sizes) for sizes in lengths.values()}) == 1
+
+
+def fernet_times(found: dict[str, tuple[list[str], list[tuple]]]) -> Iterator[tuple[str, int]]:
+    """The time in every Fernet token of these tables (urlsafe base64 of: version byte
+    0x80, then the time)."""
+    for table, (columns, rows) in found.items():
+        for row in rows:
+            for column, value in zip(columns, row, strict=True):
+                text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
+                if not (isinstance(text, str) and text.startswith("gAAAAA")):
+                    continue
+                try:
+                    raw = base64.urlsafe_b64decode(text)
+                except (binascii.Error, ValueError):
+                    continue
+                if len(raw) > 9 and raw[0] == 0x80:
+                    yield f"{table}.{column}", struct.unpack(">Q", raw[1:9])[0]
+
+
+def test_no_token_in_either_database_says_when_it_was_written(servers, reporters):
+    """Fernet writes the moment of encryption into each token: a case's report would give
+    the second it was sent, to be matched with the conversation's."""
+    main, conversations = _databases(servers)
+    times = [*fernet_times(tables(main)), *fernet_times(tables(conversations))]
+    places = {place for place, _ in times}
+    assert {"cases.what_happened", "events.data", "evidence_chunks.token"} <= places, places
+    assert [(place, at) for place, at in times if at != 0] == []
+
+
 def test_anonymous_cases_keep_days_only(servers, reporters):
     main, _ = _databases(servers)
     with sqlite3.connect(main) as db:
@@ -282,3 +366,8 @@ def test_with_the_key_the_conversations_and_transcripts_hold_no_receipt(servers,
         assert passphrase not in stored and passphrase.replace(" ", "") not in stored
         assert me.address not in stored and me.national not in digits(stored)
     assert STORY in "\n".join(events)  # what the reporter wrote is kept, encrypted
+    # The photo was sent in the conversation, but the case's copy is not named there.
+    assert "/share_file" in stored
+    columns, case_files = tables(_databases(servers)[0])["case_files"]
+    ids = [str(row[columns.index("id")]) for row in case_files]
+    assert ids and not any(file_id in stored for file_id in ids)
