@@ -14,8 +14,9 @@ that it knows which messages answer a secret question:
   may hold only a sealed token (bot/cases/followup.py), which names no code;
 - `address` (the raw phone number or chat id the channels pass along) is dropped from every
   message's metadata;
-- a file the user sent is kept as `/share_file`, without its file id: a case's file keeps
-  that id, and the conversation or a handoff's transcript would otherwise name it.
+- a file the user sent is kept as `/share_file`, without its file id (in the message, and
+  in a slot a form filled with it before validating): a case's file keeps that id, and the
+  conversation or a handoff's transcript would otherwise name it.
 
 Marking at the source rather than matching patterns: a pattern would also have to know every
 way a code can be written, and would miss the passphrase's words."""
@@ -134,6 +135,9 @@ class Redactor:
             if name in SECRET_SLOTS and out.get("value") is not None:
                 if not (name == STATUS_CODE and _kept_code(out.get("value"))):
                     out["value"] = None
+            elif _names_a_file(out.get("value")):
+                # A form's question takes any message as its answer before validating it.
+                out["value"] = FILE_MESSAGE
             elif name == SESSION_METADATA_SLOT and isinstance(out.get("value"), dict):
                 # Rasa copies a new session's first message metadata into this slot.
                 out["value"] = {k: v for k, v in out["value"].items() if k not in LINKING_METADATA}

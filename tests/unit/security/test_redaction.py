@@ -214,8 +214,9 @@ def test_a_file_is_kept_as_a_file_without_its_id():
         "text": '/share_file{"file_choice": "discard"}',
         "parse_data": {"entities": [{"entity": "file_choice", "value": "discard"}]},
     }
-    kept, choice = redact_events([sent, discard])
-    assert "0f3c9a7e" not in str(kept)
+    taken = {"event": "slot", "name": "report_witnesses", "value": payload}  # before validation
+    kept, choice, slot = redact_events([sent, discard, taken])
+    assert "0f3c9a7e" not in str(kept) and slot["value"] == "/share_file"
     assert kept["text"] == "/share_file" and kept["parse_data"]["intent"]["name"] == "share_file"
     assert choice == discard  # a choice about files names none
     [entry] = transcript_from_events([sent])
