@@ -271,8 +271,8 @@ class ActionCreateHandoff(AssistantAction):
             target.reachable, phrases(self.language(tracker)), datetime.now(timezone.utc)
         )
         self.utter(dispatcher, "utter_handoff_done", reference=reference, when=when)
-        # Files the user sent in this conversation go with it (a spooled handoff, stored
-        # later, does not take them: they stay held for the conversation).
+        # Files the user sent in this conversation go with it (a spooled handoff takes
+        # them once it is stored: bot.runtime.handoff_store).
         if await runtime.evidence_desk().give_to_handoff(tracker.sender_id, record.id):
             self.utter(dispatcher, "utter_files_given_to_advisor")
         return reset

@@ -219,4 +219,11 @@ def evidence_desk() -> EvidenceDesk:
 
 
 def handoff_store() -> HandoffStore:
-    return _service("handoff_store", lambda: HandoffStore(database()))
+    # A handoff kept in the spool while the database was away takes the files the user
+    # sent once it is stored.
+    return _service(
+        "handoff_store",
+        lambda: HandoffStore(
+            database(), stored_later=lambda c, h: evidence_desk().give_to_handoff(c, h)
+        ),
+    )

@@ -223,7 +223,10 @@ class HandoffStore:
         attempts: int = 4,
         first_delay: float = 0.25,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        stored_later: Optional[Callable[[str, str], Awaitable[object]]] = None,
     ) -> None:
+        """`stored_later(conversation_id, handoff_id)` runs once a spooled handoff is stored
+        (the runtime gives it the files the user sent meanwhile)."""
         if spool_dir is None:
             from bot.settings import settings
 
@@ -233,6 +236,7 @@ class HandoffStore:
         self.attempts = max(1, attempts)
         self.first_delay = first_delay
         self.sleep = sleep
+        self.stored_later = stored_later
 
     async def create(
         self,
@@ -380,7 +384,18 @@ class HandoffStore:
             self.spool.remove(handoff_id)
             stored += 1
             log.info("spooled handoff %s stored", handoff_id)
+            await self._after_stored_later(values)
         return stored
+
+    async def _after_stored_later(self, values: Mapping[str, Any]) -> None:
+        conversation_id = values.get("conversation_id")
+        if self.stored_later is None or not conversation_id:
+            return
+        try:
+            await self.stored_later(str(conversation_id), str(values["id"]))
+        except Exception as error:  # noqa: BLE001 - the handoff is stored; the files stay held
+            log.warning("spooled handoff %s stored without the conversation's files: %s",
+                        values["id"], type(error).__name__)  # fmt: skip
 
     async def _flush_quietly(self) -> None:
         if not self.pending():

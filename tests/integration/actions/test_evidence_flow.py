@@ -25,7 +25,7 @@ from bot.cases.receipts import parse_code
 from bot.db import Database
 from bot.evidence import store
 from bot.evidence.store import Evidence
-from bot.handoffs.store import Handoff
+from bot.handoffs.store import Handoff, HandoffStore
 from bot.report.form import (
     DONE,
     REPORT_CONFIRM,
@@ -227,6 +227,31 @@ def test_files_go_with_a_handoff_and_later_ones_to_its_advisor(database):
         (handoff_id,) = session.execute(select(Handoff.id)).scalars().all()
         assert {file.id for file in store.of_handoff(session, handoff_id)} == {first.id, later.id}
     assert held() == []
+
+
+def test_a_handoff_kept_while_the_database_was_away_takes_the_files_once_stored(
+    database, tmp_path: Path
+):
+    photo = hold(files.jpeg())
+    down = tmp_path / "down" / "t.db"
+    down.mkdir(parents=True)  # a database that cannot be opened
+
+    async def no_wait(_seconds: float) -> None:
+        return None
+
+    spool = runtime.handoff_store().spool_dir  # the one the running store flushes
+    away = HandoffStore(Database(f"sqlite:///{down}"), spool_dir=spool, sleep=no_wait)
+    consent = {"handoff_consent": True, "handoff_phone_consent": False,
+               "handoff_language": "en", "handoff_post": None}  # fmt: skip
+    with runtime.override(handoff_store=away):
+        messages, _ = run_action(ActionCreateHandoff(), sent(slots=consent))
+    assert said(messages) == ["utter_handoff_kept"]
+    assert [file.id for file in held()] == [photo.id]  # held while the handoff waits
+    assert asyncio.run(runtime.handoff_store().flush_spool()) == 1
+    assert held() == []
+    with database.session() as session:
+        (handoff_id,) = session.execute(select(Handoff.id)).scalars().all()
+        assert [file.id for file in store.of_handoff(session, handoff_id)] == [photo.id]
 
 
 def _case_of(database: Database, code: str) -> int:
