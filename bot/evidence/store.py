@@ -269,11 +269,8 @@ def give_to_handoff(
     return len(rows)
 
 
-# The columns a file keeps when it moves to a case.
-_FACTS = (
-    "id", "kind", "mime_type", "received_size", "received_sha256", "stored_size",
-    "stored_sha256", "scrubbed", "removed", "received_at", "chunk_count",
-)  # fmt: skip
+# The columns a file keeps when it moves to a case: those every file has.
+_FACTS = tuple(name for name, value in vars(_FileColumns).items() if isinstance(value, Column))
 
 
 def _delete(session: Session, table: type[_FileColumns], *where: object) -> int:
