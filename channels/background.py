@@ -29,10 +29,6 @@ class ConversationLines:
     def __init__(self) -> None:
         self._last: dict[str, asyncio.Task[None]] = {}
 
-    def busy(self, sender_id: str) -> bool:
-        """Whether a delivery of this conversation is still at work here."""
-        return sender_id in self._last
-
     async def free(self, sender_id: str, timeout: float) -> bool:
         """Waits at most `timeout` seconds for the conversation's work here to finish;
         whether it has."""

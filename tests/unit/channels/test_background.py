@@ -31,11 +31,11 @@ def test_one_conversations_work_runs_in_the_order_it_came_and_others_do_not_wait
         lines.add("a", lambda: text("a", "I want to report this"))
         lines.add("b", lambda: text("b", "hello"))
         await asyncio.sleep(0.05)
-        assert lines.busy("a") and not lines.busy("b")
+        assert not await lines.free("a", 0) and await lines.free("b", 0)
         assert done == ["b: hello"]
         photo_arrived.set()
         assert await lines.idle(5)
-        assert not lines.busy("a")
+        assert await lines.free("a", 0)
         return done
 
     assert run(scenario()) == ["b: hello", "a: photo", "a: I want to report this"]
