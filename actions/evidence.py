@@ -13,17 +13,25 @@ from rasa_sdk.types import DomainDict
 from actions.base import AssistantAction, active_form, phrases, slot_events
 from bot import runtime
 from bot.evidence.dialogue import (
+    DISCARD,
     FORM_USES,
     HELD,
+    KEEP,
+    KEEP_ORIGINAL,
+    OFFERED,
+    ORIGINALS,
+    REMOVE,
     TO_HANDOFF,
     VOICE_AS_STORY,
+    file_choice_of,
     file_id_of,
     file_variables,
+    offers_original,
     received_response,
     voice_story,
-    wants_discard,
 )
-from bot.report.form import REPORT_DESCRIPTION
+from bot.evidence.store import Given
+from bot.report.form import REPORT_CONTACT, REPORT_DESCRIPTION
 from bot.settings import settings
 
 
@@ -40,10 +48,18 @@ class ActionShareFile(AssistantAction):
     ) -> List[Dict[str, Any]]:
         entities = (tracker.latest_message or {}).get("entities") or []
         desk = runtime.evidence_desk()
-        if wants_discard(entities):
+        choice = file_choice_of(entities)
+        if choice == DISCARD:
             await desk.discard(tracker.sender_id)
             self.utter(dispatcher, "utter_files_discarded")
             return []
+        if choice is not None:  # originals kept from now on, or details taken out again
+            keep = choice == KEEP_ORIGINAL
+            self.utter(
+                dispatcher,
+                "utter_files_kept_original" if keep else "utter_files_details_removed_again",
+            )
+            return slot_events({ORIGINALS: KEEP if keep else REMOVE})
         file_id = file_id_of(entities)
         if file_id is None:  # "I have a screenshot": how to send it
             form = active_form(tracker)
@@ -67,5 +83,18 @@ class ActionShareFile(AssistantAction):
         story = voice_story(file, use, tracker.get_slot("requested_slot"),
                             tracker.get_slot(REPORT_DESCRIPTION), phrase)  # fmt: skip
         response = received_response(file, use) if story is None else VOICE_AS_STORY
-        self.utter(dispatcher, response, **file_variables(file, phrase, response))
-        return slot_events(story or {})
+        originals = tracker.get_slot(ORIGINALS)
+        self.utter(dispatcher, response, **file_variables(file, phrase, response, originals))
+        slots = dict(story or {})
+        if offers_original(file, originals, tracker.get_slot(REPORT_CONTACT)):
+            self.utter(dispatcher, "utter_file_offer_original")
+            slots[ORIGINALS] = OFFERED
+        return slot_events(slots)
+
+
+def files_sent(action: AssistantAction, dispatcher: CollectingDispatcher, given: Given) -> None:
+    """Tells the reporter their files went with the case, and when originals were cleaned."""
+    if given.moved:
+        action.utter(dispatcher, "utter_report_files_sent")
+    if given.cleaned:
+        action.utter(dispatcher, "utter_report_files_cleaned")

@@ -17,12 +17,14 @@ from actions.base import (
     phrases,
     slot_events,
 )
+from actions.evidence import files_sent
 from actions.report_form import current_directory
 from bot import runtime
 from bot.advisor.questions import KNOWN_POST, chosen_post, post_label
 from bot.cases.intake import InvalidReport
 from bot.cases.model import StorageUnavailable
 from bot.evidence.dialogue import files_listed
+from bot.evidence.store import Given
 from bot.report.answers import (
     problem_response,
 )
@@ -187,7 +189,7 @@ class ActionSubmitReport(AssistantAction):
         # The files go with the case before the receipt is shown; a file that cannot move
         # stays held (deleted after VM_EVIDENCE_HOLD_HOURS) and the reporter is not told
         # it went.
-        files = await _give_files(tracker.sender_id, receipt.case_id)
+        files = await _give_files(tracker.sender_id, receipt.case_id, report.contact)
         self.utter(
             dispatcher,
             "utter_report_received",
@@ -195,8 +197,7 @@ class ActionSubmitReport(AssistantAction):
             passphrase=receipt.passphrase,
             **{SECRET_MARK: RECEIPT},
         )
-        if files:
-            self.utter(dispatcher, "utter_report_files_sent")
+        files_sent(self, dispatcher, files)
         return slot_events({**forget_report(), REPORT_SUBMITTED: True})
 
 
@@ -212,9 +213,10 @@ class ActionCancelReport(AssistantAction):
         return slot_events(forget_report())
 
 
-async def _give_files(sender_id: str, case_id: int) -> int:
+async def _give_files(sender_id: str, case_id: int, contact: str) -> Given:
+    desk = runtime.evidence_desk()
     try:
-        return await runtime.evidence_desk().give_to_case(sender_id, case_id)
+        return await desk.give_to_case(sender_id, case_id, contact == "anonymous")
     except Exception as error:  # the report is stored: its receipt must still be given
         logger.warning("Files could not go with a report (%s).", type(error).__name__)
-        return 0
+        return Given()

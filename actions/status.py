@@ -25,6 +25,7 @@ from actions.base import (
     text_of,
     turn_of,
 )
+from actions.evidence import files_sent
 from bot import runtime
 from bot.cases.followup import seal_code
 from bot.cases.intake import InvalidReport
@@ -199,8 +200,10 @@ class ActionAddInformation(AssistantAction):
             return events
         if isinstance(outcome, InformationAdded):
             self.utter(dispatcher, "utter_status_information_added")
-            if await runtime.evidence_desk().give_to_case(tracker.sender_id, outcome.case_id):
-                self.utter(dispatcher, "utter_report_files_sent")
+            given = await runtime.evidence_desk().give_to_case(
+                tracker.sender_id, outcome.case_id, outcome.anonymous
+            )
+            files_sent(self, dispatcher, given)
             return events
         self.utter(dispatcher, "utter_status_expired")
         return slot_events(after_information(expired=True))

@@ -14,6 +14,7 @@ from typing import Any, Collection, Optional
 from rasa.shared.core.events import BotUttered, UserUttered
 
 from bot import runtime
+from bot.evidence.dialogue import KEEP, ORIGINALS
 from bot.language.detection import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from channels.choices import Choice, choices_from
 
@@ -27,6 +28,8 @@ class Conversation:
     last_choices: tuple[Choice, ...] = ()
     # Buttons of every message in the current session (old Telegram keyboards stay valid).
     session_choices: tuple[Choice, ...] = ()
+    # The user chose to keep the files they send as sent (not reporting anonymously).
+    keep_originals: bool = False
 
     def language_or(self, hint: Optional[str] = None) -> str:
         """The conversation language, else a supported hint (Telegram's app language),
@@ -75,6 +78,7 @@ async def read_conversation(app: Any, sender_id: str) -> Conversation:
         language=language if isinstance(language, str) else None,
         last_choices=last,
         session_choices=tuple(session),
+        keep_originals=tracker.get_slot(ORIGINALS) == KEEP,
     )
 
 

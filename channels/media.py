@@ -201,9 +201,11 @@ async def take_file(
     sender_id: str,
     fetch: Callable[[int], Awaitable[bytes]],
     announced_size: Optional[int] = None,
+    keep_original: bool = False,
 ) -> Taken:
-    """Fetches one file (`fetch(max_bytes)`) and gives it to the desk. A size the platform
-    announced is checked first, so a file that cannot be taken is not downloaded."""
+    """Fetches one file (`fetch(max_bytes)`) and gives it to the desk, as sent when the user
+    chose to keep originals. A size the platform announced is checked first, so a file
+    that cannot be taken is not downloaded."""
     reference = runtime.reference_for(sender_id)
     if announced_size is not None and announced_size > 0:
         held = await desk.held(sender_id)
@@ -222,7 +224,7 @@ async def take_file(
                        reference, error)  # fmt: skip
         return Taken(text=DOWNLOAD_FAILED)
     try:
-        evidence = await desk.take(sender_id, data)
+        evidence = await desk.take(sender_id, data, keep_original=keep_original)
     except RefusedFile as refused:
         logger.info("A file for conversation %s was refused (%s).", reference,
                     refused.reason.value)  # fmt: skip

@@ -256,7 +256,7 @@ class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
                 await self._say(inbound, "channel_commands", language)
                 return
         elif inbound.kind == "media":
-            payloads = await self._take_files(inbound, language)
+            payloads = await self._take_files(inbound, language, conversation.keep_originals)
         elif inbound.kind == "unsupported":
             await self._say(inbound, "channel_media_not_supported", language)
 
@@ -288,11 +288,15 @@ class TelegramInput(WebhookInput[TelegramSettings, bytes, TelegramInbound]):
                 )
             )
 
-    async def _take_files(self, inbound: TelegramInbound, language: str) -> list[str]:
+    async def _take_files(
+        self, inbound: TelegramInbound, language: str, keep_original: bool
+    ) -> list[str]:
         """Says why files were not taken; the payloads of those taken."""
         self._media = self._media or media_client()
         desk, files = self.desk or runtime.evidence_desk(), inbound.files
-        taken = await take_attachments(self.bot, self._media, desk, inbound.sender_id, files)
+        taken = await take_attachments(
+            self.bot, self._media, desk, inbound.sender_id, files, keep_original
+        )
 
         async def say(name: str, values: dict[str, Any]) -> None:
             await self._say(inbound, name, language, **values)

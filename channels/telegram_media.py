@@ -87,6 +87,7 @@ async def take_attachments(
     desk: EvidenceDesk,
     sender_id: str,
     files: tuple[TelegramFile, ...],
+    keep_original: bool = False,
 ) -> list[Taken]:
     """What became of each file, in order; an announced size over the limit is refused
     without a download."""
@@ -97,5 +98,7 @@ async def take_attachments(
             url = await retried(lambda: _file_url(bot, file, max_bytes))
             return await download(client, url, max_bytes=max_bytes)
 
-        taken.append(await take_file(desk, sender_id, fetch, announced_size=file.size))
+        taken.append(
+            await take_file(desk, sender_id, fetch, file.size, keep_original=keep_original)
+        )
     return taken

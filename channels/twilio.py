@@ -65,7 +65,7 @@ from bot.evidence.desk import EvidenceDesk
 from bot.language.detection import DEFAULT_LANGUAGE
 from channels.addresses import ReplyTo
 from channels.choices import numbered_payload, without_command_prefix
-from channels.conversation import channel_message, read_conversation
+from channels.conversation import Conversation, channel_message, read_conversation
 from channels.inbound import BadRequest, clean_text
 from channels.media import media_client, settle
 from channels.state import TWILIO_DELIVERY_MEMORY, Deliveries, OptOuts
@@ -344,7 +344,7 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
         if message.has_location:
             await self._say(output, sender_id, "channel_media_not_supported", language)
         if message.media_urls:  # each file its own message to the dialogue, before the caption
-            await self._take_media(message, output, language, on_new_message)
+            await self._take_media(message, output, conversation, on_new_message)
         if word == "help" or resumed:
             return  # the keyword was the whole text; a file that came with it is taken
         if word == "start" and bare_word(text) != "YES":
@@ -379,7 +379,7 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
         self,
         message: InboundMessage,
         output: TwilioOutput,
-        language: str,
+        conversation: Conversation,
         on_new_message: OnNewMessage,
     ) -> None:
         """Each file taken is its own message to the dialogue (a payload only the channel
@@ -392,9 +392,11 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
             self.desk or runtime.evidence_desk(),
             message.sender_id,
             message.media_urls,
+            conversation.keep_originals,
         )
 
         async def say(name: str, values: dict[str, Any]) -> None:
+            language = conversation.language_or()
             await self._say(output, message.sender_id, name, language, **values)
 
         for index, payload in enumerate(await settle(taken, say)):

@@ -50,6 +50,7 @@ async def take_media(
     desk: EvidenceDesk,
     sender_id: str,
     urls: Sequence[str],
+    keep_original: bool = False,
 ) -> list[Taken]:
     """What became of each file of a message, in order."""
     taken = []
@@ -64,5 +65,5 @@ async def take_media(
             auth = (settings.account_sid, settings.auth_token)
             return await download(client, url, max_bytes=max_bytes, auth=auth)
 
-        taken.append(await take_file(desk, sender_id, fetch))
+        taken.append(await take_file(desk, sender_id, fetch, keep_original=keep_original))
     return taken

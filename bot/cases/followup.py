@@ -215,4 +215,4 @@ def add_reporter_message(
     sent_at = reporter_time(case.contact, now)
     session.add(CaseMessage(case_id=case.id, author=REPORTER, body=body, sent_at=sent_at))
     audit(session, REPORTER, "message.added", sent_at, case.id)
-    return InformationAdded(now, case.id)
+    return InformationAdded(now, case.id, case.contact == "anonymous")

@@ -84,6 +84,7 @@ class Refused:
 class InformationAdded:
     sent_at: datetime
     case_id: int  # where files sent with the information go; never shown to the reporter
+    anonymous: bool  # then files kept as sent are cleaned before they go with it
 
 
 # --- what the coordinator sees ------------------------------------------------------------

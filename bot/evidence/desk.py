@@ -19,7 +19,7 @@ from bot.encryption import BytesCipher, bytes_cipher
 from bot.evidence import store
 from bot.evidence.limits import EvidenceLimits
 from bot.evidence.received import receive
-from bot.evidence.store import Evidence
+from bot.evidence.store import Evidence, Given
 from bot.pseudonym import keyed_hash
 
 
@@ -73,13 +73,14 @@ class EvidenceDesk:
         key = self.conversation_key(sender_id)
         return await self.db.run(lambda session: store.held(session, key))
 
-    async def give_to_case(self, sender_id: str, case_id: int) -> int:
-        """Every file the conversation holds goes with its report (or added information)."""
-        key = self.conversation_key(sender_id)
+    async def give_to_case(self, sender_id: str, case_id: int, anonymous: bool) -> Given:
+        """Every file the conversation holds goes with its report (or added information);
+        an anonymous case's files kept as sent are cleaned first."""
+        key, cipher = self.conversation_key(sender_id), self.cipher
 
-        def give(session: Session) -> int:
+        def give(session: Session) -> Given:
             ids = [file.id for file in store.held(session, key)]
-            return store.give_to_case(session, key, ids, case_id)
+            return store.give_to_case(session, key, ids, case_id, cipher, anonymous=anonymous)
 
         return await self.db.run(give)
 

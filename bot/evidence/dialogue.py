@@ -12,14 +12,20 @@ from typing import Any, Mapping, Optional
 from bot.evidence.refusals import Refusal
 from bot.evidence.store import Evidence
 from bot.report.form import DONE, REPORT_DESCRIPTION, REPORT_WHAT_HAPPENED
+from bot.security.redaction import FILE_ID_ENTITY, FILE_MESSAGE, names_a_file
 
 Phrase = Callable[[str], Optional[str]]
 
 SHARE_FILE = "share_file"
-FILE_ID = "file_id"
-# A button's choice about the files the conversation holds: delete them.
+FILE_ID = FILE_ID_ENTITY
+# A button's choice about the conversation's files: delete those held, keep the files sent
+# from now on as they are (only a user not reporting anonymously), or take details out again.
 FILE_CHOICE = "file_choice"
-DISCARD = "discard"
+DISCARD, KEEP_ORIGINAL, REMOVE_DETAILS = "discard", "keep_original", "remove_details"
+# The slot that keeps what the user chose about originals: None until offered, then
+# OFFERED, KEEP or REMOVE (the channels read it before they hand a file to the desk).
+ORIGINALS = "file_originals"
+OFFERED, KEEP, REMOVE = "offered", "keep", "remove"
 
 # Where a file goes, by what the conversation is doing when it arrives.
 TO_REPORT, TO_HANDOFF, TO_CASE, HELD = "report", "handoff", "case", "held"
@@ -29,13 +35,14 @@ FORM_USES: Mapping[str, str] = {"report_form": TO_REPORT, "information_form": TO
 
 def share_file_payload(file_id: str) -> str:
     """What the dialogue gets for a file a channel took; made only by a channel."""
-    return f"/{SHARE_FILE}{json.dumps({FILE_ID: file_id})}"
+    return f"{FILE_MESSAGE}{json.dumps({FILE_ID: file_id})}"
 
 
 def is_file_payload(text: str) -> bool:
-    """Whether a message's text is a file a channel passed on (shown to people as a file,
-    never as this text)."""
-    return text.startswith(f"/{SHARE_FILE}{{") or text.strip() == f"/{SHARE_FILE}"
+    """Whether a message's text is a file a channel passed on, as sent or as stored without
+    its id (shown to people as a file, never as this text); a button's choice about files
+    is not."""
+    return names_a_file(text) or text.strip() == FILE_MESSAGE
 
 
 def refusal_text(refusal: Refusal) -> str:
@@ -54,11 +61,20 @@ def file_id_of(entities: Sequence[Mapping[str, Any]]) -> Optional[str]:
     return None
 
 
-def wants_discard(entities: Sequence[Mapping[str, Any]]) -> bool:
-    return any(
-        entity.get("entity") == FILE_CHOICE and entity.get("value") == DISCARD
-        for entity in entities
-    )
+def file_choice_of(entities: Sequence[Mapping[str, Any]]) -> Optional[str]:
+    """The button's choice (DISCARD, KEEP_ORIGINAL, REMOVE_DETAILS), or None."""
+    for entity in entities:
+        value = entity.get("entity") == FILE_CHOICE and entity.get("value")
+        if value in (DISCARD, KEEP_ORIGINAL, REMOVE_DETAILS):
+            return str(value)
+    return None
+
+
+def offers_original(file: Evidence, originals: Optional[str], contact: Optional[str]) -> bool:
+    """Whether to offer, after this file, to keep the next ones as sent: details were taken
+    out of it, nothing about originals was offered or chosen yet, and the report being
+    written is not anonymous (an anonymous report's files are cleaned whatever was chosen)."""
+    return bool(file.removed) and originals is None and contact != "anonymous"
 
 
 def size_text(size: int) -> str:
@@ -74,11 +90,12 @@ def file_label(file: Evidence, phrase: Phrase) -> str:
     return f"{kind}, {size_text(file.size)}"
 
 
-def privacy_phrase(file: Evidence) -> str:
+def privacy_phrase(file: Evidence, originals: Optional[str] = None) -> str:
     """What the sender is told about the hidden details of the file as stored: taken out,
-    there were none, or they could not be taken out (then they may still be in it)."""
+    there were none, kept as the user chose, or they could not be taken out (then they may
+    still be in it)."""
     if not file.scrubbed:
-        return "file_privacy_kept"
+        return "file_privacy_original" if originals == KEEP else "file_privacy_kept"
     return "file_privacy_removed" if file.removed else "file_privacy_nothing"
 
 
@@ -123,6 +140,8 @@ VOICE_AS_STORY = "utter_file_voice_as_story"
 NAMES_ITS_KIND = frozenset({"utter_file_received_voice", VOICE_AS_STORY})
 
 
-def file_variables(file: Evidence, phrase: Phrase, response: str = "") -> dict[str, str]:
+def file_variables(
+    file: Evidence, phrase: Phrase, response: str = "", originals: Optional[str] = None
+) -> dict[str, str]:
     label = size_text(file.size) if response in NAMES_ITS_KIND else file_label(file, phrase)
-    return {"file": label, "privacy": phrase(privacy_phrase(file)) or ""}
+    return {"file": label, "privacy": phrase(privacy_phrase(file, originals)) or ""}

@@ -45,7 +45,10 @@ from sqlalchemy.orm import Session
 from bot.db import Base
 from bot.encryption import BytesCipher
 from bot.evidence.chunks import decrypt_chunks, encrypt_chunks, stored_length
-from bot.evidence.received import ReceivedFile
+from bot.evidence.kinds import identify
+from bot.evidence.received import ReceivedFile, sha256
+from bot.evidence.refusals import RefusedFile
+from bot.evidence.scrub import scrub
 from bot.timestamps import UtcDateTime, utc
 
 
@@ -166,11 +169,15 @@ def store(
             _give(row, handoff_id)
     session.add(row)
     session.flush()
+    _add_chunks(session, str(row.id), tokens)
+    return Evidence.of(row)
+
+
+def _add_chunks(session: Session, file_id: str, tokens: Sequence[bytes]) -> None:
     session.add_all(
-        EvidenceChunk(file_id=row.id, position=index, token=token)
+        EvidenceChunk(file_id=file_id, position=index, token=token)
         for index, token in enumerate(tokens)
     )
-    return Evidence.of(row)
 
 
 def _day(moment: datetime) -> datetime:
@@ -246,18 +253,56 @@ def _held_rows(session: Session, conversation_key: str, ids: Sequence[str]) -> l
     )
 
 
-def give_to_case(session: Session, conversation_key: str, ids: Sequence[str], case_id: int) -> int:
-    """Moves held files to a case (a report was sent, or information added); returns how
-    many moved. Files of other conversations are never moved. The file keeps its id and
-    chunks; its row moves to the case side."""
-    moved = 0
+@dataclass(frozen=True)
+class Given:
+    """Files that went with a case: how many, and of those kept as sent how many were
+    cleaned because the case is anonymous."""
+
+    moved: int = 0
+    cleaned: int = 0
+
+
+def give_to_case(
+    session: Session,
+    conversation_key: str,
+    ids: Sequence[str],
+    case_id: int,
+    cipher: BytesCipher,
+    *,
+    anonymous: bool,
+) -> Given:
+    """Moves held files to a case (a report was sent, or information added). Files of other
+    conversations are never moved. Each is stored again under a new id, its chunks encrypted
+    anew, so that the held row's id and tokens (in a backup taken before) do not name the
+    case's file. An anonymous case gets no file kept as sent: its details are taken out
+    first; one that cannot be cleaned stays held (deleted after VM_EVIDENCE_HOLD_HOURS)."""
+    moved = cleaned = 0
     for row in _held_rows(session, conversation_key, ids):
+        data = _read(session, str(row.id), cipher)
         facts = {column: getattr(row, column) for column in _FACTS}
-        session.delete(row)
+        if anonymous and not row.scrubbed:
+            try:
+                result = scrub(data, identify(data))
+            except (RefusedFile, ValueError):
+                continue
+            if result.removed:
+                cleaned += 1
+            data = result.data
+            facts.update(
+                scrubbed=result.scrubbed,
+                removed=",".join(result.removed),
+                stored_sha256=sha256(data),
+                stored_size=len(data),
+            )
+        tokens = encrypt_chunks(data, cipher)
+        _delete(session, EvidenceFile, EvidenceFile.id == row.id)
+        facts.update(id=secrets.token_hex(16), chunk_count=len(tokens),
+                     received_at=_day(row.received_at))  # fmt: skip
+        session.add(CaseFile(case_id=case_id, **facts))
         session.flush()
-        session.add(CaseFile(case_id=case_id, **{**facts, "received_at": _day(row.received_at)}))
+        _add_chunks(session, str(facts["id"]), tokens)
         moved += 1
-    return moved
+    return Given(moved, cleaned)
 
 
 def give_to_handoff(
@@ -313,12 +358,16 @@ def content(session: Session, file_id: str, cipher: BytesCipher) -> tuple[Eviden
     row: _FileColumns | None = session.get(EvidenceFile, file_id) or session.get(CaseFile, file_id)
     if row is None:
         return None
+    return Evidence.of(row), _read(session, file_id, cipher)
+
+
+def _read(session: Session, file_id: str, cipher: BytesCipher) -> bytes:
     tokens = session.execute(
         select(EvidenceChunk.token)
         .where(EvidenceChunk.file_id == file_id)
         .order_by(EvidenceChunk.position)
     ).scalars()
-    return Evidence.of(row), decrypt_chunks([bytes(token) for token in tokens], cipher)
+    return decrypt_chunks([bytes(token) for token in tokens], cipher)
 
 
 def reencrypt_all(session: Session, cipher: BytesCipher) -> int:

@@ -18,10 +18,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.safety.decision import ALARM_INTENTS
+from bot.security.redaction import FILE_MESSAGE
 
 RESUME, ANSWER, WAIT, FILE = "resume", "answer", "wait", "file"
-# What a channel passes on for a file it received (actions/evidence.py).
-FILE_PAYLOAD = "/share_file"
 BACK_PAYLOAD = "/assistant"
 BACK_PHRASE = "back_to_assistant_word"
 
@@ -46,6 +45,6 @@ def while_held(text: str, parse_data: Mapping[str, Any], back_words: Iterable[st
         return RESUME
     if is_alarm(parse_data):
         return ANSWER
-    if text.startswith(FILE_PAYLOAD):
+    if text.startswith(FILE_MESSAGE):  # a file, or a button's choice about files
         return FILE
     return WAIT

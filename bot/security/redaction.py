@@ -135,7 +135,7 @@ class Redactor:
             if name in SECRET_SLOTS and out.get("value") is not None:
                 if not (name == STATUS_CODE and _kept_code(out.get("value"))):
                     out["value"] = None
-            elif _names_a_file(out.get("value")):
+            elif names_a_file(out.get("value")):
                 # A form's question takes any message as its answer before validating it.
                 out["value"] = FILE_MESSAGE
             elif name == SESSION_METADATA_SLOT and isinstance(out.get("value"), dict):
@@ -173,12 +173,12 @@ def _blank_user_text(event: dict[str, Any]) -> None:
 
 
 def _forget_file_id(event: dict[str, Any]) -> None:
-    if _names_a_file(event.get("text")):
+    if names_a_file(event.get("text")):
         event["text"] = FILE_MESSAGE
     parse = event.get("parse_data")
     if not isinstance(parse, dict):
         return
-    if _names_a_file(parse.get("text")):
+    if names_a_file(parse.get("text")):
         parse["text"] = FILE_MESSAGE
     entities = parse.get("entities")
     if isinstance(entities, list):
@@ -187,9 +187,11 @@ def _forget_file_id(event: dict[str, Any]) -> None:
         ]
 
 
-def _names_a_file(text: object) -> bool:
-    # Only a channel writes "/share_file{...}": typed text never reaches the dialogue with
-    # its command prefix (channels.choices.without_command_prefix).
+def names_a_file(text: object) -> bool:
+    """Whether a message is a file a channel passed on, with the file's id (not a button's
+    choice about files, `/share_file{"file_choice": ...}`). Only a channel writes
+    "/share_file{...}": typed text never reaches the dialogue with its command prefix
+    (channels.choices.without_command_prefix)."""
     return isinstance(text, str) and text.startswith(FILE_MESSAGE + "{") and FILE_ID_ENTITY in text
 
 

@@ -109,8 +109,11 @@ class FileReceiver:
 
     async def _take(self, upload: Upload, on_new_message: OnNewMessage) -> Answer:
         reference = runtime.reference_for(upload.sender_id)
+        conversation = await read_conversation(self._app(), upload.sender_id)
         try:
-            evidence = await self._desk().take(upload.sender_id, bytes(upload.data))
+            evidence = await self._desk().take(
+                upload.sender_id, bytes(upload.data), keep_original=conversation.keep_originals
+            )
         except RefusedFile as refused:
             logger.info("A web chat file for conversation %s was refused (%s).",
                         reference, refused.reason.value)  # fmt: skip

@@ -112,6 +112,17 @@ class ChannelServer:
         if background is not None:
             assert self.run(background.idle(timeout), timeout + 5), "deliveries still at work"
 
+    def remember(self, sender_id: str, slot: str, value: Any) -> None:
+        """Sets a slot on the stored conversation, as an action of the dialogue would."""
+
+        async def remembered() -> None:
+            store = self.agent.tracker_store
+            tracker = await store.get_or_create_tracker(sender_id)
+            tracker.update(SlotSet(slot, value))
+            await store.save(tracker)
+
+        self.run(remembered())
+
     def stop(self, cleanup: Optional[Callable[[], Any]] = None) -> None:
         if cleanup is not None:
             self.run(cleanup())

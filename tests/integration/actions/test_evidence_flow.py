@@ -24,6 +24,7 @@ from bot.cases.model import Case
 from bot.cases.receipts import parse_code
 from bot.db import Database
 from bot.evidence import store
+from bot.evidence.dialogue import KEEP, OFFERED, ORIGINALS, REMOVE
 from bot.evidence.store import Evidence
 from bot.handoffs.store import Handoff, HandoffStore
 from bot.report.form import (
@@ -93,7 +94,7 @@ def report_so_far(overrides: Optional[dict] = None) -> dict:
 def test_a_photo_outside_a_form_is_held_and_the_user_told_what_was_removed(database):
     photo = hold(files.jpeg(files.gps_and_camera_exif()))
     messages, _ = run_action(ActionShareFile(), sent(photo))
-    assert said(messages) == ["utter_file_received"]
+    assert said(messages) == ["utter_file_received", "utter_file_offer_original"]
     assert messages[0]["file"].startswith("photo, ") and messages[0]["file"].endswith(" KB")
     privacy = runtime.renderer().phrase("file_privacy_removed", "en")
     assert messages[0]["privacy"] == privacy
@@ -131,6 +132,65 @@ def test_the_delete_button_deletes_the_held_files(database):
     discard = [{"entity": "file_choice", "value": "discard"}]
     messages, _ = run_action(ActionShareFile(), sent(entities=discard))
     assert said(messages) == ["utter_files_discarded"] and held() == []
+
+
+def test_keeping_originals_is_offered_once_and_the_next_files_are_kept_as_sent(database):
+    photo = hold(files.jpeg(files.gps_and_camera_exif()))
+    messages, slots = run(ActionShareFile(), sent(photo, language="nl"))
+    assert said(messages) == ["utter_file_received", "utter_file_offer_original"]
+    assert slots == {ORIGINALS: OFFERED}
+    offer = runtime.content_store().response("utter_file_offer_original", "nl")
+    assert [button.payload for button in offer.buttons] == [
+        '/share_file{"file_choice": "keep_original"}'
+    ]
+    again = hold(files.jpeg(files.gps_and_camera_exif()))
+    messages, _ = run(ActionShareFile(), sent(again, slots={ORIGINALS: OFFERED}))
+    assert said(messages) == ["utter_file_received"], "offered once in a conversation"
+    keep = [{"entity": "file_choice", "value": "keep_original"}]
+    messages, slots = run(ActionShareFile(), sent(entities=keep, slots={ORIGINALS: OFFERED}))
+    assert said(messages) == ["utter_files_kept_original"] and slots == {ORIGINALS: KEEP}
+    original = asyncio.run(runtime.evidence_desk().take(SENDER, files.jpeg(
+        files.gps_and_camera_exif()), keep_original=True))  # fmt: skip
+    messages, _ = run(ActionShareFile(), sent(original, slots={ORIGINALS: KEEP}))
+    kept_said = runtime.renderer().phrase("file_privacy_original", "en")
+    assert said(messages) == ["utter_file_received"] and messages[0]["privacy"] == kept_said
+    back = [{"entity": "file_choice", "value": "remove_details"}]
+    messages, slots = run(ActionShareFile(), sent(entities=back, slots={ORIGINALS: KEEP}))
+    assert said(messages) == ["utter_files_details_removed_again"]
+    assert slots == {ORIGINALS: REMOVE}
+
+
+def test_keeping_originals_is_not_offered_in_a_report_already_anonymous(database):
+    photo = hold(files.jpeg(files.gps_and_camera_exif()))
+    anonymous = report_so_far({REPORT_WITNESSES: None})
+    in_report = sent(photo, slots=anonymous, active_loop="report_form")
+    messages, slots = run(ActionShareFile(), in_report)
+    assert said(messages) == ["utter_file_added_to_report"] and slots == {}
+
+
+def test_an_anonymous_report_cleans_the_originals_and_says_so(database):
+    desk = runtime.evidence_desk()
+    asyncio.run(desk.take(SENDER, files.jpeg(files.gps_and_camera_exif()), keep_original=True))
+    messages, _ = run(ActionSubmitReport(), sent(slots=report_so_far({REPORT_CONFIRM: SEND})))
+    assert said(messages) == [
+        "utter_report_received",
+        "utter_report_files_sent",
+        "utter_report_files_cleaned",
+    ]
+    with database.session() as session:
+        (photo,) = store.of_case(session, _case_of(database, messages[0]["code"]))
+    assert photo.scrubbed and "location" in photo.removed
+
+
+def test_a_named_report_keeps_the_originals(database):
+    desk = runtime.evidence_desk()
+    asyncio.run(desk.take(SENDER, files.jpeg(files.gps_and_camera_exif()), keep_original=True))
+    named = report_so_far({REPORT_CONFIRM: SEND, REPORT_CONTACT: "this_channel"})
+    messages, _ = run(ActionSubmitReport(), sent(slots=named))
+    assert said(messages) == ["utter_report_received", "utter_report_files_sent"]
+    with database.session() as session:
+        (photo,) = store.of_case(session, _case_of(database, messages[0]["code"]))
+    assert not photo.scrubbed and photo.removed == ()
 
 
 def test_in_the_report_a_file_steps_aside_is_added_and_the_question_comes_back(
@@ -171,7 +231,8 @@ def test_the_summary_lists_the_files_and_the_report_takes_them(database):
     assert said(messages) == ["utter_report_received", "utter_report_files_sent"]
     case_id = _case_of(database, messages[0]["code"])
     with database.session() as session:
-        assert {file.id for file in store.of_case(session, case_id)} == {photo.id, note.id}
+        fingerprints = {file.received_sha256 for file in store.of_case(session, case_id)}
+    assert fingerprints == {photo.received_sha256, note.received_sha256}
     assert held() == []
 
 
@@ -211,7 +272,8 @@ def test_files_sent_while_adding_information_go_to_the_case(database, domain: Do
     messages, _ = run(ActionAddInformation(), sent(slots=state))
     assert said(messages) == ["utter_status_information_added", "utter_report_files_sent"]
     with database.session() as session:
-        assert [file.id for file in store.of_case(session, _case_of(database, code))] == [note.id]
+        (kept,) = store.of_case(session, _case_of(database, code))
+    assert kept.received_sha256 == note.received_sha256
 
 
 def test_files_go_with_a_handoff_and_later_ones_to_its_advisor(database):

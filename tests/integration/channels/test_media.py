@@ -26,6 +26,7 @@ from bot.db import Database
 from bot.encryption import BytesCipher
 from bot.evidence import store
 from bot.evidence.desk import EvidenceDesk
+from bot.evidence.dialogue import KEEP, ORIGINALS, REMOVE
 from bot.evidence.limits import MB, EvidenceLimits
 from channels.addresses import sender_id_for
 from channels.state import Deliveries, OptOuts
@@ -219,6 +220,24 @@ def test_a_whatsapp_photo_is_held_without_its_location(twilio, twilio_api, db, d
     assert not any(r.with_credentials for r in twilio_api.storage_requests())
 
 
+def test_a_whatsapp_photo_keeps_its_location_once_the_user_chose_to_keep_originals(
+    twilio, twilio_api, db, desk
+):
+    me = new_number()
+    twilio.remember(sender_id_of(me), ORIGINALS, KEEP)  # the "Keep my originals" button
+    photo = files.jpeg(files.gps_and_camera_exif())
+    twilio_post(twilio, me, "", twilio_api.add_media(photo))
+    [file_id] = shared(twilio)
+    held, data = read_back(db, desk, file_id)
+    assert data == photo and ExifTags.IFD.GPSInfo in Image.open(io.BytesIO(data)).getexif()
+    assert not held.scrubbed and held.removed == ()
+    other = new_number()  # a conversation that did not choose it
+    twilio.remember(sender_id_of(other), ORIGINALS, REMOVE)
+    twilio_post(twilio, other, "", twilio_api.add_media(photo))
+    held, data = read_back(db, desk, shared(twilio)[-1])
+    assert "location" in held.removed and data != photo
+
+
 def test_twilio_is_answered_before_a_slow_file_arrives_and_what_follows_waits_its_turn(
     twilio, twilio_api
 ):
@@ -362,6 +381,19 @@ def test_of_a_telegram_photo_the_largest_size_is_taken(telegram, telegram_api, d
     assert ExifTags.IFD.GPSInfo not in Image.open(io.BytesIO(data)).getexif()
     assert not telegram_api.was_downloaded(sizes[0]["file_id"])
     assert telegram.dialogue.texts()[1:] == ["the whiteboard after the meeting"]
+
+
+def test_a_telegram_photo_keeps_its_location_once_the_user_chose_to_keep_originals(
+    telegram, telegram_api, db, desk
+):
+    chat = next(_ids)
+    telegram.remember(sender_id_for("telegram", str(chat)), ORIGINALS, KEEP)
+    photo = files.jpeg(files.gps_and_camera_exif(), (64, 48))
+    telegram_post(telegram, chat, photo=[{**telegram_api.add_file(photo), "width": 64,
+                                          "height": 48}])  # fmt: skip
+    [file_id] = shared(telegram)
+    held, data = read_back(db, desk, file_id)
+    assert data == photo and not held.scrubbed
 
 
 def test_a_zip_sent_on_telegram_is_refused_and_not_stored(telegram, telegram_api, db):

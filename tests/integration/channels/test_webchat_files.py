@@ -22,6 +22,7 @@ from bot import runtime
 from bot.db import Database
 from bot.encryption import BytesCipher
 from bot.evidence.desk import EvidenceDesk
+from bot.evidence.dialogue import KEEP, ORIGINALS
 from bot.evidence.limits import MB, EvidenceLimits
 from channels.addresses import sender_id_for
 from channels.webchat.channel import WebChatInput
@@ -189,6 +190,24 @@ def test_a_photo_is_held_without_its_location_for_the_sessions_conversation(
     }
     assert held_ids(server, desk, sender_id) == [held.id]
     assert replies  # the (stand-in) dialogue's answer came back to the session's room
+
+
+def test_a_photo_keeps_its_location_once_the_user_chose_to_keep_originals(
+    server, channel, db, desk
+):
+    photo = files.jpeg(files.gps_and_camera_exif())
+
+    async def scenario() -> list[dict]:
+        async with Chat(server.url) as chat:
+            await chat.start()
+            server.remember(sender_of(channel, chat.token), ORIGINALS, KEEP)
+            _, answers = await chat.send_file(photo)
+            return answers
+
+    assert run(scenario()) == [{"status": "accepted"}]
+    [message] = server.dialogue.received
+    held, data = read_back(db, desk, file_id_of(message.text))
+    assert data == photo and not held.scrubbed and held.removed == ()
 
 
 def test_a_file_of_several_chunks_arrives_whole_and_a_png_loses_its_text(server, db, desk):

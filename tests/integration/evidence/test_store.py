@@ -92,16 +92,84 @@ def test_a_database_reader_sees_neither_the_content_nor_the_sender(
 
 def test_a_report_takes_the_held_files_and_keeps_only_their_day(database: Database, key: bytes):
     desk = _desk(database, key)
-    first = asyncio.run(desk.take(SENDER, files.ogg_opus()))
+    voice = files.ogg_opus()
+    first = asyncio.run(desk.take(SENDER, voice))
     asyncio.run(desk.take(OTHER, files.wav()))
     case_id = _case(database)
-    assert asyncio.run(desk.give_to_case(SENDER, case_id)) == 1
+    assert asyncio.run(desk.give_to_case(SENDER, case_id, anonymous=True)).moved == 1
     with database.session() as session:
         (kept,) = store.of_case(session, case_id)
-    assert (kept.id, kept.kind) == (first.id, "audio")
+        found = store.content(session, kept.id, BytesCipher([key]))
+    assert kept.kind == "audio" and kept.received_sha256 == first.received_sha256
+    assert found is not None and found[1] == voice
     assert (kept.received_at.hour, kept.received_at.minute, kept.received_at.second) == (0, 0, 0)
     assert asyncio.run(desk.held(SENDER)) == []
     assert len(asyncio.run(desk.held(OTHER))) == 1, "another conversation's file stays its own"
+
+
+def test_a_file_that_goes_with_a_case_shares_neither_id_nor_tokens_with_the_held_one(
+    database: Database, key: bytes, tmp_path: Path
+):
+    """A backup taken while the file was held and one taken after must not join the
+    conversation's key to the case by the file's id or its encrypted chunks."""
+    desk = _desk(database, key)
+    held = asyncio.run(desk.take(SENDER, files.jpeg(files.gps_and_camera_exif())))
+    with sqlite3.connect(tmp_path / "evidence.db") as db:
+        before = {bytes(token) for (token,) in db.execute("select token from evidence_chunks")}
+    asyncio.run(desk.give_to_case(SENDER, _case(database), anonymous=True))
+    with sqlite3.connect(tmp_path / "evidence.db") as db:
+        (case_file,) = [row[0] for row in db.execute("select id from case_files")]
+        after = {bytes(token) for (token,) in db.execute("select token from evidence_chunks")}
+        chunk_files = {row[0] for row in db.execute("select file_id from evidence_chunks")}
+    assert case_file != held.id and chunk_files == {case_file}
+    assert after and not before & after
+
+
+def _location(data: bytes) -> dict[int, object]:
+    return dict(Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825))
+
+
+def _case_photo(database: Database, key: bytes, case_id: int) -> tuple[store.Evidence, bytes]:
+    with database.session() as session:
+        (kept,) = store.of_case(session, case_id)
+        found = store.content(session, kept.id, BytesCipher([key]))
+    assert found is not None
+    return found
+
+
+def test_an_original_kept_by_choice_goes_as_sent_with_a_named_report(
+    database: Database, key: bytes
+):
+    desk = _desk(database, key)
+    photo = files.jpeg(files.gps_and_camera_exif())
+    held = asyncio.run(desk.take(SENDER, photo, keep_original=True))
+    assert not held.scrubbed and held.removed == ()
+    case_id = _case(database)
+    given = asyncio.run(desk.give_to_case(SENDER, case_id, anonymous=False))
+    assert (given.moved, given.cleaned) == (1, 0)
+    kept, data = _case_photo(database, key, case_id)
+    assert data == photo and _location(data), "the location the reporter chose to keep"
+
+
+def test_an_anonymous_report_takes_an_original_only_without_its_location(
+    database: Database, key: bytes
+):
+    desk = _desk(database, key)
+    photo = files.jpeg(files.gps_and_camera_exif())
+    asyncio.run(desk.take(SENDER, photo, keep_original=True))
+    asyncio.run(desk.take(SENDER, files.ogg_opus(), keep_original=True))  # nothing to take out
+    assert _location(photo)
+    case_id = _case(database)
+    given = asyncio.run(desk.give_to_case(SENDER, case_id, anonymous=True))
+    assert (given.moved, given.cleaned) == (2, 1)
+    with database.session() as session:
+        photo_file = next(f for f in store.of_case(session, case_id) if f.kind == "image")
+        found = store.content(session, photo_file.id, BytesCipher([key]))
+    assert found is not None
+    kept, data = found
+    assert not _location(data) and kept.scrubbed and "location" in kept.removed
+    assert kept.received_sha256 == hashlib.sha256(photo).hexdigest(), "what was received"
+    assert kept.stored_sha256 == hashlib.sha256(data).hexdigest() != kept.received_sha256
 
 
 def test_refused_files_are_not_stored(database: Database, key: bytes):
@@ -178,7 +246,7 @@ def test_the_daily_retention_run_deletes_files_no_use_was_chosen_for(
     asyncio.run(desk.take(SENDER, files.wav()))
     kept = asyncio.run(desk.take(OTHER, files.wav()))
     case_id = _case(database)
-    asyncio.run(desk.give_to_case(OTHER, case_id))
+    asyncio.run(desk.give_to_case(OTHER, case_id, anonymous=True))
     policy = RetentionPolicy(evidence_hold_hours=2)
     tracker = f"sqlite:///{tmp_path / 'tracker.db'}"
     soon = run_retention(database, utc() + timedelta(hours=1), policy, tracker_store_url=tracker)
@@ -187,4 +255,6 @@ def test_the_daily_retention_run_deletes_files_no_use_was_chosen_for(
     assert later.counts["files not used"] == 1
     assert asyncio.run(desk.held(SENDER)) == []
     with database.session() as session:
-        assert [file.id for file in store.of_case(session, case_id)] == [kept.id]
+        assert [file.received_sha256 for file in store.of_case(session, case_id)] == [
+            kept.received_sha256
+        ]

@@ -46,6 +46,12 @@ def test_a_file_the_user_sent_is_shown_as_a_file_not_as_the_channels_payload():
          "parse_data": {}},
         {"event": "user", "text": "/share_file is what I typed", "timestamp": T + 2,
          "parse_data": {}},
+        {"event": "user", "text": "/share_file", "timestamp": T + 3, "parse_data": {}},
+        {"event": "user", "text": '/share_file{"file_choice": "discard"}', "timestamp": T + 4,
+         "parse_data": {}},
+        {"event": "user", "text": '/share_file{"file_choice": "keep_original"}',
+         "timestamp": T + 5, "parse_data": {}},
     ]  # fmt: skip
     entries = live_entries(events, HANDED)
-    assert [e.file for e in entries] == [True, False]
+    # As stored, a file's message has no id; a button's choice about files sent no file.
+    assert [e.file for e in entries] == [True, False, True, False, False]

@@ -43,5 +43,7 @@ def test_anything_else_waits_for_the_advisor(text):
 def test_a_file_sent_while_held_goes_to_the_advisor_and_words_wait():
     file = '/share_file{"file_id": "0f3a"}'
     assert while_held(file, {"intent": {"name": "share_file"}}, back_words()) == FILE
+    keep = '/share_file{"file_choice": "keep_original"}'  # a choice about files: answered
+    assert while_held(keep, {"intent": {"name": "share_file"}}, back_words()) == FILE
     typed = {"intent": {"name": "share_file", "confidence": 0.97}}
     assert while_held("I have a screenshot of it", typed, back_words()) == WAIT
