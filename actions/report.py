@@ -24,12 +24,14 @@ from bot.advisor.questions import KNOWN_POST, chosen_post, post_label
 from bot.cases.intake import InvalidReport
 from bot.cases.model import StorageUnavailable
 from bot.evidence.dialogue import files_listed
+from bot.evidence.removal import removal_choices
 from bot.evidence.store import Given
 from bot.report.answers import (
     problem_response,
 )
 from bot.report.form import (
     DECLINED,
+    FILES,
     REPORT_CHANGING,
     REPORT_CONFIRM,
     REPORT_CONTACT,
@@ -132,16 +134,22 @@ class ActionAskReportConfirm(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
-        if tracker.get_slot(REPORT_CHANGING):
+        changing = tracker.get_slot(REPORT_CHANGING)
+        phrase = phrases(self.language(tracker)).lookup
+        files = await runtime.evidence_desk().held(tracker.sender_id)
+        if changing == FILES and files:
+            choices = removal_choices(files, phrase)
+            self.utter(dispatcher, "utter_report_which_file", choices=choices)
+            return []
+        if changing and changing != FILES:
             self.utter(dispatcher, "utter_report_which_part")
             return []
-        phrase = phrases(self.language(tracker)).lookup
         variables = summary_variables(tracker.current_slot_values(), phrase)
-        files = await runtime.evidence_desk().held(tracker.sender_id)
         self.utter(
             dispatcher, "utter_report_summary", **variables, files=files_listed(files, phrase)
         )
-        return []
+        # No file left to choose from (deleted meanwhile): the summary's own choices count.
+        return slot_events({REPORT_CHANGING: None}) if changing == FILES else []
 
 
 class ActionSubmitReport(AssistantAction):

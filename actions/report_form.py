@@ -22,6 +22,8 @@ from actions.base import (
 from bot import runtime
 from bot.advisor.questions import KNOWN_POST
 from bot.directory.records import Directory
+from bot.evidence.dialogue import file_label
+from bot.evidence.removal import ALL_FILES, chosen_removal, may_choose_removal
 from bot.forms.answer import Answer
 from bot.forms.choices import match_choice
 from bot.forms.interruptions import QUESTION_INTENTS, Expects, Turn, declines, skips
@@ -41,6 +43,7 @@ from bot.report.answers import (
     place_post,
 )
 from bot.report.form import (
+    FILES,
     REPORT_CHANGING,
     REPORT_CONFIRM,
     REPORT_CONTACT,
@@ -138,6 +141,8 @@ class ValidateReportForm(FormThatStepsAside):
             # "send" or "done" after the story is the answer, whatever the model reads in
             # it ("verstuur" was read as cancel and the report was dropped).
             return is_done(turn_of(tracker).text, lookup)
+        if requested_slot == REPORT_CONFIRM and tracker.get_slot(REPORT_CHANGING) == FILES:
+            return may_choose_removal(turn_of(tracker).text, lookup)
         options = _CHOICES.get(requested_slot)
         if options is None:
             return False
@@ -269,15 +274,41 @@ class ValidateReportForm(FormThatStepsAside):
     async def validate_report_confirm(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        changing = bool(tracker.get_slot(REPORT_CHANGING))
+        changing = tracker.get_slot(REPORT_CHANGING)
         phrase = phrases(self.language(tracker)).lookup
+        if changing == FILES:
+            return await self._remove_file(value, dispatcher, tracker, phrase)
         turn = _with_text(turn_of(tracker), value)
-        answer = answer_confirm(turn, changing, phrase)
-        if removes_files(turn.text, changing, phrase):
-            # "Files" in the summary's choices: they are removed, and the summary comes back.
-            await runtime.evidence_desk().discard(tracker.sender_id)
+        answer = answer_confirm(turn, bool(changing), phrase)
+        if removes_files(turn.text, bool(changing), phrase):
+            # "Files" in the summary's choices: the only file is removed, and the summary
+            # comes back; of several, the user is asked which (bot/evidence/removal.py).
+            desk = runtime.evidence_desk()
+            if len(await desk.held(tracker.sender_id)) > 1:
+                return {REPORT_CONFIRM: None, REPORT_CHANGING: FILES}
+            await desk.discard(tracker.sender_id)
             dispatcher.utter_message(response="utter_files_discarded")
         return self._settled(dispatcher, tracker, REPORT_CONFIRM, answer)
+
+    async def _remove_file(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, phrase: Phrase
+    ) -> Slots:
+        """The answer to "which file?": one, all or none goes, then the summary comes back;
+        an answer that names none is asked again once, then nothing is removed."""
+        desk = runtime.evidence_desk()
+        files = await desk.held(tracker.sender_id)
+        chosen = chosen_removal(value, files, phrase)
+        back = Answer({REPORT_CONFIRM: None, REPORT_CHANGING: None})
+        answer = Answer({REPORT_CONFIRM: None}, refused=True) if chosen is None else back
+        if chosen == ALL_FILES:
+            await desk.discard(tracker.sender_id)
+            answer = replace(back, say=("utter_files_discarded",))
+        removed = next((file for file in files if file.id == chosen), None)
+        if removed is not None:
+            await desk.discard(tracker.sender_id, [removed.id])
+            label = file_label(removed, phrase)
+            answer = replace(back, say=("utter_file_removed",), variables={"file": label})
+        return self.settled(dispatcher, tracker, REPORT_CONFIRM, answer, lambda: back)
 
 
 # The choice questions and their options in the conversation language.

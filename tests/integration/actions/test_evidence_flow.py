@@ -29,6 +29,8 @@ from bot.evidence.store import Evidence
 from bot.handoffs.store import Handoff, HandoffStore
 from bot.report.form import (
     DONE,
+    FILES,
+    REPORT_CHANGING,
     REPORT_CONFIRM,
     REPORT_CONTACT,
     REPORT_DESCRIPTION,
@@ -246,6 +248,70 @@ def test_files_are_removed_from_the_summary_by_name(database, domain: DomainDict
     assert slots[REPORT_CONFIRM] is None  # the summary comes back, now without files
     messages, _ = run_action(ActionAskReportConfirm(), sent(slots=report_so_far(), text="x"))
     assert messages[0]["files"] == "none"
+
+
+def _at_summary(answer: str, intent: str = "inform", changing: Optional[str] = None, **kw):
+    at_summary = {**report_so_far(), REPORT_CONFIRM: None, "requested_slot": REPORT_CONFIRM,
+                  REPORT_CHANGING: changing}  # fmt: skip
+    return build_tracker(answer, intent, slots=at_summary, active_loop="report_form",
+                         new_slots={REPORT_CONFIRM: answer}, sender=SENDER, **kw)  # fmt: skip
+
+
+def test_of_several_files_the_summary_asks_which_to_remove(database, domain: DomainDict):
+    photo, note = hold(files.jpeg()), hold(files.ogg_opus())
+    messages, slots = run(ValidateReportForm(), _at_summary("files"), domain)
+    assert (slots[REPORT_CONFIRM], slots[REPORT_CHANGING], messages) == (None, FILES, [])
+    assert len(held()) == 2, "nothing is removed before the user says which"
+    asking = {**report_so_far(), REPORT_CHANGING: FILES}
+    messages, _ = run(ActionAskReportConfirm(), sent(slots=asking, text="x", language="nl"))
+    assert said(messages) == ["utter_report_which_file"]
+    titles = [choice["title"] for choice in messages[0]["choices"]]
+    assert titles[0].startswith("foto, ") and titles[1].startswith("spraakbericht, ")
+    assert titles[2:] == ["Alle bestanden", "Houden"]
+    # "the voice note", typed: that one goes, and the summary comes back with the photo.
+    typed = _at_summary("het spraakbericht", changing=FILES, language="nl")
+    messages, slots = run(ValidateReportForm(), typed, domain)
+    assert said(messages) == ["utter_file_removed"]
+    assert messages[0]["file"].startswith("spraakbericht, ")
+    assert slots[REPORT_CONFIRM] is None and slots[REPORT_CHANGING] is None
+    assert [file.id for file in held()] == [photo.id] and note.id != photo.id
+
+
+def test_a_file_to_remove_is_chosen_by_number_by_button_or_all_at_once(
+    database, domain: DomainDict
+):
+    first, _, third = hold(files.jpeg()), hold(files.wav()), hold(files.ogg_opus())
+    run(ValidateReportForm(), _at_summary("2", changing=FILES), domain)  # typed on SMS
+    assert [file.id for file in held()] == [first.id, third.id]
+    chosen = [{"entity": "report_choice", "value": "remove_file_2"}]
+    button = _at_summary("remove_file_2", "report", changing=FILES, entities=chosen)
+    run(ValidateReportForm(), button, domain)
+    assert [file.id for file in held()] == [first.id]
+    hold(files.wav())
+    messages, _ = run(ValidateReportForm(), _at_summary("keep them", changing=FILES), domain)
+    assert messages == [] and len(held()) == 2
+    messages, _ = run(ValidateReportForm(), _at_summary("all of them", changing=FILES), domain)
+    assert said(messages) == ["utter_files_discarded"] and held() == []
+
+
+def test_an_answer_naming_no_file_is_asked_again_once_then_nothing_is_removed(
+    database, domain: DomainDict
+):
+    hold(files.jpeg()), hold(files.jpeg())
+    unclear = _at_summary("the one from yesterday", changing=FILES)
+    messages, slots = run(ValidateReportForm(), unclear, domain)
+    assert slots.get(REPORT_CHANGING, FILES) == FILES and slots[REPORT_CONFIRM] is None
+    again = build_tracker(
+        "the blue one", "inform", active_loop="report_form", sender=SENDER,
+        slots={**report_so_far(), REPORT_CONFIRM: None, "requested_slot": REPORT_CONFIRM,
+               REPORT_CHANGING: FILES, **{k: v for k, v in slots.items() if k == "form_tries"}},
+        new_slots={REPORT_CONFIRM: "the blue one"},
+    )  # fmt: skip
+    _, slots = run(ValidateReportForm(), again, domain)
+    assert slots[REPORT_CHANGING] is None and len(held()) == 2  # back to the summary
+    # "photo" names both photos: no choice; "photo (2)" names one.
+    run(ValidateReportForm(), _at_summary("photo", changing=FILES), domain)
+    assert len(held()) == 2
 
 
 def test_a_cancelled_report_keeps_no_file(database):
