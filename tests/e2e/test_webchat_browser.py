@@ -351,7 +351,9 @@ def test_a_file_is_sent_with_the_keyboard_alone(browser: Browser, servers: Serve
         assert shared["text"] == "/share_file"
         assert shared["parse_data"]["intent"]["name"] == "share_file"
         answers = [e for e in tracker["events"] if e["event"] == "bot"]
-        assert answers[-1]["metadata"]["utter_action"] == "utter_file_received"
+        # Received with its details taken out, then the offer to keep originals from now on.
+        said = [answer["metadata"]["utter_action"] for answer in answers[-2:]]
+        assert said == ["utter_file_received", "utter_file_offer_original"]
         expect(bot_messages(page).last).to_have_text(answers[-1]["text"].strip().split("\n\n")[-1])
         assert photo.name not in json.dumps(tracker)
 
