@@ -105,6 +105,10 @@ class IntentEnsemble(GraphComponent):
             "weight": 0.5,
             "meaning_weight": 0.4,
             "meaning_c": 30.0,
+            # lbfgs converges on the meaning vectors at about 600 iterations; at 300 it is
+            # half the time and picks the same intent for 99.6% of the training examples
+            # (largest change of a probability 0.03): training stays within ten minutes.
+            "meaning_max_iter": 300,
             "epochs": 100,
             "learning_rate": 0.3,
             "dim": 64,
@@ -165,7 +169,8 @@ class IntentEnsemble(GraphComponent):
             if self._config["meaning_weight"] > 0:
                 texts = [text for _, text in examples]
                 intents = [intent for intent, _ in examples]
-                meaning = MeaningModel.fit(texts, intents, self._config["meaning_c"])
+                c, max_iter = self._config["meaning_c"], self._config["meaning_max_iter"]
+                meaning = MeaningModel.fit(texts, intents, c, max_iter)
                 meaning.save(Path(model_dir) / MEANING_FILE)
         logger.info("Trained the intent ensemble on %d examples.", len(lines))
         return self._resource

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -60,14 +61,20 @@ class MeaningModel:
         self._intercept = np.asarray(intercept, dtype=np.float32)
 
     @classmethod
-    def fit(cls, texts: Sequence[str], intents: Sequence[str], c: float) -> MeaningModel:
+    def fit(
+        cls, texts: Sequence[str], intents: Sequence[str], c: float, max_iter: int = 3000
+    ) -> MeaningModel:
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import LogisticRegression
 
         # A fixed order, whatever order the examples came in (Rasa's differs between runs).
         rows = sorted(set(zip(texts, intents, strict=True)))
-        model = LogisticRegression(C=c, max_iter=3000)
+        model = LogisticRegression(C=c, max_iter=max_iter)
         texts_in_order = [text for text, _ in rows]
-        model.fit(vectors(texts_in_order, os.cpu_count() or 1), [intent for _, intent in rows])
+        matrix = vectors(texts_in_order, os.cpu_count() or 1)
+        with warnings.catch_warnings():  # stopped before convergence on purpose (max_iter)
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(matrix, [intent for _, intent in rows])
         return cls([str(name) for name in model.classes_], model.coef_, model.intercept_)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -57,7 +58,9 @@ class Settings:
     word_ngrams: int = 2  # word n-grams up to this length; 0: none
     c: float = 30.0  # inverse regularisation strength
     hard_weight: float = 8.0  # weight of the harsh-but-safe and short examples
-    max_iter: int = 3000
+    # lbfgs converges at about 420 iterations; at 250 it takes 55% of the time and alarms
+    # on the same training messages but 3 of 47,000 (probabilities within 0.02).
+    max_iter: int = 250
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -109,6 +112,7 @@ class SafetyModel:
     def fit(
         cls, examples: Sequence[Example], settings: Settings = Settings(), prepare: Prepare = fold
     ) -> SafetyModel:
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
@@ -125,7 +129,9 @@ class SafetyModel:
         model = LogisticRegression(
             C=settings.c, class_weight="balanced", max_iter=settings.max_iter
         )
-        model.fit(matrix, [label for _, label, _ in rows], sample_weight=weights)
+        with warnings.catch_warnings():  # stopped before convergence on purpose (max_iter)
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(matrix, [label for _, label, _ in rows], sample_weight=weights)
         order = [list(model.classes_).index(label) for label in LABELS]
         vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
         coef, intercept = model.coef_[order], model.intercept_[order]
