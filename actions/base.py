@@ -30,7 +30,7 @@ from bot import runtime
 from bot.advisor.matches import Phrases
 from bot.cases.model import StorageUnavailable
 from bot.encryption import EncryptionKeyError
-from bot.evidence.dialogue import SHARE_FILE
+from bot.evidence.dialogue import SHARE_FILE, file_choice_of
 from bot.forms.answer import Answer
 from bot.forms.interruptions import Expects, Turn, steps_aside
 from bot.forms.tries import FORM_TRIES, settle, tries_of
@@ -238,6 +238,14 @@ class AskForSlot(AssistantAction):
         return []
 
 
+def chooses_originals(tracker: Tracker) -> bool:
+    """Whether the message chooses about originals (the button, or its title typed)."""
+    message = tracker.latest_message or {}
+    return message.get("intent", {}).get("name") == SHARE_FILE and bool(
+        file_choice_of(message.get("entities") or [])
+    )
+
+
 class FormThatStepsAside(FormValidationAction, AssistantAction):
     """A form's validation where a typed message is the answer unless it clearly leaves the
     form (bot/forms/interruptions): then the form is rejected, so the rule for what the user
@@ -272,6 +280,9 @@ class FormThatStepsAside(FormValidationAction, AssistantAction):
         turn = turn_of(tracker)
         # Only a message just taken as the answer can step aside: coming back to the form
         # after the interruption was answered, nothing is up for validation.
+        if slot and slot in tracker.slots_to_validate() and chooses_originals(tracker):
+            # "Keep my originals" typed beside the question (bot.servers.typed_buttons).
+            return [SlotSet(slot, None), ActionExecutionRejected(self.form_name())]
         if (
             slot
             and slot in tracker.slots_to_validate()

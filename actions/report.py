@@ -135,14 +135,14 @@ class ActionAskReportConfirm(AssistantAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[str, Any]]:
         changing = tracker.get_slot(REPORT_CHANGING)
+        if changing and changing != FILES:
+            self.utter(dispatcher, "utter_report_which_part")
+            return []
         phrase = phrases(self.language(tracker)).lookup
         files = await runtime.evidence_desk().held(tracker.sender_id)
         if changing == FILES and files:
             choices = removal_choices(files, phrase)
             self.utter(dispatcher, "utter_report_which_file", choices=choices)
-            return []
-        if changing and changing != FILES:
-            self.utter(dispatcher, "utter_report_which_part")
             return []
         variables = summary_variables(tracker.current_slot_values(), phrase)
         self.utter(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Collection, Iterable, Mapping, Optional, Sequence
 
 _NUMBER = re.compile(r"^#?(\d{1,2})[.):]?$")
+_LEADING_NUMBER = re.compile(r"^(\W*?)\d+")
 _PAYLOAD = re.compile(r"^/(?P<intent>[A-Za-z_][\w-]*)(?P<entities>\{.*\})?$", re.DOTALL)
 
 # Telegram refuses callback data longer than 64 bytes.
@@ -66,14 +67,28 @@ def numbered_payload(text: str, choices: Sequence[Choice]) -> tuple[Optional[int
     return number, None
 
 
-def with_numbered_choices(text: str, choices: Sequence[Choice]) -> str:
-    """The text with "1. title" lines, unless the renderer already put them there (a
-    message from elsewhere than the content store may come with bare buttons)."""
-    plain = _without_format_characters(text)
-    lines = [f"{i}. {_without_format_characters(c.title)}" for i, c in enumerate(choices, 1)]
-    if all(line in plain for line in lines):
-        return text
-    listed = "\n".join(f"{i}. {c.title}" for i, c in enumerate(choices, 1))
+def with_numbered_choices(text: str, choices: Sequence[Choice], first: int = 1) -> str:
+    """The text with numbered choices from `first` on: the renderer's "1. title" lines
+    renumbered (a turn's second list goes on from the first's), or added when it put none
+    there (a message from elsewhere than the content store may come with bare buttons)."""
+    lines = text.split("\n")
+    rendered = [f"{i}. {_without_format_characters(c.title)}" for i, c in enumerate(choices, 1)]
+    at: list[int] = []
+    for wanted in reversed(rendered):  # the list is the text's last: look from its end
+        end = at[-1] if at else len(lines)
+        found = next(
+            (n for n in range(end - 1, -1, -1)
+             if _without_format_characters(lines[n]).strip() == wanted),
+            None,
+        )  # fmt: skip
+        if found is None:
+            break
+        at.append(found)
+    if len(at) == len(choices):
+        for number, n in enumerate(reversed(at), start=first):
+            lines[n] = _LEADING_NUMBER.sub(rf"\g<1>{number}", lines[n], count=1)
+        return "\n".join(lines)
+    listed = "\n".join(f"{i}. {c.title}" for i, c in enumerate(choices, first))
     return f"{text}\n\n{listed}" if text else listed
 
 

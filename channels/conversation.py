@@ -24,7 +24,8 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Conversation:
     language: Optional[str] = None
-    # Buttons of the assistant's last turn (the choices a bare number refers to).
+    # Buttons of the assistant's last turn, every message's in order (the choices a bare
+    # number refers to: the channel numbers them on across the turn).
     last_choices: tuple[Choice, ...] = ()
     # Buttons of every message in the current session (old Telegram keyboards stay valid).
     session_choices: tuple[Choice, ...] = ()
@@ -70,9 +71,8 @@ async def read_conversation(app: Any, sender_id: str) -> Conversation:
             last = ()
         elif isinstance(event, BotUttered):
             choices = choices_from((event.data or {}).get("buttons"))
-            if choices:
-                last = choices
-                session.extend(choices)
+            last += choices
+            session.extend(choices)
     language = tracker.get_slot("language")
     return Conversation(
         language=language if isinstance(language, str) else None,

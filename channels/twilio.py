@@ -366,6 +366,7 @@ class TwilioInput(WebhookInput[TwilioSettings, FormParams, InboundMessage]):
     def _user_message(
         self, message: InboundMessage, output: TwilioOutput, text: str, message_id: str
     ) -> UserMessage:
+        output.new_turn()  # made just before the dialogue answers it
         return UserMessage(
             text,
             output,

@@ -149,10 +149,17 @@ class TwilioOutput(OutputChannel):
         # A number that sent STOP gets nothing until START, whatever the dialogue says.
         self.muted = muted
         self._reply_to = reply_to
+        # Choices already numbered in this turn: a second message with choices goes on
+        # from there, so each number names one choice (channels.conversation reads them so).
+        self._numbered = 0
 
     @classmethod
     def name(cls) -> str:
         return cls.kind
+
+    def new_turn(self) -> None:
+        """The dialogue is about to answer another message: its choices start at 1."""
+        self._numbered = 0
 
     def split(self, text: str) -> list[str]:
         return split_for_sms(text)
@@ -171,9 +178,10 @@ class TwilioOutput(OutputChannel):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
-        await self.send_text_message(
-            recipient_id, with_numbered_choices(text, choices_from(buttons))
-        )
+        choices = choices_from(buttons)
+        numbered = with_numbered_choices(text, choices, first=self._numbered + 1)
+        self._numbered += len(choices)
+        await self.send_text_message(recipient_id, numbered)
 
     async def send_custom_json(
         self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
@@ -207,6 +215,15 @@ class UnpromptedOutput(TwilioOutput):
         super().__init__(sender, "")
         self._settings = settings
         self._opt_outs = opt_outs
+
+    def new_turn(self) -> None:
+        """Shared by every conversation: each message's choices start at 1."""
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        numbered = with_numbered_choices(text, choices_from(buttons))
+        await self.send_text_message(recipient_id, numbered, **kwargs)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await report(kwargs, await self._send_unprompted(recipient_id, text))

@@ -70,6 +70,27 @@ def file_choice_of(entities: Sequence[Mapping[str, Any]]) -> Optional[str]:
     return None
 
 
+def file_choice_in(payload: str) -> Optional[str]:
+    """The choice about originals a button's payload makes (KEEP_ORIGINAL, REMOVE_DETAILS),
+    or None: deleting files is never read from typed words."""
+    if not payload.startswith(f"/{SHARE_FILE}{{"):
+        return None
+    try:
+        entities = json.loads(payload[len(SHARE_FILE) + 1 :])
+    except ValueError:
+        return None
+    value = entities.get(FILE_CHOICE) if isinstance(entities, dict) else None
+    return value if value in (KEEP_ORIGINAL, REMOVE_DETAILS) else None
+
+
+def open_choice(originals: Optional[str]) -> Optional[str]:
+    """The choice about originals the user can make now: keep them once offered (or again
+    after taking it back), take details out again once kept."""
+    if originals in (OFFERED, REMOVE):
+        return KEEP_ORIGINAL
+    return REMOVE_DETAILS if originals == KEEP else None
+
+
 def offers_original(file: Evidence, originals: Optional[str], contact: Optional[str]) -> bool:
     """Whether to offer, after this file, to keep the next ones as sent: details were taken
     out of it, nothing about originals was offered or chosen yet, and the report being

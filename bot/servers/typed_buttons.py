@@ -6,15 +6,20 @@ answers ("Nadia" was read as "no"). `install()` wraps MessageProcessor.parse_mes
 the Rasa server process (bot.servers.rasa_server): when a short typed message names one
 button of the last bot turn (bot.forms.choices.button_for), the button's payload is parsed
 instead, and the user's own words stay the message's text. Every channel goes through it.
-Inside a form nothing changes: the forms read typed answers themselves. A message that
-names no button is read in its context too (bot.servers.in_context: after "tell me what
-happened", "last week" is the story)."""
+Inside a form the forms read typed answers themselves, with one exception: the choice about
+a file's originals ("Keep my originals", "Take details out again"), offered beside the
+form's question, is that button whenever the choice is open, in a form or not, whichever
+message showed it (`file_choice_for`). A message that names no button is read in its
+context too (bot.servers.in_context: after "tell me what happened", "last week" is the
+story)."""
 
 from __future__ import annotations
 
 from typing import Any, Optional
 
-from bot.forms.choices import button_for
+from bot.evidence.dialogue import ORIGINALS, file_choice_in, open_choice
+from bot.forms.choices import MAX_BUTTON_WORDS, button_for, plain, whole_choice
+from bot.language.segmentation import contains_phrase
 from bot.servers.in_context import read_in_context
 
 
@@ -34,12 +39,47 @@ def last_buttons(tracker: Any) -> list[tuple[str, str]]:
     return found
 
 
-def chosen_payload(text: Optional[str], tracker: Any) -> Optional[str]:
-    """Outside forms only: a form reads its own typed answers (bot/forms), with the question's
-    context, and a payload would look to it like a button of an earlier question."""
-    if not text or text.startswith("/") or tracker is None or tracker.active_loop_name:
+def open_file_choice(tracker: Any) -> Optional[tuple[str, str]]:
+    """(title, payload) of the choice about originals the user can make now, as the
+    assistant last showed it; None when no such choice is open."""
+    from rasa.shared.core.events import BotUttered
+
+    choice = open_choice(tracker.get_slot(ORIGINALS))
+    if choice is None:
         return None
-    return button_for(text, last_buttons(tracker))
+    for event in reversed(tracker.events):
+        if isinstance(event, BotUttered):
+            for button in (event.data or {}).get("buttons") or ():
+                title, payload = button.get("title"), button.get("payload")
+                if isinstance(title, str) and isinstance(payload, str):
+                    if file_choice_in(payload) == choice:
+                        return title, payload
+    return None
+
+
+def file_choice_for(text: str, tracker: Any) -> Optional[str]:
+    """The payload of the open choice about originals when a short message names its title
+    ("keep originals", "please keep my originals"); None otherwise."""
+    shown = open_file_choice(tracker)
+    if shown is None or len(text.split()) > MAX_BUTTON_WORDS:
+        return None
+    title, payload = shown
+    if whole_choice(text, {payload: [title]}) or contains_phrase(plain(text), plain(title)):
+        return payload
+    return None
+
+
+def chosen_payload(text: Optional[str], tracker: Any) -> Optional[str]:
+    """Outside forms, any button of the last turn; inside, only the choice about originals:
+    a form reads its own typed answers (bot/forms), with the question's context, and a
+    payload would look to it like a button of an earlier question."""
+    if not text or text.startswith("/") or tracker is None:
+        return None
+    if not tracker.active_loop_name:
+        payload = button_for(text, last_buttons(tracker))
+        if payload is not None:
+            return payload
+    return file_choice_for(text, tracker)
 
 
 def install() -> None:

@@ -50,6 +50,8 @@ class StandInDialogue:
     # A raw text to send instead of a rendered response (long texts, odd characters).
     raw_reply: Optional[str] = None
     raw_buttons: Optional[list[dict[str, str]]] = None
+    # Responses that follow the first in the same turn (an offer, then the question again).
+    then: tuple[str, ...] = ()
     fail: bool = False
 
     def texts(self) -> list[str]:
@@ -146,9 +148,15 @@ class ChannelServer:
         else:
             name = PAYLOAD_RESPONSES.get(message.text or "", dialogue.default_response)
             reply = runtime.renderer().render(name, dialogue.language, output.name(), {})
-        tracker.update(BotUttered(reply.get("text"), data={"buttons": reply.get("buttons")}))
+        replies = [reply] + [
+            runtime.renderer().render(name, dialogue.language, output.name(), {})
+            for name in dialogue.then
+        ]
+        for each in replies:
+            tracker.update(BotUttered(each.get("text"), data={"buttons": each.get("buttons")}))
         await store.save(tracker)
-        await output.send_response(message.sender_id, dict(reply))
+        for each in replies:
+            await output.send_response(message.sender_id, dict(each))
 
     def tracker_language(self, sender_id: str) -> Any:
         async def _read() -> Any:

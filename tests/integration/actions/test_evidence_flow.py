@@ -405,3 +405,25 @@ def test_a_voice_note_at_the_story_question_is_the_account_of_what_happened(data
     written = {**at_story, REPORT_DESCRIPTION: "Hij schreeuwde."}
     messages, slots = run(ActionShareFile(), sent(note, slots=written, active_loop="report_form"))
     assert said(messages) == ["utter_file_added_to_report"] and slots == {}  # beside the story
+
+
+def test_keep_my_originals_typed_beside_a_question_steps_aside_and_keeps_them(
+    database, domain: DomainDict
+):
+    """On SMS a tap is typed: "bewaar mijn originelen" under the form's question is read
+    as the offer's button (bot.servers.typed_buttons), so the form steps aside, the choice
+    is kept, and the question is not answered with those words."""
+    at_witnesses = {**report_so_far({REPORT_WITNESSES: None, REPORT_CONTACT: None}),
+                    "requested_slot": REPORT_WITNESSES, ORIGINALS: OFFERED}  # fmt: skip
+    typed = "bewaar mijn originelen"
+    keep = [{"entity": "file_choice", "value": "keep_original"}]
+    choosing = build_tracker(typed, "share_file", entities=keep, slots=at_witnesses,
+                             active_loop="report_form", new_slots={REPORT_WITNESSES: typed},
+                             language="nl")  # fmt: skip
+    _, events = run_action(ValidateReportForm(), choosing, domain)
+    assert any(e["event"] == "action_execution_rejected" for e in events)
+    assert {"event": "slot", "name": REPORT_WITNESSES, "value": None} in [
+        {k: e[k] for k in ("event", "name", "value")} for e in events if e["event"] == "slot"
+    ]
+    messages, slots = run(ActionShareFile(), choosing)
+    assert said(messages) == ["utter_files_kept_original"] and slots == {ORIGINALS: KEEP}

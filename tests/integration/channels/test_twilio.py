@@ -7,6 +7,7 @@ import asyncio
 import logging
 import socket
 import string
+import unicodedata
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -132,6 +133,11 @@ def logged(caplog: pytest.LogCaptureFixture) -> str:
     )
 
 
+def visible(text: str) -> str:
+    """The text without direction marks and isolates (Arabic choices carry them)."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
 def rendered(name: str, language: str, channel: str, **variables: object) -> str:
     return runtime.renderer().render(name, language, channel, variables)["text"]
 
@@ -198,6 +204,35 @@ def test_buttons_from_outside_the_content_store_become_numbered_choices(server, 
     ]
     post(server.webhook, form(me, "2"))
     assert server.dialogue.texts() == ["hola", "/human_handoff"]
+
+
+@pytest.mark.parametrize("language", ["es", "ar"])
+def test_the_choices_of_one_turn_are_numbered_on_so_each_number_names_one(
+    server, twilio_api, language
+):
+    """An offer beside a form's question (keep originals, then "what happened?" again):
+    the question's choices go on from the offer's, and a number picks across both."""
+    server.dialogue.language = language
+    server.dialogue.default_response = "utter_file_offer_original"
+    server.dialogue.then = ("utter_greet",)
+    me = new_number()
+    post(server.webhook, form(me, "hola"))
+    offer, greeting = twilio_api.bodies_to(me)
+    assert offer == rendered("utter_file_offer_original", language, "whatsapp")
+    titles = [b["title"] for b in runtime.renderer().render("utter_greet", language, "whatsapp",
+                                                             {})["buttons"]]  # fmt: skip
+    lines = [visible(line) for line in greeting.split("\n")]
+    assert [f"{number}. {visible(title)}" for number, title in enumerate(titles, 2)] == [
+        line for line in lines if line[:1].isdigit()
+    ]
+    post(server.webhook, form(me, "5"))
+    assert twilio_api.bodies_to(me)[-1] == rendered(
+        "channel_unknown_choice", language, "whatsapp", count=4
+    )
+    post(server.webhook, form(me, "1"))
+    assert server.dialogue.texts()[-1] == '/share_file{"file_choice": "keep_original"}'
+    post(server.webhook, form(me, "3"))  # the same two messages again: 3 is the 2nd of 3
+    assert server.dialogue.texts()[-1] == "/ask_options"
 
 
 def test_sms_gets_the_short_variant_and_whatsapp_the_full_text(server, twilio_api):
