@@ -316,3 +316,80 @@ def test_without_secrets_the_server_runs_with_both_channels_off(trained_model, t
         "Telegram channel off: TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET not set",
     ):
         assert logs.count(line) == 1
+
+
+@pytest.mark.parametrize(
+    ("prefix", "language", "turns", "keep"),
+    [
+        # WhatsApp in Spanish: "1" under the offer and the question asked again.
+        ("whatsapp:+3461", "es",
+         ["quiero hacer una denuncia", "sí", "acoso", "mi jefe me grita cada día delante de todos",
+          "ya está", "la semana pasada", "en la embajada de Madrid", "mi jefe"], "1"),
+        # SMS in Dutch: the offer's words typed.
+        ("+3161", "nl",
+         ["ik wil een melding maken", "ja", "pesten", "mijn baas schreeuwt elke dag tegen me",
+          "klaar", "vorige week", "ambassade Nairobi", "mijn baas"], "bewaar mijn originelen"),
+    ],
+)  # fmt: skip
+def test_keeping_originals_is_chosen_by_typing_inside_the_report(
+    servers, twilio_api, prefix, language, turns, keep
+):
+    """Issue 17 on SMS and WhatsApp, typed: a photo sent at the evidence question is
+    answered with its details taken out and the offer to keep originals; "1" (numbered on
+    across the offer and the question) or the offer's words keep the next photo as sent,
+    and the question is still open; a named report takes that photo with its location."""
+    me = new_number(prefix)
+    channel = "whatsapp" if prefix.startswith("whatsapp:") else "sms"
+    number = me.removeprefix("whatsapp:")
+
+    def said(name: str) -> str:
+        return " ".join(expected(name, language, channel)["text"].split())
+
+    def say(text: str, *media: bytes) -> str:
+        """The answers to one message, joined (SMS splits); a file's come after Twilio is
+        answered, so they are awaited until the question is asked again."""
+        seen = len(twilio_api.bodies_to(me))
+        urls = {f"MediaUrl{i}": twilio_api.add_media(data) for i, data in enumerate(media)}
+        types = {f"MediaContentType{i}": "image/jpeg" for i in range(len(media))}
+        reply = twilio_message(servers, me, text, NumMedia=str(len(media)), **urls, **types)
+        assert reply.status_code == 200
+        question = said("utter_ask_report_witnesses")[:30]
+        if media:
+            assert wait_until(lambda: question in replies_since(twilio_api, me, seen), 60)
+        return " ".join(replies_since(twilio_api, me, seen).split())
+
+    for text in turns:
+        say(text)
+    assert servers.slot(number, "requested_slot", channel) == "report_witnesses"
+    photo = files.jpeg(files.gps_and_camera_exif())
+    answered = say("", photo)
+    offer = said("utter_file_offer_original")
+    assert offer.split(".")[0] in answered and "1." in answered
+    assert "2." in answered.split(offer.split(".")[0])[1], "the question's choice goes on at 2"
+    kept = say(keep)
+    assert said("utter_files_kept_original")[:40] in kept
+    assert servers.slot(number, "file_originals", channel) == "keep"
+    assert servers.slot(number, "requested_slot", channel) == "report_witnesses"
+    assert servers.slot(number, "report_witnesses", channel) is None, "not taken as an answer"
+    say("", photo)
+    for text in ("nadie", "no") if language == "es" else ("niemand", "nee"):
+        say(text)
+    say("por este canal" if language == "es" else "via dit kanaal")
+    done = say("enviar" if language == "es" else "versturen")
+    assert said("utter_report_files_sent")[:30] in done
+
+    keys = {k: servers.env[k] for k in ("VM_STATE_DIR", "DATABASE_URL") if servers.env.get(k)}
+    runtime.reset()
+    try:
+        with overridden(keys):
+            database = Database(keys["DATABASE_URL"], migrate=False)
+            with database.session() as session:
+                case_id = session.execute(sa.select(sa.func.max(Case.id))).scalar_one()
+                kept_files = [store.content(session, f.id, bytes_cipher())
+                              for f in store.of_case(session, case_id)]  # fmt: skip
+            database.dispose()
+    finally:
+        runtime.reset()
+    gps = [bool(Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825))
+           for _, data in filter(None, kept_files)]  # fmt: skip
+    assert sorted(gps) == [False, True], "the first photo cleaned, the one after the choice not"
