@@ -88,6 +88,7 @@ class WhatsApp:
         self.servers, self.api = servers, api
         self.national = f"6{uuid.uuid4().int % 10**8:08d}"  # a Dutch mobile number
         self.address = f"whatsapp:+31{self.national}"
+        self.shown = ""  # what the phone showed last
 
     def says(self, body: str, **media: str) -> str:
         """Sends `body`; returns what came back, joined."""
@@ -110,7 +111,8 @@ class WhatsApp:
             timeout=120,
         )
         assert reply.status_code == 200, reply.status_code
-        return "\n".join(self.api.bodies_to(self.address)[before:])
+        self.shown = "\n".join(self.api.bodies_to(self.address)[before:])
+        return self.shown
 
     def sends_photo(self, until: str) -> str:
         """Sends PHOTO; its answers come after Twilio is answered: awaited `until` one
@@ -123,14 +125,18 @@ class WhatsApp:
             return self.api.bodies_to(self.address)[before:]
 
         assert wait_until(lambda: any(a.startswith(until) for a in answers()), 60), answers()
-        return "\n".join(answers())
+        self.shown = "\n".join(answers())
+        return self.shown
 
     def picks(self, response: str, payload: str) -> str:
-        """Types the number of the button with `payload` of `response` (as shown)."""
-        shown = runtime.content_store().response(response, "en")
-        assert shown is not None, response
-        number = [button.payload for button in shown.buttons].index(payload) + 1
-        return self.says(str(number))
+        """Types the number the phone shows for the button with `payload` of `response`
+        (a turn's choices are numbered on across its messages: after a photo, "2. Skip")."""
+        content = runtime.content_store().response(response, "en")
+        assert content is not None, response
+        title = next(button.title for button in content.buttons if button.payload == payload)
+        numbers = re.findall(rf"^(\d+)\. {re.escape(title)}$", self.shown, re.MULTILINE)
+        assert numbers, (title, self.shown)
+        return self.says(numbers[-1])
 
 
 def first_line(name: str, **variables: str) -> str:
