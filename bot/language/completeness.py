@@ -81,6 +81,9 @@ def _file_problems(root: Path, language: str) -> list[str]:
     ):
         if not (root / path).exists():
             problems.append(f"{path}: missing")
+    # The safety classifier's examples in the language, in any round's folder.
+    if not any((root / "data" / "safety" / "training").rglob(f"{language}.yml")):
+        problems.append(f"data/safety/training/<round>/{language}.yml: missing")
     for file in sorted((root / "data" / "content" / language).glob("*.yml")):
         data = _yaml(file)
         review = data.get("review") if isinstance(data, dict) else None

@@ -41,3 +41,14 @@ def test_a_missing_text_a_changed_placeholder_and_a_missing_phrase_are_found(tmp
 
 def test_a_language_not_in_the_list_is_not_complete():
     assert problems_of(ROOT, "xx") == ["xx: no entry in data/languages.yml"]
+
+
+def test_a_language_without_danger_training_examples_is_not_complete(tmp_path: Path):
+    """Before 7 December the eight languages added later had none: the classifier knew
+    their danger only from the NLU examples (docs/languages.md)."""
+    for folder in ("data", "evaluation"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    missing = "data/safety/training/<round>/ru.yml: missing"
+    assert problems_of(tmp_path, "ru") == []
+    (tmp_path / "data" / "safety" / "training" / "written_v4" / "ru.yml").unlink()
+    assert missing in problems_of(tmp_path, "ru")
