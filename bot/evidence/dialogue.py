@@ -79,8 +79,10 @@ def file_choice_in(payload: str) -> Optional[str]:
         entities = json.loads(payload[len(SHARE_FILE) + 1 :])
     except ValueError:
         return None
-    value = entities.get(FILE_CHOICE) if isinstance(entities, dict) else None
-    return value if value in (KEEP_ORIGINAL, REMOVE_DETAILS) else None
+    if not isinstance(entities, dict):
+        return None
+    choice = file_choice_of([{"entity": name, "value": v} for name, v in entities.items()])
+    return None if choice == DISCARD else choice
 
 
 def open_choice(originals: Optional[str]) -> Optional[str]:

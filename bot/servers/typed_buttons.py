@@ -23,6 +23,16 @@ from bot.language.segmentation import contains_phrase
 from bot.servers.in_context import read_in_context
 
 
+def buttons_of(event: Any) -> list[tuple[str, str]]:
+    """(title, payload) of a bot message's buttons; anything malformed is left out."""
+    found = []
+    for button in (event.data or {}).get("buttons") or ():
+        title, payload = button.get("title"), button.get("payload")
+        if isinstance(title, str) and isinstance(payload, str) and payload:
+            found.append((title, payload))
+    return found
+
+
 def last_buttons(tracker: Any) -> list[tuple[str, str]]:
     """(title, payload) of the buttons the assistant showed since the user last wrote."""
     from rasa.shared.core.events import BotUttered, UserUttered
@@ -32,10 +42,7 @@ def last_buttons(tracker: Any) -> list[tuple[str, str]]:
         if isinstance(event, UserUttered):
             break
         if isinstance(event, BotUttered):
-            for button in (event.data or {}).get("buttons") or ():
-                title, payload = button.get("title"), button.get("payload")
-                if isinstance(title, str) and isinstance(payload, str) and payload:
-                    found.append((title, payload))
+            found += buttons_of(event)
     return found
 
 
@@ -49,11 +56,9 @@ def open_file_choice(tracker: Any) -> Optional[tuple[str, str]]:
         return None
     for event in reversed(tracker.events):
         if isinstance(event, BotUttered):
-            for button in (event.data or {}).get("buttons") or ():
-                title, payload = button.get("title"), button.get("payload")
-                if isinstance(title, str) and isinstance(payload, str):
-                    if file_choice_in(payload) == choice:
-                        return title, payload
+            for title, payload in buttons_of(event):
+                if file_choice_in(payload) == choice:
+                    return title, payload
     return None
 
 

@@ -11,7 +11,7 @@ import itertools
 import time
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 import pytest
 import requests
@@ -23,6 +23,7 @@ from bot.cases.model import Case
 from bot.db import Database
 from bot.encryption import bytes_cipher
 from bot.evidence import store
+from bot.evidence.store import Evidence
 from bot.language.catalogue import SUPPORTED_LANGUAGES
 from bot.settings import overridden
 from tests.support import evidence as files
@@ -77,6 +78,25 @@ def sha256(data: bytes) -> str:
 
 def words(text: str) -> list[str]:
     return text.split()
+
+
+def cases_files(servers: Servers) -> list[list[tuple[Evidence, Optional[tuple[Evidence, bytes]]]]]:
+    """Each stored case's files (in the order the cases were stored), read back with the
+    servers' own database and key: each file with its decrypted content."""
+    keys = {k: servers.env[k] for k in ("VM_STATE_DIR", "DATABASE_URL") if servers.env.get(k)}
+    runtime.reset()
+    try:
+        with overridden(keys):
+            database = Database(keys["DATABASE_URL"], migrate=False)
+            with database.session() as session:
+                case_ids = session.execute(sa.select(Case.id).order_by(Case.id)).scalars()
+                found = [[(f, store.content(session, f.id, bytes_cipher()))
+                          for f in store.of_case(session, case_id)]
+                         for case_id in case_ids.all()]  # fmt: skip
+            database.dispose()
+    finally:
+        runtime.reset()
+    return found
 
 
 # --- Twilio ---------------------------------------------------------------------------------
@@ -242,18 +262,8 @@ def test_a_telegram_voice_note_and_photo_go_with_a_typed_report(servers, telegra
     done = say("enviar")
     assert done[-1] == said("utter_report_files_sent")
 
-    keys = {k: servers.env[k] for k in ("VM_STATE_DIR", "DATABASE_URL") if servers.env.get(k)}
-    runtime.reset()
-    try:
-        with overridden(keys):
-            database = Database(keys["DATABASE_URL"], migrate=False)
-            with database.session() as session:
-                (case_id,) = session.execute(sa.select(Case.id)).scalars().all()
-                kept = {f.kind: store.content(session, f.id, bytes_cipher())
-                        for f in store.of_case(session, case_id)}  # fmt: skip
-            database.dispose()
-    finally:
-        runtime.reset()
+    (case,) = cases_files(servers)
+    kept = {file.kind: content for file, content in case}
     assert set(kept) == {"audio", "image"}
     assert kept["audio"] is not None and kept["audio"][1] == note
     assert kept["image"] is not None and kept["image"][0].received_sha256 == sha256(photo)
@@ -378,18 +388,7 @@ def test_keeping_originals_is_chosen_by_typing_inside_the_report(
     done = say("enviar" if language == "es" else "versturen")
     assert said("utter_report_files_sent")[:30] in done
 
-    keys = {k: servers.env[k] for k in ("VM_STATE_DIR", "DATABASE_URL") if servers.env.get(k)}
-    runtime.reset()
-    try:
-        with overridden(keys):
-            database = Database(keys["DATABASE_URL"], migrate=False)
-            with database.session() as session:
-                case_id = session.execute(sa.select(sa.func.max(Case.id))).scalar_one()
-                kept_files = [store.content(session, f.id, bytes_cipher())
-                              for f in store.of_case(session, case_id)]  # fmt: skip
-            database.dispose()
-    finally:
-        runtime.reset()
+    kept_files = [content for _, content in cases_files(servers)[-1]]
     gps = [bool(Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825))
            for _, data in filter(None, kept_files)]  # fmt: skip
     assert sorted(gps) == [False, True], "the first photo cleaned, the one after the choice not"
