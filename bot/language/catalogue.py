@@ -42,6 +42,9 @@ class Language:
     # Languages we do not speak whose speakers read this one best (Malay: Indonesian; Urdu:
     # Persian's script): told in it, too, which languages we speak.
     read_by: tuple[str, ...] = ()
+    # Letters none of our other languages writes (Turkish ı ğ ş): in a message too short for
+    # the vote they name this language (bot/language/detection.py).
+    letters: frozenset[str] = frozenset()
 
 
 def _language(code: str, raw: Mapping[str, Any], where: Path) -> Language:
@@ -63,6 +66,7 @@ def _language(code: str, raw: Mapping[str, Any], where: Path) -> Language:
         unspaced=bool(raw.get("unspaced", False)),
         intent_target=float(target) if target is not None else None,
         read_by=tuple(str(code) for code in raw.get("read_by") or ()),
+        letters=frozenset(str(raw.get("letters") or "").lower()),
     )
 
 
@@ -71,7 +75,15 @@ def load_catalogue(path: Path = LANGUAGES_FILE) -> dict[str, Language]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict) or not data:
         raise CatalogueError(f"{path}: no languages")
-    return {str(code): _language(str(code), raw or {}, path) for code, raw in data.items()}
+    languages = {str(code): _language(str(code), raw or {}, path) for code, raw in data.items()}
+    for code, language in languages.items():
+        for other in languages.values():
+            shared = language.letters & other.letters
+            if other.code != code and shared:
+                raise CatalogueError(
+                    f"{path}: {code} and {other.code} both claim the letters {''.join(shared)}"
+                )
+    return languages
 
 
 CATALOGUE: Mapping[str, Language] = load_catalogue()
@@ -86,6 +98,13 @@ UNSPACED_LANGUAGES: frozenset[str] = frozenset(
 OUR_SCRIPTS: frozenset[str] = frozenset(
     {"LATIN", *(language.script for language in CATALOGUE.values())}
 )
+
+
+def language_of_letters(letters: str) -> Optional[str]:
+    """Ours whose own letters (`letters:` in data/languages.yml) these include, when exactly
+    one language's do."""
+    named = {c for c, language in CATALOGUE.items() if language.letters & set(letters)}
+    return named.pop() if len(named) == 1 else None
 
 
 def nearest_language(code: Optional[str]) -> Optional[str]:

@@ -35,7 +35,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Optional
 
-from bot.language.catalogue import CATALOGUE, OUR_SCRIPTS, SUPPORTED_LANGUAGES
+from bot.language.catalogue import (
+    CATALOGUE,
+    OUR_SCRIPTS,
+    SUPPORTED_LANGUAGES,
+    language_of_letters,
+)
 from bot.language.scripts import (
     ARABIC_SCRIPT_OTHERS,
     Letters,
@@ -78,6 +83,11 @@ NEIGHBOUR_SURE = 0.75
 # Hindi leans to Marathi or Nepali in both votes. An unsure one is understood as Hindi
 # rather than answered with the list of languages.
 UNSURE_NEIGHBOUR_SCRIPTS = frozenset({"DEVANAGARI"})
+# Up to this many words, letters only one of our languages writes (`letters:` in
+# data/languages.yml: Turkish ı ğ ş) name it against a vote for another of ours: 'tşk'
+# (thanks, in Turkish chat) is no Ukrainian. A longer message's vote is sure, and may carry a
+# name from elsewhere ('the consulate in São Paulo').
+OWN_LETTERS_MAX_WORDS = 3
 # Two words ('bardzo przepraszam') are enough only when the vote is this sure; one word in a
 # Latin or Arabic script never is ('jambo', 'ok').
 TWO_WORDS_UNSUPPORTED_CONFIDENCE = 0.8
@@ -233,7 +243,7 @@ class LanguageIdentifier:
         code, confidence = _best(scores)
         named = _named_by_letters(cleaned, letters, code)
         if named is not None:
-            code, confidence = named, _share(scores, named, _SAME_SCRIPT.get(named, {named}))
+            code, confidence = named, _share(scores, named, _possible_with_letters(named, scores))
         return Detection(
             code=code,
             confidence=min(1.0, confidence),
@@ -299,10 +309,26 @@ _SAME_SCRIPT: dict[str, frozenset[str]] = {
 _PERSIAN = "fa"
 
 
+def _possible_with_letters(named: str, scores: Mapping[str, float]) -> set[str]:
+    """The languages the letters that named `named` leave possible: its script's, or, for
+    letters of its own, itself and the languages we do not speak."""
+    if named in _SAME_SCRIPT:
+        return set(_SAME_SCRIPT[named])
+    return {named} | {label for label in scores if label not in SUPPORTED_LANGUAGES}
+
+
 def _named_by_letters(cleaned: str, letters: Letters, voted: Optional[str]) -> Optional[str]:
     """The language the letters name when the vote cannot be right, else None."""
     if chinese_among_latin(letters):
         return "zh"  # '切换成English': English words in a Chinese sentence
+    if (
+        letters.script == "LATIN"
+        and voted in SUPPORTED_LANGUAGES
+        and count_words(cleaned) <= OWN_LETTERS_MAX_WORDS
+    ):
+        own = language_of_letters(cleaned)
+        if own is not None and own != voted:
+            return own
     if letters.script == "ARABIC":
         letters_say = arabic_script_language(cleaned)
         if letters_say is None:

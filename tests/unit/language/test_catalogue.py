@@ -13,6 +13,7 @@ from bot.language.catalogue import (
     RTL_LANGUAGES,
     SUPPORTED_LANGUAGES,
     CatalogueError,
+    language_of_letters,
     load_catalogue,
 )
 
@@ -37,6 +38,18 @@ def test_a_wrong_entry_is_refused(tmp_path: Path):
     path.write_text("xx:\n  name: X\n  direction: up\n", encoding="utf-8")
     with pytest.raises(CatalogueError, match="direction"):
         load_catalogue(path)
+    # A letter of one's own is one language's: two claiming it could not name either.
+    path.write_text("xx:\n  name: X\n  letters: ış\nyy:\n  name: Y\n  letters: şß\n")
+    with pytest.raises(CatalogueError, match="both claim the letters ş"):
+        load_catalogue(path)
+
+
+def test_letters_of_ones_own_name_one_language():
+    assert CATALOGUE["tr"].letters == frozenset("ığş")
+    assert language_of_letters("tşk") == "tr"
+    assert language_of_letters("straße") == "de"
+    assert language_of_letters("tsk") is None  # written without them: the vote decides
+    assert language_of_letters("são paulo straße") is None  # two languages' letters: no one's
 
 
 def test_an_added_entry_is_a_supported_language(tmp_path: Path):

@@ -105,6 +105,14 @@ def test_a_foreign_name_in_a_sentence_of_ours_keeps_its_language(parse):
     assert parse("müdürüm bağırıyor, şikayet etmek istiyorum").get("language")["code"] == "tr"
 
 
+def test_letters_only_one_of_our_languages_writes_name_it_in_a_short_message(parse):
+    # 'tşk' (thanks, in Turkish chat) was read as Ukrainian in Latin letters.
+    assert parse("tşk").get("language")["code"] == "tr"
+    assert parse("sağ ol abi").get("language")["code"] == "tr"
+    # In a sentence the vote decides: a city's name does not make it Portuguese.
+    assert parse("I work at the consulate in São Paulo").get("language")["code"] == "en"
+
+
 def test_clean_text_keeps_only_language_evidence():
     assert clean_text("Call +31 70 1234 😀 see https://x.org NOW!") == "call see now"
     assert clean_text("le Huis voor Klokkenluiders") == "le"
