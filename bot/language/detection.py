@@ -342,6 +342,11 @@ def _named_by_letters(cleaned: str, letters: Letters, voted: Optional[str]) -> O
         if letters_say is None and voted not in _CYRILLIC:
             return "ru"  # Cyrillic with no other language's letters, voted for a Latin one
         return letters_say
+    if voted in SUPPORTED_LANGUAGES and letters.script not in ("LATIN", CATALOGUE[voted].script):
+        # A vote for one of ours not written in these letters ('हां', yes, voted Chinese):
+        # ours that is, if only one is.
+        written_so = [c for c, language in CATALOGUE.items() if language.script == letters.script]
+        return written_so[0] if len(written_so) == 1 else None
     return None
 
 

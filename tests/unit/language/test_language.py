@@ -113,6 +113,12 @@ def test_letters_only_one_of_our_languages_writes_name_it_in_a_short_message(par
     assert parse("I work at the consulate in São Paulo").get("language")["code"] == "en"
 
 
+@pytest.mark.parametrize("text", ["हां", "हाँ जी", "ठीक है"])
+def test_a_vote_for_one_of_ours_not_written_in_the_messages_letters_is_overruled(parse, text):
+    # 'हां' (yes) was voted Chinese: Hindi is the one of ours written in Devanagari.
+    assert parse(text).get("language")["code"] == "hi"
+
+
 def test_clean_text_keeps_only_language_evidence():
     assert clean_text("Call +31 70 1234 😀 see https://x.org NOW!") == "call see now"
     assert clean_text("le Huis voor Klokkenluiders") == "le"
