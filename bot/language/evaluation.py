@@ -15,7 +15,13 @@ from typing import Iterable
 import yaml
 
 from bot.language.catalogue import CATALOGUE
-from bot.language.detection import SUPPORTED_LANGUAGES, clean_text, lid176_path, load_fasttext
+from bot.language.detection import (
+    FIRST_SET_CONFIDENCE,
+    SUPPORTED_LANGUAGES,
+    clean_text,
+    lid176_path,
+    load_fasttext,
+)
 from bot.language.scripts import count_words
 
 # Issue targets: every core language >= 0.95 unless its entry in data/languages.yml says
@@ -71,6 +77,10 @@ class Scores:
     baseline_language_right: int = 0
     short_total: int = 0
     short_language_right: int = 0
+    # Short messages taken for another language: by (expected, detected), and how many of
+    # them so surely that, as a conversation's first message, they would set its language.
+    short_confusions: Counter = field(default_factory=Counter)
+    short_wrong_and_sure: int = 0
     confusions: Counter = field(default_factory=Counter)
     # Per expected intent: messages and how many were right.
     per_intent: Counter = field(default_factory=Counter)
@@ -155,6 +165,27 @@ def per_intent_table(per_language: dict[str, Scores]) -> list[str]:
     return lines
 
 
+def short_messages_section(per_language: dict[str, Scores]) -> list[str]:
+    """Which languages the short messages were taken for, and how many would matter: in a
+    conversation a short message never switches its language (bot/language/detection.py);
+    only as the first message, and only when the vote is sure, would it set a wrong one."""
+    confusions: Counter = Counter()
+    for scores in per_language.values():
+        confusions.update(scores.short_confusions)
+    wrong = sum(confusions.values())
+    total = sum(s.short_total for s in per_language.values())
+    sure = sum(s.short_wrong_and_sure for s in per_language.values())
+    pairs = ", ".join(f"{e} -> {d or 'none'} {n}" for (e, d), n in confusions.most_common())
+    return [
+        "",
+        f"## Short messages taken for another language ({wrong} of {total})",
+        "",
+        "In a conversation a short message never switches its language. As a first message,"
+        f" one taken for another of ours sets that language only when the vote is sure"
+        f" (>= {FIRST_SET_CONFIDENCE}): {sure} of them. Expected -> detected: {pairs or 'none'}.",
+    ]
+
+
 def evaluate(model_path: Path, heldout_dir: Path) -> str:
     examples = load_heldout(heldout_dir)
     agent = load_agent(model_path)
@@ -169,11 +200,16 @@ def evaluate(model_path: Path, heldout_dir: Path) -> str:
         scores.per_intent_right[example.intent] += predicted == example.intent
         if predicted != example.intent:
             scores.confusions[(example.intent, predicted)] += 1
-        language_right = (result.get("language") or {}).get("code") == example.language
+        detected = result.get("language") or {}
+        language_right = detected.get("code") == example.language
         scores.language_right += language_right
         if count_words(clean_text(example.text)) <= SHORT_WORDS:
             scores.short_total += 1
             scores.short_language_right += language_right
+            if not language_right:
+                scores.short_confusions[(example.language, detected.get("code"))] += 1
+                sure = (detected.get("confidence") or 0.0) >= FIRST_SET_CONFIDENCE
+                scores.short_wrong_and_sure += sure and detected.get("code") in SUPPORTED_LANGUAGES
         scores.baseline_language_right += _lid176_alone(example.text) == example.language
 
     lines = [
@@ -215,6 +251,7 @@ def evaluate(model_path: Path, heldout_dir: Path) -> str:
         f"| all | {totals.total} | | {totals.intent_accuracy:.3f} | {totals.language_accuracy:.3f}"
         f" | {totals.short_language_accuracy:.3f} | {totals.baseline_accuracy:.3f} |"
     )
+    lines += short_messages_section(per_language)
     lines += per_intent_table(per_language)
     lines += ["", "## Top intent confusions (expected -> predicted)", ""]
     lines += [f"- {e} -> {p}: {n}" for (e, p), n in all_confusions.most_common(15)]

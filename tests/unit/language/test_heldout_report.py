@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.language.evaluation import Scores, per_intent_table
+from bot.language.evaluation import Scores, per_intent_table, short_messages_section
 
 
 def _scores(results: dict[str, tuple[int, int]]) -> Scores:
@@ -23,3 +23,14 @@ def test_an_intent_under_the_target_is_marked_in_its_language_only() -> None:
     assert "9/10 |" in greet and "7/10 * |" in greet
     assert "*" not in report and "–" in report
     assert table[-1] == "Cells under 0.85: 1."
+
+
+def test_the_report_says_which_languages_short_messages_were_taken_for() -> None:
+    uk, tr = Scores(short_total=60), Scores(short_total=40)
+    uk.short_confusions.update({("uk", "ru"): 3, ("uk", "pl"): 1})
+    uk.short_wrong_and_sure = 1
+    tr.short_confusions[("tr", None)] = 1
+    section = "\n".join(short_messages_section({"uk": uk, "tr": tr}))
+    assert "(5 of 100)" in section
+    assert "uk -> ru 3, uk -> pl 1, tr -> none 1" in section
+    assert "(>= 0.6): 1 of them" in section
