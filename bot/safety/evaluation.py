@@ -447,7 +447,12 @@ def report(
             " classifier had no training examples in these languages (only their NLU"
             " examples); with written_v4/ the assistant found danger 0.482 -> 0.734,"
             " self-harm 0.472 -> 0.648, false alarms 0.006 -> 0.004, short answers alarmed"
-            " 0 -> 2 of 318 (the model before and after, both trained on 7 December).",
+            " 0 -> 2 of 318 (the model before and after, both trained on 7 December). A"
+            " fifth round (written_v5/: 80 danger, 40 self-harm, mostly indirect, 20 safe"
+            " and 10 short in each) with 80 more harsh-but-safe lines and 30 more short"
+            " answers in each took them to danger 0.767, self-harm 0.730, false alarms"
+            " 0.004, short answers alarmed 1 of 318; the fifth round without those safe"
+            " lines found more (0.787, 0.742) at 0.017 false alarms, over the target.",
             "",
             *_table("The lexicon detector alone", detector_scores(added, detector)),
         ]
