@@ -452,7 +452,9 @@ def report(
             " and 10 short in each) with 80 more harsh-but-safe lines and 30 more short"
             " answers in each took them to danger 0.767, self-harm 0.730, false alarms"
             " 0.004, short answers alarmed 1 of 318; the fifth round without those safe"
-            " lines found more (0.787, 0.742) at 0.017 false alarms, over the target.",
+            " lines found more (0.787, 0.742) at 0.017 false alarms, over the target. With"
+            " harmless 'myself' and 'still going on' lines beside them (the fifth round had"
+            " taught the classifier those words): 0.770, 0.736, 0.006, none of 318.",
             "",
             *_table("The lexicon detector alone", detector_scores(added, detector)),
         ]
