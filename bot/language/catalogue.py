@@ -66,7 +66,8 @@ def _language(code: str, raw: Mapping[str, Any], where: Path) -> Language:
         unspaced=bool(raw.get("unspaced", False)),
         intent_target=float(target) if target is not None else None,
         read_by=tuple(str(code) for code in raw.get("read_by") or ()),
-        letters=frozenset(str(raw.get("letters") or "").lower()),
+        # Only letters count: 'ı ğ ş' written with spaces must not make a space Turkish.
+        letters=frozenset(c for c in str(raw.get("letters") or "").lower() if c.isalpha()),
     )
 
 

@@ -16,9 +16,12 @@ it; Urdu and Pashto letters (ے ں ٹ, ښ ډ ړ) and Persian letters (پ ژ ک �
 Ukrainian letters (ї є ґ, і without ы) and Russian letters (ы э ё) tell those two apart, and
 Bulgarian and Serbian letters (ъ without ы, ђ ћ ј) rule out both; Polish, Czech or Croatian
 letters (ł ę ř č đ ...) rule out all our Latin-script languages; Chinese characters among
-English words ('切换成English') make the message Chinese. Languages sharing a script
-and no letters (Hindi, Nepali and Marathi; Indonesian and Malay) are told apart by the vote,
-whose domain model learnt the neighbours from data/language_id.
+English words ('切换成English') make the message Chinese; in a short message the letters only one
+of our languages writes (`letters:` in data/languages.yml: Turkish ı ğ ş) name it, and a vote
+for one of ours not written in the message's script goes to the one of ours that is, if only
+one is (Devanagari: Hindi). Languages sharing a script and no letters (Hindi, Nepali and
+Marathi; Indonesian and Malay) are told apart by the vote, whose domain model learnt the
+neighbours from data/language_id.
 
 Nothing is loaded at import time; models are loaded once per process on first use.
 """

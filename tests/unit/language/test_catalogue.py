@@ -42,6 +42,8 @@ def test_a_wrong_entry_is_refused(tmp_path: Path):
     path.write_text("xx:\n  name: X\n  letters: ış\nyy:\n  name: Y\n  letters: şß\n")
     with pytest.raises(CatalogueError, match="both claim the letters ş"):
         load_catalogue(path)
+    path.write_text("xx:\n  name: X\n  letters: ı ğ, ş\nyy:\n  name: Y\n  letters: ß ñ\n")
+    assert load_catalogue(path)["xx"].letters == frozenset("ığş")  # no space, no comma
 
 
 def test_letters_of_ones_own_name_one_language():
