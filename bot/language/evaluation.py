@@ -19,8 +19,10 @@ from bot.language.detection import (
     FIRST_SET_CONFIDENCE,
     SUPPORTED_LANGUAGES,
     clean_text,
+    detection_from_parse,
     lid176_path,
     load_fasttext,
+    next_conversation_language,
 )
 from bot.language.scripts import count_words
 
@@ -208,8 +210,11 @@ def evaluate(model_path: Path, heldout_dir: Path) -> str:
             scores.short_language_right += language_right
             if not language_right:
                 scores.short_confusions[(example.language, detected.get("code"))] += 1
-                sure = (detected.get("confidence") or 0.0) >= FIRST_SET_CONFIDENCE
-                scores.short_wrong_and_sure += sure and detected.get("code") in SUPPORTED_LANGUAGES
+                # As a first message, would it set that (wrong) language? The rule itself.
+                as_first = next_conversation_language(
+                    None, detection_from_parse(detected, example.text)
+                )
+                scores.short_wrong_and_sure += as_first is not None
         scores.baseline_language_right += _lid176_alone(example.text) == example.language
 
     lines = [
