@@ -22,6 +22,7 @@ from actions.base import (
 from bot import runtime
 from bot.advisor.questions import KNOWN_POST
 from bot.directory.records import Directory
+from bot.directory.resolution import names_a_post
 from bot.evidence.dialogue import file_label
 from bot.evidence.removal import ALL_FILES, chosen_removal, may_choose_removal
 from bot.forms.answer import Answer
@@ -216,9 +217,14 @@ class ValidateReportForm(FormThatStepsAside):
     async def validate_report_where(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        answer = answer_where(given_unless_declined(value, tracker, self._lookup(tracker)))
+        directory = await current_directory()
+        value = given_unless_declined(value, tracker, self._lookup(tracker))
+        typed = turn_of(tracker).text
+        if value == SKIPPED and directory is not None and names_a_post(typed, directory):
+            value = typed  # "piter", read as 'skip', names the place
+        answer = answer_where(value)
         if answer.post_words is not None:
-            answer = place_post(answer.post_words, await current_directory())
+            answer = place_post(answer.post_words, directory)
             code = answer.slots.get(REPORT_POST_CODE)
             if code:  # an advisor search later proposes it
                 answer = replace(answer, slots={**answer.slots, KNOWN_POST: code})

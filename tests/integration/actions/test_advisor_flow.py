@@ -198,6 +198,13 @@ def test_a_place_the_model_half_reads_as_skip_is_the_answer():
     assert answer["advisor_post_candidates"] == ["BRN", "GEV", "GEV-CD"]
 
 
+def test_a_place_the_model_surely_reads_as_skip_is_still_the_answer():
+    # "piter", St Petersburg as Russians call it, was read as skip at 0.85.
+    answer = validate("advisor_post", tracker("piter", "skip", confidence=0.85, language="ru"))
+    assert answer["advisor_post"] != "skipped"
+    assert answer["advisor_post_candidates"] == ["PET"]
+
+
 # --- language and preference ------------------------------------------------------------------
 
 

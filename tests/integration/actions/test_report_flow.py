@@ -403,6 +403,16 @@ class TestWhenAndWhere:
         assert slots[REPORT_POST_CODE] == "RAB" and slots[REPORT_POST_COUNTRY] == "MA"
         assert messages == []
 
+    def test_a_post_the_model_surely_reads_as_skip_is_the_place(self, domain, database):
+        # "piter", St Petersburg as Russians call it, was read as skip at 0.85.
+        _, slots = validate(
+            domain, REPORT_WHERE, SKIPPED, text="piter", intent="skip", confidence=0.85,
+            language="ru",
+        )  # fmt: skip
+        assert slots[REPORT_WHERE] == "piter" and slots[REPORT_POST_CODE] == "PET"
+        _, slots = validate(domain, REPORT_WHERE, SKIPPED, text="пропустить", intent="skip")
+        assert slots[REPORT_WHERE] == SKIPPED  # a skip that names no place still skips
+
     def test_an_unknown_post_keeps_the_words_and_says_so(self, domain, database):
         messages, slots = validate(domain, REPORT_WHERE, "Qwxzyville")
         assert slots[REPORT_WHERE] == "Qwxzyville"
