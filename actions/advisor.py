@@ -43,7 +43,14 @@ from bot.advisor.questions import (
     propose_post_from_channel,
 )
 from bot.directory.matching import Preferences, languages_for_post, match_advisors
-from bot.directory.resolution import EMPTY, NO_POST_IN_COUNTRY, TOO_LONG, UNKNOWN, resolve_post
+from bot.directory.resolution import (
+    EMPTY,
+    NO_POST_IN_COUNTRY,
+    TOO_LONG,
+    UNKNOWN,
+    names_a_post,
+    resolve_post,
+)
 from bot.forms.answer import Answer
 from bot.forms.interruptions import QUESTION_INTENTS, Expects, skips
 
@@ -144,9 +151,13 @@ class ValidateAdvisorForm(FormThatStepsAside):
             return {}  # cleared when the search (re)started: nothing was answered
         directory = await runtime.directory_service().current()
         offered = tracker.get_slot("advisor_post_candidates") or []
-        # A skip only when said surely: "schweiz" read as skip at 0.38 names a country.
+        # A skip only when said surely and naming no post: "schweiz" read as skip at 0.38
+        # names a country, "piter" read as skip at 0.85 names St Petersburg.
         intent = intent_of(tracker)
-        if intent == "skip" and not skips(turn_of(tracker)):
+        turn = turn_of(tracker)
+        if intent == "skip" and (
+            not skips(turn) or (not turn.is_payload and names_a_post(turn.text, directory))
+        ):
             intent = None
         step = answer_post(text_of(tracker), intent, choice_of(tracker), offered, directory)
         unreadable = step.post is None and step.state in (EMPTY, TOO_LONG, UNKNOWN)

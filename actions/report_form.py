@@ -219,9 +219,14 @@ class ValidateReportForm(FormThatStepsAside):
     ) -> Slots:
         directory = await current_directory()
         value = given_unless_declined(value, tracker, self._lookup(tracker))
-        typed = turn_of(tracker).text
-        if value == SKIPPED and directory is not None and names_a_post(typed, directory):
-            value = typed  # "piter", read as 'skip', names the place
+        turn = turn_of(tracker)
+        if (
+            value == SKIPPED
+            and not turn.is_payload
+            and directory is not None
+            and names_a_post(turn.text, directory)
+        ):
+            value = turn.text  # "piter", read as 'skip', names the place
         answer = answer_where(value)
         if answer.post_words is not None:
             answer = place_post(answer.post_words, directory)

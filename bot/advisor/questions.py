@@ -20,7 +20,6 @@ from bot.directory.resolution import (
     TOO_LONG,
     UNKNOWN,
     Resolution,
-    names_a_post,
     normalize,
     pick_post,
     resolve_country,
@@ -169,7 +168,7 @@ def answer_post(
     """What an answer to the post question means. `offered`: the post codes just proposed
     (to confirm or to pick from); `choice`: a button's value."""
     offered_posts = [post for code in offered if (post := directory.post(code)) is not None]
-    if intent == "skip" and not names_a_post(text, directory):
+    if intent == "skip":
         return PostStep(post=SKIPPED)
     if choice and directory.post(choice) is not None:
         return PostStep(post=directory.post(choice).code)  # type: ignore[union-attr]

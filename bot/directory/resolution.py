@@ -430,12 +430,10 @@ def resolve_post(text: object, directory: Directory) -> Resolution:
     return resolver_for(directory).resolve(text)
 
 
-def names_a_post(text: object, directory: Directory) -> bool:
+def names_a_post(typed: str, directory: Directory) -> bool:
     """Typed words that name a post ("piter", read by the model as 'skip'): an answer to a
     question about the place, whatever the intent model made of them."""
-    if not isinstance(text, str) or text.startswith("/"):
-        return False
-    return bool(resolve_post(text, directory).posts)
+    return bool(resolve_post(typed, directory).posts)
 
 
 def resolve_sender(sender: object, directory: Directory) -> Resolution:
