@@ -8,7 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import AssistantAction
+from actions.base import AssistantAction, text_of
+from bot.language.detection import welcome_languages
 from bot.language.slot import LANGUAGE_SLOT, language_after, language_asked_for
 
 
@@ -41,8 +42,9 @@ class ActionTrackLanguage(Action):
 
 class ActionGreet(AssistantAction):
     """Greets in the conversation language; when the first message did not tell it ("hi",
-    "salam", "прив"), with a line in every language, so that nobody is greeted only in one
-    they may not read."""
+    "salam", or "прив", which Russian and Ukrainian chat both write), with a line in every
+    language of ours written in its letters (all of them for Latin letters), so that nobody
+    is greeted only in one they may not read."""
 
     def name(self) -> str:
         return "action_greet"
@@ -50,8 +52,12 @@ class ActionGreet(AssistantAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        known = tracker.get_slot(LANGUAGE_SLOT)
-        self.utter(dispatcher, "utter_greet" if known else "utter_welcome")
+        if tracker.get_slot(LANGUAGE_SLOT):
+            self.utter(dispatcher, "utter_greet")
+            return []
+        # bot.content.rendering.WELCOME_LANGUAGES: the lines the welcome is made of.
+        ours_in_its_letters = list(welcome_languages(text_of(tracker)))
+        self.utter(dispatcher, "utter_welcome", welcome_languages=ours_in_its_letters)
         return []
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import string
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
 from bot.content.contacts import CRISIS_LINE, Contacts
 from bot.content.store import ContentStore, Response
@@ -89,6 +89,9 @@ def isolate_rtl(text: str) -> str:
 # `{welcome_lines}` in a text: each language's WELCOME_LINE phrase, one per line.
 WELCOME_LINES = "welcome_lines"
 WELCOME_LINE = "welcome_line"
+# A variable naming the only languages to welcome in (ours written in the message's script:
+# bot.language.detection.welcome_languages); without it, all of ours.
+WELCOME_LANGUAGES = "welcome_languages"
 
 
 class _Placeholders(dict):
@@ -147,11 +150,14 @@ class Renderer:
                 text = text.replace("{" + field + "}", phrase.strip())
         return text
 
-    def welcome_lines(self, first: str) -> str:
-        """Every language's `welcome_line`, `first`'s first: a greeting anyone can read when
-        the first message does not tell which language its writer reads."""
+    def welcome_lines(self, first: str, only: Optional[Sequence[str]] = None) -> str:
+        """Every language's `welcome_line` (or those of `only`), `first`'s first when it is
+        among them: a greeting anyone can read when the first message does not tell which
+        language its writer reads."""
+        chosen = [c for c in only or () if isinstance(c, str) and c in self._language_names]
+        languages = chosen or list(self._language_names)
         lines = []
-        for code in dict.fromkeys([first, *self._language_names]):
+        for code in dict.fromkeys([first, *languages] if first in languages else languages):
             line = (self._store.phrase(WELCOME_LINE, code) or "").strip()
             if line:
                 lines.append(isolate_rtl(line) if code in RTL_LANGUAGES else line)
@@ -171,9 +177,12 @@ class Renderer:
         values = _Placeholders(self._contacts.values)
         values.update(self._facts)
         values["supported_languages"] = ", ".join(self._language_names.values())
-        if WELCOME_LINES in placeholders_in(text):
-            values[WELCOME_LINES] = self.welcome_lines(language)
         variables = dict(variables or {})
+        welcome_languages = variables.pop(WELCOME_LANGUAGES, None)
+        # The welcome's lines each take their own language's direction.
+        directed_by_line = WELCOME_LINES in placeholders_in(text)
+        if directed_by_line:
+            values[WELCOME_LINES] = self.welcome_lines(language, welcome_languages)
         choices = variables.pop("choices", None) or []
         # The crisis line of the conversation's country (post), when the dialogue knows it.
         crisis_line = self._contacts.crisis_line(variables.pop(POST_COUNTRY, None))
@@ -202,7 +211,7 @@ class Renderer:
             hint = self._store.phrase("choices_hint", language) or ""
             text = f"{text}\n\n{choices}\n{hint}".rstrip()
         if language in RTL_LANGUAGES:
-            text = isolate_rtl(text)
+            text = text if directed_by_line else isolate_rtl(text)
             for button in buttons:
                 button["title"] = isolate_rtl(button["title"])
         message: dict = {"text": text}

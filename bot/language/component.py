@@ -7,12 +7,16 @@ French with the list of languages we speak.
 
 It sits after the intent classifiers for that reason. At `rasa train` it fits the domain
 language model (see bot/language/detection.py) on the training examples, whose intent blocks carry
-`metadata: {language: xx}`, plus the corpora of other languages in `other_languages_dir`.
+`metadata: {language: xx}`, plus the corpora of other languages in `other_languages_dir`, and
+keeps the examples written alike in several of our languages (SHARED_LINES_FILE): such a first
+message sets no conversation language.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from collections import defaultdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -32,6 +36,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language.detection import (
+    SUPPORTED_LANGUAGES,
     LanguageIdentifier,
     clean_text,
     fasttext_file_from_storage,
@@ -44,6 +49,7 @@ logger = logging.getLogger(__name__)
 
 LANGUAGE_KEY = "language"
 DOMAIN_MODEL_FILE = "language_domain.bin"
+SHARED_LINES_FILE = "shared_lines.json"
 
 
 def example_language(message: Message) -> Optional[str]:
@@ -67,6 +73,19 @@ def training_lines(training_data: TrainingData, other_languages_dir: Optional[Pa
                 if text:
                     lines.append(f"__label__{corpus_language(corpus)} {text}")
     return lines
+
+
+def shared_lines(training_data: TrainingData) -> Dict[str, List[str]]:
+    """The messages (as clean_text gives them) that the training data writes in more than one
+    of our languages, with those languages: 'прив' is Russian and Ukrainian chat alike, and no
+    vote can tell which its writer reads."""
+    languages: Dict[str, set[str]] = defaultdict(set)
+    for message in training_data.intent_examples:
+        code = example_language(message)
+        text = clean_text(message.get(TEXT) or "")
+        if code in SUPPORTED_LANGUAGES and text:
+            languages[text].add(code)
+    return {text: sorted(codes) for text, codes in sorted(languages.items()) if len(codes) > 1}
 
 
 def corpus_language(corpus: Path) -> str:
@@ -96,11 +115,16 @@ class LanguageDetector(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         domain_model_path: Optional[Path] = None,
+        shared: Optional[Dict[str, List[str]]] = None,
     ) -> None:
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
-        self._identifier = LanguageIdentifier(domain_model_path) if domain_model_path else None
+        self._identifier = (
+            LanguageIdentifier(domain_model_path, shared_lines=shared)
+            if domain_model_path
+            else None
+        )
 
     @classmethod
     def create(
@@ -121,8 +145,10 @@ class LanguageDetector(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> LanguageDetector:
+        with model_storage.read_from(resource) as model_dir:
+            shared = json.loads((Path(model_dir) / SHARED_LINES_FILE).read_text(encoding="utf-8"))
         with fasttext_file_from_storage(model_storage, resource, DOMAIN_MODEL_FILE) as target:
-            return cls(config, model_storage, resource, domain_model_path=target)
+            return cls(config, model_storage, resource, domain_model_path=target, shared=shared)
 
     def train(self, training_data: TrainingData) -> Resource:
         other_dir = self._config.get("other_languages_dir")
@@ -135,6 +161,8 @@ class LanguageDetector(GraphComponent):
         with self._model_storage.write_to(self._resource) as model_dir:
             model = Path(model_dir) / DOMAIN_MODEL_FILE
             train_fasttext(lines, model, self._config, minn=2, maxn=5, wordNgrams=1)
+            shared = json.dumps(shared_lines(training_data), ensure_ascii=False, indent=0)
+            (Path(model_dir) / SHARED_LINES_FILE).write_text(shared, encoding="utf-8")
         logger.info("Trained the domain language model on %d examples.", len(lines))
         return self._resource
 

@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Optional, Sequence
 
 from bot.language.catalogue import (
     CATALOGUE,
@@ -66,6 +66,8 @@ DEFAULT_LANGUAGE = "en"
 
 # A message must be at least this sure to set the conversation language the first time...
 FIRST_SET_CONFIDENCE = 0.6
+# ...and may not be a message our own training data writes in another of our languages too
+# ('прив': Russian and Ukrainian chat; 'ja': Dutch and German): that one sets neither.
 # ...and surer, and longer, to switch an already chosen one.
 SWITCH_CONFIDENCE = 0.8
 SWITCH_MIN_WORDS = 3
@@ -167,6 +169,8 @@ class Detection:
     # uses (Chinese, Cyrillic, Thai, ...) or Persian, Urdu or Pashto letters. However short
     # the message, no model is needed to know we cannot answer it in its language.
     letters_not_ours: bool = False
+    # Others of ours whose chat, in the training data, writes this very message ('прив').
+    shared_with: tuple[str, ...] = ()
 
     @property
     def supported(self) -> bool:
@@ -175,11 +179,14 @@ class Detection:
     def as_parse_data(self) -> dict:
         """`supported` is False exactly when the message is clearly in a language we do not
         speak (and was routed to nlu_fallback): forms step aside on it."""
-        return {
+        data: dict = {
             "code": self.code,
             "confidence": round(self.confidence, 4),
             "supported": not is_unsupported(self),
         }
+        if self.shared_with:
+            data["shared_with"] = list(self.shared_with)
+        return data
 
 
 NO_LANGUAGE = Detection(code=None, confidence=0.0, words=0)
@@ -233,9 +240,16 @@ class LanguageIdentifier:
     """Votes lid.176 and the domain model, then lets the letters speak; see the module
     docstring."""
 
-    def __init__(self, domain_model_path: Optional[Path], lid_path: Optional[Path] = None):
+    def __init__(
+        self,
+        domain_model_path: Optional[Path],
+        lid_path: Optional[Path] = None,
+        shared_lines: Optional[Mapping[str, Sequence[str]]] = None,
+    ):
         self._lid = load_fasttext(str(lid_path or lid176_path()))
         self._domain = read_fasttext(str(domain_model_path)) if domain_model_path else None
+        # Messages (clean_text) the training data writes in several of our languages.
+        self._shared = {text: tuple(codes) for text, codes in (shared_lines or {}).items()}
 
     def detect(self, text: str) -> Detection:
         cleaned = clean_text(text)
@@ -252,6 +266,7 @@ class LanguageIdentifier:
             confidence=min(1.0, confidence),
             words=count_words(cleaned),
             letters_not_ours=letters_say_not_ours(text, cleaned, letters),
+            shared_with=tuple(c for c in self._shared.get(cleaned, ()) if c != code),
         )
 
     def _vote(self, cleaned: str, letters: Letters) -> dict[str, float]:
@@ -400,6 +415,9 @@ def detection_from_parse(parse_language: Optional[Mapping], text: Optional[str])
         confidence=float(parse_language.get("confidence") or 0.0),
         words=count_words(cleaned),
         letters_not_ours=letters_say_not_ours(text or "", cleaned),
+        shared_with=tuple(
+            c for c in parse_language.get("shared_with") or () if c in SUPPORTED_LANGUAGES
+        ),
     )
 
 
@@ -412,7 +430,8 @@ def next_conversation_language(
     if not detection.supported or detection.code == current:
         return None
     if current is None:
-        return detection.code if detection.confidence >= FIRST_SET_CONFIDENCE else None
+        sure = detection.confidence >= FIRST_SET_CONFIDENCE and not detection.shared_with
+        return detection.code if sure else None
     if detection.confidence >= SWITCH_CONFIDENCE and detection.words >= min_words:
         return detection.code
     return None
@@ -459,6 +478,16 @@ def routes_to_fallback(detection: Detection, text: str) -> bool:
     if detection.words >= ANSWER_SWITCH_MIN_WORDS:
         return True  # a sentence says enough: 'मलाई मद्दत चाहियो, मेरो हाकिम...' is Nepali
     return letters_of(clean_text(text)).script not in UNSURE_NEIGHBOUR_SCRIPTS
+
+
+def welcome_languages(text: str) -> tuple[str, ...]:
+    """The languages to welcome a first message in that set none ('прив', 'سلام'): ours
+    written in its script, unless that is Latin, which nearly all of ours write (then all:
+    an empty tuple)."""
+    script = letters_of(clean_text(text)).script
+    if script is None or script == "LATIN":
+        return ()
+    return tuple(code for code, entry in CATALOGUE.items() if entry.script == script)
 
 
 def reply_language(slot_value: Optional[str], parse_language: Optional[Mapping]) -> str:

@@ -66,6 +66,33 @@ def test_the_welcome_has_a_line_in_every_language_the_guessed_one_first(channel:
     ]
 
 
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_welcome_torn_between_a_few_languages_has_a_line_in_each_of_them(channel: str):
+    store = runtime.content_store()
+    reply = _generate(
+        "utter_welcome", _tracker(detected="uk"), channel, welcome_languages=["uk", "ru"]
+    )
+    assert reply["text"].split("\n") == [
+        store.phrase("welcome_line", "uk"),
+        store.phrase("welcome_line", "ru"),
+    ]
+
+
+def test_welcome_lines_keep_their_own_direction_when_the_first_is_persian():
+    store = runtime.content_store()
+    reply = _generate("utter_welcome", _tracker(detected="fa"), welcome_languages=["ar", "fa"])
+    persian, arabic = reply["text"].split("\n")
+    assert persian.startswith(RLM) and not persian.startswith(RLM * 2)
+    assert arabic.startswith(RLM) and arabic.count(LRI) == store.phrase("welcome_line", "ar").count(
+        "Veilig Melden"
+    )
+    everyone = _generate("utter_welcome", _tracker(detected="fa"))["text"].split("\n")
+    assert everyone[0].startswith(RLM)
+    assert [line for line in everyone if line.startswith(RLM)] == [
+        line for line in everyone if re.search("[\u0600-\u06ff]", line)
+    ]
+
+
 def test_unsupported_or_unknown_language_answers_in_english():
     assert _generate("utter_thank", _tracker(detected="ha"))["text"] == _english("utter_thank")
     assert _generate("utter_thank", _tracker())["text"] == _english("utter_thank")

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.language.detection import Detection, clean_text, is_unsupported, next_conversation_language
+from bot.language.detection import (
+    Detection,
+    clean_text,
+    detection_from_parse,
+    is_unsupported,
+    next_conversation_language,
+    welcome_languages,
+)
 from bot.language.names import LanguageNames, load_languages
 
 
@@ -137,6 +144,37 @@ def test_chinese_with_english_or_dutch_words_is_chinese(parse, text: str):
 
 def test_japanese_with_english_words_is_not_taken_for_chinese(parse):
     assert parse("これはtestです").get("language")["code"] == "ja"
+
+
+def test_a_first_message_two_of_ours_write_alike_sets_neither():
+    # 'прив' is Russian and Ukrainian chat alike: a Russian greeted in Ukrainian is answered
+    # in a language that looks like theirs and is not.
+    assert next_conversation_language(None, Detection("uk", 0.95, 1, shared_with=("ru",))) is None
+    assert next_conversation_language(None, Detection("uk", 0.95, 1)) == "uk"
+
+
+@pytest.mark.parametrize(
+    ("text", "others"), [("прив", {"ru", "uk"}), ("Ja!", {"de", "nl"}), ("claro", {"es", "pt"})]
+)
+def test_the_detector_knows_the_messages_our_languages_write_alike(parse, text: str, others):
+    language = parse(text, "affirm").get("language")
+    assert {language["code"], *language["shared_with"]} == others
+    assert next_conversation_language(None, detection_from_parse(language, text)) is None
+
+
+def test_a_greeting_only_one_of_ours_writes_still_sets_it(parse):
+    for text, code in [("привет", "ru"), ("привіт", "uk"), ("merhaba", "tr")]:
+        language = parse(text, "greet").get("language")
+        assert "shared_with" not in language
+        assert next_conversation_language(None, detection_from_parse(language, text)) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "languages"),
+    [("прив", ("ru", "uk")), ("سلام", ("ar", "fa")), ("hallo", ()), ("你好", ("zh",))],
+)
+def test_a_first_greeting_is_welcomed_in_our_languages_of_its_letters(text: str, languages):
+    assert welcome_languages(text) == languages
 
 
 def test_first_confident_message_sets_the_language():
