@@ -9,7 +9,6 @@ Nothing here raises on what a user types."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Optional
@@ -19,7 +18,8 @@ from rapidfuzz import fuzz, process
 from bot.directory.names import place_names
 from bot.directory.phones import country_from_phone, phone_from_sender
 from bot.directory.records import POST_KINDS, Directory, PostRecord
-from bot.language.scripts import is_accent, script_of
+from bot.directory.spelling import keys, normalize, without_article
+from bot.language.scripts import script_of
 from bot.language.segmentation import has_han
 
 # A post name is a few words; longer answers are a story, not a place: ask again.
@@ -48,42 +48,6 @@ TOO_LONG = "too_long"
 UNKNOWN = "unknown"  # no post matches
 NO_POST_IN_COUNTRY = "no_post_in_country"  # phone number from a country without a post
 NOT_A_PHONE_NUMBER = "not_a_phone_number"  # the sender id is no phone number (web, Telegram)
-
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-# Persian keyboards write ی and ک where Arabic ones write ي and ك: the same letters here.
-_ARABIC_LETTERS = str.maketrans(
-    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك"}
-)
-_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
-
-
-def normalize(text: str) -> str:
-    """Lower case, no accents or Arabic diacritics, punctuation as spaces."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS)
-    decomposed = unicodedata.normalize("NFKD", text)
-    text = "".join(char for char in decomposed if not is_accent(char))
-    # Hindi's vowel signs are marks, not letters: part of the word ('हाँ' is not 'ह').
-    text = "".join(
-        char if char.isalnum() or unicodedata.category(char)[0] == "M" else " " for char in text
-    )
-    return " ".join(text.split())
-
-
-def _without_article(word: str) -> str:
-    """'المغرب' -> 'مغرب', 'بالرباط' -> 'رباط': Arabic writes 'the' and 'in' onto words."""
-    for prefix in _ARABIC_PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
-            return word[len(prefix) :]
-    return word
-
-
-def _keys(name: str) -> set[str]:
-    normalized = normalize(name)
-    if not normalized:
-        return set()
-    bare = " ".join(_without_article(word) for word in normalized.split())
-    return {normalized, bare}
 
 
 @dataclass(frozen=True)
@@ -144,7 +108,7 @@ class PostResolver:
                 ("country", (*post.country_names, *places.country_names(post.country))),
             ):
                 for name in names:
-                    for key in _keys(name):
+                    for key in keys(name):
                         entry = entries.get((how, key))
                         posts = entry.posts if entry else ()
                         if post not in posts:
@@ -156,7 +120,7 @@ class PostResolver:
         self._fuzzy_keys = [key for key in self._by_key if len(key) >= 4]
         # The cities' own names (posts.yml), preferred when a misspelling is as near to
         # another language's spelling of another city ('dakkar': Dakar, not Dakka).
-        self._own_city_keys = {key for post in directory.posts for key in _keys(post.city)}
+        self._own_city_keys = {key for post in directory.posts for key in keys(post.city)}
         # One-word names by their first letters, for the words with endings.
         self._by_start: dict[str, list[str]] = {}
         for key in self._by_key:
@@ -222,7 +186,7 @@ class PostResolver:
         ]
 
     def _lookup(self, key: str) -> list[_Entry]:
-        bare = " ".join(_without_article(word) for word in key.split())
+        bare = " ".join(without_article(word) for word in key.split())
         return self._by_key.get(key, []) or self._by_key.get(bare, [])
 
     def _by_whole_name(self, raw: str, query: str) -> list[PostCandidate]:

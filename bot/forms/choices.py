@@ -13,7 +13,7 @@ from typing import Mapping, Optional, Sequence
 
 from rapidfuzz import fuzz
 
-from bot.directory.resolution import normalize
+from bot.directory.spelling import normalize
 from bot.language.segmentation import contains_phrase
 
 # A typed answer, or a word of it, this close to a choice's words selects it.

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional
 
 from bot.cases.model import CONTACTS, KINDS, SPOKE_TO
 from bot.cases.views import Report
-from bot.directory.resolution import normalize
+from bot.directory.spelling import normalize
 from bot.forms.choices import match_choice, plain
 
 # What an optional question holds when the reporter chose to skip it.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
-from bot.directory.resolution import normalize
+from bot.directory.spelling import normalize
 from bot.forms.answer import Answer
 from bot.language.segmentation import contains_phrase
 from bot.report.form import (
