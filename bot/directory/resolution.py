@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from bot.directory.names import place_names
 from bot.directory.phones import country_from_phone, phone_from_sender
 from bot.directory.records import POST_KINDS, Directory, PostRecord
-from bot.directory.spelling import keys, normalize, without_article
+from bot.directory.spelling import keys, normalize, without_articles
 from bot.language.scripts import script_of
 from bot.language.segmentation import has_han
 
@@ -186,8 +186,7 @@ class PostResolver:
         ]
 
     def _lookup(self, key: str) -> list[_Entry]:
-        bare = " ".join(without_article(word) for word in key.split())
-        return self._by_key.get(key, []) or self._by_key.get(bare, [])
+        return self._by_key.get(key, []) or self._by_key.get(without_articles(key), [])
 
     def _by_whole_name(self, raw: str, query: str) -> list[PostCandidate]:
         return self._candidates(self._lookup(query), 100.0)

@@ -30,7 +30,7 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
-def without_article(word: str) -> str:
+def _without_article(word: str) -> str:
     """'المغرب' -> 'مغرب', 'بالرباط' -> 'رباط': Arabic writes 'the' and 'in' onto words."""
     for prefix in _ARABIC_PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= 3:
@@ -38,10 +38,14 @@ def without_article(word: str) -> str:
     return word
 
 
+def without_articles(normalized: str) -> str:
+    """A normalized name with no Arabic article on any of its words."""
+    return " ".join(_without_article(word) for word in normalized.split())
+
+
 def keys(name: str) -> set[str]:
     """A name as compared: normalized, with and without the Arabic article."""
     normalized = normalize(name)
     if not normalized:
         return set()
-    bare = " ".join(without_article(word) for word in normalized.split())
-    return {normalized, bare}
+    return {normalized, without_articles(normalized)}
