@@ -67,12 +67,24 @@ def training_lines(training_data: TrainingData, other_languages_dir: Optional[Pa
         if code and text:
             lines.append(f"__label__{code} {text}")
     if other_languages_dir and other_languages_dir.is_dir():
-        for corpus in sorted(other_languages_dir.glob("*.txt")):
-            for raw in corpus.read_text(encoding="utf-8").splitlines():
-                text = fold_accents(clean_text(raw))
-                if text:
-                    lines.append(f"__label__{corpus_language(corpus)} {text}")
+        lines += other_language_lines(other_languages_dir)
     return lines
+
+
+def other_language_lines(directory: Path) -> List[str]:
+    """The corpora of languages we do not speak, in fastText's supervised format."""
+    lines = []
+    for corpus in sorted(directory.glob("*.txt")):
+        for raw in corpus.read_text(encoding="utf-8").splitlines():
+            text = fold_accents(clean_text(raw))
+            if text:
+                lines.append(f"__label__{corpus_language(corpus)} {text}")
+    return lines
+
+
+def train_domain_model(lines: List[str], model: Path, config: Dict[str, Any]) -> None:
+    """The domain language model: character n-grams of 2 to 5 letters, single words."""
+    train_fasttext(lines, model, config, minn=2, maxn=5, wordNgrams=1)
 
 
 def shared_lines(training_data: TrainingData) -> Dict[str, List[str]]:
@@ -160,7 +172,7 @@ class LanguageDetector(GraphComponent):
             )
         with self._model_storage.write_to(self._resource) as model_dir:
             model = Path(model_dir) / DOMAIN_MODEL_FILE
-            train_fasttext(lines, model, self._config, minn=2, maxn=5, wordNgrams=1)
+            train_domain_model(lines, model, self._config)
             shared = json.dumps(shared_lines(training_data), ensure_ascii=False, indent=0)
             (Path(model_dir) / SHARED_LINES_FILE).write_text(shared, encoding="utf-8")
         logger.info("Trained the domain language model on %d examples.", len(lines))

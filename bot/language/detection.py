@@ -245,8 +245,13 @@ class LanguageIdentifier:
         domain_model_path: Optional[Path],
         lid_path: Optional[Path] = None,
         shared_lines: Optional[Mapping[str, Sequence[str]]] = None,
+        domain_weight: float = DOMAIN_WEIGHT,
+        supported_prior: float = SUPPORTED_PRIOR,
     ):
         self._lid = load_fasttext(str(lid_path or lid176_path()))
+        # The vote's weights; given here only by their cross-validation (lid_crossval.py).
+        self.domain_weight = domain_weight
+        self.supported_prior = supported_prior
         self._domain = read_fasttext(str(domain_model_path)) if domain_model_path else None
         # Messages (clean_text) the training data writes in several of our languages.
         self._shared = {text: tuple(codes) for text, codes in (shared_lines or {}).items()}
@@ -276,7 +281,7 @@ class LanguageIdentifier:
         # guesses, so there lid.176 alone speaks.
         if self._domain is not None and letters.script in DOMAIN_SCRIPTS:
             domain = distribution(self._domain, fold_accents(cleaned))
-            weight = DOMAIN_WEIGHT
+            weight = self.domain_weight
             top = max(domain, key=domain.__getitem__, default=None)
             if letters.script == "LATIN" and top in ROMANISED and domain[top] >= ROMANISED_SURE:
                 # Arabic, Urdu or Persian in Latin letters: lid.176 never saw them written so
@@ -292,7 +297,7 @@ class LanguageIdentifier:
             # the others compete.
             return {label: p for label, p in scores.items() if label not in SUPPORTED_LANGUAGES}
         scores = {
-            label: p * (SUPPORTED_PRIOR if label in SUPPORTED_LANGUAGES else 1.0)
+            label: p * (self.supported_prior if label in SUPPORTED_LANGUAGES else 1.0)
             for label, p in scores.items()
         }
         if letters.script == "LATIN" and arabizi_words(cleaned):
