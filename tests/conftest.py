@@ -24,6 +24,29 @@ ROOT = PROJECT_ROOT
 MODEL = settings().test_model
 
 
+# Files that keep one worker busy for minutes (a model trained in a fixture, every typed
+# conversation through the servers), longest first. bin/test hands the workers whole files
+# in the order collected (--dist loadfile --no-loadscope-reorder) and these go first: queued
+# last, as pytest-xdist does by default with the files of fewest tests, the other worker sat
+# idle for their minutes at the end of the run. `--durations` shows the long ones.
+LONG_FIRST = (
+    "tests/e2e/test_typed_conversations.py",
+    "tests/security/test_storage_outage.py",
+    "tests/e2e/test_model_load.py",
+    "tests/e2e/test_stories.py",
+    "tests/unit/safety/test_heldout.py",
+    "tests/unit/language/test_intent_ensemble.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = Path(item.path).resolve().relative_to(ROOT).as_posix()
+        return LONG_FIRST.index(path) if path in LONG_FIRST else len(LONG_FIRST)
+
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
 def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
     """Name a long bytes parameter by its length: pytest would spell out every byte
     (megabytes for a file over the size limit), and the pytest-xdist workers must
