@@ -35,7 +35,7 @@ from bot.forms.answer import Answer
 from bot.forms.interruptions import Expects, Turn, steps_aside
 from bot.forms.tries import FORM_TRIES, settle, tries_of
 from bot.handoffs.store import HandoffStoreUnavailable
-from bot.language.detection import reply_language
+from bot.language.conversation import reply_language
 from bot.report.form import words_of
 from bot.security.redaction import RESPONSE_NAME_KEY
 

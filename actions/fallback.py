@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import AssistantAction, active_form, intent_of
 from actions.experience import acknowledge
 from bot.language.catalogue import nearest_language
-from bot.language.detection import is_unsupported_in
+from bot.language.conversation import is_unsupported_in
 from bot.language.reading import asks_whether_it_counts, tied_questions
 
 # Someone we cannot answer in their language is told so in the two most widely read ones,

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import AssistantAction, text_of
-from bot.language.detection import welcome_languages
+from bot.language.conversation import welcome_languages
 from bot.language.slot import LANGUAGE_SLOT, language_after, language_asked_for
 
 

@@ -35,7 +35,7 @@ from bot.cases.views import InformationAdded, StatusView
 from bot.evidence.dialogue import SHARE_FILE
 from bot.forms.answer import Answer
 from bot.forms.interruptions import Expects
-from bot.language.detection import reply_language
+from bot.language.conversation import reply_language
 from bot.report.answers import problem_response
 from bot.report.status import (
     GAVE_UP,

@@ -15,7 +15,8 @@ from rasa.shared.core.events import BotUttered, UserUttered
 
 from bot import runtime
 from bot.evidence.dialogue import KEEP, ORIGINALS
-from bot.language.detection import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
+from bot.language.conversation import DEFAULT_LANGUAGE
 from channels.choices import Choice, choices_from
 
 logger = logging.getLogger(__name__)

@@ -58,7 +58,8 @@ from telegram.error import TelegramError
 
 from bot import runtime
 from bot.evidence.desk import EvidenceDesk
-from bot.language.detection import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
+from bot.language.conversation import DEFAULT_LANGUAGE
 from bot.language.slot import INTERFACE_LANGUAGE
 from channels.choices import (
     payload_from_callback,
@@ -88,7 +89,7 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 COMMANDS = {"start": "/greet", "language": "/change_language", "delete": "/delete_data"}
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # A guess from the app's language is below the bar that sets the conversation language
-# (bot.language.detection.FIRST_SET_CONFIDENCE): it words this answer, and the user's own words
+# (bot.language.conversation.FIRST_SET_CONFIDENCE): it words this answer, and the user's own words
 # decide the conversation language.
 APP_LANGUAGE_CONFIDENCE = 0.5
 

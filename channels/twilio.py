@@ -62,7 +62,7 @@ from twilio.request_validator import RequestValidator
 
 from bot import runtime
 from bot.evidence.desk import EvidenceDesk
-from bot.language.detection import DEFAULT_LANGUAGE
+from bot.language.conversation import DEFAULT_LANGUAGE
 from channels.addresses import ReplyTo
 from channels.choices import numbered_payload, without_command_prefix
 from channels.conversation import Conversation, channel_message, read_conversation

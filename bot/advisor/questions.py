@@ -26,7 +26,7 @@ from bot.directory.resolution import (
     resolve_post,
     resolve_sender,
 )
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 from bot.language.names import LanguageNames
 from bot.language.segmentation import contains_phrase
 

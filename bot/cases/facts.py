@@ -26,7 +26,7 @@ from bot.cases.model import (
     UNDER_INVESTIGATION,
 )
 from bot.directory.records import REGIONS
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 from bot.timestamps import utc
 
 QUARTERS: tuple[int, ...] = (1, 2, 3, 4)

@@ -33,7 +33,8 @@ from bot.cases.model import (
     audit,
 )
 from bot.cases.views import Report
-from bot.language.detection import SUPPORTED_LANGUAGES, fold_accents
+from bot.language.catalogue import SUPPORTED_LANGUAGES
+from bot.language.text import fold_accents
 from bot.settings import settings
 
 # A description of 20,000 characters is stored whole; beyond this it is refused (with a

@@ -17,7 +17,7 @@ from bot.cli.printable import line, say
 from bot.content import edits
 from bot.content.files import ImportRefused, differences, export, import_tree
 from bot.content.store import Content, load_content, with_edits
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 from bot.settings import settings
 
 

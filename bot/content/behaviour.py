@@ -14,8 +14,8 @@ from typing import Mapping, Optional, Sequence
 
 import yaml
 
-from bot.language.detection import clean_text, fold_accents
 from bot.language.stems import PERSIAN_AS_ARABIC, forms_of, has_stem
+from bot.language.text import clean_text, fold_accents
 
 # On a tie the earlier, more specific category wins.
 CATEGORIES: tuple[str, ...] = (

@@ -20,7 +20,8 @@ from rasa.utils.endpoints import EndpointConfig
 from bot import runtime
 from bot.cases.receipts import is_passphrase
 from bot.content.rendering import POST_COUNTRY
-from bot.language.detection import SUPPORTED_LANGUAGES, reply_language
+from bot.language.catalogue import SUPPORTED_LANGUAGES
+from bot.language.conversation import reply_language
 from bot.safety.concern import CONCERN_KEY, LINE_RESPONSES, FirstReplies
 
 # Keys Rasa passes along with a response request that are not template values.

@@ -90,7 +90,7 @@ def isolate_rtl(text: str) -> str:
 WELCOME_LINES = "welcome_lines"
 WELCOME_LINE = "welcome_line"
 # A variable naming the only languages to welcome in (ours written in the message's script:
-# bot.language.detection.welcome_languages); without it, all of ours.
+# bot.language.conversation.welcome_languages); without it, all of ours.
 WELCOME_LANGUAGES = "welcome_languages"
 
 

@@ -14,7 +14,7 @@ from typing import Any, Mapping, Optional
 import yaml
 
 from bot.cases.model import CONTACTS, KINDS, SPOKE_TO
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 from bot.settings import PROJECT_ROOT
 
 JOURNEYS: tuple[str, ...] = ("report", "advisor", "safety", "questions", "language", "status")

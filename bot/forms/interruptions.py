@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Any, Collection, Mapping, Optional
 
 from bot.forms.choices import plain
-from bot.language.detection import is_unsupported_in
+from bot.language.conversation import is_unsupported_in
 from bot.language.scripts import count_words
 from bot.language.segmentation import contains_phrase
 from bot.language.stems import forms_of, has_stem

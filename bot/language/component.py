@@ -35,14 +35,10 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language.detection import (
-    SUPPORTED_LANGUAGES,
-    LanguageIdentifier,
-    clean_text,
-    fasttext_file_from_storage,
-    fold_accents,
-    routes_to_fallback,
-)
+from bot.language.catalogue import SUPPORTED_LANGUAGES
+from bot.language.conversation import routes_to_fallback
+from bot.language.detection import LanguageIdentifier, fasttext_file_from_storage
+from bot.language.text import clean_text, fold_accents
 from bot.language.training import train_fasttext
 
 logger = logging.getLogger(__name__)

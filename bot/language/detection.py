@@ -29,11 +29,8 @@ Nothing is loaded at import time; models are loaded once per process on first us
 from __future__ import annotations
 
 import importlib.util
-import re
 import tempfile
-import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Optional, Sequence
@@ -44,6 +41,7 @@ from bot.language.catalogue import (
     SUPPORTED_LANGUAGES,
     language_of_letters,
 )
+from bot.language.conversation import NO_LANGUAGE, Detection
 from bot.language.scripts import (
     ARABIC_SCRIPT_OTHERS,
     Letters,
@@ -52,54 +50,19 @@ from bot.language.scripts import (
     chinese_among_latin,
     count_words,
     cyrillic_language,
-    is_accent,
-    is_arabizi_word,
     latin_letters_not_ours,
     letters_of,
 )
+from bot.language.text import clean_text, fold_accents, letters_say_not_ours
 
 if TYPE_CHECKING:  # fasttext is imported lazily: importing it is not free
     import fasttext
 
-# The supported languages are those of data/languages.yml (bot/language/catalogue.py).
-DEFAULT_LANGUAGE = "en"
-
-# A message must be at least this sure to set the conversation language the first time...
-FIRST_SET_CONFIDENCE = 0.6
-# ...and may not be a message our own training data writes in another of our languages too
-# ('прив': Russian and Ukrainian chat; 'ja': Dutch and German): that one sets neither.
-# ...and surer, and longer, to switch an already chosen one.
-SWITCH_CONFIDENCE = 0.8
-SWITCH_MIN_WORDS = 3
-# ...and longer still when it answers a form's question: the English office words of a
-# Hindi or Swahili speaker's answer ("conflict of interest") are a choice, not a switch.
-ANSWER_SWITCH_MIN_WORDS = 6
-# An unsupported language is only concluded from a clear, not too short message. The prior
-# for our languages already keeps their scores up, so a third of the vote is clear enough:
-# on the held-out sets no message in our languages crosses it (docs/evaluation.md).
-UNSUPPORTED_CONFIDENCE = 0.3
-UNSUPPORTED_MIN_WORDS = 3
-# In a conversation already in one of our languages, a message in its script is another
-# language (Marathi in a Hindi chat, Malay in an Indonesian one) only when the vote is this sure
-# (a ten-word Marathi message: 0.87; a four-word Hindi answer leaning to Marathi: 0.46).
-NEIGHBOUR_SURE = 0.75
-# Where that holds for a short message (under ANSWER_SWITCH_MIN_WORDS) before any
-# conversation language is known too: Hindi is our only language in Devanagari, and short
-# Hindi leans to Marathi or Nepali in both votes. An unsure one is understood as Hindi
-# rather than answered with the list of languages.
-UNSURE_NEIGHBOUR_SCRIPTS = frozenset({"DEVANAGARI"})
 # Up to this many words, letters only one of our languages writes (`letters:` in
 # data/languages.yml: Turkish ı ğ ş) name it against a vote for another of ours: 'tşk'
 # (thanks, in Turkish chat) is no Ukrainian. A longer message's vote is sure, and may carry a
 # name from elsewhere ('the consulate in São Paulo').
 OWN_LETTERS_MAX_WORDS = 3
-# Two words ('bardzo przepraszam') are enough only when the vote is this sure; one word in a
-# Latin or Arabic script never is ('jambo', 'ok').
-TWO_WORDS_UNSUPPORTED_CONFIDENCE = 0.8
-
-# A message in a script none of our languages uses is not ours however short ('네', '好'),
-# unless its few letters sit among more symbols: an emoticon ('¯\\_(ツ)_/¯').
-EMOTICON_MAX_LETTERS = 3
 
 # Weight of the domain model in the vote; lid.176 gets the rest.
 DOMAIN_WEIGHT = 0.5
@@ -121,75 +84,6 @@ ROMANISED_DOMAIN_WEIGHT = 0.85
 DOMAIN_SCRIPTS = OUR_SCRIPTS | {"CYRILLIC"}
 # A Latin message with Arabizi words ('3ayez') counts Arabic this much more.
 ARABIZI_WEIGHT = 10.0
-
-_URL = re.compile(r"(https?://\S+|www\.\S+|\S+@\S+\.\S+)", re.IGNORECASE)
-# Dutch names of institutions appear in messages in every language; they say nothing
-# about the language of the message. Latin letters only after the name: '\w' also took the
-# Chinese that follows it ('vertrouwenspersoon是啥意思'), leaving no words at all.
-_PROPER_NAMES = re.compile(
-    r"huis\s+voor\s+klokkenluiders|veilig\s+melden|vertrouwenspers(?:oon|onen)[a-z]*",
-    re.IGNORECASE,
-)
-_ASCII_DIGITS = frozenset("0123456789")
-_DIGITS = re.compile(r"[0-9]+")
-
-
-def clean_text(text: str) -> str:
-    """Keeps only what says something about the language: letters, apostrophes and the digits
-    of Arabizi words ('3ayez', '7aga': Arabic written in Latin letters and digits)."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = _URL.sub(" ", text)
-    text = _PROPER_NAMES.sub(" ", text)
-    kept = []
-    for char in text:
-        category = unicodedata.category(char)
-        if category[0] in ("L", "M") or char in "'’" or char in _ASCII_DIGITS:
-            kept.append(char)
-        else:  # other digits, punctuation, emoji, symbols, control and format characters
-            kept.append(" ")
-    words = "".join(kept).lower().split()
-    # A digit says something only inside an Arabizi word; phone numbers, dates, '2nd' go.
-    words = " ".join(w if is_arabizi_word(w) else _DIGITS.sub(" ", w) for w in words).split()
-    # A mark or an apostrophe with no letter ('¯' is a space and a macron) is no word.
-    return " ".join(w for w in words if any(c.isalpha() for c in w))
-
-
-def fold_accents(text: str) -> str:
-    """'crié' -> 'crie'; also strips Arabic diacritics (harakat); keeps Hindi's vowel signs."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not is_accent(c))
-
-
-@dataclass(frozen=True)
-class Detection:
-    code: Optional[str]
-    confidence: float
-    words: int
-    # The letters alone show the message is in none of our languages: a script none of them
-    # uses (Chinese, Cyrillic, Thai, ...) or Persian, Urdu or Pashto letters. However short
-    # the message, no model is needed to know we cannot answer it in its language.
-    letters_not_ours: bool = False
-    # Others of ours whose chat, in the training data, writes this very message ('прив').
-    shared_with: tuple[str, ...] = ()
-
-    @property
-    def supported(self) -> bool:
-        return self.code in SUPPORTED_LANGUAGES
-
-    def as_parse_data(self) -> dict:
-        """`supported` is False exactly when the message is clearly in a language we do not
-        speak (and was routed to nlu_fallback): forms step aside on it."""
-        data: dict = {
-            "code": self.code,
-            "confidence": round(self.confidence, 4),
-            "supported": not is_unsupported(self),
-        }
-        if self.shared_with:
-            data["shared_with"] = list(self.shared_with)
-        return data
-
-
-NO_LANGUAGE = Detection(code=None, confidence=0.0, words=0)
 
 
 def lid176_path() -> Path:
@@ -371,134 +265,3 @@ def _named_by_letters(cleaned: str, letters: Letters, voted: Optional[str]) -> O
         written_so = [c for c, language in CATALOGUE.items() if language.script == letters.script]
         return written_so[0] if len(written_so) == 1 else None
     return None
-
-
-def letters_say_not_ours(
-    text: str, cleaned: Optional[str] = None, letters: Optional[Letters] = None
-) -> bool:
-    """The message's letters alone rule out all our languages (see Detection)."""
-    cleaned = clean_text(text) if cleaned is None else cleaned
-    letters = letters or letters_of(cleaned)
-    if not letters.count or _is_emoticon(text, letters.count):
-        return False
-    if letters.foreign:
-        return True
-    if letters.script == "LATIN":
-        return latin_letters_not_ours(cleaned)
-    if letters.script == "ARABIC":
-        named = arabic_script_language(cleaned)
-        return named is not None and named not in SUPPORTED_LANGUAGES
-    if letters.script == "CYRILLIC":
-        named = cyrillic_language(cleaned)
-        return named is not None and named not in SUPPORTED_LANGUAGES
-    return False
-
-
-def _is_emoticon(text: str, letters: int) -> bool:
-    """A few letters among more symbols: '¯\\_(ツ)_/¯' is a shrug, not Japanese."""
-    if letters > EMOTICON_MAX_LETTERS:
-        return False
-    symbols = sum(
-        1
-        for c in unicodedata.normalize("NFKC", text)
-        if unicodedata.category(c)[0] in ("P", "S") and c not in _SENTENCE_PUNCTUATION
-    )
-    return symbols > letters
-
-
-# Punctuation that ends or splits a sentence says nothing of an emoticon ('谢谢！！！').
-_SENTENCE_PUNCTUATION = frozenset("!?.,;:'\"…。！？、，；：¡¿؟،")
-
-
-def detection_from_parse(parse_language: Optional[Mapping], text: Optional[str]) -> Detection:
-    """Rebuilds a Detection from the `language` entry of Rasa's parse data and the text."""
-    if not parse_language or not parse_language.get("code"):
-        return NO_LANGUAGE
-    cleaned = clean_text(text or "")
-    return Detection(
-        code=parse_language["code"],
-        confidence=float(parse_language.get("confidence") or 0.0),
-        words=count_words(cleaned),
-        letters_not_ours=letters_say_not_ours(text or "", cleaned),
-        shared_with=tuple(
-            c for c in parse_language.get("shared_with") or () if c in SUPPORTED_LANGUAGES
-        ),
-    )
-
-
-def next_conversation_language(
-    current: Optional[str], detection: Detection, min_words: int = SWITCH_MIN_WORDS
-) -> Optional[str]:
-    """The language the conversation should continue in after this message, or None to keep
-    the current one. A short (under `min_words`) or unsure message never switches an
-    established language."""
-    if not detection.supported or detection.code == current:
-        return None
-    if current is None:
-        sure = detection.confidence >= FIRST_SET_CONFIDENCE and not detection.shared_with
-        return detection.code if sure else None
-    if detection.confidence >= SWITCH_CONFIDENCE and detection.words >= min_words:
-        return detection.code
-    return None
-
-
-def is_unsupported(detection: Detection) -> bool:
-    """A clear message in a language we cannot answer in: its letters say so, or the vote
-    is clear enough on a message long enough."""
-    if detection.code is None or detection.supported:
-        return False
-    if detection.letters_not_ours:
-        return True
-    if detection.words >= UNSUPPORTED_MIN_WORDS:
-        return detection.confidence >= UNSUPPORTED_CONFIDENCE
-    return detection.words == 2 and detection.confidence >= TWO_WORDS_UNSUPPORTED_CONFIDENCE
-
-
-def is_unsupported_in(parse_data: Optional[Mapping], conversation_language: Optional[str]) -> bool:
-    """is_unsupported for a tracker's latest message (Rasa's parse data, `text` and
-    `language`), unless the message is written in the script of the language the
-    conversation is in, or in Latin letters (every language's transliteration is understood),
-    and the vote was not sure: a Hindi speaker's short answer the vote leans to Marathi for
-    ('आदमी हो तो बेहतर', a man would be better) is still in Hindi, and so is the Hinglish
-    'june se har weekend' (since June, every weekend) it leans to Afrikaans for."""
-    text = (parse_data or {}).get("text") or ""
-    detection = detection_from_parse((parse_data or {}).get("language"), text)
-    if not is_unsupported(detection):
-        return False
-    ours = CATALOGUE.get(conversation_language or "")
-    if ours is None:
-        return True
-    written_in = letters_of(clean_text(text)).script
-    ours_to_read = written_in in (ours.script, "LATIN")
-    return detection.letters_not_ours or not ours_to_read or detection.confidence >= NEIGHBOUR_SURE
-
-
-def routes_to_fallback(detection: Detection, text: str) -> bool:
-    """Whether the NLU hands the message to the fallback as a language we do not speak:
-    is_unsupported, except an unsure vote in a script we share (UNSURE_NEIGHBOUR_SCRIPTS)."""
-    if not is_unsupported(detection):
-        return False
-    if detection.letters_not_ours or detection.confidence >= NEIGHBOUR_SURE:
-        return True
-    if detection.words >= ANSWER_SWITCH_MIN_WORDS:
-        return True  # a sentence says enough: 'मलाई मद्दत चाहियो, मेरो हाकिम...' is Nepali
-    return letters_of(clean_text(text)).script not in UNSURE_NEIGHBOUR_SCRIPTS
-
-
-def welcome_languages(text: str) -> tuple[str, ...]:
-    """The languages to welcome a first message in that set none ('прив', 'سلام'): ours
-    written in its script, unless that is Latin, which nearly all of ours write (then all:
-    an empty tuple)."""
-    script = letters_of(clean_text(text)).script
-    if script is None or script == "LATIN":
-        return ()
-    return tuple(code for code, entry in CATALOGUE.items() if entry.script == script)
-
-
-def reply_language(slot_value: Optional[str], parse_language: Optional[Mapping]) -> str:
-    """The language to answer in: the conversation language, else this message's best
-    supported guess, else the default."""
-    if slot_value in SUPPORTED_LANGUAGES:
-        return slot_value
-    code = (parse_language or {}).get("code")
-    return code if code in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE

@@ -14,17 +14,15 @@ from typing import Iterable
 
 import yaml
 
-from bot.language.catalogue import CATALOGUE
-from bot.language.detection import (
+from bot.language.catalogue import CATALOGUE, SUPPORTED_LANGUAGES
+from bot.language.conversation import (
     FIRST_SET_CONFIDENCE,
-    SUPPORTED_LANGUAGES,
-    clean_text,
     detection_from_parse,
-    lid176_path,
-    load_fasttext,
     next_conversation_language,
 )
+from bot.language.detection import lid176_path, load_fasttext
 from bot.language.scripts import count_words
+from bot.language.text import clean_text
 
 # Issue targets: every core language >= 0.95 unless its entry in data/languages.yml says
 # otherwise (Arabic, Arabizi counted, 0.93; languages added later 0.90); every intent >= 0.85
@@ -171,7 +169,7 @@ def per_intent_table(per_language: dict[str, Scores]) -> list[str]:
 
 def short_messages_section(per_language: dict[str, Scores]) -> list[str]:
     """Which languages the short messages were taken for, and how many would matter: in a
-    conversation a short message never switches its language (bot/language/detection.py);
+    conversation a short message never switches its language (bot/language/conversation.py);
     only as the first message, and only when the vote is sure, would it set a wrong one."""
     confusions: Counter = Counter()
     for scores in per_language.values():

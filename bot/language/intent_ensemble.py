@@ -34,15 +34,11 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language.detection import (
-    distribution,
-    fasttext_file_from_storage,
-    fold_accents,
-    read_fasttext,
-)
+from bot.language.detection import distribution, fasttext_file_from_storage, read_fasttext
 from bot.language.meaning import FILE as MEANING_FILE
 from bot.language.meaning import MeaningModel
 from bot.language.segmentation import segment
+from bot.language.text import fold_accents
 from bot.language.training import train_fasttext
 from bot.safety.decision import EMERGENCY_INTENT, SELF_HARM_INTENT
 

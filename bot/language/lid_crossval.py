@@ -29,16 +29,11 @@ from bot.language.component import (
     other_language_lines,
     train_domain_model,
 )
-from bot.language.detection import (
-    DOMAIN_WEIGHT,
-    SUPPORTED_PRIOR,
-    LanguageIdentifier,
-    clean_text,
-    fold_accents,
-    next_conversation_language,
-)
+from bot.language.conversation import next_conversation_language
+from bot.language.detection import DOMAIN_WEIGHT, SUPPORTED_PRIOR, LanguageIdentifier
 from bot.language.evaluation import SHORT_WORDS
 from bot.language.scripts import count_words
+from bot.language.text import clean_text, fold_accents
 from bot.settings import PROJECT_ROOT
 
 DOMAIN_WEIGHTS: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)

@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
-from bot.language.detection import SUPPORTED_LANGUAGES, clean_text, fold_accents
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 from bot.language.segmentation import has_han
+from bot.language.text import clean_text, fold_accents
 
 
 def _bounded(pattern: str, name: str) -> str:

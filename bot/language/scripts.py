@@ -2,7 +2,7 @@
 has when its script writes no spaces, and the letters that tell languages sharing a script
 apart.
 
-All functions take text already cleaned by `bot.language.detection.clean_text` (lower case,
+All functions take text already cleaned by `bot.language.text.clean_text` (lower case,
 letters, apostrophes and Arabizi digits only), not folded: the letters that matter here
 (ی ک ے ї й ...) are exactly those accent folding would change.
 """

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from typing import Any, Optional
 
 from bot import runtime
-from bot.language.detection import (
+from bot.language.catalogue import SUPPORTED_LANGUAGES
+from bot.language.conversation import (
     ANSWER_SWITCH_MIN_WORDS,
-    SUPPORTED_LANGUAGES,
     SWITCH_MIN_WORDS,
     detection_from_parse,
     is_unsupported,

@@ -7,7 +7,7 @@ Two things differ from rasa's WhitespaceTokenizer:
 - Chinese runs are cut into words (bot/language/segmentation.py), so the character n-grams
   and the word features of the pipeline mean the same in every script;
 - each token's lemma, which the featurizers read, is the token without accents as
-  bot.language.detection.fold_accents takes them: Latin accents and Arabic harakat go, Hindi's
+  bot.language.text.fold_accents takes them: Latin accents and Arabic harakat go, Hindi's
   vowel signs stay. The featurizers' own `strip_accents: unicode` took those too, and left
   'मीडिएशन' (mediation) as 'मडएशन'.
 """
@@ -22,8 +22,8 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.language.detection import fold_accents
 from bot.language.segmentation import has_han, words_of
+from bot.language.text import fold_accents
 
 # Rasa's own: punctuation at either end of a word, and inside one unless between digits or in
 # an address ("10'000.00", "blabla@gmail.com").

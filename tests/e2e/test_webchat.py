@@ -21,7 +21,7 @@ import websockets
 
 from bot import runtime
 from bot.content.store import ContentStore
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 from channels.inbound import clean_text
 from channels.webchat.channel import MAX_MESSAGE_CHARACTERS, WebChatInput
 from channels.webchat.labels import LABEL_PREFIX, LABELS, language_choices, widget_labels

@@ -29,7 +29,7 @@ from bot.content import edits
 from bot.content.edits import EditConflict
 from bot.content.store import AWAITING, REFERENCE, REVIEWED
 from bot.content.store import Response as Answer
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 from channels.splitting import sms_segments
 
 MAX_BUTTONS = 8

@@ -261,7 +261,7 @@ def test_commands_reach_the_dialogue_as_its_payloads(server, command, payload):
     # A new conversation has no language yet: the Telegram app's words the answer...
     assert message.parse_data["intent"]["name"] == payload[1:]
     assert message.parse_data["language"]["code"] == "pt"
-    # ...without deciding the conversation language (bot.language.detection.FIRST_SET_CONFIDENCE).
+    # ...without deciding the conversation language (conversation.FIRST_SET_CONFIDENCE).
     assert message.parse_data["language"]["confidence"] < 0.6
 
 

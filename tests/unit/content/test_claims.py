@@ -15,7 +15,7 @@ import pytest
 from bot.content.contacts import STATUSES, Contacts, load_contacts
 from bot.content.rendering import Renderer
 from bot.content.store import Content, ContentStore, load_content
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 
 # Lower-case fragments of the claims that must never return.
 NEVER: dict[str, tuple[str, ...]] = {

@@ -10,7 +10,7 @@ import yaml
 
 from bot.content.rendering import placeholders_in
 from bot.content.store import load_content
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import yaml
 
 from bot.content.store import load_content
 from bot.forms.interruptions import begins_one_of
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 from bot.report.form import words_of
 
 

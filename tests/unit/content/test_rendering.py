@@ -15,7 +15,7 @@ from bot.content.contacts import Contacts
 from bot.content.nlg import ContentNLG
 from bot.content.rendering import LRI, PDI, RLM, Renderer
 from bot.content.store import ContentStore, load_content
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 
 CHANNELS = ("rest", "socketio", "telegram", "twilio", "whatsapp", "cmdline")
 

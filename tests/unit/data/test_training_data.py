@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 from tests.support import ROOT
 
 CONTRACT = ROOT.parent / "shared" / "intents.md"

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.advisor.questions import country_name
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 
 ARABIC = re.compile("[\u0600-\u06ff]")
 

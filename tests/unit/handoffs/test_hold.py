@@ -7,7 +7,7 @@ import pytest
 
 from bot import runtime
 from bot.handoffs.hold import ANSWER, BACK_PHRASE, FILE, RESUME, WAIT, while_held
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 
 
 def back_words() -> list[str]:

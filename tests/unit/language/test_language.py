@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.language.detection import (
+from bot.language.conversation import (
     Detection,
-    clean_text,
     detection_from_parse,
     is_unsupported,
     next_conversation_language,
     welcome_languages,
 )
 from bot.language.names import LanguageNames, load_languages
+from bot.language.text import clean_text
 
 
 @pytest.mark.parametrize(
@@ -208,7 +208,7 @@ def test_an_answer_to_a_form_question_switches_only_as_a_sentence():
 
 
 def test_a_neighbour_language_in_the_conversations_script_needs_a_sure_vote():
-    from bot.language.detection import is_unsupported_in
+    from bot.language.conversation import is_unsupported_in
 
     def message(text: str, code: str, confidence: float) -> dict:
         return {"text": text, "language": {"code": code, "confidence": confidence}}
@@ -228,7 +228,7 @@ def test_a_neighbour_language_in_the_conversations_script_needs_a_sure_vote():
 
 
 def test_an_unsure_vote_for_hindis_neighbours_is_understood_not_routed_to_the_fallback():
-    from bot.language.detection import routes_to_fallback
+    from bot.language.conversation import routes_to_fallback
 
     # Before any conversation language: a short Hindi answer leaning to Marathi is read.
     assert not routes_to_fallback(Detection("mr", 0.46, 4), "आदमी हो तो बेहतर")

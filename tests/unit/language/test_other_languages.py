@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language.detection import (
+from bot.language.conversation import (
     Detection,
     detection_from_parse,
     is_unsupported,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language.detection import clean_text
 from bot.language.scripts import (
     arabic_script_language,
     arabizi_words,
@@ -13,6 +12,7 @@ from bot.language.scripts import (
     cyrillic_language,
     letters_of,
 )
+from bot.language.text import clean_text
 
 
 def test_clean_text_keeps_arabizi_digits_and_drops_numbers():

@@ -10,7 +10,7 @@ from typing import Callable, Mapping, Sequence
 import pytest
 
 from bot.content.store import load_content
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 from bot.report.form import contact_options, kind_options, spoke_to_options
 
 QUESTIONS: dict[str, Callable[..., Mapping[str, Sequence[str]]]] = {

@@ -10,7 +10,7 @@ import pytest
 from bot.content.store import load_content
 from bot.forms.choices import match_choice
 from bot.forms.interruptions import Turn
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 from bot.report.answers import answer_confirm, answer_contact, answer_spoke_to
 from bot.report.form import DECLINED, STARTED, says_skip, start_options
 

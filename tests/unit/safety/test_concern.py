@@ -13,7 +13,7 @@ from bot.content.contacts import Contacts
 from bot.content.nlg import ContentNLG
 from bot.content.rendering import Renderer
 from bot.content.store import ContentStore
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 from bot.safety.component import SafetyClassifier
 from bot.safety.concern import FirstReplies, concern
 from tests.support import ROOT

@@ -15,7 +15,7 @@ from bot.content.contacts import Contacts, load_contacts
 from bot.content.nlg import ContentNLG
 from bot.content.rendering import Renderer
 from bot.content.store import ContentStore, load_content
-from bot.language.detection import SUPPORTED_LANGUAGES
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 from tests.support import ROOT
 
 CONTACTS = Contacts(
