@@ -61,84 +61,6 @@ TARGET_SHORT_ALARMS = 0  # on the short form answers
 # above these confidences.
 MODEL_CONFIDENCES: tuple[float, ...] = (0.5, 0.7, 0.9, 0.99)
 
-# How the held-out set came to be: each version was measured as held-out before it was
-# used for tuning, and a new one written.
-HISTORY: tuple[str, ...] = (
-    "History of the held-out set (lexicon alone, all languages; each version was measured as"
-    " held-out, then used for tuning or training and replaced; versions 1-5 are in"
-    " data/safety/training/, now also the classifier's training data):",
-    "",
-    "- version 1, written together with the first lexicons: danger 0.966, self-harm 0.943,"
-    " false alarms 0.019, short-answer alarms 0;",
-    "- version 2, written before a tuning round: danger 0.673, self-harm 0.557, false"
-    " alarms 0.026, short-answer alarms 0;",
-    "- version 3, more varied (indirect wording, typos, third parties): danger 0.503,"
-    " self-harm 0.421, false alarms 0.064, short-answer alarms 0;",
-    "- version 4, chat style (broken grammar, shouting, mixed registers): danger 0.524,"
-    " self-harm 0.643, false alarms 0.045, short-answer alarms 0 (lexicon or classifier:"
-    " 0.735, 0.757, 0.055, 0; the assistant with its model: 0.79, 0.76, 0.10-0.11, 0-4);",
-    "- version 5, written without sight of the training data or of earlier versions: danger"
-    " 0.616, self-harm 0.493, false alarms 0.057, short-answer alarms 0 (lexicon or"
-    " classifier, first measured: 0.867, 0.814, 0.031, 0; the assistant with its model: 0.864,"
-    " 0.814, 0.033, 0); its figures were seen while choosing the model's part (config.yml,"
-    " bot/safety/decision.py);",
-    "- version 6 (this one), written on 5 December without sight of the training data or of"
-    " earlier versions, then measured before anything was changed: the table above. Lines"
-    ' that repeated a training line (13, common ones such as "he has a knife") were'
-    " replaced before measuring. Version 5 and a third round of written examples"
-    " (written_v3/) joined the training data at the same time.",
-    "",
-)
-
-# How the classifier's settings and threshold were chosen: grouped 5-fold cross-validation
-# on its training data only (python -m bot.safety.crossval prints the full table).
-CROSS_VALIDATION: tuple[str, ...] = (
-    "The safety classifier (bot/safety/classifier.py) was chosen without the held-out set:"
-    " 5-fold cross-validation on its training data (data/safety/training/ and data/nlu/,"
-    " 27,221 examples since the evening of December 5; 23,224 and 16,386 before), each fold"
-    " holding out whole files. TF-IDF character n-grams (1-5, within words) and word n-grams"
-    " (1-2) with a logistic regression did as well as fastText at every false-alarm rate;"
-    " C=30, the harsh-but-safe and short examples weighing 8 (4 and 16 lay on the same"
-    " curve), and the text read with every lexicon's negations blanked did best. The"
-    " classifier alone, cross-validated on the 27,221 examples (the lexicons were tuned on"
-    ' some of these files, so "lexicon or classifier" says little here):',
-    "",
-    "| threshold | danger recall | self-harm recall | false alarms (safe) | short-answer alarms |",
-    "|---|---|---|---|---|",
-    "| 0.5 (the line of a concern) | 0.887 | 0.769 | 0.089 | 13 |",
-    "| 0.7 | 0.819 | 0.702 | 0.052 | 4 |",
-    "| 0.8 | 0.773 | 0.657 | 0.035 | 2 |",
-    "| 0.88 | 0.712 | 0.600 | 0.022 | 0 |",
-    "| 0.92 (the alarm) | 0.662 | 0.551 | 0.015 | 0 |",
-    "| 0.96 | 0.568 | 0.467 | 0.008 | 0 |",
-    "| 0.98 | 0.476 | 0.383 | 0.004 | 0 |",
-    "",
-    "0.92 was the lowest threshold within the false-alarm targets (<= 1 % on safe, none on a"
-    " short answer) on the 16,386 examples; on the 27,221 it is 0.96, at a sixth less danger"
-    " found. The alarm stays at 0.92: a danger missed costs more than a safety text shown to"
-    " someone who is not in danger, and the targets ask for both. From 0.5 a concern adds"
-    " the line of where to get help to the reply (bot/safety/concern.py). A lexicon finding"
-    " the classifier is sure is neither (P(other) >= 0.9) is a concern, not an alarm: on the"
-    " files the lexicons were not tuned on, false alarms 8.9 % -> 6.5 %, danger answered"
-    " 0.737 -> 0.732 (23,224 examples). No threshold reaches a danger recall of 0.98.",
-    "",
-    "On 7 December the first training examples of the eight languages added later joined"
-    " (written_v4/: 110 danger, 50 self-harm, 160 harsh-but-safe and 50 short answers in"
-    " each; 50,609 examples in all). Cross-validated again: at 0.92 the classifier alone"
-    " finds 0.601 of danger and 0.516 of self-harm at 1.7 % false alarms and no short-answer"
-    " alarm; the lowest threshold within the targets is 0.96 again (0.521, 0.440, 0.9 %). The"
-    " alarm stays at 0.92, for the reason above.",
-    "",
-    "Pretrained multilingual sentence encoders did not help here. A logistic regression on"
-    " multilingual-e5-small vectors found 0.45-0.48 of held-out version 5's danger messages"
-    " at 1.2-1.4 % false alarms (the TF-IDF classifier 0.56 at 1.0 %). On Universal"
-    " Sentence Encoder multilingual v3 vectors (the intent model's third opinion,"
-    " bot/language/meaning.py), cross-validated as above on the 27,221 examples, at <= 1 %"
-    " false alarms and no short-answer alarm: alone 0.31 of danger, averaged with the"
-    " TF-IDF classifier 0.59, the TF-IDF classifier alone 0.60.",
-    "",
-)
-
 Sets = dict[str, dict[str, list[str]]]  # language -> category -> messages
 Verdict = Callable[[str], Optional[str]]
 CLASSIFIER = "safety_classifier"  # the parse data's classifier probabilities (component.py)
@@ -426,8 +348,10 @@ def report(
         *_table(
             "The lexicon detector alone (bot/safety, no model)", detector_scores(sets, detector)
         ),
-        *HISTORY,
-        *CROSS_VALIDATION,
+        "How the held-out set was written, version by version, how the classifier and its"
+        " threshold were chosen, and what each round of training examples changed:"
+        " docs/safety.md.",
+        "",
     ]
     if classifier is not None and threshold is not None:
         configured = configured_component()
@@ -443,27 +367,8 @@ def report(
             "## Languages added later",
             "",
             "Their held-out sets were written with the languages (issue 16), by other authors"
-            " than their lexicons; not part of the figures above. Until 7 December the"
-            " classifier had no training examples in these languages (only their NLU"
-            " examples); with written_v4/ the assistant found danger 0.482 -> 0.734,"
-            " self-harm 0.472 -> 0.648, false alarms 0.006 -> 0.004, short answers alarmed"
-            " 0 -> 2 of 318 (the model before and after, both trained on 7 December). A"
-            " fifth round (written_v5/: 80 danger, 40 self-harm, mostly indirect, 20 safe"
-            " and 10 short in each) with 80 more harsh-but-safe lines and 30 more short"
-            " answers in each took them to danger 0.767, self-harm 0.730, false alarms"
-            " 0.004, short answers alarmed 1 of 318; the fifth round without those safe"
-            " lines found more (0.787, 0.742) at 0.017 false alarms, over the target. With"
-            " harmless 'myself' and 'still going on' lines beside them (the fifth round had"
-            " taught the classifier those words): 0.770, 0.736, 0.006, none of 318. A sixth"
-            " round (written_v6/: harmless endings of a chat in all 15 languages, 30 safe and"
-            " 8 short in each; a French 'I'll close the window, bye' had the self-harm"
-            " answer): 0.767, 0.711, 0.002, none. With it (54,924 examples), cross-validated,"
-            " the classifier alone at 0.92 finds 0.597 of danger and 0.446 of self-harm at"
-            " 2.5 % false alarms and one short-answer alarm; its rule picks 0.98 (0.417,"
-            " 0.308, 0.8 %). The alarm stays at 0.92 (a missed danger costs more). A"
-            " seventh round (written_v7/: 45 indirect self-harm lines each in other words"
-            " than goodbyes, 25 harsh-but-safe lines sharing their words, 10 danger, 5"
-            " short): 0.761, 0.774, 0.006, none.",
+            " than their lexicons; not part of the figures above. Each round of their"
+            " training examples, with its figures: docs/safety.md.",
             "",
             *_table("The lexicon detector alone", detector_scores(added, detector)),
         ]

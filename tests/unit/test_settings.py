@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DECLARED, PROJECT_ROOT, settings, shown_default
+from bot.settings import PROJECT_ROOT, settings
+from bot.variables import DECLARED, shown_default
 
 # os.environ / getenv in Python, $NAME or ${NAME...} in the bin/ scripts.
 PYTHON_READ = re.compile(r"""(?:environ(?:\.get)?\(|environ\[|getenv\()\s*["']([A-Z_0-9]+)""")
