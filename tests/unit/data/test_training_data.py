@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from bot.language.catalogue import SUPPORTED_LANGUAGES
+from bot.language.component import corpus_language
 from tests.support import ROOT
 
 CONTRACT = ROOT.parent / "shared" / "intents.md"
@@ -113,3 +114,18 @@ def test_heldout_examples_are_not_in_training(training, heldout):
     assert not leaked, f"{len(leaked)} training examples repeat held-out messages: {leaked}"
     # Self-harm is held out with the danger messages, in evaluation/safety/.
     assert {intent for _, intent in heldout} == INTENTS - {"self_harm"}
+
+
+def test_heldout_examples_are_not_among_the_language_detectors_chat_lines(heldout, root: Path):
+    # data/language_id/ teaches the language detector alone; a held-out message written there
+    # under its own language would be read, not recognised.
+    chat: set[tuple[str, str]] = set()
+    for path in (root / "data" / "language_id").glob("*.txt"):
+        language = corpus_language(path)
+        lines = path.read_text(encoding="utf-8").splitlines()
+        chat |= {(language, folded(line)) for line in lines if line.strip()}
+    leaked = [
+        e for (language, _), examples in heldout.items() for e in examples
+        if (language, folded(e)) in chat
+    ]  # fmt: skip
+    assert not leaked, f"{len(leaked)} chat lines repeat held-out messages: {leaked}"
