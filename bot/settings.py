@@ -22,10 +22,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TRUTHY = frozenset({"1", "true", "yes", "on"})
 
 
-def _value(environment: Mapping[str, str], name: str) -> str | None:
-    """The variable's value as set (not stripped: keys are taken as written), or None."""
+def _declared(name: str) -> bool:
     if name not in DECLARED:
         raise KeyError(f"{name} is not declared in bot.variables.VARIABLES")
+    return True
+
+
+def _value(environment: Mapping[str, str], name: str) -> str | None:
+    """The variable's value as set (not stripped: keys are taken as written), or None."""
+    _declared(name)
     return environment.get(name) or None
 
 
@@ -54,12 +59,6 @@ def overridden(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-def _declared(name: str) -> bool:
-    if name not in DECLARED:
-        raise KeyError(f"{name} is not declared in bot.variables.VARIABLES")
-    return True
 
 
 @dataclass(frozen=True)
