@@ -9,7 +9,8 @@ It sits after the intent classifiers for that reason. At `rasa train` it fits th
 language model (see bot/language/detection.py) on the training examples, whose intent blocks carry
 `metadata: {language: xx}`, plus the corpora of other languages in `other_languages_dir`, and
 keeps the examples written alike in several of our languages (SHARED_LINES_FILE): such a first
-message sets no conversation language.
+message sets no conversation language. The same lines give the lexicon (LEXICON_FILE, see
+bot/language/lexicon.py), the languages each word is written in, for short messages.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.language.catalogue import SUPPORTED_LANGUAGES
 from bot.language.conversation import routes_to_fallback
 from bot.language.detection import LanguageIdentifier, fasttext_file_from_storage
+from bot.language.lexicon import Lexicon
 from bot.language.text import clean_text, fold_accents
 from bot.language.training import train_fasttext
 
@@ -46,6 +48,7 @@ logger = logging.getLogger(__name__)
 LANGUAGE_KEY = "language"
 DOMAIN_MODEL_FILE = "language_domain.bin"
 SHARED_LINES_FILE = "shared_lines.json"
+LEXICON_FILE = "lexicon.json"
 
 
 def example_language(message: Message) -> Optional[str]:
@@ -124,12 +127,13 @@ class LanguageDetector(GraphComponent):
         resource: Resource,
         domain_model_path: Optional[Path] = None,
         shared: Optional[Dict[str, List[str]]] = None,
+        lexicon: Optional[Lexicon] = None,
     ) -> None:
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
         self._identifier = (
-            LanguageIdentifier(domain_model_path, shared_lines=shared)
+            LanguageIdentifier(domain_model_path, shared_lines=shared, lexicon=lexicon)
             if domain_model_path
             else None
         )
@@ -155,8 +159,16 @@ class LanguageDetector(GraphComponent):
     ) -> LanguageDetector:
         with model_storage.read_from(resource) as model_dir:
             shared = json.loads((Path(model_dir) / SHARED_LINES_FILE).read_text(encoding="utf-8"))
+            lexicon = Lexicon.load(Path(model_dir) / LEXICON_FILE)
         with fasttext_file_from_storage(model_storage, resource, DOMAIN_MODEL_FILE) as target:
-            return cls(config, model_storage, resource, domain_model_path=target, shared=shared)
+            return cls(
+                config,
+                model_storage,
+                resource,
+                domain_model_path=target,
+                shared=shared,
+                lexicon=lexicon,
+            )
 
     def train(self, training_data: TrainingData) -> Resource:
         other_dir = self._config.get("other_languages_dir")
@@ -171,6 +183,7 @@ class LanguageDetector(GraphComponent):
             train_domain_model(lines, model, self._config)
             shared = json.dumps(shared_lines(training_data), ensure_ascii=False, indent=0)
             (Path(model_dir) / SHARED_LINES_FILE).write_text(shared, encoding="utf-8")
+            Lexicon.from_training_lines(lines).save(Path(model_dir) / LEXICON_FILE)
         logger.info("Trained the domain language model on %d examples.", len(lines))
         return self._resource
 

@@ -42,6 +42,7 @@ from bot.language.catalogue import (
     language_of_letters,
 )
 from bot.language.conversation import NO_LANGUAGE, Detection
+from bot.language.lexicon import MAX_LANGUAGES, Lexicon
 from bot.language.scripts import (
     ARABIC_SCRIPT_OTHERS,
     Letters,
@@ -84,6 +85,10 @@ ROMANISED_DOMAIN_WEIGHT = 0.85
 DOMAIN_SCRIPTS = OUR_SCRIPTS | {"CYRILLIC"}
 # A Latin message with Arabizi words ('3ayez') counts Arabic this much more.
 ARABIZI_WEIGHT = 10.0
+# On a short message, the languages whose training data writes the most of its words
+# (bot/language/lexicon.py) count this much more: 'betul' (right) is Indonesian, though lid.176
+# reads it as Romanian. Chosen by cross-validation (lid_crossval.py; 30 was the grid's best).
+LEXICON_WEIGHT = 30.0
 
 
 def lid176_path() -> Path:
@@ -141,11 +146,15 @@ class LanguageIdentifier:
         shared_lines: Optional[Mapping[str, Sequence[str]]] = None,
         domain_weight: float = DOMAIN_WEIGHT,
         supported_prior: float = SUPPORTED_PRIOR,
+        lexicon: Optional[Lexicon] = None,
     ):
         self._lid = load_fasttext(str(lid_path or lid176_path()))
         # The vote's weights; given here only by their cross-validation (lid_crossval.py).
         self.domain_weight = domain_weight
         self.supported_prior = supported_prior
+        self.lexicon_weight = LEXICON_WEIGHT
+        self.lexicon_languages = MAX_LANGUAGES
+        self._lexicon = lexicon or Lexicon()
         self._domain = read_fasttext(str(domain_model_path)) if domain_model_path else None
         # Messages (clean_text) the training data writes in several of our languages.
         self._shared = {text: tuple(codes) for text, codes in (shared_lines or {}).items()}
@@ -155,20 +164,28 @@ class LanguageIdentifier:
         letters = letters_of(cleaned)
         if not letters.count:
             return NO_LANGUAGE
-        scores = self._vote(cleaned, letters)
+        favoured = self._lexicon.favoured(fold_accents(cleaned), self.lexicon_languages)
+        scores = self._vote(cleaned, letters, favoured)
         code, confidence = _best(scores)
         named = _named_by_letters(cleaned, letters, code)
         if named is not None:
             code, confidence = named, _share(scores, named, _possible_with_letters(named, scores))
+        # Written alike in several of our languages, as a whole line of their training data
+        # or word for word ('угу', Russian and Ukrainian): as a first message it sets none.
+        shared = set(self._shared.get(cleaned, ()))
+        if code in favoured:
+            shared |= {c for c in favoured if c in SUPPORTED_LANGUAGES}
         return Detection(
             code=code,
             confidence=min(1.0, confidence),
             words=count_words(cleaned),
             letters_not_ours=letters_say_not_ours(text, cleaned, letters),
-            shared_with=tuple(c for c in self._shared.get(cleaned, ()) if c != code),
+            shared_with=tuple(sorted(shared - {code})),
         )
 
-    def _vote(self, cleaned: str, letters: Letters) -> dict[str, float]:
+    def _vote(
+        self, cleaned: str, letters: Letters, favoured: frozenset[str] = frozenset()
+    ) -> dict[str, float]:
         lid = distribution(self._lid, cleaned)
         scores = lid
         # The domain model only knows the scripts of its training data; on any other it
@@ -197,7 +214,10 @@ class LanguageIdentifier:
         if letters.script == "LATIN" and arabizi_words(cleaned):
             # lid.176 has never seen Arabizi; a digit inside a word is Arabic's own evidence.
             scores["ar"] = scores.get("ar", 0.0) * ARABIZI_WEIGHT
-        return scores
+        return {
+            label: p * (self.lexicon_weight if label in favoured else 1.0)
+            for label, p in scores.items()
+        }
 
 
 def _best(scores: Mapping[str, float]) -> tuple[Optional[str], float]:

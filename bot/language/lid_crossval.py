@@ -1,5 +1,6 @@
 """Choosing the language vote's weights (bot/language/detection.py: how much the domain model
-counts against lid.176, and the prior for our languages) on the NLU TRAINING data only
+counts against lid.176, the prior for our languages, and how much the lexicon's languages
+count on a short message, bot/language/lexicon.py) on the NLU TRAINING data only
 (data/nlu/), never on the held-out set (evaluation/heldout/).
 
 5-fold cross-validation: the domain model is trained as `rasa train` trains it
@@ -30,14 +31,37 @@ from bot.language.component import (
     train_domain_model,
 )
 from bot.language.conversation import next_conversation_language
-from bot.language.detection import DOMAIN_WEIGHT, SUPPORTED_PRIOR, LanguageIdentifier
+from bot.language.detection import (
+    DOMAIN_WEIGHT,
+    LEXICON_WEIGHT,
+    SUPPORTED_PRIOR,
+    LanguageIdentifier,
+)
 from bot.language.evaluation import SHORT_WORDS
+from bot.language.lexicon import MAX_LANGUAGES, Lexicon
 from bot.language.scripts import count_words
 from bot.language.text import clean_text, fold_accents
 from bot.settings import PROJECT_ROOT
 
 DOMAIN_WEIGHTS: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 PRIORS: tuple[float, ...] = (1.0, 2.0, 4.0)
+# The lexicon's weight and how many tied languages it may favour, tried with today's domain
+# weight and prior (1.0: no lexicon).
+LEXICON_WEIGHTS: tuple[float, ...] = (3.0, 10.0, 30.0)
+LEXICON_LANGUAGES: tuple[int, ...] = (1, 2, 3)
+# (domain weight, prior, lexicon weight, lexicon languages)
+Weights = tuple[float, float, float, int]
+TODAY: Weights = (DOMAIN_WEIGHT, SUPPORTED_PRIOR, LEXICON_WEIGHT, MAX_LANGUAGES)
+
+
+def grid() -> list[Weights]:
+    without = [(w, p, 1.0, MAX_LANGUAGES) for w in DOMAIN_WEIGHTS for p in PRIORS]
+    lexicon = [
+        (DOMAIN_WEIGHT, SUPPORTED_PRIOR, weight, languages)
+        for weight in LEXICON_WEIGHTS
+        for languages in LEXICON_LANGUAGES
+    ]
+    return without + lexicon
 
 
 @dataclass
@@ -72,14 +96,14 @@ def _identifier(
     model = folder / "domain.bin"
     lines = [f"__label__{code} {fold_accents(text)}" for code, text in train] + others
     train_domain_model(lines, model, LanguageDetector.get_default_config())
-    return LanguageIdentifier(model)
+    return LanguageIdentifier(model, lexicon=Lexicon.from_training_lines(lines))
 
 
-def cross_validate(folds: int, seed: int = 1) -> dict[tuple[float, float], Outcome]:
+def cross_validate(folds: int, seed: int = 1) -> dict[Weights, Outcome]:
     examples = labelled_lines()
     others = other_language_lines(PROJECT_ROOT / "data" / "language_id")
     random.Random(seed).shuffle(examples)
-    outcomes: dict[tuple[float, float], Outcome] = defaultdict(Outcome)
+    outcomes: dict[Weights, Outcome] = defaultdict(Outcome)
     for fold in range(folds):
         test = examples[fold::folds]
         train = [e for i, e in enumerate(examples) if i % folds != fold]
@@ -87,8 +111,9 @@ def cross_validate(folds: int, seed: int = 1) -> dict[tuple[float, float], Outco
             identifier = _identifier(train, others, Path(folder))
         for code, text in test:
             short = count_words(text) <= SHORT_WORDS
-            for weights in ((w, p) for w in DOMAIN_WEIGHTS for p in PRIORS):
-                identifier.domain_weight, identifier.supported_prior = weights
+            for weights in grid():
+                identifier.domain_weight, identifier.supported_prior = weights[:2]
+                identifier.lexicon_weight, identifier.lexicon_languages = weights[2:]
                 detection = identifier.detect(text)
                 right = detection.code == code
                 outcome = outcomes[weights]
@@ -107,18 +132,20 @@ def cross_validate(folds: int, seed: int = 1) -> dict[tuple[float, float], Outco
     return outcomes
 
 
-def table(outcomes: dict[tuple[float, float], Outcome]) -> list[str]:
+def table(outcomes: dict[Weights, Outcome]) -> list[str]:
     lines = [
-        "| domain weight | prior | short right | worst language (short) | first message: own"
-        " / wrong | longer right |",
-        "|---|---|---|---|---|---|",
+        "| domain weight | prior | lexicon weight | lexicon languages | short right"
+        " | worst language (short) | first message: own / wrong | longer right |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for (weight, prior), o in sorted(outcomes.items()):
+    for weights, o in sorted(outcomes.items()):
         rates = {c: o.per_language_right[c] / o.per_language[c] for c in o.per_language}
         worst = min(rates, key=rates.__getitem__)
-        current = " (today)" if (weight, prior) == (DOMAIN_WEIGHT, SUPPORTED_PRIOR) else ""
+        current = " (today)" if weights == TODAY else ""
+        weight, prior, lexicon, languages = weights
         lines.append(
-            f"| {weight}{current} | {prior} | {o.short_right / o.short:.4f} |"
+            f"| {weight}{current} | {prior} | {lexicon} | {languages} |"
+            f" {o.short_right / o.short:.4f} |"
             f" {worst} {rates[worst]:.3f} | {o.first_right} / {o.first_wrong} of {o.short} |"
             f" {o.long_right / o.long:.4f} |"
         )

@@ -162,6 +162,21 @@ def test_the_detector_knows_the_messages_our_languages_write_alike(parse, text: 
     assert next_conversation_language(None, detection_from_parse(language, text)) is None
 
 
+@pytest.mark.parametrize("text", ["betul", "bener"])
+def test_a_chat_word_only_one_of_ours_writes_sets_it(parse, text: str):
+    # Indonesian for 'right'; lid.176 reads 'betul' as Romanian, and the vote was unsure.
+    language = parse(text, "affirm").get("language")
+    assert language["code"] == "id"
+    assert next_conversation_language(None, detection_from_parse(language, text)) == "id"
+
+
+def test_a_word_two_of_ours_write_sets_neither(parse):
+    # 'hadi' is Turkish ('come on') and Swahili ('until'); lid.176 called it Arabic.
+    language = parse("hadi", "affirm").get("language")
+    assert {language["code"], *language["shared_with"]} == {"tr", "sw"}
+    assert next_conversation_language(None, detection_from_parse(language, "hadi")) is None
+
+
 def test_a_greeting_only_one_of_ours_writes_still_sets_it(parse):
     for text, code in [("привет", "ru"), ("привіт", "uk"), ("merhaba", "tr")]:
         language = parse(text, "greet").get("language")
