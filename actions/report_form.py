@@ -40,6 +40,7 @@ from bot.report.answers import (
     answer_when,
     answer_where,
     answer_witnesses,
+    asked_again,
     move_on,
     place_post,
 )
@@ -70,6 +71,7 @@ from bot.report.form import (
     kind_options,
     removes_files,
     required_slots,
+    says_only_yes,
     says_skip,
     spoke_to_options,
     start_options,
@@ -206,6 +208,8 @@ class ValidateReportForm(FormThatStepsAside):
     def validate_report_when(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
+        if says_only_yes(turn_of(tracker).text, self._lookup(tracker)):
+            return self._settled(dispatcher, tracker, REPORT_WHEN, asked_again(REPORT_WHEN))
         today = datetime.now(timezone.utc).date()
         answer = answer_when(
             given_unless_declined(value, tracker, self._lookup(tracker)),
@@ -217,6 +221,8 @@ class ValidateReportForm(FormThatStepsAside):
     async def validate_report_where(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
+        if says_only_yes(turn_of(tracker).text, self._lookup(tracker)):
+            return self._settled(dispatcher, tracker, REPORT_WHERE, asked_again(REPORT_WHERE))
         directory = await current_directory()
         value = given_unless_declined(value, tracker, self._lookup(tracker))
         turn = turn_of(tracker)

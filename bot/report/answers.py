@@ -214,6 +214,12 @@ def answer_what_happened(turn: Turn, description: Optional[str], phrase: Phrase)
 # --- optional questions ---------------------------------------------------------------------
 
 
+def asked_again(slot: str) -> Answer:
+    """A bare yes to "when?" or "where?" answers neither: the question again, and after a
+    second such answer the form moves on (bot/forms/tries)."""
+    return Answer({slot: None}, refused=True)
+
+
 def answer_when(value: Any, today: date, language: str) -> Answer:
     """The reporter's words are kept; they only have to name a time that can be."""
     if value == SKIPPED:

@@ -222,6 +222,15 @@ def says_skip(text: object, phrase: Phrase) -> bool:
     return bool(typed) and typed in {plain(word) for word in words_of(phrase, "report_skip_words")}
 
 
+def says_only_yes(text: object, phrase: Phrase) -> bool:
+    """Whether an answer to "when?" or "where?" is only a yes ("yes", "iya", "ndiyo"), which
+    names no time and no place: the question is asked again, not the yes kept as the answer."""
+    if not isinstance(text, str) or text.startswith("/"):  # a button, not a typed yes
+        return False
+    typed = plain(text)
+    return bool(typed) and typed in {plain(word) for word in words_of(phrase, "yes_words")}
+
+
 def given(value: object) -> Optional[str]:
     """An optional answer as the case stores it: None when skipped or not asked."""
     if not isinstance(value, str) or value == SKIPPED or not value.strip():

@@ -373,6 +373,29 @@ class TestWhenAndWhere:
         )
         assert slots[slot] == SKIPPED  # "not given" in the summary, not the word "no"
 
+    @pytest.mark.parametrize("slot", [REPORT_WHEN, REPORT_WHERE])
+    @pytest.mark.parametrize(
+        ("typed", "language"), [("yes", "en"), ("iya", "id"), ("Ndiyo", "sw"), ("так", "uk")]
+    )
+    def test_a_bare_yes_to_when_or_where_asks_again_then_moves_on(
+        self, domain, slot, typed, language
+    ):
+        messages, slots = validate(
+            domain, slot, typed, text=typed, intent="affirm", confidence=0.98, language=language
+        )
+        assert slots[slot] is None  # not the word "yes" as the time or the place
+        assert messages == []  # the form asks the question again
+        tries = {"form_tries": slots["form_tries"]}
+        messages, slots = validate(
+            domain, slot, typed, tries, text=typed, intent="affirm", language=language
+        )
+        assert slots[slot] == SKIPPED and said(messages) == ["utter_report_moved_on"]
+
+    def test_a_yes_with_a_time_is_the_answer(self, domain):
+        typed = "iya, minggu lalu"
+        _, slots = validate(domain, REPORT_WHEN, typed, text=typed, intent="affirm", language="id")
+        assert slots[REPORT_WHEN] == typed
+
     def test_a_no_with_more_words_is_kept_as_written(self, domain):
         typed = "no idea, months ago"
         _, slots = validate(domain, REPORT_WHEN, typed, text=typed, intent="deny", confidence=0.9)
