@@ -41,7 +41,7 @@ from bot.language.catalogue import (
     SUPPORTED_LANGUAGES,
     language_of_letters,
 )
-from bot.language.conversation import NO_LANGUAGE, Detection
+from bot.language.conversation import FIRST_SET_CONFIDENCE, NO_LANGUAGE, Detection
 from bot.language.lexicon import MAX_LANGUAGES, Lexicon
 from bot.language.scripts import (
     ARABIC_SCRIPT_OTHERS,
@@ -164,16 +164,22 @@ class LanguageIdentifier:
         letters = letters_of(cleaned)
         if not letters.count:
             return NO_LANGUAGE
-        favoured = self._lexicon.favoured(fold_accents(cleaned), self.lexicon_languages)
-        scores = self._vote(cleaned, letters, favoured)
-        code, confidence = _best(scores)
+        favoured = self._favoured(cleaned)
+        scores = self._vote(cleaned, letters)
+        boosted = {
+            label: p * (self.lexicon_weight if label in favoured else 1.0)
+            for label, p in scores.items()
+        }
+        code, confidence = _best(boosted)
         named = _named_by_letters(cleaned, letters, code)
         if named is not None:
-            code, confidence = named, _share(scores, named, _possible_with_letters(named, scores))
-        # Written alike in several of our languages, as a whole line of their training data
-        # or word for word ('угу', Russian and Ukrainian): as a first message it sets none.
+            code, confidence = named, _share(boosted, named, _possible_with_letters(named, boosted))
+        # Written alike in several of our languages, as a whole line of their training data,
+        # or word for word when the lexicon made the choice ('hadi', Turkish and Swahili): as
+        # a first message it sets none. An English greeting the vote was sure of before the
+        # lexicon stays English, though Hinglish writes English words too.
         shared = set(self._shared.get(cleaned, ()))
-        if code in favoured:
+        if code in favoured and _share(scores, code, set(scores)) < FIRST_SET_CONFIDENCE:
             shared |= {c for c in favoured if c in SUPPORTED_LANGUAGES}
         return Detection(
             code=code,
@@ -183,9 +189,15 @@ class LanguageIdentifier:
             shared_with=tuple(sorted(shared - {code})),
         )
 
-    def _vote(
-        self, cleaned: str, letters: Letters, favoured: frozenset[str] = frozenset()
-    ) -> dict[str, float]:
+    def _favoured(self, cleaned: str) -> frozenset[str]:
+        """The lexicon's languages for the message; when one of ours is among them, only
+        ours: most people who write to us write one of ours, and a short Portuguese answer
+        whose words Italian writes too must not become a sure Italian one."""
+        favoured = self._lexicon.favoured(fold_accents(cleaned), self.lexicon_languages)
+        ours = frozenset(c for c in favoured if c in SUPPORTED_LANGUAGES)
+        return ours or favoured
+
+    def _vote(self, cleaned: str, letters: Letters) -> dict[str, float]:
         lid = distribution(self._lid, cleaned)
         scores = lid
         # The domain model only knows the scripts of its training data; on any other it
@@ -214,10 +226,7 @@ class LanguageIdentifier:
         if letters.script == "LATIN" and arabizi_words(cleaned):
             # lid.176 has never seen Arabizi; a digit inside a word is Arabic's own evidence.
             scores["ar"] = scores.get("ar", 0.0) * ARABIZI_WEIGHT
-        return {
-            label: p * (self.lexicon_weight if label in favoured else 1.0)
-            for label, p in scores.items()
-        }
+        return scores
 
 
 def _best(scores: Mapping[str, float]) -> tuple[Optional[str], float]:

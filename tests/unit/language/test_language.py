@@ -177,6 +177,19 @@ def test_a_word_two_of_ours_write_sets_neither(parse):
     assert next_conversation_language(None, detection_from_parse(language, "hadi")) is None
 
 
+def test_words_one_of_ours_and_another_language_write_are_read_as_ours(parse):
+    # 'lá fora' (out there): Portuguese, and Catalan writes both words too; the lexicon
+    # favours ours, so a Portuguese answer is not taken for Catalan.
+    assert parse("la fora").get("language")["code"] == "pt"
+
+
+def test_a_greeting_the_vote_is_sure_of_stays_its_language(parse):
+    # Hinglish writes 'hey' and 'there' as English does; the vote was sure it is English.
+    language = parse("hey there", "greet").get("language")
+    assert language["code"] == "en" and "shared_with" not in language
+    assert next_conversation_language(None, detection_from_parse(language, "hey there")) == "en"
+
+
 def test_a_greeting_only_one_of_ours_writes_still_sets_it(parse):
     for text, code in [("привет", "ru"), ("привіт", "uk"), ("merhaba", "tr")]:
         language = parse(text, "greet").get("language")
