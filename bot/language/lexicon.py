@@ -3,12 +3,11 @@
 A short chat message gives the two fastText models little to go on: lid.176 reads 'betul'
 (Indonesian, right) as Romanian and 'gaskeun' (Indonesian chat, let's go) as Sundanese, and a
 few letters' n-grams say little. But the training data has seen the word, in one language
-only. On a message of at most
-MAX_WORDS words, the languages whose training data (data/nlu and the corpora of the languages
-we do not speak, data/language_id) holds the most of its words count more in the vote
-(bot/language/detection.py), unless too many languages write those words to say anything
-('ok', 'hallo'). The weights are chosen by cross-validation on the training data
-(bot/language/lid_crossval.py).
+only. On a message of at most MAX_WORDS words, the languages whose training data (data/nlu
+and the corpora of the languages we do not speak, data/language_id) holds the most of its
+words count more in the vote (bot/language/detection.py), unless too many languages write
+those words to say anything ('ok', 'hallo'). The weight is chosen by cross-validation on the
+training data (bot/language/lid_crossval.py).
 """
 
 from __future__ import annotations
