@@ -208,11 +208,12 @@ class ValidateReportForm(FormThatStepsAside):
     def validate_report_when(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        if says_only_yes(turn_of(tracker).text, self._lookup(tracker)):
+        phrase = self._lookup(tracker)
+        if says_only_yes(turn_of(tracker).text, phrase):
             return self._settled(dispatcher, tracker, REPORT_WHEN, asked_again(REPORT_WHEN))
         today = datetime.now(timezone.utc).date()
         answer = answer_when(
-            given_unless_declined(value, tracker, self._lookup(tracker)),
+            given_unless_declined(value, tracker, phrase),
             today,
             self.language(tracker),
         )
@@ -221,10 +222,11 @@ class ValidateReportForm(FormThatStepsAside):
     async def validate_report_where(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        if says_only_yes(turn_of(tracker).text, self._lookup(tracker)):
+        phrase = self._lookup(tracker)
+        if says_only_yes(turn_of(tracker).text, phrase):
             return self._settled(dispatcher, tracker, REPORT_WHERE, asked_again(REPORT_WHERE))
         directory = await current_directory()
-        value = given_unless_declined(value, tracker, self._lookup(tracker))
+        value = given_unless_declined(value, tracker, phrase)
         turn = turn_of(tracker)
         if (
             value == SKIPPED

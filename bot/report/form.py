@@ -216,19 +216,23 @@ def is_done(text: object, phrase: Phrase) -> bool:
 def says_skip(text: object, phrase: Phrase) -> bool:
     """Whether an answer to an optional question is only a way of passing it ("liever niet",
     "prefer not to say"), whatever the model read in it."""
-    if not isinstance(text, str):
-        return False
-    typed = plain(text)
-    return bool(typed) and typed in {plain(word) for word in words_of(phrase, "report_skip_words")}
+    return _only_one_of(text, phrase, "report_skip_words")
 
 
 def says_only_yes(text: object, phrase: Phrase) -> bool:
     """Whether an answer to "when?" or "where?" is only a yes ("yes", "iya", "ndiyo"), which
     names no time and no place: the question is asked again, not the yes kept as the answer."""
-    if not isinstance(text, str) or text.startswith("/"):  # a button, not a typed yes
+    if isinstance(text, str) and text.startswith("/"):  # a button, not a typed yes
+        return False
+    return _only_one_of(text, phrase, "yes_words")
+
+
+def _only_one_of(text: object, phrase: Phrase, words: str) -> bool:
+    """Whether the typed text is, as a whole, one of the phrase's listed `words`."""
+    if not isinstance(text, str):
         return False
     typed = plain(text)
-    return bool(typed) and typed in {plain(word) for word in words_of(phrase, "yes_words")}
+    return bool(typed) and typed in {plain(word) for word in words_of(phrase, words)}
 
 
 def given(value: object) -> Optional[str]:
