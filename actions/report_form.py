@@ -29,7 +29,6 @@ from bot.forms.answer import Answer
 from bot.forms.choices import match_choice
 from bot.forms.interruptions import QUESTION_INTENTS, Expects, Turn, declines, skips
 from bot.report.answers import (
-    answer_confirm,
     answer_contact,
     answer_contact_details,
     answer_involved,
@@ -41,7 +40,6 @@ from bot.report.answers import (
     answer_where,
     answer_witnesses,
     asked_again,
-    move_on,
     place_post,
 )
 from bot.report.form import (
@@ -77,6 +75,7 @@ from bot.report.form import (
     start_options,
 )
 from bot.report.memory import with_carried_over
+from bot.report.summary import answer_confirm, move_on
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,8 @@ actions/advisor.py uses bot/advisor.
 Typed answers are answers: a choice is selected by its words, its number, a synonym or a
 phrase containing one; what selects none is mapped to the closest choice or kept as
 "something else" with the words, and said back. When an answer cannot be taken twice, the
-form moves on (`move_on`) instead of asking a third time."""
+form moves on (`move_on`, in bot/report/summary.py with the summary's answer) instead
+of asking a third time."""
 
 from __future__ import annotations
 
@@ -37,13 +38,9 @@ from bot.forms.choices import (
 from bot.forms.interruptions import Turn, skips
 from bot.report.form import (
     ANONYMITY_CAVEAT,
-    CHANGE,
-    CHANGEABLE,
     CONTACTS_WITH_DETAILS,
     DECLINED,
     DONE,
-    REPORT_CHANGING,
-    REPORT_CONFIRM,
     REPORT_CONTACT,
     REPORT_CONTACT_DETAILS,
     REPORT_DESCRIPTION,
@@ -57,13 +54,9 @@ from bot.report.form import (
     REPORT_WHEN,
     REPORT_WHERE,
     REPORT_WITNESSES,
-    SEND,
     SKIPPED,
     STARTED,
-    STOPPED,
     Phrase,
-    change_options,
-    confirm_options,
     contact_options,
     is_done,
     kind_options,
@@ -96,7 +89,7 @@ def problem_response(error: InvalidReport) -> str:
     return f"utter_report_problem_{reason}"
 
 
-def _refused(slot: str, error: InvalidReport, say: tuple[str, ...] = ()) -> Answer:
+def refused(slot: str, error: InvalidReport, say: tuple[str, ...] = ()) -> Answer:
     return Answer({slot: None}, say + (problem_response(error),), refused=True)
 
 
@@ -105,7 +98,7 @@ def is_payload(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("/")
 
 
-def _yes_no(turn: Turn) -> Optional[bool]:
+def yes_or_no(turn: Turn) -> Optional[bool]:
     """True for a short yes, False for a short no, None for anything else."""
     if turn.words > MAX_YES_NO_WORDS and not turn.is_payload:
         return None
@@ -138,7 +131,7 @@ def answer_start(
         return Answer({REPORT_START: STARTED})
     if said == DECLINED:
         return Answer({REPORT_START: DECLINED}, ("utter_no_pressure",))
-    yes_no = _yes_no(turn)
+    yes_no = yes_or_no(turn)
     if yes_no is True:
         return Answer({REPORT_START: STARTED})
     if yes_no is False or turn.intent == "cancel":
@@ -167,12 +160,12 @@ def answer_kind(
     )
     if chosen and (turn.words < MIN_STORY_WORDS or whole_choice(value, options) == chosen):
         return Answer({REPORT_KIND: chosen})
-    if not chosen and _yes_no(turn) is not None:
-        return _refused(REPORT_KIND, InvalidReport("kind", "unknown_choice"))
+    if not chosen and yes_or_no(turn) is not None:
+        return refused(REPORT_KIND, InvalidReport("kind", "unknown_choice"))
     try:
         story = {REPORT_DESCRIPTION: append_description(description, value)}
     except InvalidReport as error:
-        return _refused(REPORT_KIND, error)
+        return refused(REPORT_KIND, error)
     # The nearest label only for a few words: in a story, any word can look like one.
     near = closest_choice(value, options) if turn.words < MIN_STORY_WORDS else None
     # Inside a story, words of "something else" or "not sure" ("I don't know why he...")
@@ -192,7 +185,7 @@ def answer_what_happened(turn: Turn, description: Optional[str], phrase: Phrase)
     """The story grows in REPORT_DESCRIPTION over several messages; the question is asked
     again ('anything to add?') until the reporter says they have finished."""
     value = turn.text
-    yes_no = _yes_no(turn)
+    yes_no = yes_or_no(turn)
     finished = skips(turn) or is_done(value, phrase) or yes_no is False
     if description and finished:
         return Answer({REPORT_WHAT_HAPPENED: DONE})
@@ -207,7 +200,7 @@ def answer_what_happened(turn: Turn, description: Optional[str], phrase: Phrase)
     try:
         combined = append_description(description, value)
     except InvalidReport as error:
-        return _refused(REPORT_WHAT_HAPPENED, error, say)
+        return refused(REPORT_WHAT_HAPPENED, error, say)
     return Answer({REPORT_WHAT_HAPPENED: None, REPORT_DESCRIPTION: combined}, say)
 
 
@@ -229,7 +222,7 @@ def answer_when(value: Any, today: date, language: str) -> Answer:
     try:
         when = parse_when(value, today, language)
     except InvalidReport as error:
-        return _refused(REPORT_WHEN, error)
+        return refused(REPORT_WHEN, error)
     return Answer({REPORT_WHEN: when.words})
 
 
@@ -243,7 +236,7 @@ def answer_where(value: Any) -> Answer:
     try:
         words = optional_text(value, "where")
     except InvalidReport as error:
-        return _refused(REPORT_WHERE, error)
+        return refused(REPORT_WHERE, error)
     if words is None:
         return Answer({REPORT_WHERE: None})
     return Answer({REPORT_WHERE: words, **resets}, post_words=words)
@@ -273,7 +266,7 @@ def _optional(slot: str, field: str, value: Any) -> Answer:
     try:
         return Answer({slot: optional_text(value, field)})
     except InvalidReport as error:
-        return _refused(slot, error)
+        return refused(slot, error)
 
 
 def answer_involved(value: Any) -> Answer:
@@ -298,7 +291,7 @@ def answer_spoke_to(turn: Turn, phrase: Phrase) -> Answer:
     if skips(turn):
         return Answer({REPORT_SPOKE_TO: SKIPPED})
     if (
-        _yes_no(turn) is False
+        yes_or_no(turn) is False
         or (turn.intent == "deny" and turn.words <= MAX_DENY_WORDS)
         or (not turn.is_payload and _begins_with_no(value, phrase))
     ):
@@ -306,7 +299,7 @@ def answer_spoke_to(turn: Turn, phrase: Phrase) -> Answer:
     closest = None if turn.is_payload else closest_choice(value, options)
     if closest:
         return _understood("report_spoke_to", closest, phrase)
-    return _refused(REPORT_SPOKE_TO, InvalidReport("spoke_to", "unknown_choice"))
+    return refused(REPORT_SPOKE_TO, InvalidReport("spoke_to", "unknown_choice"))
 
 
 def _both(value: str, options: Options) -> Optional[str]:
@@ -344,12 +337,12 @@ def _answer_contact(turn: Turn, phrase: Phrase) -> Answer:
     chosen = match_choice(value, options)
     if chosen:
         return Answer({REPORT_CONTACT: chosen, REPORT_CONTACT_DETAILS: None})
-    if _yes_no(turn) is False or skips(turn):
+    if yes_or_no(turn) is False or skips(turn):
         return _understood("report_contact", "anonymous", phrase, {REPORT_CONTACT_DETAILS: None})
     closest = None if turn.is_payload else closest_choice(value, options)
     if closest:
         return _understood("report_contact", closest, phrase, {REPORT_CONTACT_DETAILS: None})
-    return _refused(REPORT_CONTACT, InvalidReport("contact", "unknown_choice"))
+    return refused(REPORT_CONTACT, InvalidReport("contact", "unknown_choice"))
 
 
 def answer_contact_details(value: Any, contact: Optional[str], region: Optional[str]) -> Answer:
@@ -362,61 +355,4 @@ def answer_contact_details(value: Any, contact: Optional[str], region: Optional[
     try:
         return Answer({REPORT_CONTACT_DETAILS: contact_details(contact, value, region)})
     except InvalidReport as error:
-        return _refused(REPORT_CONTACT_DETAILS, error)
-
-
-# --- the summary ----------------------------------------------------------------------------
-
-
-def answer_confirm(turn: Turn, changing: bool, phrase: Phrase) -> Answer:
-    """Send, change (then: which part), or the part to change. Only that part is asked
-    again; then the summary comes back."""
-    value: Optional[str] = turn.text
-    if value not in (SEND, CHANGE) and not str(value).startswith("change_"):
-        # Naming the part to change ("the date") works without saying "change" first.
-        options = {**confirm_options(phrase), **change_options(phrase)}
-        if changing:
-            options = change_options(phrase)
-        typed = value
-        value = match_choice(typed, options)
-        if value is None and not changing:
-            # Words near a change ("ابي اغير شي", I want to change something) are never a
-            # yes to sending, whatever the intent model read in them.
-            near = closest_choice(typed, options)
-            if near is not None and near != SEND:
-                value = CHANGE
-            else:
-                value = {True: SEND, False: CHANGE}.get(_yes_no(turn))  # type: ignore[arg-type]
-    if value == SEND:
-        return Answer({REPORT_CONFIRM: SEND, REPORT_CHANGING: None})
-    if value == CHANGE:
-        return Answer({REPORT_CONFIRM: None, REPORT_CHANGING: True})
-    part = str(value).removeprefix("change_")
-    if value and part in CHANGEABLE:
-        return Answer(
-            {**slot_resets(CHANGEABLE[part]), REPORT_CONFIRM: None, REPORT_CHANGING: None}
-        )
-    return _refused(REPORT_CONFIRM, InvalidReport("confirm", "unknown_choice"))
-
-
-# --- moving on ------------------------------------------------------------------------------
-
-
-def move_on(slot: str, description: Optional[str] = None) -> Answer:
-    """What the form takes when a question got no usable answer twice, and says so: an
-    optional question is left open, the contact becomes anonymous (changeable in the
-    summary), and a report without a story or a confirmation is not sent."""
-    if slot in (REPORT_WHEN, REPORT_WHERE, REPORT_INVOLVED, REPORT_WITNESSES, REPORT_SPOKE_TO):
-        return Answer({slot: SKIPPED}, ("utter_report_moved_on",))
-    if slot == REPORT_KIND:
-        return Answer({REPORT_KIND: "unsure"}, ("utter_report_moved_on",))
-    if slot in (REPORT_CONTACT, REPORT_CONTACT_DETAILS):
-        return anonymity_caveat(
-            Answer(
-                {REPORT_CONTACT: "anonymous", REPORT_CONTACT_DETAILS: None},
-                ("utter_report_contact_defaulted",),
-            )
-        )
-    if slot == REPORT_WHAT_HAPPENED and description:
-        return Answer({REPORT_WHAT_HAPPENED: DONE})
-    return Answer({REPORT_WHAT_HAPPENED: DONE, REPORT_CONFIRM: STOPPED, REPORT_CHANGING: None})
+        return refused(REPORT_CONTACT_DETAILS, error)

@@ -8,13 +8,11 @@ import pytest
 
 from bot.forms.interruptions import Turn
 from bot.report.answers import (
-    answer_confirm,
     answer_contact,
     answer_kind,
     answer_spoke_to,
     answer_start,
     answer_what_happened,
-    move_on,
 )
 from bot.report.form import (
     CHANGE,
@@ -40,6 +38,7 @@ from bot.report.form import (
     says_skip,
 )
 from bot.report.memory import Said, carried_over, said_before
+from bot.report.summary import answer_confirm, move_on
 
 PHRASES = {
     "report_kind_bullying": "Bullying, bully",

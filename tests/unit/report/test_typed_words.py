@@ -11,8 +11,9 @@ from bot.content.store import load_content
 from bot.forms.choices import match_choice
 from bot.forms.interruptions import Turn
 from bot.language.catalogue import SUPPORTED_LANGUAGES
-from bot.report.answers import answer_confirm, answer_contact, answer_spoke_to
+from bot.report.answers import answer_contact, answer_spoke_to
 from bot.report.form import DECLINED, STARTED, says_skip, start_options
+from bot.report.summary import answer_confirm
 
 
 @pytest.fixture(scope="module")
