@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
 from bot import runtime
 from bot.settings import PROJECT_ROOT, settings
+
+if TYPE_CHECKING:
+    from tests.support.servers import Servers
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
@@ -66,6 +71,19 @@ def trained_model() -> Path:
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run bin/train (bin/test does it first)")
     return MODEL
+
+
+@pytest.fixture(scope="session")
+def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    """The assistant as `bin/run` starts it (default settings, SQLite, REST on), shared by
+    every test file that needs nothing else: started once per pytest worker instead of
+    once per file (each start loads the model, about 40 s). Tests keep to their own
+    senders and count what changed, never what is there. A file that needs other settings
+    (channels, the console, a proxy, an outage) starts its own under the same name."""
+    from tests.support.servers import running_servers  # servers only where a test asks
+
+    with running_servers(trained_model, tmp_path_factory.mktemp("assistant")) as running:
+        yield running
 
 
 @pytest.fixture(autouse=True)

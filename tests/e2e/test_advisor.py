@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -16,17 +15,11 @@ from bot import runtime
 from bot.db import Database
 from bot.handoffs.inbox import list_handoffs
 from bot.handoffs.store import HandoffRecord
-from tests.support.servers import Servers, running_servers
+from tests.support.servers import Servers
 
 pytestmark = pytest.mark.e2e
 
 MARKER = "okapi-marker-4409"  # user text that must never reach a log
-
-
-@pytest.fixture(scope="module")
-def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    with running_servers(trained_model, tmp_path_factory.mktemp("e2e-advisor")) as running:
-        yield running
 
 
 @pytest.fixture(autouse=True)

@@ -7,22 +7,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.encryption import TextCipher, load_keys
 from tests.e2e.test_report import KIND, cases_stored, expected, make_report, texts
-from tests.support.servers import Servers, running_servers
+from tests.support.servers import Servers
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    with running_servers(trained_model, tmp_path_factory.mktemp("e2e-deletion")) as running:
-        yield running
 
 
 def stored_rows(servers: Servers) -> dict[str, int]:

@@ -9,25 +9,18 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from bot import runtime
 from tests.support.replies import receipt_in
-from tests.support.servers import ROOT, Servers, running_servers
+from tests.support.servers import ROOT, Servers
 
 pytestmark = pytest.mark.e2e
 
 KIND = '/report{{"report_choice": "{}"}}'
 # Sentences that must never appear in a log or, in plain text, in the database.
 SECRET = "The deputy head of mission keeps the zebra-7731 visa fees in his desk drawer."
-
-
-@pytest.fixture(scope="module")
-def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    with running_servers(trained_model, tmp_path_factory.mktemp("e2e-report")) as running:
-        yield running
 
 
 def expected(name: str, language: str, **variables: str) -> str:

@@ -6,24 +6,16 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
 
 from bot import runtime
-from tests.support.servers import Servers, running_servers
+from tests.support.servers import Servers
 
 pytestmark = pytest.mark.e2e
 
 MARKER = "zebra-marker-7731"  # a word that must never reach a log
-
-
-@pytest.fixture(scope="module")
-def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    with running_servers(trained_model, tmp_path_factory.mktemp("e2e")) as running:
-        yield running
 
 
 def expected(name: str, language: str, **variables: str) -> str:

@@ -6,8 +6,6 @@ conversations with their reasons and the responses said per turn (never the user
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -22,7 +20,7 @@ from bot.evaluation.runner import (
     read_cases_from_store,
     run_all,
 )
-from tests.support.servers import Servers, running_servers
+from tests.support.servers import Servers
 
 pytestmark = pytest.mark.e2e
 
@@ -31,13 +29,6 @@ WORKERS = 4  # conversations at a time: each waits on the servers most of the ti
 # 1.00 per language; 0.95 to 0.96 overall on the last three models.
 FLOOR_OVERALL = TARGET_OVERALL
 FLOOR_PER_LANGUAGE = TARGET_PER_LANGUAGE
-
-
-@pytest.fixture(scope="module")
-def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    work = tmp_path_factory.mktemp("e2e-typed-conversations")
-    with running_servers(trained_model, work) as running:
-        yield running
 
 
 def test_typed_conversations_complete_in_every_language(

@@ -26,7 +26,7 @@ from sanic import Sanic
 
 from bot.servers import actions as action_server
 from bot.servers import launch
-from tests.support.servers import Servers, free_port, running_servers
+from tests.support.servers import Servers, free_port
 from tests.support.tracker import build_tracker, real_domain
 
 SECRET = "test-secret-" + "x" * 20
@@ -345,12 +345,6 @@ def test_a_body_over_the_limit_is_refused_by_the_real_server(action_process: tup
 
 
 # --- the Rasa HTTP API (needs the trained model) ------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    with running_servers(trained_model, tmp_path_factory.mktemp("security-api")) as running:
-        yield running
 
 
 API_CALLS = [
