@@ -6,13 +6,16 @@ few letters' n-grams say little. But the training data has seen the word, in one
 only. On a message of at most MAX_WORDS words, the languages whose training data (data/nlu
 and the corpora of the languages we do not speak, data/language_id) holds the most of its
 words count more in the vote (bot/language/detection.py), unless too many languages write
-those words to say anything ('ok', 'hallo'). The weight is chosen by cross-validation on the
+those words to say anything ('ok', 'hallo'). A word stretched in chat ('jamboooo', 'sawaaa')
+that the training data does not write is looked up with its runs of letters shortened to
+two, then to one ('jamboo', 'jambo'). The weight is chosen by cross-validation on the
 training data (bot/language/lid_crossval.py).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Iterable
@@ -24,6 +27,8 @@ MAX_WORDS = 3
 # A message whose best-covered words are written by more languages than this says nothing.
 MAX_LANGUAGES = 3
 LABEL = "__label__"
+# A letter typed three times or more in a row: chat stretches words ('pleeease').
+STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 
 
 class Lexicon:
@@ -50,12 +55,22 @@ class Lexicon:
         words = folded.split()
         if not words or count_words(folded) > MAX_WORDS:
             return frozenset()
-        known = Counter(code for word in words for code in self._words.get(word, ()))
+        known = Counter(code for word in words for code in self.languages_of(word))
         if not known:
             return frozenset()
         most = max(known.values())
         best = frozenset(code for code, count in known.items() if count == most)
         return best if len(best) <= max_languages else frozenset()
+
+    def languages_of(self, word: str) -> frozenset[str]:
+        """The languages that write the word, or, for a stretched word the training data does
+        not write, its shortened form: each run of letters cut to two, then to one."""
+        if word in self._words or not STRETCHED.search(word):
+            return self._words.get(word, frozenset())
+        for shortened in (STRETCHED.sub(r"\1\1", word), STRETCHED.sub(r"\1", word)):
+            if shortened in self._words:
+                return self._words[shortened]
+        return frozenset()
 
     def save(self, path: Path) -> None:
         data = {word: sorted(codes) for word, codes in sorted(self._words.items())}

@@ -11,6 +11,7 @@ LINES = [
     "__label__tr evt tamam",
     "__label__tr hadi bakalim",
     "__label__sw hadi kesho",
+    "__label__sw jambo sawa",
     "__label__id iya boleh",
     "__label__ms boleh saya tanya",
     "__label__en ok thanks",
@@ -51,3 +52,12 @@ def test_the_lexicon_is_saved_with_the_model_and_an_old_model_has_none(tmp_path:
     Lexicon.from_training_lines(LINES).save(tmp_path / "lexicon.json")
     assert Lexicon.load(tmp_path / "lexicon.json").favoured("hadi") == {"tr", "sw"}
     assert Lexicon.load(tmp_path / "missing.json").favoured("hadi") == set()
+
+
+def test_a_stretched_word_is_read_as_the_word():
+    lexicon = Lexicon.from_training_lines(LINES)
+    assert lexicon.favoured("jamboooo") == {"sw"}  # runs cut to one
+    assert lexicon.favoured("sawaaa") == {"sw"}
+    assert lexicon.favoured("tamaaam evt") == {"tr"}
+    assert lexicon.favoured("okkk") == set()  # still written by too many languages
+    assert lexicon.favoured("xyyyz") == set()
