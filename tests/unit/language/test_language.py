@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.language.catalogue import SUPPORTED_LANGUAGES
 from bot.language.conversation import (
     Detection,
     detection_from_parse,
@@ -179,8 +180,15 @@ def test_a_word_two_of_ours_write_sets_neither(parse):
 
 def test_words_one_of_ours_and_another_language_write_are_read_as_ours(parse):
     # 'lá fora' (out there): Portuguese, and Catalan writes both words too; the lexicon
-    # favours ours, so a Portuguese answer is not taken for Catalan.
-    assert parse("la fora").get("language")["code"] == "pt"
+    # favours ours, so a Portuguese answer is never taken for a language we do not speak
+    # (Catalan, without it: "we do not speak that language" in the middle of a report).
+    # Among ours the vote leans to Spanish or Portuguese; unsure, it sets no other first
+    # language, and a short message never switches a Portuguese conversation.
+    language = parse("la fora").get("language")
+    detection = detection_from_parse(language, "la fora")
+    assert language["code"] in SUPPORTED_LANGUAGES and not is_unsupported(detection)
+    assert next_conversation_language(None, detection) in (None, "pt")
+    assert next_conversation_language("pt", detection) is None  # stays Portuguese
 
 
 def test_a_greeting_the_vote_is_sure_of_stays_its_language(parse):
